@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/edmtop/edmtop/fakegraph"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/spf13/cobra"
+)
+
+func newSimulateCmd() *cobra.Command {
+	var listen, token string
+	cmd := &cobra.Command{
+		Use:   "simulate",
+		Short: "Serve the simulated EDM service (the demo scenario) over HTTP",
+		Long: `Serve the simulated Microsoft Graph EDM service with the demo scenario:
+three data stores and a dozen sessions that progress in real time.
+
+Point edmtop or curl at the printed endpoint. With --token, only that bearer
+token is accepted; without it, any non-empty bearer token is.`,
+		Example: `  edmtop simulate --listen 127.0.0.1:8080 --token demo
+  curl -H 'Authorization: Bearer demo' http://127.0.0.1:8080/beta/dataClassification/exactMatchDataStores`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			host, _, err := net.SplitHostPort(listen)
+			if err != nil {
+				return usageErrorf("--listen %q: want HOST:PORT, e.g. 127.0.0.1:8080", listen)
+			}
+			if !graphapi.IsLoopbackHost(host) {
+				return usageErrorf("--listen %q: the simulator serves plain http and listens on loopback addresses only", listen)
+			}
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return fmt.Errorf("cannot listen on %s: %w", listen, err)
+			}
+			srv := &http.Server{
+				Handler:           fakegraph.NewDemo(fakegraph.Options{Token: token}),
+				ReadHeaderTimeout: 10 * time.Second,
+			}
+			out := cmd.OutOrStdout()
+			endpoint := "http://" + ln.Addr().String() + "/beta"
+			fmt.Fprintf(out, "edmtop simulator serving the demo scenario\n")
+			fmt.Fprintf(out, "endpoint:   %s\n", endpoint)
+			if token != "" {
+				fmt.Fprintf(out, "token:      only the one given with --token is accepted\n")
+			} else {
+				fmt.Fprintf(out, "token:      any non-empty bearer token is accepted\n")
+			}
+			fmt.Fprintf(out, "data store: %s (Employee records)\n\n", fakegraph.DemoEmployeesStore)
+			fmt.Fprintf(out, "try:\n  curl -H 'Authorization: Bearer YOUR_TOKEN' '%s/dataClassification/exactMatchDataStores/%s/sessions?$top=5'\n", endpoint, fakegraph.DemoEmployeesStore)
+			fmt.Fprintf(out, "\nPress Ctrl+C to stop.\n")
+
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return err
+			case <-cmd.Context().Done():
+				shutdownCtx, cancel := contextWithTimeout(2 * time.Second)
+				defer cancel()
+				if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					return err
+				}
+				return nil
+			}
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "loopback address to serve on (port 0 picks a free one)")
+	cmd.Flags().StringVar(&token, "token", "", "accept only this bearer token")
+	return cmd
+}

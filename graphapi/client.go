@@ -1,0 +1,372 @@
+// Package graphapi is the Microsoft Graph beta client for Exact Data Match
+// upload sessions. It is built on an azcore pipeline (retries, bearer tokens,
+// redacted logging) and never imports UI code.
+package graphapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/google/uuid"
+)
+
+// DefaultEndpoint is the Graph beta root for the global cloud.
+const DefaultEndpoint = "https://graph.microsoft.com/beta"
+
+// Version is reported in the User-Agent.
+const Version = "0.1.0"
+
+// Options tune the client. The zero value gives sensible defaults.
+type Options struct {
+	// Transport sends requests; defaults to an http.Client built for Graph.
+	// Tests pass a server's client here.
+	Transport policy.Transporter
+	// Scope for tokens; defaults to "<scheme>://<host>/.default" of the endpoint.
+	Scope string
+	// MaxRetries is how many times a retriable request is retried (default 3, <0 none).
+	MaxRetries int32
+	// RetryDelay is the first backoff step (default 1s); it doubles per try.
+	RetryDelay time.Duration
+	// MaxRetryDelay caps one wait (default 60s). A Retry-After above it is not
+	// waited for: the call fails with Error.RetryAfter set.
+	MaxRetryDelay time.Duration
+	// TryTimeout bounds one HTTP attempt including the body (default 30s).
+	TryTimeout time.Duration
+	// CallTimeout bounds one request with all its retries (default 3m).
+	CallTimeout time.Duration
+	// MaxBodyBytes caps a response body (default 16 MiB).
+	MaxBodyBytes int64
+	// MaxPages caps how many pages one listing follows (default 1000).
+	MaxPages int
+	// Logging controls azcore's request logging (headers are redacted
+	// unless allowed; the Authorization header never is).
+	Logging policy.LogOptions
+}
+
+func (o *Options) withDefaults() Options {
+	out := Options{}
+	if o != nil {
+		out = *o
+	}
+	if out.MaxRetries == 0 {
+		out.MaxRetries = 3
+	}
+	if out.RetryDelay == 0 {
+		out.RetryDelay = time.Second
+	}
+	if out.MaxRetryDelay == 0 {
+		out.MaxRetryDelay = 60 * time.Second
+	}
+	if out.TryTimeout == 0 {
+		out.TryTimeout = 30 * time.Second
+	}
+	if out.CallTimeout == 0 {
+		out.CallTimeout = 3 * time.Minute
+	}
+	if out.MaxBodyBytes == 0 {
+		out.MaxBodyBytes = 16 << 20
+	}
+	if out.MaxPages == 0 {
+		out.MaxPages = 1000
+	}
+	return out
+}
+
+// Client talks to the EDM endpoints of one Graph endpoint.
+type Client struct {
+	base     *url.URL // e.g. https://graph.microsoft.com/beta, no trailing slash
+	pipeline runtime.Pipeline
+	opts     Options
+}
+
+// CheckEndpoint parses and validates a Graph endpoint: https, or plain http
+// only to a loopback host (tests, the simulator), never with user info,
+// query or fragment.
+func CheckEndpoint(endpoint string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(endpoint))
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return nil, fmt.Errorf("endpoint %q is not an absolute URL such as %s", RedactURLString(endpoint), DefaultEndpoint)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("endpoint %s must not carry user info, a query or a fragment", redactURL(u))
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+	case "http":
+		if !IsLoopbackHost(u.Hostname()) {
+			return nil, fmt.Errorf("endpoint %s uses plain http: only https is allowed, except to a loopback host (127.0.0.1, ::1, localhost)", redactURL(u))
+		}
+	default:
+		return nil, fmt.Errorf("endpoint %s must use https", redactURL(u))
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// IsLoopbackHost reports whether host is localhost or a loopback address.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// New builds a client for endpoint (for example DefaultEndpoint) that signs
+// requests with cred.
+func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, error) {
+	if cred == nil {
+		return nil, errors.New("no credential")
+	}
+	base, err := CheckEndpoint(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	o := opts.withDefaults()
+	scope := o.Scope
+	if scope == "" {
+		scope = base.Scheme + "://" + base.Host + "/.default"
+	}
+	transport := o.Transport
+	if transport == nil {
+		transport = newHTTPClient(base)
+	}
+	bearer := runtime.NewBearerTokenPolicy(taggedCredential{cred}, []string{scope}, &policy.BearerTokenOptions{
+		InsecureAllowCredentialWithHTTP: base.Scheme == "http",
+	})
+	pl := runtime.NewPipeline("edmtop", Version, runtime.PipelineOptions{
+		AllowedHeaders: []string{"request-id", "client-request-id", "Retry-After", "Date"},
+		PerRetry:       []policy.Policy{bearer},
+	}, &policy.ClientOptions{
+		Logging:   o.Logging,
+		Retry:     getRetryOptions(o),
+		Transport: &limitedTransport{next: transport, max: o.MaxBodyBytes},
+	})
+	return &Client{base: base, pipeline: pl, opts: o}, nil
+}
+
+// Endpoint returns the validated endpoint URL.
+func (c *Client) Endpoint() string { return c.base.String() }
+
+const headerClientRequestID = "client-request-id"
+
+func getRetryOptions(o Options) policy.RetryOptions {
+	return policy.RetryOptions{
+		MaxRetries:    o.MaxRetries,
+		TryTimeout:    o.TryTimeout,
+		RetryDelay:    o.RetryDelay,
+		MaxRetryDelay: o.MaxRetryDelay,
+		StatusCodes:   []int{408, 429, 500, 502, 503, 504},
+	}
+}
+
+// postRetryOptions retry an action only when the service refused it (429,
+// 503) or the connection was never made. After a timeout or a dropped
+// connection the action may have run: resending could repeat it.
+func postRetryOptions(o Options) policy.RetryOptions {
+	r := getRetryOptions(o)
+	r.ShouldRetry = func(resp *http.Response, err error) bool {
+		if err != nil {
+			return neverSent(err)
+		}
+		return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable
+	}
+	return r
+}
+
+// neverSent reports errors that happen before any byte reaches the server.
+func neverSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
+}
+
+// do sends one request and returns the response with its body read. Any
+// failure comes back as *Error.
+func (c *Client) do(ctx context.Context, op, method, rawURL string, want ...int) (*http.Response, []byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
+	defer cancel()
+	if method != http.MethodGet {
+		ctx = policy.WithRetryOptions(ctx, postRetryOptions(c.opts))
+	}
+	req, err := runtime.NewRequest(ctx, method, rawURL)
+	if err != nil {
+		return nil, nil, &Error{Op: op, Message: "cannot build request: " + describeTransportError(err), Err: err}
+	}
+	req.Raw().Header.Set("Accept", "application/json")
+	if method == http.MethodPost {
+		req.Raw().Header.Set("Content-Type", "application/json")
+	}
+	// A fresh GUID per call; retries of the call keep it so the service can
+	// correlate them.
+	clientRequestID := uuid.NewString()
+	req.Raw().Header.Set(headerClientRequestID, clientRequestID)
+
+	resp, err := c.pipeline.Do(req)
+	if err != nil {
+		return nil, nil, c.transportError(op, method, clientRequestID, err)
+	}
+	body, err := runtime.Payload(resp)
+	if err != nil {
+		return nil, nil, c.transportError(op, method, clientRequestID, err)
+	}
+	for _, code := range want {
+		if resp.StatusCode == code {
+			return resp, body, nil
+		}
+	}
+	return nil, nil, responseError(op, resp, body, clientRequestID)
+}
+
+func (c *Client) transportError(op, method, clientRequestID string, err error) *Error {
+	e := &Error{Op: op, ClientRequestID: clientRequestID, Err: err}
+	var tooLarge *bodyTooLargeError
+	var credErr *credentialError
+	switch {
+	case errors.As(err, &credErr):
+		// No request left the machine without a token.
+		e.Code = "signInFailed"
+		e.Message = "could not get a token: " + credErr.Err.Error()
+		return e
+	case errors.As(err, &tooLarge):
+		e.Message = tooLarge.Error()
+		return e
+	case errors.Is(err, context.Canceled):
+		e.Message = "cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		e.Message = "timed out waiting for the service"
+	default:
+		e.Message = describeTransportError(err)
+	}
+	e.OutcomeUnknown = method != http.MethodGet && !neverSent(err)
+	return e
+}
+
+// url builds an absolute URL under the endpoint from escaped segments.
+func (c *Client) url(segments ...string) string {
+	var b strings.Builder
+	b.WriteString(c.base.String())
+	for _, s := range segments {
+		b.WriteByte('/')
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+func (c *Client) storeURL(storeID string, more ...string) (string, error) {
+	if err := ValidateID("data store", storeID); err != nil {
+		return "", err
+	}
+	segs := append([]string{"dataClassification", "exactMatchDataStores", escapeSegment(storeID)}, more...)
+	return c.url(segs...), nil
+}
+
+func (c *Client) sessionURL(storeID, sessionID string, more ...string) (string, error) {
+	if err := ValidateID("session", sessionID); err != nil {
+		return "", err
+	}
+	return c.storeURL(storeID, append([]string{"sessions", escapeSegment(sessionID)}, more...)...)
+}
+
+// ListDataStores returns every EDM data store the caller can see.
+func (c *Client) ListDataStores(ctx context.Context) ([]DataStore, error) {
+	return listAll[DataStore](ctx, c, "list data stores", c.url("dataClassification", "exactMatchDataStores"))
+}
+
+// GetDataStore returns one data store.
+func (c *Client) GetDataStore(ctx context.Context, storeID string) (DataStore, error) {
+	const op = "get data store"
+	u, err := c.storeURL(storeID)
+	if err != nil {
+		return DataStore{}, &Error{Op: op, Message: err.Error(), Err: err}
+	}
+	_, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
+	if err != nil {
+		return DataStore{}, err
+	}
+	var d DataStore
+	if err := decodeJSON(body, &d); err != nil {
+		return DataStore{}, &Error{Op: op, Message: err.Error(), Err: err}
+	}
+	return d, nil
+}
+
+// ListSessions returns every session of a data store, following all pages.
+func (c *Client) ListSessions(ctx context.Context, storeID string) ([]Session, error) {
+	const op = "list sessions"
+	u, err := c.storeURL(storeID, "sessions")
+	if err != nil {
+		return nil, &Error{Op: op, Message: err.Error(), Err: err}
+	}
+	return listAll[Session](ctx, c, op, u)
+}
+
+// GetSession returns one session.
+func (c *Client) GetSession(ctx context.Context, storeID, sessionID string) (Session, error) {
+	const op = "get session"
+	u, err := c.sessionURL(storeID, sessionID)
+	if err != nil {
+		return Session{}, &Error{Op: op, Message: err.Error(), Err: err}
+	}
+	_, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
+	if err != nil {
+		return Session{}, err
+	}
+	s, err := DecodeSession(body)
+	if err != nil {
+		return Session{}, &Error{Op: op, Message: err.Error(), Err: err}
+	}
+	return s, nil
+}
+
+// RenewSession renews a session and returns it as the service answered.
+func (c *Client) RenewSession(ctx context.Context, storeID, sessionID string) (Session, error) {
+	const op = "renew session"
+	u, err := c.sessionURL(storeID, sessionID, "renew")
+	if err != nil {
+		return Session{}, &Error{Op: op, Message: err.Error(), Err: err}
+	}
+	_, body, err := c.do(ctx, op, http.MethodPost, u, http.StatusOK)
+	if err != nil {
+		return Session{}, err
+	}
+	s, err := DecodeSession(body)
+	if err != nil {
+		// The renew happened; only its answer is unreadable.
+		return Session{}, &Error{Op: op, Message: "renewed, but " + err.Error(), OutcomeUnknown: true, Err: err}
+	}
+	return s, nil
+}
+
+// CancelSession abandons a session.
+func (c *Client) CancelSession(ctx context.Context, storeID, sessionID string) error {
+	return c.action(ctx, "cancel session", storeID, sessionID, "cancel")
+}
+
+// CommitSession ends a session's upload so processing starts.
+func (c *Client) CommitSession(ctx context.Context, storeID, sessionID string) error {
+	return c.action(ctx, "commit session", storeID, sessionID, "commit")
+}
+
+func (c *Client) action(ctx context.Context, op, storeID, sessionID, name string) error {
+	u, err := c.sessionURL(storeID, sessionID, name)
+	if err != nil {
+		return &Error{Op: op, Message: err.Error(), Err: err}
+	}
+	_, _, err = c.do(ctx, op, http.MethodPost, u, http.StatusNoContent, http.StatusOK, http.StatusAccepted)
+	return err
+}

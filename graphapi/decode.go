@@ -1,0 +1,378 @@
+package graphapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The service's JSON is decoded leniently, field by field: a wrong type or an
+// odd value in one property must not cost the admin a whole page of sessions.
+// Every property is first captured raw, then converted with forgiving helpers.
+
+type rawSession struct {
+	ID                           json.RawMessage `json:"id"`
+	DataStoreID                  json.RawMessage `json:"dataStoreId"`
+	DatastoreIDLegacy            json.RawMessage `json:"datastoreId"`
+	State                        json.RawMessage `json:"state"`
+	FileName                     json.RawMessage `json:"fileName"`
+	CreationDateTime             json.RawMessage `json:"creationDateTime"`
+	StartDateTime                json.RawMessage `json:"startDateTime"`
+	LastUpdatedDateTime          json.RawMessage `json:"lastUpdatedDateTime"`
+	CompletionDateTime           json.RawMessage `json:"completionDateTime"`
+	UploadCompletionDateTime     json.RawMessage `json:"uploadCompletionDateTime"`
+	ProcessingCompletionDateTime json.RawMessage `json:"processingCompletionDateTime"`
+	TotalBlockCount              json.RawMessage `json:"totalBlockCount"`
+	RemainingBlockCount          json.RawMessage `json:"remainingBlockCount"`
+	TotalJobCount                json.RawMessage `json:"totalJobCount"`
+	RemainingJobCount            json.RawMessage `json:"remainingJobCount"`
+	RowsPerBlock                 json.RawMessage `json:"rowsPerBlock"`
+	Checksum                     json.RawMessage `json:"checksum"`
+	DataUploadURI                json.RawMessage `json:"dataUploadURI"`
+	Fields                       json.RawMessage `json:"fields"`
+	Salt                         json.RawMessage `json:"salt"`
+	UploadAgentID                json.RawMessage `json:"uploadAgentId"`
+	Error                        json.RawMessage `json:"error"`
+}
+
+// UnmarshalJSON decodes an exactMatchSession, accepting both the current
+// dataStoreId and the older datastoreId spelling.
+func (s *Session) UnmarshalJSON(data []byte) error {
+	if isNull(data) {
+		*s = Session{}
+		return nil
+	}
+	var r rawSession
+	if err := json.Unmarshal(data, &r); err != nil {
+		return err
+	}
+	*s = Session{
+		ID:                           looseString(r.ID),
+		DataStoreID:                  looseString(r.DataStoreID),
+		State:                        looseString(r.State),
+		FileName:                     looseString(r.FileName),
+		CreationDateTime:             looseTime(r.CreationDateTime),
+		StartDateTime:                looseTime(r.StartDateTime),
+		LastUpdatedDateTime:          looseTime(r.LastUpdatedDateTime),
+		CompletionDateTime:           looseTime(r.CompletionDateTime),
+		UploadCompletionDateTime:     looseTime(r.UploadCompletionDateTime),
+		ProcessingCompletionDateTime: looseTime(r.ProcessingCompletionDateTime),
+		TotalBlockCount:              looseCount(r.TotalBlockCount),
+		RemainingBlockCount:          looseCount(r.RemainingBlockCount),
+		TotalJobCount:                looseCount(r.TotalJobCount),
+		RemainingJobCount:            looseCount(r.RemainingJobCount),
+		RowsPerBlock:                 looseCount(r.RowsPerBlock),
+		Checksum:                     looseString(r.Checksum),
+		DataUploadURI:                looseString(r.DataUploadURI),
+		Fields:                       looseStrings(r.Fields),
+		Salt:                         looseString(r.Salt),
+		UploadAgentID:                looseString(r.UploadAgentID),
+		Error:                        looseClassificationError(r.Error),
+	}
+	if s.DataStoreID == "" {
+		s.DataStoreID = looseString(r.DatastoreIDLegacy)
+	}
+	return nil
+}
+
+type rawDataStore struct {
+	ID                      json.RawMessage `json:"id"`
+	DisplayName             json.RawMessage `json:"displayName"`
+	Description             json.RawMessage `json:"description"`
+	DataLastUpdatedDateTime json.RawMessage `json:"dataLastUpdatedDateTime"`
+	RawColumns              json.RawMessage `json:"columns"`
+}
+
+type rawColumn struct {
+	Name              json.RawMessage `json:"name"`
+	IsSearchable      json.RawMessage `json:"isSearchable"`
+	IsCaseInsensitive json.RawMessage `json:"isCaseInsensitive"`
+	IgnoredDelimiters json.RawMessage `json:"ignoredDelimiters"`
+}
+
+// UnmarshalJSON decodes an exactMatchDataStore leniently.
+func (d *DataStore) UnmarshalJSON(data []byte) error {
+	if isNull(data) {
+		*d = DataStore{}
+		return nil
+	}
+	var r rawDataStore
+	if err := json.Unmarshal(data, &r); err != nil {
+		return err
+	}
+	*d = DataStore{
+		ID:                      looseString(r.ID),
+		DisplayName:             looseString(r.DisplayName),
+		Description:             looseString(r.Description),
+		DataLastUpdatedDateTime: looseTime(r.DataLastUpdatedDateTime),
+	}
+	var cols []json.RawMessage
+	if json.Unmarshal(r.RawColumns, &cols) == nil {
+		for _, c := range cols {
+			var rc rawColumn
+			if json.Unmarshal(c, &rc) != nil {
+				continue
+			}
+			d.Columns = append(d.Columns, Column{
+				Name:              looseString(rc.Name),
+				IsSearchable:      looseBool(rc.IsSearchable),
+				IsCaseInsensitive: looseBool(rc.IsCaseInsensitive),
+				IgnoredDelimiters: looseStrings(rc.IgnoredDelimiters),
+			})
+		}
+	}
+	return nil
+}
+
+type rawClassificationError struct {
+	Code       json.RawMessage `json:"code"`
+	Message    json.RawMessage `json:"message"`
+	Target     json.RawMessage `json:"target"`
+	InnerError json.RawMessage `json:"innerError"`
+	RawDetails json.RawMessage `json:"details"`
+}
+
+type rawInnerError struct {
+	Code            json.RawMessage `json:"code"`
+	ActivityID      json.RawMessage `json:"activityId"`
+	ClientRequestID json.RawMessage `json:"clientRequestId"`
+	ErrorDateTime   json.RawMessage `json:"errorDateTime"`
+}
+
+func looseClassificationError(data json.RawMessage) *ClassificationError {
+	var r rawClassificationError
+	if isNull(data) || json.Unmarshal(data, &r) != nil {
+		return nil
+	}
+	e := &ClassificationError{
+		Code:       looseString(r.Code),
+		Message:    looseString(r.Message),
+		Target:     looseString(r.Target),
+		InnerError: looseInnerError(r.InnerError),
+	}
+	var details []json.RawMessage
+	if json.Unmarshal(r.RawDetails, &details) == nil {
+		for _, d := range details {
+			var rd rawClassificationError
+			if json.Unmarshal(d, &rd) != nil {
+				continue
+			}
+			e.Details = append(e.Details, ClassificationErrorDetail{
+				Code:       looseString(rd.Code),
+				Message:    looseString(rd.Message),
+				Target:     looseString(rd.Target),
+				InnerError: looseInnerError(rd.InnerError),
+			})
+		}
+	}
+	if e.IsEmpty() {
+		// {"@odata.type": "..."} alone means "no error".
+		return nil
+	}
+	return e
+}
+
+func looseInnerError(data json.RawMessage) *ClassificationInnerError {
+	var r rawInnerError
+	if isNull(data) || json.Unmarshal(data, &r) != nil {
+		return nil
+	}
+	ie := &ClassificationInnerError{
+		Code:            looseString(r.Code),
+		ActivityID:      looseString(r.ActivityID),
+		ClientRequestID: looseString(r.ClientRequestID),
+		ErrorDateTime:   looseTime(r.ErrorDateTime),
+	}
+	if *ie == (ClassificationInnerError{}) {
+		return nil
+	}
+	return ie
+}
+
+func isNull(data []byte) bool {
+	d := bytes.TrimSpace(data)
+	return len(d) == 0 || string(d) == "null"
+}
+
+// looseString returns a JSON string's value; numbers and booleans give their
+// literal text; null, objects and arrays give "".
+func looseString(data json.RawMessage) string {
+	d := bytes.TrimSpace(data)
+	if len(d) == 0 {
+		return ""
+	}
+	switch d[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(d, &s) == nil {
+			return s
+		}
+		return ""
+	case 't', 'f', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return string(d)
+	}
+	return ""
+}
+
+func looseStrings(data json.RawMessage) []string {
+	var items []json.RawMessage
+	if isNull(data) || json.Unmarshal(data, &items) != nil {
+		return nil
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if isNull(it) {
+			continue
+		}
+		out = append(out, looseString(it))
+	}
+	return out
+}
+
+func looseBool(data json.RawMessage) bool {
+	var b bool
+	if json.Unmarshal(data, &b) == nil {
+		return b
+	}
+	return strings.EqualFold(looseString(data), "true")
+}
+
+// looseCount accepts numbers and numeric strings. Fractions are truncated,
+// values beyond int32 are clamped (the wire type is int32).
+func looseCount(data json.RawMessage) Count {
+	s := looseString(data)
+	if s == "" {
+		return Count{}
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return Count{Value: clampInt32(n), Valid: true}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) {
+		return Count{}
+	}
+	switch {
+	case f > math.MaxInt32:
+		return Count{Value: math.MaxInt32, Valid: true}
+	case f < math.MinInt32:
+		return Count{Value: math.MinInt32, Valid: true}
+	}
+	return Count{Value: int64(f), Valid: true}
+}
+
+func clampInt32(n int64) int64 {
+	return min(max(n, math.MinInt32), math.MaxInt32)
+}
+
+// timeLayouts are tried in order. Graph sends RFC 3339 with up to seven
+// fractional digits; error envelopes send dates without a zone (UTC).
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05",
+	time.RFC1123,
+}
+
+// ParseTime parses a Graph timestamp, treating zone-less values as UTC.
+func ParseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func looseTime(data json.RawMessage) Time {
+	raw := looseString(data)
+	t, _ := ParseTime(raw)
+	return Time{Time: t, Raw: raw}
+}
+
+// DecodeSession decodes one session body, bare or wrapped as {"value": {...}}
+// (the renew doc page shows the wrapped form, the SDKs read the bare one).
+func DecodeSession(data []byte) (Session, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Session{}, errors.New("response body is empty")
+	}
+	var probe struct {
+		ID    json.RawMessage `json:"id"`
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return Session{}, describeJSONError(err)
+	}
+	body := data
+	if probe.ID == nil && len(bytes.TrimSpace(probe.Value)) > 0 && bytes.TrimSpace(probe.Value)[0] == '{' {
+		body = probe.Value
+	}
+	var s Session
+	if err := json.Unmarshal(body, &s); err != nil {
+		return Session{}, describeJSONError(err)
+	}
+	if s.ID == "" {
+		return Session{}, errors.New("response has no session id")
+	}
+	return s, nil
+}
+
+// page is one page of a Graph collection.
+type page[T any] struct {
+	Value    []T    `json:"value"`
+	NextLink string `json:"@odata.nextLink"`
+}
+
+// decodePage decodes a collection page. Elements that are not objects are
+// skipped rather than failing the page.
+func decodePage[T any](data []byte) (page[T], error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return page[T]{}, errors.New("response body is empty")
+	}
+	var raw struct {
+		Value    *[]json.RawMessage `json:"value"`
+		NextLink json.RawMessage    `json:"@odata.nextLink"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return page[T]{}, describeJSONError(err)
+	}
+	if raw.Value == nil {
+		return page[T]{}, errors.New(`response is not a collection (no "value" array)`)
+	}
+	p := page[T]{NextLink: looseString(raw.NextLink), Value: make([]T, 0, len(*raw.Value))}
+	for _, item := range *raw.Value {
+		d := bytes.TrimSpace(item)
+		if len(d) == 0 || d[0] != '{' {
+			continue
+		}
+		var v T
+		if err := json.Unmarshal(d, &v); err != nil {
+			continue
+		}
+		p.Value = append(p.Value, v)
+	}
+	return p, nil
+}
+
+func describeJSONError(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		if strings.Contains(se.Error(), "unexpected end") {
+			return errors.New("response JSON is truncated")
+		}
+		return errors.New("response is not valid JSON (" + se.Error() + ")")
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return errors.New("response JSON has an unexpected shape (" + te.Error() + ")")
+	}
+	return err
+}

@@ -1,0 +1,131 @@
+package graphapi
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Error is the one error type the client returns. It carries what a support
+// ticket needs and never the token, a URL query string or a raw body dump.
+type Error struct {
+	// Op names the call, e.g. "list sessions".
+	Op string
+	// StatusCode is the HTTP status, 0 when no response arrived.
+	StatusCode int
+	// Code is Graph's error code (compare case-insensitively).
+	Code string
+	// Message is Graph's message or a description of what failed.
+	Message string
+	// RequestID and ClientRequestID identify the request for Microsoft support.
+	RequestID       string
+	ClientRequestID string
+	// Date is the server's time of the error (UTC), zero when unknown.
+	Date time.Time
+	// RetryAfter is how long the service asked us to wait (429/503), 0 when not given.
+	RetryAfter time.Duration
+	// OutcomeUnknown is set when an action may have reached the server but
+	// no answer came back: the caller should re-read the resource.
+	OutcomeUnknown bool
+	// Err is the underlying cause, if any (network error, decoding error).
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+		if e.Code != "" {
+			b.WriteString(" " + e.Code)
+		}
+		b.WriteString(": ")
+	} else if e.Code != "" {
+		b.WriteString(e.Code + ": ")
+	}
+	b.WriteString(e.Message)
+	if e.OutcomeUnknown {
+		b.WriteString(" (the request may have reached the service: outcome unknown)")
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter.Round(time.Second))
+	}
+	if e.RequestID != "" {
+		b.WriteString(" [request-id " + e.RequestID + "]")
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is lets callers match on well-known conditions:
+// errors.Is(err, ErrNotFound), errors.Is(err, ErrThrottled), ...
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.StatusCode == 404
+	case ErrUnauthorized:
+		return e.StatusCode == 401
+	case ErrForbidden:
+		return e.StatusCode == 403
+	case ErrThrottled:
+		return e.StatusCode == 429 || e.StatusCode == 503
+	case ErrConflict:
+		return e.StatusCode == 409
+	}
+	return false
+}
+
+// Sentinel conditions for errors.Is on an *Error.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrUnauthorized = errors.New("unauthorized")
+	ErrForbidden    = errors.New("forbidden")
+	ErrThrottled    = errors.New("throttled")
+	ErrConflict     = errors.New("conflict")
+)
+
+// AsError returns err as an *Error when it is one.
+func AsError(err error) (*Error, bool) {
+	var ge *Error
+	ok := errors.As(err, &ge)
+	return ge, ok
+}
+
+// redactURL keeps scheme, host and path: query strings may carry SAS
+// signatures or skip tokens, and user info may carry credentials.
+func redactURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
+	return c.String()
+}
+
+// RedactURLString removes user info, query and fragment from a URL string.
+// A string that does not parse is replaced entirely.
+func RedactURLString(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return redactURL(u)
+}
+
+// describeTransportError turns a transport failure into text without the
+// request URL (net/http's errors embed it, query string included).
+func describeTransportError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return "timed out waiting for the service"
+		}
+		return ue.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,126 @@
+package graphapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// graphErrorEnvelope is Graph's error body:
+// {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}.
+type graphErrorEnvelope struct {
+	Error *struct {
+		Code       json.RawMessage `json:"code"`
+		Message    json.RawMessage `json:"message"`
+		InnerError *struct {
+			Date            json.RawMessage `json:"date"`
+			RequestID       json.RawMessage `json:"request-id"`
+			ClientRequestID json.RawMessage `json:"client-request-id"`
+		} `json:"innerError"`
+	} `json:"error"`
+}
+
+// responseError turns a non-success response into *Error, using Graph's
+// envelope when the body has one and the response headers otherwise.
+func responseError(op string, resp *http.Response, body []byte, sentClientRequestID string) *Error {
+	e := &Error{
+		Op:              op,
+		StatusCode:      resp.StatusCode,
+		RequestID:       resp.Header.Get("request-id"),
+		ClientRequestID: resp.Header.Get(headerClientRequestID),
+	}
+	if e.ClientRequestID == "" {
+		e.ClientRequestID = sentClientRequestID
+	}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		e.Date = d.UTC()
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		e.RetryAfter = ParseRetryAfter(resp.Header, time.Now())
+	}
+
+	var env graphErrorEnvelope
+	if json.Unmarshal(body, &env) == nil && env.Error != nil {
+		e.Code = looseString(env.Error.Code)
+		e.Message = looseString(env.Error.Message)
+		if ie := env.Error.InnerError; ie != nil {
+			if id := looseString(ie.RequestID); id != "" {
+				e.RequestID = id
+			}
+			if id := looseString(ie.ClientRequestID); id != "" {
+				e.ClientRequestID = id
+			}
+			if t, ok := ParseTime(looseString(ie.Date)); ok {
+				e.Date = t.UTC()
+			}
+		}
+	}
+	if e.Message == "" {
+		e.Message = describeBody(resp, body)
+	}
+	return e
+}
+
+// describeBody says what came back when it is not a Graph error, without
+// echoing the body (a proxy's HTML page is noise, and could be hostile).
+func describeBody(resp *http.Response, body []byte) string {
+	status := http.StatusText(resp.StatusCode)
+	if status == "" {
+		status = "unexpected status"
+	}
+	ct := resp.Header.Get("Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
+	switch {
+	case len(bytes.TrimSpace(body)) == 0:
+		return status + " (empty body)"
+	case mt == "" || mt == "application/json":
+		return status
+	default:
+		return fmt.Sprintf("%s (a %s body instead of Graph JSON: a proxy or gateway may have answered)", status, mt)
+	}
+}
+
+// ParseRetryAfter reads retry-after-ms, x-ms-retry-after-ms or Retry-After
+// (seconds or an HTTP date). It returns 0 when absent or unreadable.
+func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
+	for _, name := range []string{"retry-after-ms", "x-ms-retry-after-ms"} {
+		if v := h.Get(name); v != "" {
+			if ms, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && ms > 0 {
+				return time.Duration(ms) * time.Millisecond
+			}
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		// Cap absurd values before converting, so the multiply cannot overflow.
+		return time.Duration(min(secs, 7*24*3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func decodeJSON(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errors.New("response body is empty")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return describeJSONError(err)
+	}
+	return nil
+}
