@@ -437,10 +437,10 @@ func TestBadBodies(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html")
 			fmt.Fprint(w, "<!doctype html><title>Sign in</title>")
 		}, "not valid JSON"},
-		"empty 200":     {func(w http.ResponseWriter) {}, "empty"},
-		"204 not JSON":  {func(w http.ResponseWriter) { w.WriteHeader(204) }, "HTTP 204"},
-		"not a list":    {func(w http.ResponseWriter) { fmt.Fprint(w, `{"id":"x"}`) }, "not a collection"},
-		"oversized":     {func(w http.ResponseWriter) { fmt.Fprintf(w, `{"value":[],"pad":"%s"}`, strings.Repeat("x", 5000)) }, "larger than"},
+		"empty 200":    {func(w http.ResponseWriter) {}, "empty"},
+		"204 not JSON": {func(w http.ResponseWriter) { w.WriteHeader(204) }, "HTTP 204"},
+		"not a list":   {func(w http.ResponseWriter) { fmt.Fprint(w, `{"id":"x"}`) }, "not a collection"},
+		"oversized":    {func(w http.ResponseWriter) { fmt.Fprintf(w, `{"value":[],"pad":"%s"}`, strings.Repeat("x", 5000)) }, "larger than"},
 		"oversized CL": {func(w http.ResponseWriter) {
 			w.Header().Set("Content-Length", "100000")
 			w.Write([]byte("{"))
