@@ -5,6 +5,7 @@ package termtext
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
@@ -13,8 +14,8 @@ import (
 // Sanitize removes escape sequences and replaces what is left that could
 // move the cursor, change the terminal's state or reorder text:
 // C0 controls become their visible Control Pictures (␛, ␍, ␈ …), DEL ␡,
-// and C1 controls, bidi controls, zero-width characters and invalid UTF-8
-// become U+FFFD. Each replacement is one cell wide, so widths stay honest.
+// and C1 controls, format characters (bidi controls, zero-width characters)
+// and invalid UTF-8 become U+FFFD. Each replacement is one cell wide, so widths stay honest.
 func Sanitize(s string) string {
 	if isPlain(s) {
 		return s
@@ -53,22 +54,11 @@ func isPlain(s string) bool {
 	return true
 }
 
+// unsafeRune reports C1 controls and format characters (Unicode Cf: bidi
+// embeddings, overrides and isolates, zero-width spaces and joiners, BOM,
+// soft hyphen …), which are invisible and can reorder or hide text.
 func unsafeRune(r rune) bool {
-	switch {
-	case r >= 0x80 && r <= 0x9f: // C1 controls
-		return true
-	case r >= 0x200b && r <= 0x200f: // zero-width space/joiners, LRM, RLM
-		return true
-	case r >= 0x202a && r <= 0x202e: // bidi embeddings and overrides
-		return true
-	case r >= 0x2060 && r <= 0x2069: // word joiner, invisible operators, bidi isolates
-		return true
-	case r == 0xfeff, r == 0x061c, r == 0x00ad: // BOM/ZWNBSP, Arabic letter mark, soft hyphen
-		return true
-	case r >= 0xfff9 && r <= 0xfffb: // interlinear annotation controls
-		return true
-	}
-	return false
+	return (r >= 0x80 && r <= 0x9f) || unicode.Is(unicode.Cf, r)
 }
 
 // OneLine sanitizes s and folds it onto one line (newlines and tabs become
