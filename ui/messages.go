@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+// Messages that commands send back to Update. Each carries what is needed to
+// recognise a stale answer (a generation or the ids it was about).
+
+type storesLoadedMsg struct {
+	gen    int
+	stores []graphapi.DataStore
+	err    error
+}
+
+type sessionsLoadedMsg struct {
+	gen      int
+	storeID  string
+	sessions []graphapi.Session
+	err      error
+	at       time.Time
+}
+
+type refreshTickMsg struct{ gen int }
+
+type sessionRenewedMsg struct {
+	storeID string
+	session graphapi.Session
+}
+
+type actionFailedMsg struct {
+	storeID, sessionID, op string
+	err                    error
+}
+
+type clockTickMsg struct{}
+
+type flashExpiredMsg struct{ id int }
+
+// Commands. Each captures the values it needs, has its own timeout and
+// returns one message; none reads the model.
+
+func loadStoresCmd(ctx context.Context, svc Service, gen int, timeout time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		stores, err := svc.ListDataStores(ctx)
+		return storesLoadedMsg{gen: gen, stores: stores, err: err}
+	}
+}
+
+func loadSessionsCmd(ctx context.Context, svc Service, gen int, storeID string, timeout time.Duration, now func() time.Time) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		sessions, err := svc.ListSessions(ctx, storeID)
+		return sessionsLoadedMsg{gen: gen, storeID: storeID, sessions: sessions, err: err, at: now()}
+	}
+}
+
+func renewCmd(ctx context.Context, svc Service, storeID, sessionID string, timeout time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		s, err := svc.RenewSession(ctx, storeID, sessionID)
+		if err != nil {
+			return actionFailedMsg{storeID: storeID, sessionID: sessionID, op: "renew", err: err}
+		}
+		if s.ID == "" {
+			s.ID = sessionID
+		}
+		return sessionRenewedMsg{storeID: storeID, session: s}
+	}
+}
+
+// clockTick fires on the next whole second, so every relative label
+// changes together and at most once a second.
+func clockTick(now time.Time) tea.Cmd {
+	d := now.Truncate(time.Second).Add(time.Second).Sub(now)
+	return tea.Tick(d, func(time.Time) tea.Msg { return clockTickMsg{} })
+}

@@ -1,0 +1,710 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/keymap"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+// Options configure the dashboard.
+type Options struct {
+	Service Service
+	// StoreID opens that data store; empty starts with the store picker.
+	StoreID string
+	// Refresh is the auto-refresh interval; 0 turns auto-refresh off.
+	Refresh time.Duration
+	// Context is cancelled when the program ends; requests use it.
+	Context context.Context
+	// RequestTimeout bounds one command's calls (default 5m).
+	RequestTimeout time.Duration
+	Keys           keymap.KeyMap
+	// Renderer decides colour profile and background (default lipgloss's).
+	Renderer *lipgloss.Renderer
+	Theme    *Theme
+	// Now is the clock (default time.Now), injectable for tests.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Label describes the endpoint in the header, e.g. "demo".
+	Label string
+}
+
+type mode int
+
+const (
+	modePicker mode = iota
+	modeSessions
+)
+
+type flashLevel int
+
+const (
+	flashInfo flashLevel = iota
+	flashSuccess
+	flashWarn
+	flashError
+)
+
+type flash struct {
+	text  string
+	level flashLevel
+	id    int
+}
+
+const (
+	flashFor      = 6 * time.Second
+	maxBackoff    = 5 * time.Minute
+	minWidth      = 50
+	minHeight     = 8
+	retryWhenOff  = 10 * time.Second
+	defaultTimout = 5 * time.Minute
+)
+
+// Model is the root model of the dashboard.
+type Model struct {
+	svc     Service
+	ctx     context.Context
+	timeout time.Duration
+	keys    keymap.KeyMap
+	styles  Styles
+	help    help.Model
+	now     func() time.Time
+	log     *slog.Logger
+	label   string
+	refresh time.Duration
+
+	width, height int
+	mode          mode
+
+	// Picker.
+	stores      []graphapi.DataStore
+	storeCursor int
+	storesErr   error
+
+	// Sessions of the open store.
+	store      graphapi.DataStore
+	rows       map[string]*row
+	order      []string // row ids in display order
+	selectedID string
+	offset     int // first visible row
+
+	// Refresh loop: one tick at a time, at most one list request in flight.
+	loading     bool
+	loadGen     int
+	tickGen     int
+	paused      bool
+	failures    int
+	nextRefresh time.Time
+	lastSuccess time.Time
+	loadErr     error
+
+	pane       pane
+	paneFocus  bool
+	paneOffset int
+	showHelp   bool
+
+	flash     flash
+	flashSeq  int
+	spinner   spinner.Model
+	spinning  bool
+	clockTime time.Time
+}
+
+// New builds the dashboard model.
+func New(o Options) *Model {
+	if o.Context == nil {
+		o.Context = context.Background()
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = defaultTimout
+	}
+	if o.Renderer == nil {
+		o.Renderer = lipgloss.DefaultRenderer()
+	}
+	theme := DefaultTheme()
+	if o.Theme != nil {
+		theme = *o.Theme
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if len(o.Keys.Quit.Keys()) == 0 {
+		o.Keys = keymap.Default()
+	}
+	st := NewStyles(o.Renderer, theme)
+	h := help.New()
+	h.Styles.ShortKey = st.Accent
+	h.Styles.FullKey = st.Accent
+	h.Styles.ShortDesc = st.Muted
+	h.Styles.FullDesc = st.Muted
+	h.Styles.ShortSeparator = st.Muted
+	h.Styles.FullSeparator = st.Muted
+	h.Styles.Ellipsis = st.Muted
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent))
+	m := &Model{
+		svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, keys: o.Keys, styles: st, help: h,
+		now: o.Now, log: o.Logger, label: o.Label, refresh: o.Refresh,
+		rows: map[string]*row{}, spinner: sp,
+	}
+	if o.StoreID != "" {
+		m.mode = modeSessions
+		m.store = graphapi.DataStore{ID: o.StoreID}
+	}
+	return m
+}
+
+// Init starts the first load and the clock.
+func (m *Model) Init() tea.Cmd {
+	m.clockTime = m.now()
+	return tea.Batch(m.startLoad(), clockTick(m.clockTime), m.loadStoreNameCmd())
+}
+
+// loadStoreNameCmd fetches the stores once when a store was opened by id,
+// so the header can show its display name.
+func (m *Model) loadStoreNameCmd() tea.Cmd {
+	if m.mode != modeSessions {
+		return nil
+	}
+	return loadStoresCmd(m.ctx, m.svc, -1, m.timeout)
+}
+
+// Update handles one message. It changes the model and returns commands;
+// it never blocks or does IO.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		m.clampOffsets()
+		return m, nil
+	case tea.KeyMsg:
+		return m, m.handleKey(msg)
+	case storesLoadedMsg:
+		return m, m.handleStores(msg)
+	case sessionsLoadedMsg:
+		return m, m.handleSessions(msg)
+	case refreshTickMsg:
+		if msg.gen != m.tickGen || m.paused || m.loading {
+			return m, nil
+		}
+		return m, m.startLoad()
+	case sessionRenewedMsg:
+		return m, m.handleRenewed(msg)
+	case actionFailedMsg:
+		return m, m.handleActionFailed(msg)
+	case clockTickMsg:
+		m.clockTime = m.now()
+		return m, clockTick(m.clockTime)
+	case flashExpiredMsg:
+		if msg.id == m.flash.id {
+			m.flash = flash{}
+		}
+		return m, nil
+	case spinner.TickMsg:
+		if !m.busy() {
+			m.spinning = false
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// busy reports whether anything is in flight, which is when the spinner runs.
+func (m *Model) busy() bool {
+	if m.loading {
+		return true
+	}
+	for _, r := range m.rows {
+		if r.renewing {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Model) startSpinner() tea.Cmd {
+	if m.spinning {
+		return nil
+	}
+	m.spinning = true
+	return m.spinner.Tick
+}
+
+// startLoad sends the list request for the current mode. Any pending tick
+// becomes stale, so there is only ever one loop.
+func (m *Model) startLoad() tea.Cmd {
+	m.tickGen++
+	m.loading = true
+	m.loadGen++
+	m.nextRefresh = time.Time{}
+	var load tea.Cmd
+	if m.mode == modePicker {
+		load = loadStoresCmd(m.ctx, m.svc, m.loadGen, m.timeout)
+	} else {
+		load = loadSessionsCmd(m.ctx, m.svc, m.loadGen, m.store.ID, m.timeout, m.now)
+	}
+	return tea.Batch(load, m.startSpinner())
+}
+
+// scheduleNext arms the next refresh after a load: the interval after a
+// success, a doubling backoff after failures, and never sooner than the
+// service's Retry-After.
+func (m *Model) scheduleNext(err error) tea.Cmd {
+	m.tickGen++
+	m.nextRefresh = time.Time{}
+	var wait time.Duration
+	if err == nil {
+		m.failures = 0
+		if m.refresh <= 0 || m.mode == modePicker || m.paused {
+			return nil
+		}
+		wait = m.refresh
+	} else {
+		m.failures++
+		base := m.refresh
+		if base <= 0 {
+			base = retryWhenOff
+		}
+		wait = base
+		for i := 1; i < m.failures && wait < maxBackoff; i++ {
+			wait *= 2
+		}
+		wait = min(wait, maxBackoff)
+		if ge, ok := graphapi.AsError(err); ok && ge.RetryAfter > wait {
+			wait = ge.RetryAfter
+		}
+		if m.paused {
+			return nil
+		}
+	}
+	m.nextRefresh = m.now().Add(wait)
+	gen := m.tickGen
+	return tea.Tick(wait, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
+}
+
+func (m *Model) handleStores(msg storesLoadedMsg) tea.Cmd {
+	if msg.gen == -1 {
+		// The one-off name lookup for a store opened by id.
+		for _, s := range msg.stores {
+			if s.ID == m.store.ID {
+				m.store = s
+			}
+		}
+		return nil
+	}
+	if msg.gen != m.loadGen || m.mode != modePicker {
+		return nil
+	}
+	m.loading = false
+	if msg.err != nil {
+		m.storesErr = msg.err
+		m.log.Warn("list data stores failed", "err", msg.err)
+		return m.scheduleNext(msg.err)
+	}
+	m.storesErr = nil
+	m.stores = msg.stores
+	m.lastSuccess = m.now()
+	if i := slices.IndexFunc(m.stores, func(s graphapi.DataStore) bool { return s.ID == m.store.ID }); i >= 0 {
+		m.storeCursor = i
+	}
+	m.storeCursor = min(m.storeCursor, max(len(m.stores)-1, 0))
+	return m.scheduleNext(nil)
+}
+
+func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
+	if msg.gen != m.loadGen || msg.storeID != m.store.ID || m.mode != modeSessions {
+		return nil // an answer for a store or load we have moved on from
+	}
+	m.loading = false
+	if msg.err != nil {
+		m.loadErr = msg.err
+		m.log.Warn("list sessions failed", "store", msg.storeID, "err", msg.err)
+		cmd := m.scheduleNext(msg.err)
+		return tea.Batch(cmd, m.setFlash(flashError, "refresh failed: "+errorSummary(msg.err)))
+	}
+	m.loadErr = nil
+	m.lastSuccess = msg.at
+	m.merge(msg.sessions)
+	m.log.Debug("sessions loaded", "store", msg.storeID, "count", len(msg.sessions))
+	return m.scheduleNext(nil)
+}
+
+// merge applies a full listing. A row is never replaced by an older copy of
+// its session: a list that left the service before a renew answered must not
+// undo the renew. Rows missing from the listing go, unless an action on them
+// is still in flight.
+func (m *Model) merge(sessions []graphapi.Session) {
+	seen := make(map[string]struct{}, len(sessions))
+	for i := range sessions {
+		s := sessions[i]
+		if s.ID == "" {
+			continue
+		}
+		seen[s.ID] = struct{}{}
+		if r, ok := m.rows[s.ID]; ok {
+			if !r.s.NewerThan(&s) {
+				r.set(s)
+			}
+			continue
+		}
+		m.rows[s.ID] = newRow(s)
+	}
+	for id, r := range m.rows {
+		if _, ok := seen[id]; !ok && !r.renewing {
+			delete(m.rows, id)
+		}
+	}
+	m.resort()
+}
+
+// resort orders rows newest first and keeps the selection on the same
+// session, or on its neighbour when it is gone.
+func (m *Model) resort() {
+	oldIndex := slices.Index(m.order, m.selectedID)
+	m.order = m.order[:0]
+	for id := range m.rows {
+		m.order = append(m.order, id)
+	}
+	slices.SortFunc(m.order, func(a, b string) int {
+		ra, rb := m.rows[a], m.rows[b]
+		if c := rb.s.CreationDateTime.Compare(ra.s.CreationDateTime.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	if _, ok := m.rows[m.selectedID]; !ok {
+		m.selectedID = ""
+		if len(m.order) > 0 {
+			m.selectedID = m.order[min(max(oldIndex, 0), len(m.order)-1)]
+		}
+	}
+	m.clampOffsets()
+}
+
+func (m *Model) selectedIndex() int { return slices.Index(m.order, m.selectedID) }
+
+func (m *Model) selectedRow() *row {
+	if m.selectedID == "" {
+		return nil
+	}
+	return m.rows[m.selectedID]
+}
+
+func (m *Model) handleRenewed(msg sessionRenewedMsg) tea.Cmd {
+	if msg.storeID != m.store.ID {
+		return nil
+	}
+	r, ok := m.rows[msg.session.ID]
+	if !ok {
+		r = newRow(msg.session)
+		m.rows[msg.session.ID] = r
+		m.resort()
+	} else if !r.s.NewerThan(&msg.session) {
+		r.set(msg.session)
+	}
+	r.renewing = false
+	r.lastErr = nil
+	m.log.Info("session renewed", "session", msg.session.ID)
+	return m.setFlash(flashSuccess, "renewed "+r.name+" ✓")
+}
+
+func (m *Model) handleActionFailed(msg actionFailedMsg) tea.Cmd {
+	if msg.storeID != m.store.ID {
+		return nil
+	}
+	m.log.Warn("action failed", "op", msg.op, "session", msg.sessionID, "err", msg.err)
+	r, ok := m.rows[msg.sessionID]
+	if !ok {
+		return m.setFlash(flashError, msg.op+" failed: "+errorSummary(msg.err))
+	}
+	r.renewing = false
+	r.lastErr, r.lastErrOp, r.lastErrAt = msg.err, msg.op, m.now()
+	cmds := []tea.Cmd{m.setFlash(flashError, msg.op+" "+r.name+" failed: "+errorSummary(msg.err))}
+	if ge, ok := graphapi.AsError(msg.err); ok && ge.OutcomeUnknown && !m.loading {
+		// The action may have happened: re-read the sessions to find out.
+		cmds[0] = m.setFlash(flashWarn, msg.op+" "+r.name+": no answer, outcome unknown; re-reading the session")
+		cmds = append(cmds, m.startLoad())
+	}
+	return tea.Batch(cmds...)
+}
+
+// errorSummary is the one-line form for the status bar: code and message
+// (or the whole error), sanitized.
+func errorSummary(err error) string {
+	if ge, ok := graphapi.AsError(err); ok {
+		var parts []string
+		if ge.StatusCode != 0 {
+			parts = append(parts, fmt.Sprint(ge.StatusCode))
+		}
+		if ge.Code != "" {
+			parts = append(parts, ge.Code)
+		}
+		text := ge.Message
+		if len(parts) > 0 {
+			text = strings.Join(parts, " ") + ": " + text
+		}
+		if ge.RetryAfter > 0 {
+			text += " (retry after " + countdown(ge.RetryAfter) + ")"
+		}
+		return termtext.OneLine(text)
+	}
+	return termtext.OneLine(err.Error())
+}
+
+func (m *Model) setFlash(level flashLevel, text string) tea.Cmd {
+	m.flashSeq++
+	m.flash = flash{text: text, level: level, id: m.flashSeq}
+	id := m.flashSeq
+	return tea.Tick(flashFor, func(time.Time) tea.Msg { return flashExpiredMsg{id: id} })
+}
+
+func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
+	// Keys typed faster than the terminal is read arrive as one message
+	// ("jj"); treat them as the separate presses they were.
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+		var cmds []tea.Cmd
+		for _, r := range msg.Runes {
+			cmds = append(cmds, m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+		}
+		return tea.Batch(cmds...)
+	}
+	k := m.keys
+	if key.Matches(msg, k.Quit) {
+		return tea.Quit
+	}
+	if m.showHelp {
+		if key.Matches(msg, k.Help, k.Close) {
+			m.showHelp = false
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+		return nil
+	case key.Matches(msg, k.Refresh):
+		if m.loading {
+			return m.setFlash(flashInfo, "a refresh is already running")
+		}
+		return m.startLoad()
+	}
+	if m.mode == modePicker {
+		return m.handlePickerKey(msg)
+	}
+	return m.handleSessionsKey(msg)
+}
+
+func (m *Model) handlePickerKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		m.storeCursor = max(m.storeCursor-1, 0)
+	case key.Matches(msg, k.Down):
+		m.storeCursor = min(m.storeCursor+1, max(len(m.stores)-1, 0))
+	case key.Matches(msg, k.Home):
+		m.storeCursor = 0
+	case key.Matches(msg, k.End):
+		m.storeCursor = max(len(m.stores)-1, 0)
+	case key.Matches(msg, k.Open):
+		if len(m.stores) == 0 {
+			return nil
+		}
+		return m.openStore(m.stores[m.storeCursor])
+	case key.Matches(msg, k.Close):
+		if m.store.ID != "" {
+			m.mode = modeSessions
+			return m.startLoad()
+		}
+	}
+	return nil
+}
+
+// openStore switches the table to a data store.
+func (m *Model) openStore(s graphapi.DataStore) tea.Cmd {
+	if s.ID != m.store.ID {
+		m.rows = map[string]*row{}
+		m.order = nil
+		m.selectedID = ""
+		m.offset = 0
+		m.lastSuccess = time.Time{}
+		m.loadErr = nil
+		m.pane = paneNone
+	}
+	m.store = s
+	m.mode = modeSessions
+	m.failures = 0
+	return m.startLoad()
+}
+
+func (m *Model) handleSessionsKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	if m.pane != paneNone && m.paneFocus {
+		switch {
+		case key.Matches(msg, k.Up):
+			m.paneOffset--
+		case key.Matches(msg, k.Down):
+			m.paneOffset++
+		case key.Matches(msg, k.PageUp):
+			m.paneOffset -= m.paneHeight() - 1
+		case key.Matches(msg, k.PageDown):
+			m.paneOffset += m.paneHeight() - 1
+		case key.Matches(msg, k.Home):
+			m.paneOffset = 0
+		case key.Matches(msg, k.End):
+			m.paneOffset = 1 << 30
+		}
+		m.paneOffset = min(m.paneOffset, max(len(m.paneContent())-m.paneHeight(), 0))
+		m.clampOffsets()
+	}
+	switch {
+	case key.Matches(msg, k.Close):
+		if m.pane != paneNone {
+			m.pane, m.paneFocus = paneNone, false
+			m.clampOffsets()
+		}
+		return nil
+	case key.Matches(msg, k.Focus):
+		if m.pane != paneNone {
+			m.paneFocus = !m.paneFocus
+		}
+		return nil
+	case key.Matches(msg, k.Details):
+		m.togglePane(paneDetails)
+		return nil
+	case key.Matches(msg, k.Errors):
+		m.togglePane(paneErrors)
+		return nil
+	case key.Matches(msg, k.Pause):
+		return m.togglePause()
+	case key.Matches(msg, k.Renew):
+		return m.renewSelected()
+	case key.Matches(msg, k.Stores):
+		m.mode = modePicker
+		m.pane, m.paneFocus = paneNone, false
+		return m.startLoad()
+	}
+	if m.pane != paneNone && m.paneFocus {
+		return nil
+	}
+	idx := m.selectedIndex()
+	switch {
+	case key.Matches(msg, k.Up):
+		idx--
+	case key.Matches(msg, k.Down):
+		idx++
+	case key.Matches(msg, k.PageUp):
+		idx -= max(m.tableHeight()-1, 1)
+	case key.Matches(msg, k.PageDown):
+		idx += max(m.tableHeight()-1, 1)
+	case key.Matches(msg, k.Home):
+		idx = 0
+	case key.Matches(msg, k.End):
+		idx = len(m.order) - 1
+	default:
+		return nil
+	}
+	if len(m.order) > 0 {
+		idx = min(max(idx, 0), len(m.order)-1)
+		if m.order[idx] != m.selectedID {
+			m.selectedID = m.order[idx]
+			m.paneOffset = 0
+		}
+		m.clampOffsets()
+	}
+	return nil
+}
+
+func (m *Model) togglePane(p pane) {
+	if m.pane == p {
+		m.pane, m.paneFocus = paneNone, false
+	} else {
+		m.pane, m.paneOffset = p, 0
+	}
+	m.clampOffsets()
+}
+
+func (m *Model) togglePause() tea.Cmd {
+	m.paused = !m.paused
+	if m.paused {
+		m.tickGen++ // the pending tick is void
+		m.nextRefresh = time.Time{}
+		return m.setFlash(flashInfo, "auto-refresh paused (p resumes)")
+	}
+	cmds := []tea.Cmd{m.setFlash(flashInfo, "auto-refresh resumed")}
+	if !m.loading {
+		cmds = append(cmds, m.startLoad())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) renewSelected() tea.Cmd {
+	r := m.selectedRow()
+	if r == nil {
+		return nil
+	}
+	if r.renewing {
+		return m.setFlash(flashInfo, "already renewing "+r.name)
+	}
+	if r.class != graphapi.StateInProgress {
+		return m.setFlash(flashWarn, "cannot renew "+r.name+": the session is "+r.state)
+	}
+	r.renewing = true
+	m.log.Info("renewing session", "session", r.s.ID)
+	return tea.Batch(renewCmd(m.ctx, m.svc, m.store.ID, r.s.ID, m.timeout), m.startSpinner())
+}
+
+// Layout arithmetic. Sizes are derived from the window size only.
+
+func (m *Model) bodyHeight() int { return max(m.height-3, 0) } // header, status bar, column header
+
+func (m *Model) paneHeight() int {
+	if m.pane == paneNone {
+		return 0
+	}
+	h := m.bodyHeight()
+	return max(min(h*2/5, 16), min(6, h-4)) // never starves the table below 3 rows
+}
+
+// tableHeight is the number of session rows visible.
+func (m *Model) tableHeight() int {
+	h := m.bodyHeight() - m.paneHeight()
+	if m.pane != paneNone {
+		h-- // the pane's title rule
+	}
+	return max(h, 1)
+}
+
+func (m *Model) clampOffsets() {
+	idx := m.selectedIndex()
+	th := m.tableHeight()
+	if idx >= 0 {
+		if idx < m.offset {
+			m.offset = idx
+		}
+		if idx >= m.offset+th {
+			m.offset = idx - th + 1
+		}
+	}
+	m.offset = min(max(m.offset, 0), max(len(m.order)-th, 0))
+	if m.paneOffset < 0 {
+		m.paneOffset = 0
+	}
+}

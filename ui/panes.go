@@ -1,0 +1,189 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+type pane int
+
+const (
+	paneNone pane = iota
+	paneDetails
+	paneErrors
+)
+
+func (p pane) title() string {
+	switch p {
+	case paneDetails:
+		return "details"
+	case paneErrors:
+		return "errors"
+	}
+	return ""
+}
+
+// field is one "label  value" line of a pane. Values are sanitized here.
+type field struct{ label, value string }
+
+func kv(label, value string) field { return field{label, termtext.OneLine(value)} }
+
+// detailsFields lists every property of a session.
+func detailsFields(r *row, now time.Time) []field {
+	s := r.s
+	up, proc := s.UploadProgress(), s.ProcessingProgress()
+	fields := []field{
+		kv("file", s.FileName),
+		kv("session id", s.ID),
+		kv("data store id", s.DataStoreID),
+		{"state", r.state + "  (" + r.class.String() + ")"},
+		{"blocks", progressText(up, s.TotalBlockCount, s.RemainingBlockCount)},
+		{"jobs", progressText(proc, s.TotalJobCount, s.RemainingJobCount)},
+		{"rows per block", countText(s.RowsPerBlock)},
+		{"created", absTime(s.CreationDateTime, now)},
+		{"started", absTime(s.StartDateTime, now)},
+		{"last updated", absTime(s.LastUpdatedDateTime, now)},
+		{"upload completed", absTime(s.UploadCompletionDateTime, now)},
+		{"processing completed", absTime(s.ProcessingCompletionDateTime, now)},
+		{"completed", absTime(s.CompletionDateTime, now)},
+		kv("checksum", orDash(s.Checksum)),
+		{"upload URI", redactedURI(s.DataUploadURI)},
+		{"salt", maskedSecret(s.Salt)},
+		kv("upload agent id", orDash(s.UploadAgentID)),
+	}
+	if len(s.Fields) == 0 {
+		fields = append(fields, field{"fields", "—"})
+	}
+	for i, f := range s.Fields {
+		label := ""
+		if i == 0 {
+			label = fmt.Sprintf("fields (%d)", len(s.Fields))
+		}
+		fields = append(fields, field{label, fmt.Sprintf("%d. %s", i+1, termtext.OneLine(f))})
+	}
+	switch {
+	case !s.Error.IsEmpty():
+		fields = append(fields, field{"error", termtext.OneLine(s.Error.Code) + ": " + termtext.OneLine(s.Error.Message) + "  (press e)"})
+	case r.lastErr != nil:
+		fields = append(fields, field{"last call failed", r.lastErrOp + "  (press e)"})
+	}
+	return fields
+}
+
+func progressText(p graphapi.Progress, total, remaining graphapi.Count) string {
+	if !p.Known {
+		return fmt.Sprintf("total %s, remaining %s  (progress unknown)", countText(total), countText(remaining))
+	}
+	return fmt.Sprintf("%d of %d done, %s remaining  (%d%%)", p.Done, p.Total, countText(remaining), p.Percent())
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// errorFields lists the session's own error in full and the last failed
+// call made on its row.
+func errorFields(r *row, now time.Time) []field {
+	var fields []field
+	if e := r.s.Error; !e.IsEmpty() {
+		fields = append(fields,
+			field{"SESSION ERROR", "reported by the service for " + r.name},
+			kv("code", orDash(e.Code)),
+			kv("message", orDash(e.Message)),
+			kv("target", orDash(e.Target)),
+		)
+		if ie := e.InnerError; ie != nil {
+			fields = append(fields,
+				kv("inner code", orDash(ie.Code)),
+				kv("activityId", orDash(ie.ActivityID)),
+				kv("clientRequestId", orDash(ie.ClientRequestID)),
+				field{"errorDateTime", absTime(ie.ErrorDateTime, now)},
+			)
+		}
+		for i, d := range e.Details {
+			fields = append(fields, field{fmt.Sprintf("detail %d", i+1),
+				termtext.OneLine(orDash(d.Code)) + ": " + termtext.OneLine(d.Message) + targetSuffix(d.Target)})
+		}
+	}
+	if r.lastErr != nil {
+		if len(fields) > 0 {
+			fields = append(fields, field{})
+		}
+		fields = append(fields, field{"LAST FAILED CALL", r.lastErrOp + " at " + r.lastErrAt.In(now.Location()).Format("15:04:05") + " (" + relTime(r.lastErrAt, now) + ")"})
+		fields = append(fields, callErrorFields(r.lastErr)...)
+	}
+	if len(fields) == 0 {
+		fields = append(fields, field{"", "No errors: the service reports none for this session and no call on it has failed."})
+	}
+	return fields
+}
+
+// callErrorFields describes a failed call for a support ticket.
+func callErrorFields(err error) []field {
+	ge, ok := graphapi.AsError(err)
+	if !ok {
+		return []field{kv("error", err.Error())}
+	}
+	status := "no response"
+	if ge.StatusCode != 0 {
+		status = fmt.Sprint(ge.StatusCode)
+	}
+	fields := []field{
+		{"HTTP status", status},
+		kv("code", orDash(ge.Code)),
+		kv("message", orDash(ge.Message)),
+		kv("request-id", orDash(ge.RequestID)),
+		kv("client-request-id", orDash(ge.ClientRequestID)),
+	}
+	if !ge.Date.IsZero() {
+		fields = append(fields, field{"date", ge.Date.UTC().Format("2006-01-02 15:04:05Z")})
+	}
+	if ge.RetryAfter > 0 {
+		fields = append(fields, field{"retry after", countdown(ge.RetryAfter)})
+	}
+	if ge.OutcomeUnknown {
+		fields = append(fields, field{"outcome", "unknown: the request may have reached the service; the list was re-read"})
+	}
+	return fields
+}
+
+func targetSuffix(t string) string {
+	if t == "" {
+		return ""
+	}
+	return "  (target: " + termtext.OneLine(t) + ")"
+}
+
+// renderFields lays fields out as aligned, wrapped lines of width cells.
+func renderFields(fields []field, width int, st Styles) []string {
+	labelW := 0
+	for _, f := range fields {
+		labelW = max(labelW, ansi.StringWidth(f.label))
+	}
+	labelW = min(labelW, max(width/3, 8))
+	valueW := max(width-labelW-3, 10)
+	var lines []string
+	for _, f := range fields {
+		if f.label == "" && f.value == "" {
+			lines = append(lines, "")
+			continue
+		}
+		wrapped := strings.Split(ansi.Wrap(f.value, valueW, " /-"), "\n")
+		for i, w := range wrapped {
+			label := ""
+			if i == 0 {
+				label = f.label
+			}
+			lines = append(lines, " "+st.Label.Render(fit(label, labelW))+"  "+w)
+		}
+	}
+	return lines
+}

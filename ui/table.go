@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+// row is one session as the table holds it: the session, its sanitized
+// display strings (computed once per copy, not per frame) and what the
+// dashboard knows about actions on it.
+type row struct {
+	s     graphapi.Session
+	name  string
+	state string
+	class graphapi.StateClass
+
+	renewing bool
+	// lastErr is the last failed call on this row, kept until one succeeds.
+	lastErr   error
+	lastErrOp string
+	lastErrAt time.Time
+}
+
+func newRow(s graphapi.Session) *row {
+	r := &row{}
+	r.set(s)
+	return r
+}
+
+func (r *row) set(s graphapi.Session) {
+	r.s = s
+	r.name = termtext.OneLine(s.FileName)
+	if r.name == "" {
+		r.name = "(no file name) " + shortID(s.ID, 8)
+	}
+	r.state = termtext.OneLine(s.State)
+	if r.state == "" {
+		r.state = "(no state)"
+	}
+	r.class = s.StateClass()
+}
+
+// Column widths. Bars carry a 5-cell " 100%" label.
+const (
+	cursorW  = 1
+	stateW   = 22
+	updatedW = 8
+	createdW = 11
+	fileMinW = 16
+	fileMaxW = 56
+	labelW   = 5
+)
+
+// layout says which columns fit a width and how wide each one is.
+type layout struct {
+	width                                int
+	file, state, bar                     int
+	upload, processing, updated, created bool
+}
+
+// computeLayout drops columns from the right until the file name has room.
+func computeLayout(width int) layout {
+	type option struct {
+		bar                                  int
+		upload, processing, updated, created bool
+	}
+	wideBar := 10
+	if width >= 150 {
+		wideBar = 20
+	}
+	options := []option{
+		{wideBar, true, true, true, true},
+		{10, true, true, true, true},
+		{10, true, true, true, false},
+		{8, true, true, true, false},
+		{8, true, true, false, false},
+		{8, true, false, false, false},
+		{0, false, false, false, false},
+	}
+	for _, o := range options {
+		l := layout{width: width, state: stateW, bar: o.bar, upload: o.upload, processing: o.processing, updated: o.updated, created: o.created}
+		if file := width - l.fixed(); file >= fileMinW || o.bar == 0 {
+			l.file = min(max(file, 1), fileMaxW)
+			if o.bar == 0 && file < fileMinW {
+				// The narrowest table: state shrinks to its icon and a few letters.
+				l.state = max(stateW-(fileMinW-file), 6)
+				l.file = max(width-l.fixed(), 1)
+			}
+			return l
+		}
+	}
+	return layout{width: width}
+}
+
+// fixed is the width of everything but the file name, gaps included.
+func (l layout) fixed() int {
+	w := cursorW + 1 + l.state
+	if l.upload {
+		w += 1 + l.bar + labelW
+	}
+	if l.processing {
+		w += 1 + l.bar + labelW
+	}
+	if l.updated {
+		w += 1 + updatedW
+	}
+	if l.created {
+		w += 1 + createdW
+	}
+	return w
+}
+
+func (l layout) header(st Styles) string {
+	var b strings.Builder
+	b.WriteString(" ")
+	b.WriteString(fit("FILE", l.file))
+	b.WriteString(" " + fit("STATE", l.state))
+	if l.upload {
+		b.WriteString(" " + fit(pick(l.bar >= 10, "UPLOAD (blocks)", "UPLOAD"), l.bar+labelW))
+	}
+	if l.processing {
+		b.WriteString(" " + fit(pick(l.bar >= 12, "PROCESSING (jobs)", "PROCESSING"), l.bar+labelW))
+	}
+	if l.updated {
+		b.WriteString(" " + fit("UPDATED", updatedW))
+	}
+	if l.created {
+		b.WriteString(" " + fit("CREATED", createdW))
+	}
+	return st.Header.Render(b.String())
+}
+
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
+// renderRow draws one table line. frame is the spinner frame for a row
+// being acted on.
+func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st Styles) string {
+	var b strings.Builder
+	if selected {
+		b.WriteString(st.Cursor.Render(">"))
+		b.WriteString(st.Selected.Render(fit(r.name, l.file)))
+	} else {
+		b.WriteString(" ")
+		b.WriteString(fit(r.name, l.file))
+	}
+	icon := stateIcon(r.class)
+	if r.renewing {
+		icon = frame
+	}
+	b.WriteByte(' ')
+	b.WriteString(st.State[r.class].Render(icon + " " + fit(r.state, l.state-2)))
+	if l.upload {
+		b.WriteByte(' ')
+		b.WriteString(renderBar(r.s.UploadProgress(), l.bar, r.class, st))
+	}
+	if l.processing {
+		b.WriteByte(' ')
+		b.WriteString(renderBar(r.s.ProcessingProgress(), l.bar, r.class, st))
+	}
+	if l.updated {
+		b.WriteString(" " + fitRight(relTime(r.s.LastUpdatedDateTime.Time, now), updatedW))
+	}
+	if l.created {
+		b.WriteString(" " + fit(shortTime(r.s.CreationDateTime.Time, now), createdW))
+	}
+	return b.String()
+}
+
+// renderBar is a progress bar: one styled run for the filled part, one for
+// the empty part, then the percent label (blank when unknown).
+func renderBar(p graphapi.Progress, width int, class graphapi.StateClass, st Styles) string {
+	filled, empty := barCells(p, width)
+	var b strings.Builder
+	if filled > 0 {
+		b.WriteString(st.BarFill[class].Render(strings.Repeat("█", filled)))
+	}
+	if empty > 0 {
+		b.WriteString(st.BarEmpty.Render(strings.Repeat("░", empty)))
+	}
+	b.WriteByte(' ')
+	b.WriteString(percentLabel(p))
+	return b.String()
+}
+
+// padLine pads or cuts a rendered (possibly styled) line to width cells.
+func padLine(s string, width int) string {
+	w := ansi.StringWidth(s)
+	switch {
+	case w > width:
+		return ansi.Truncate(s, width, "…")
+	case w < width:
+		return s + strings.Repeat(" ", width-w)
+	}
+	return s
+}

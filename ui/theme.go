@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"github.com/charmbracelet/lipgloss"
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+// Theme is the palette, as adaptive colours (light and dark backgrounds).
+type Theme struct {
+	Accent, Muted, Border         lipgloss.AdaptiveColor
+	Done, Failed, Cancelled, Busy lipgloss.AdaptiveColor
+	BarEmpty, SelectedBg          lipgloss.AdaptiveColor
+	Warn                          lipgloss.AdaptiveColor
+}
+
+// DefaultTheme works on light and dark terminals.
+func DefaultTheme() Theme {
+	return Theme{
+		Accent:     lipgloss.AdaptiveColor{Light: "#005FAF", Dark: "#5FAFFF"},
+		Muted:      lipgloss.AdaptiveColor{Light: "#6C6C6C", Dark: "#8A8A8A"},
+		Border:     lipgloss.AdaptiveColor{Light: "#B2B2B2", Dark: "#4E4E4E"},
+		Done:       lipgloss.AdaptiveColor{Light: "#007F00", Dark: "#5FD75F"},
+		Failed:     lipgloss.AdaptiveColor{Light: "#C00000", Dark: "#FF5F5F"},
+		Cancelled:  lipgloss.AdaptiveColor{Light: "#8A6D00", Dark: "#D7AF5F"},
+		Busy:       lipgloss.AdaptiveColor{Light: "#005FAF", Dark: "#5FAFFF"},
+		BarEmpty:   lipgloss.AdaptiveColor{Light: "#D0D0D0", Dark: "#3A3A3A"},
+		SelectedBg: lipgloss.AdaptiveColor{Light: "#D7E7FF", Dark: "#26344A"},
+		Warn:       lipgloss.AdaptiveColor{Light: "#AF5F00", Dark: "#FFAF5F"},
+	}
+}
+
+// Styles are built once from a Theme; View only applies them.
+type Styles struct {
+	Title, Muted, Header, Label, Accent lipgloss.Style
+	Selected, Cursor                    lipgloss.Style
+	State                               map[graphapi.StateClass]lipgloss.Style
+	BarFill                             map[graphapi.StateClass]lipgloss.Style
+	BarEmpty                            lipgloss.Style
+	Rule                                lipgloss.Style
+	Info, Success, Warn, Error          lipgloss.Style
+}
+
+// NewStyles renders theme with r (which knows the colour profile and the
+// background).
+func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
+	s := r.NewStyle
+	classColour := map[graphapi.StateClass]lipgloss.AdaptiveColor{
+		graphapi.StateDone:       t.Done,
+		graphapi.StateFailed:     t.Failed,
+		graphapi.StateCancelled:  t.Cancelled,
+		graphapi.StateInProgress: t.Busy,
+	}
+	st := Styles{
+		Title:    s().Bold(true).Foreground(t.Accent),
+		Muted:    s().Foreground(t.Muted),
+		Header:   s().Bold(true).Foreground(t.Muted),
+		Label:    s().Foreground(t.Muted),
+		Accent:   s().Foreground(t.Accent),
+		Selected: s().Bold(true).Background(t.SelectedBg),
+		Cursor:   s().Bold(true).Foreground(t.Accent),
+		BarEmpty: s().Foreground(t.BarEmpty),
+		Rule:     s().Foreground(t.Border),
+		Info:     s().Foreground(t.Accent),
+		Success:  s().Foreground(t.Done),
+		Warn:     s().Foreground(t.Warn),
+		Error:    s().Bold(true).Foreground(t.Failed),
+		State:    map[graphapi.StateClass]lipgloss.Style{},
+		BarFill:  map[graphapi.StateClass]lipgloss.Style{},
+	}
+	for class, c := range classColour {
+		st.State[class] = s().Foreground(c)
+		st.BarFill[class] = s().Foreground(c)
+	}
+	return st
+}
+
+// stateIcon gives each class a glyph, so meaning never rests on colour alone.
+func stateIcon(c graphapi.StateClass) string {
+	switch c {
+	case graphapi.StateDone:
+		return "✓"
+	case graphapi.StateFailed:
+		return "✗"
+	case graphapi.StateCancelled:
+		return "⊘"
+	default:
+		return "●"
+	}
+}

@@ -1,0 +1,289 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+// View draws the screen. It renders only what fits: header, the visible
+// rows, the pane and the status bar.
+func (m *Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	if m.width < minWidth || m.height < minHeight {
+		return m.tooSmall()
+	}
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.headerLine())
+	switch {
+	case m.showHelp:
+		lines = append(lines, m.helpLines()...)
+	case m.mode == modePicker:
+		lines = append(lines, m.pickerLines()...)
+	default:
+		lines = append(lines, m.sessionLines()...)
+	}
+	body := m.height - 1
+	for len(lines) < body {
+		lines = append(lines, "")
+	}
+	lines = lines[:body]
+	for i, l := range lines {
+		lines[i] = padLine(l, m.width)
+	}
+	lines = append(lines, m.statusLine())
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) tooSmall() string {
+	msg := fmt.Sprintf("edmtop needs at least %d×%d; this terminal is %d×%d", minWidth, minHeight, m.width, m.height)
+	lines := []string{msg, "enlarge the window, or press q to quit"}
+	for i, l := range lines {
+		lines[i] = fit(l, m.width)
+	}
+	for len(lines) < m.height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines[:m.height], "\n")
+}
+
+func (m *Model) headerLine() string {
+	title := m.styles.Title.Render("edmtop")
+	var where string
+	switch {
+	case m.mode == modePicker:
+		where = "data stores"
+	case m.store.DisplayName != "":
+		where = termtext.OneLine(m.store.DisplayName) + " (" + shortID(m.store.ID, 4) + ")"
+	default:
+		where = shortID(m.store.ID, 13)
+	}
+	if m.label != "" {
+		where += " · " + m.label
+	}
+	right := m.liveStatus()
+	left := " " + title + " · "
+	room := m.width - ansi.StringWidth(left) - ansi.StringWidth(right) - 2
+	where = fit(where, max(room, 0))
+	return left + where + "  " + right
+}
+
+// liveStatus is the header's right side: refresh state, count, age.
+func (m *Model) liveStatus() string {
+	now := m.clockTime
+	st := m.styles
+	var parts []string
+	var ge *graphapi.Error
+	throttled := errors.As(m.loadErr, &ge) && errors.Is(m.loadErr, graphapi.ErrThrottled)
+	switch {
+	case m.loading:
+		parts = append(parts, st.Accent.Render(m.spinner.View()+" refreshing"))
+	case m.paused:
+		parts = append(parts, st.Warn.Render("❚❚ paused"))
+	case throttled && !m.nextRefresh.IsZero():
+		parts = append(parts, st.Warn.Render("⧗ throttled · retry in "+countdown(m.nextRefresh.Sub(now))))
+	case m.loadErr != nil || m.storesErr != nil:
+		s := "✗ failing"
+		if !m.nextRefresh.IsZero() {
+			s += " · retry in " + countdown(m.nextRefresh.Sub(now))
+		}
+		parts = append(parts, st.Error.Render(s))
+	case m.refresh > 0 && m.mode == modeSessions:
+		parts = append(parts, st.Success.Render("● live "+shortDuration(m.refresh)))
+	case m.mode == modeSessions:
+		parts = append(parts, st.Muted.Render("○ manual (ctrl+r)"))
+	}
+	if m.mode == modeSessions {
+		n := len(m.order)
+		parts = append(parts, fmt.Sprintf("%d session%s", n, pick(n == 1, "", "s")))
+	} else {
+		parts = append(parts, fmt.Sprintf("%d store%s", len(m.stores), pick(len(m.stores) == 1, "", "s")))
+	}
+	if !m.lastSuccess.IsZero() {
+		age := "updated " + relTime(m.lastSuccess, now)
+		if m.stale() {
+			age = st.Warn.Render("stale · " + age)
+		}
+		parts = append(parts, age)
+	}
+	return strings.Join(parts, " · ") + " "
+}
+
+// stale: the table may no longer match the service.
+func (m *Model) stale() bool {
+	if m.loadErr != nil {
+		return true
+	}
+	return m.refresh > 0 && m.clockTime.Sub(m.lastSuccess) > 3*m.refresh
+}
+
+func (m *Model) sessionLines() []string {
+	l := computeLayout(m.width)
+	lines := []string{l.header(m.styles)}
+	th := m.tableHeight()
+	switch {
+	case len(m.order) == 0:
+		lines = append(lines, m.emptyTableLines(th)...)
+	default:
+		end := min(m.offset+th, len(m.order))
+		frame := m.spinner.View()
+		for i := m.offset; i < end; i++ {
+			id := m.order[i]
+			lines = append(lines, renderRow(m.rows[id], l, id == m.selectedID, frame, m.clockTime, m.styles))
+		}
+	}
+	for len(lines) < th+1 {
+		lines = append(lines, "")
+	}
+	if m.pane != paneNone {
+		lines = append(lines, m.paneLines()...)
+	}
+	return lines
+}
+
+func (m *Model) emptyTableLines(th int) []string {
+	st := m.styles
+	var lines []string
+	switch {
+	case m.loadErr != nil:
+		lines = append(lines, st.Error.Render(" Could not load the sessions."))
+		for _, f := range renderFields(callErrorFields(m.loadErr), m.width-2, st) {
+			lines = append(lines, f)
+		}
+		lines = append(lines, st.Muted.Render(" edmtop keeps retrying; ctrl+r retries now."))
+	case m.loading || m.lastSuccess.IsZero():
+		lines = append(lines, " "+m.spinner.View()+" Loading sessions…")
+	default:
+		lines = append(lines, st.Muted.Render(" No upload sessions in this data store."))
+	}
+	if len(lines) > th {
+		lines = lines[:th]
+	}
+	return lines
+}
+
+// paneContent is the selected session's pane, wrapped to the width.
+func (m *Model) paneContent() []string {
+	r := m.selectedRow()
+	if r == nil {
+		return []string{m.styles.Muted.Render(" No session selected.")}
+	}
+	var fields []field
+	if m.pane == paneErrors {
+		fields = errorFields(r, m.clockTime)
+	} else {
+		fields = detailsFields(r, m.clockTime)
+	}
+	return renderFields(fields, m.width-2, m.styles)
+}
+
+func (m *Model) paneLines() []string {
+	content := m.paneContent()
+	ph := m.paneHeight()
+	off := min(m.paneOffset, max(len(content)-ph, 0))
+	title := "─ " + m.pane.title() + " "
+	if r := m.selectedRow(); r != nil {
+		title += "· " + r.name + " "
+	}
+	if len(content) > ph {
+		title += fmt.Sprintf("· %d–%d of %d ", off+1, min(off+ph, len(content)), len(content))
+	}
+	if m.paneFocus {
+		title += "· scrolling (tab: table) "
+	} else if len(content) > ph {
+		title += "· tab to scroll "
+	}
+	rule := fit(title, m.width-1)
+	rule = strings.TrimRight(rule, " ")
+	rule += strings.Repeat("─", max(m.width-ansi.StringWidth(rule), 0))
+	lines := []string{m.styles.Rule.Render(rule)}
+	end := min(off+ph, len(content))
+	lines = append(lines, content[off:end]...)
+	return lines
+}
+
+func (m *Model) pickerLines() []string {
+	st := m.styles
+	lines := []string{st.Header.Render(" " + fit("DATA STORE", 28) + " " + fit("ID", 36) + " " + fit("UPDATED", 9) + " DESCRIPTION")}
+	switch {
+	case len(m.stores) == 0 && m.storesErr != nil:
+		lines = append(lines, st.Error.Render(" Could not list the data stores."))
+		lines = append(lines, renderFields(callErrorFields(m.storesErr), m.width-2, st)...)
+		lines = append(lines, st.Muted.Render(" edmtop keeps retrying; ctrl+r retries now."))
+		return lines
+	case len(m.stores) == 0 && (m.loading || m.lastSuccess.IsZero()):
+		return append(lines, " "+m.spinner.View()+" Loading data stores…")
+	case len(m.stores) == 0:
+		return append(lines, st.Muted.Render(" No EDM data stores are visible to this account."),
+			st.Muted.Render(" Uploading and reading EDM sessions needs membership of the EDM_DataUploaders group."))
+	}
+	visible := max(m.height-3, 1)
+	top := max(0, m.storeCursor-visible+1)
+	for i := top; i < min(len(m.stores), top+visible); i++ {
+		s := m.stores[i]
+		name := termtext.OneLine(s.DisplayName)
+		if name == "" {
+			name = "(unnamed)"
+		}
+		text := fit(name, 28) + " " + fit(termtext.OneLine(s.ID), 36) + " " +
+			fitRight(relTime(s.DataLastUpdatedDateTime.Time, m.clockTime), 9) + " " + termtext.OneLine(s.Description)
+		if i == m.storeCursor {
+			lines = append(lines, st.Cursor.Render(">")+st.Selected.Render(text))
+		} else {
+			lines = append(lines, " "+text)
+		}
+	}
+	return lines
+}
+
+func (m *Model) helpLines() []string {
+	lines := []string{"", m.styles.Title.Render(" Keys"), ""}
+	for _, l := range strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n") {
+		lines = append(lines, " "+l)
+	}
+	lines = append(lines, "",
+		m.styles.Muted.Render(" Bars: upload = blocks uploaded of the total; processing = jobs finished of the total."),
+		m.styles.Muted.Render(" No percent is shown when the service reports no total. Icons: ● running ✓ done ✗ failed ⊘ cancelled."),
+		"", m.styles.Muted.Render(" Press ? or esc to close."))
+	return lines
+}
+
+func (m *Model) statusLine() string {
+	st := m.styles
+	right := ""
+	if m.flash.text != "" {
+		style := st.Info
+		switch m.flash.level {
+		case flashSuccess:
+			style = st.Success
+		case flashWarn:
+			style = st.Warn
+		case flashError:
+			style = st.Error
+		}
+		text := fit(m.flash.text, min(ansi.StringWidth(m.flash.text), m.width*2/3))
+		right = style.Render(text) + " "
+	}
+	bindings := m.keys.ShortHelp()
+	if m.mode == modePicker {
+		bindings = m.keys.PickerHelp()
+	}
+	if m.pane != paneNone {
+		bindings = append([]key.Binding{m.keys.Focus, m.keys.Close}, bindings...)
+	}
+	h := m.help
+	h.Width = max(m.width-ansi.StringWidth(right)-2, 0)
+	left := " " + h.ShortHelpView(bindings)
+	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		return padLine(left, m.width-ansi.StringWidth(right)-1) + " " + right
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
