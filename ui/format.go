@@ -120,6 +120,22 @@ func fit(s string, width int) string {
 	return s
 }
 
+// fitMiddle is fit for file names: it cuts the middle, so both the start
+// and the distinguishing end ("…-2026-11-28.EdmHash") stay visible.
+func fitMiddle(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= width || width < 8 {
+		return fit(s, width)
+	}
+	head := (width - 1) / 3
+	tail := width - 1 - head
+	left := ansi.Truncate(s, head, "")
+	right := ansi.TruncateLeft(s, ansi.StringWidth(s)-tail, "")
+	return fit(left+"…"+right, width)
+}
+
 // fitRight right-aligns s in width cells.
 func fitRight(s string, width int) string {
 	w := ansi.StringWidth(s)

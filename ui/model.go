@@ -680,7 +680,12 @@ func (m *Model) paneHeight() int {
 		return 0
 	}
 	h := m.bodyHeight()
-	return max(min(h*2/5, 16), min(6, h-4)) // never starves the table below 3 rows
+	ph := max(min(h*2/5, 16), min(6, h-4)) // never starves the table below 3 rows
+	// A short table lends the pane the rows it does not use.
+	if spare := h - 1 - ph - max(len(m.order), 3); spare > 0 {
+		ph += spare
+	}
+	return ph
 }
 
 // tableHeight is the number of session rows visible.

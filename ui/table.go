@@ -147,10 +147,10 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 	var b strings.Builder
 	if selected {
 		b.WriteString(st.Cursor.Render(">"))
-		b.WriteString(st.Selected.Render(fit(r.name, l.file)))
+		b.WriteString(st.Selected.Render(fitMiddle(r.name, l.file)))
 	} else {
 		b.WriteString(" ")
-		b.WriteString(fit(r.name, l.file))
+		b.WriteString(fitMiddle(r.name, l.file))
 	}
 	icon := stateIcon(r.class)
 	if r.renewing {

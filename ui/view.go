@@ -200,9 +200,10 @@ func (m *Model) paneLines() []string {
 	} else if len(content) > ph {
 		title += "· tab to scroll "
 	}
-	rule := fit(title, m.width-1)
-	rule = strings.TrimRight(rule, " ")
-	rule += strings.Repeat("─", max(m.width-ansi.StringWidth(rule), 0))
+	if ansi.StringWidth(title) > m.width-1 {
+		title = ansi.Truncate(title, m.width-2, "…") + " "
+	}
+	rule := title + strings.Repeat("─", max(m.width-ansi.StringWidth(title), 0))
 	lines := []string{m.styles.Rule.Render(rule)}
 	end := min(off+ph, len(content))
 	lines = append(lines, content[off:end]...)
@@ -248,10 +249,13 @@ func (m *Model) helpLines() []string {
 	for _, l := range strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n") {
 		lines = append(lines, " "+l)
 	}
-	lines = append(lines, "",
-		m.styles.Muted.Render(" Bars: upload = blocks uploaded of the total; processing = jobs finished of the total."),
-		m.styles.Muted.Render(" No percent is shown when the service reports no total. Icons: ● running ✓ done ✗ failed ⊘ cancelled."),
-		"", m.styles.Muted.Render(" Press ? or esc to close."))
+	notes := "Bars: upload counts blocks uploaded, processing counts jobs finished, of the totals the service reports; " +
+		"a bar without a total shows no percent. Icons: ● running, ✓ done, ✗ failed, ⊘ cancelled. " +
+		"Press ? or esc to close."
+	lines = append(lines, "")
+	for _, l := range strings.Split(ansi.Wrap(notes, m.width-2, " "), "\n") {
+		lines = append(lines, m.styles.Muted.Render(" "+l))
+	}
 	return lines
 }
 
@@ -268,7 +272,7 @@ func (m *Model) statusLine() string {
 		case flashError:
 			style = st.Error
 		}
-		text := fit(m.flash.text, min(ansi.StringWidth(m.flash.text), m.width*2/3))
+		text := fit(m.flash.text, min(ansi.StringWidth(m.flash.text), m.width-4))
 		right = style.Render(text) + " "
 	}
 	bindings := m.keys.ShortHelp()

@@ -1,0 +1,208 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+func prog(done, total int64) graphapi.Progress {
+	return graphapi.Progress{Done: done, Total: total, Fraction: float64(done) / float64(total), Known: true}
+}
+
+func TestBarCells(t *testing.T) {
+	cases := []struct {
+		name          string
+		p             graphapi.Progress
+		width         int
+		filled, empty int
+	}{
+		{"unknown", graphapi.Progress{}, 10, 0, 10},
+		{"none", prog(0, 10), 10, 0, 10},
+		{"tiny shows one cell", prog(1, 1000), 10, 1, 9},
+		{"half", prog(5, 10), 10, 5, 5},
+		{"almost is not full", prog(999, 1000), 10, 9, 1},
+		{"done", prog(10, 10), 10, 10, 0},
+		{"zero width", prog(5, 10), 0, 0, 0},
+	}
+	for _, tc := range cases {
+		f, e := barCells(tc.p, tc.width)
+		if f != tc.filled || e != tc.empty {
+			t.Errorf("%s: got %d/%d, want %d/%d", tc.name, f, e, tc.filled, tc.empty)
+		}
+	}
+}
+
+func TestFitMiddleKeepsTheEnd(t *testing.T) {
+	cases := map[int]string{
+		19: "employe…1-28.EdmHash",
+		28: "employees-2026-11-28.EdmHash",
+		40: "employees-2026-11-28.EdmHash            ",
+		5:  "empl…",
+	}
+	for w, want := range cases {
+		got := fitMiddle("employees-2026-11-28.EdmHash", w)
+		if ansi.StringWidth(got) != w {
+			t.Errorf("width %d: %q is %d wide", w, got, ansi.StringWidth(got))
+		}
+		if w != 19 && got != want {
+			t.Errorf("fitMiddle(%d) = %q, want %q", w, got, want)
+		}
+		if w == 19 && (!strings.HasSuffix(got, ".EdmHash") || !strings.HasPrefix(got, "employ")) {
+			t.Errorf("fitMiddle(19) = %q", got)
+		}
+	}
+	if got := fitMiddle("名前名前名前名前名前名前", 9); ansi.StringWidth(got) != 9 {
+		t.Errorf("wide runes: %q", got)
+	}
+}
+
+func TestPercentLabel(t *testing.T) {
+	cases := map[string]graphapi.Progress{"    ": {}, "  0%": prog(0, 3), " 66%": prog(2, 3), " 99%": prog(999, 1000), "100%": prog(4, 4)}
+	for want, p := range cases {
+		if got := percentLabel(p); got != want {
+			t.Errorf("percentLabel(%+v) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+func TestRenderBarIsFixedWidth(t *testing.T) {
+	st := NewStyles(asciiRenderer(), DefaultTheme())
+	for _, p := range []graphapi.Progress{{}, prog(0, 1), prog(1, 3), prog(1, 1)} {
+		got := renderBar(p, 10, graphapi.StateInProgress, st)
+		if w := ansi.StringWidth(got); w != 15 {
+			t.Errorf("bar %q is %d wide", got, w)
+		}
+	}
+	if got := renderBar(prog(3, 4), 8, graphapi.StateDone, st); got != "██████░░  75%" {
+		t.Errorf("bar = %q", got)
+	}
+	if got := renderBar(graphapi.Progress{}, 4, graphapi.StateDone, st); got != "░░░░     " {
+		t.Errorf("unknown bar = %q", got)
+	}
+}
+
+func TestRelTimeAndCountdown(t *testing.T) {
+	now := testNow
+	cases := map[time.Duration]string{0: "now", -5 * time.Second: "now", 3 * time.Second: "3s ago", 90 * time.Second: "1m ago",
+		3 * time.Hour: "3h ago", 47 * time.Hour: "47h ago", 72 * time.Hour: "3d ago"}
+	for d, want := range cases {
+		if got := relTime(now.Add(-d), now); got != want {
+			t.Errorf("relTime(-%v) = %q, want %q", d, got, want)
+		}
+	}
+	if relTime(time.Time{}, now) != "—" {
+		t.Error("zero time")
+	}
+	for d, want := range map[time.Duration]string{0: "0s", 1500 * time.Millisecond: "2s", 59 * time.Second: "59s", 90 * time.Second: "1m30s", -time.Second: "0s"} {
+		if got := countdown(d); got != want {
+			t.Errorf("countdown(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestFitHandlesWideAndLongText(t *testing.T) {
+	cases := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"short", 8, "short   "},
+		{"exactly8", 8, "exactly8"},
+		{"much-too-long.EdmHash", 8, "much-to…"},
+		{"名前名前名前", 7, "名前名…"},
+		{"x", 0, ""},
+	}
+	for _, tc := range cases {
+		got := fit(tc.in, tc.width)
+		if got != tc.want || ansi.StringWidth(got) != tc.width {
+			t.Errorf("fit(%q, %d) = %q (width %d), want %q", tc.in, tc.width, got, ansi.StringWidth(got), tc.want)
+		}
+	}
+}
+
+func TestLayoutDropsColumnsFromTheRight(t *testing.T) {
+	cases := []struct {
+		width                                string
+		w                                    int
+		upload, processing, updated, created bool
+	}{
+		{"wide", 160, true, true, true, true},
+		{"medium", 120, true, true, true, true},
+		{"80", 80, true, true, true, false},
+		{"70", 70, true, true, false, false},
+		{"55", 55, true, false, false, false},
+		{"50", 50, false, false, false, false},
+	}
+	for _, tc := range cases {
+		l := computeLayout(tc.w)
+		if l.upload != tc.upload || l.processing != tc.processing || l.updated != tc.updated || l.created != tc.created {
+			t.Errorf("%s: %+v", tc.width, l)
+		}
+		if l.fixed()+l.file > tc.w {
+			t.Errorf("%s: layout is %d wide", tc.width, l.fixed()+l.file)
+		}
+		if l.file < fileMinW && tc.w >= 60 {
+			t.Errorf("%s: file column only %d wide", tc.width, l.file)
+		}
+	}
+}
+
+func TestRenderRowWidthMatchesLayout(t *testing.T) {
+	st := NewStyles(asciiRenderer(), DefaultTheme())
+	for _, s := range sampleSessions() {
+		r := newRow(s)
+		r.name = strings.Repeat("名", 40)
+		for _, w := range []int{50, 55, 70, 80, 120, 160, 220} {
+			l := computeLayout(w)
+			line := renderRow(r, l, true, "⠋", testNow, st)
+			if got := ansi.StringWidth(line); got != l.fixed()+l.file {
+				t.Errorf("width %d: row is %d wide, layout says %d: %q", w, got, l.fixed()+l.file, line)
+			}
+			if head := ansi.StringWidth(l.header(st)); head != l.fixed()+l.file {
+				t.Errorf("width %d: header is %d wide", w, head)
+			}
+		}
+	}
+}
+
+func TestRowShowsSpinnerOnlyWhileRenewing(t *testing.T) {
+	st := NewStyles(asciiRenderer(), DefaultTheme())
+	r := newRow(sampleSessions()[1])
+	l := computeLayout(120)
+	if line := renderRow(r, l, false, "⠋", testNow, st); strings.Contains(line, "⠋") || !strings.Contains(line, "● UploadInProgress") {
+		t.Errorf("idle row: %q", line)
+	}
+	r.renewing = true
+	if line := renderRow(r, l, false, "⠋", testNow, st); !strings.Contains(line, "⠋ UploadInProgress") {
+		t.Errorf("renewing row: %q", line)
+	}
+}
+
+func TestUnknownStateShownVerbatim(t *testing.T) {
+	st := NewStyles(asciiRenderer(), DefaultTheme())
+	s := sampleSessions()[0]
+	s.State = "QueuedForIndexing"
+	line := renderRow(newRow(s), computeLayout(120), false, "", testNow, st)
+	if !strings.Contains(line, "● QueuedForIndexing") {
+		t.Errorf("row: %q", line)
+	}
+}
+
+func TestRedactionHelpers(t *testing.T) {
+	if got := redactedURI("https://a.blob.core.windows.net/s/1?sv=1&sig=abc%3D"); got != "https://a.blob.core.windows.net/s/1  (query hidden: it holds the upload signature)" {
+		t.Errorf("redactedURI = %q", got)
+	}
+	if got := redactedURI("https://user:pw@host/p"); strings.Contains(got, "pw") {
+		t.Errorf("user info shown: %q", got)
+	}
+	if got := maskedSecret("abcdef"); strings.Contains(got, "abc") || !strings.Contains(got, "6 characters") {
+		t.Errorf("maskedSecret = %q", got)
+	}
+	if maskedSecret("") != "—" || redactedURI("") != "—" {
+		t.Error("empty values")
+	}
+}

@@ -1,0 +1,60 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+// Golden screens: the real program loop (teatest) at fixed sizes, a fixed
+// clock and the Ascii colour profile. Update with: go test ./ui -update
+func TestGoldenScreens(t *testing.T) {
+	cases := []struct {
+		name          string
+		width, height int
+		keys          []string
+	}{
+		{"table", 80, 24, nil},
+		{"table", 160, 48, nil},
+		{"details", 80, 24, []string{"enter"}},
+		{"details", 160, 48, []string{"enter"}},
+		{"errors", 80, 24, []string{"G", "e"}},
+		{"errors", 160, 48, []string{"G", "e"}},
+		{"help", 80, 24, []string{"?"}},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s_%dx%d", tc.name, tc.width, tc.height), func(t *testing.T) {
+			svc := newFake()
+			svc.stores = []graphapi.DataStore{{ID: testStore, DisplayName: "Employee records"}}
+			svc.sessions[testStore] = sampleSessions()
+			m := New(Options{Service: svc, StoreID: testStore, Refresh: 10 * time.Second, Renderer: asciiRenderer(),
+				Now: func() time.Time { return testNow }})
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tc.width, tc.height))
+			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+				return bytes.Contains(b, []byte("contractors.EdmHash")) && bytes.Contains(b, []byte("Employee records"))
+			}, teatest.WithDuration(5*time.Second))
+			for _, k := range tc.keys {
+				tm.Send(keyMsg(k))
+			}
+			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+			golden.RequireEqual(t, []byte(final.View()))
+		})
+	}
+}
+
+func keyMsg(k string) tea.KeyMsg {
+	switch k {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}

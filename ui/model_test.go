@@ -1,0 +1,516 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+func loaded(t *testing.T) (*Model, *fakeService) {
+	t.Helper()
+	svc := newFake()
+	svc.stores = []graphapi.DataStore{{ID: testStore, DisplayName: "Employee records"}}
+	svc.sessions[testStore] = sampleSessions()
+	m := newTestModel(t, svc, testStore)
+	run(m, m.Init())
+	if len(m.order) != 4 {
+		t.Fatalf("%d rows after the first load", len(m.order))
+	}
+	return m, svc
+}
+
+func selectID(t *testing.T, m *Model, id string) {
+	t.Helper()
+	for range len(m.order) {
+		if m.selectedID == id {
+			return
+		}
+		press(m, "j")
+	}
+	if m.selectedID != id {
+		t.Fatalf("could not select %s", id)
+	}
+}
+
+func TestFirstLoadShowsRows(t *testing.T) {
+	m, _ := loaded(t)
+	view := m.View()
+	for _, want := range []string{"Employee records", "employees-delta.EdmHash", "UploadInProgress", " 30%", " 70%", "100%", "✗ Failed", "✓ Completed", "4 sessions", "● live 10s"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+	// Newest first; the selection starts on the first row.
+	if m.order[0] != "s-processing" || m.selectedID != "s-processing" {
+		t.Errorf("order %v, selected %s", m.order, m.selectedID)
+	}
+	// A bar with no total shows no percent.
+	for _, line := range strings.Split(view, "\n") {
+		if strings.Contains(line, "employees-delta") && strings.Count(line, "%") != 1 {
+			t.Errorf("uploading row (no job total) should show one percent label: %q", line)
+		}
+	}
+}
+
+func TestRenewInFlightGuard(t *testing.T) {
+	m, svc := loaded(t)
+	selectID(t, m, "s-uploading")
+	release := make(chan struct{})
+	svc.renewFn = func(_, id string) (graphapi.Session, error) {
+		<-release
+		s := sampleSessions()[1]
+		s.LastUpdatedDateTime = at("2026-11-28T09:04:59Z")
+		return s, nil
+	}
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("r")})
+	if !m.rows["s-uploading"].renewing {
+		t.Fatal("row not marked renewing")
+	}
+	// A second press while the first is in flight sends nothing.
+	_, cmd2 := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("r")})
+	go func() { time.Sleep(20 * time.Millisecond); close(release) }()
+	msgs := collect(cmd2)
+	for _, msg := range msgs {
+		if _, ok := msg.(sessionRenewedMsg); ok {
+			t.Error("the second press renewed")
+		}
+	}
+	done := make(chan []tea.Msg)
+	go func() { done <- collectWait(cmd) }()
+	for _, msg := range <-done {
+		m.Update(msg)
+	}
+	if n := svc.count("renew"); n != 1 {
+		t.Errorf("renew sent %d times, want 1", n)
+	}
+	if m.rows["s-uploading"].renewing {
+		t.Error("row still renewing after the answer")
+	}
+}
+
+// collectWait is collect without the short timeout, for commands the test
+// itself releases.
+func collectWait(cmd tea.Cmd) []tea.Msg {
+	msg := cmd()
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range batch {
+			if c == nil {
+				continue
+			}
+			if _, isRenew := c().(sessionRenewedMsg); isRenew {
+				out = append(out, c())
+			}
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+func TestRenewSuccessReplacesRow(t *testing.T) {
+	m, svc := loaded(t)
+	selectID(t, m, "s-uploading")
+	svc.renewFn = func(_, id string) (graphapi.Session, error) {
+		s := sampleSessions()[1]
+		s.RemainingBlockCount = cnt(10)
+		s.LastUpdatedDateTime = at("2026-11-28T09:04:30Z")
+		return s, nil
+	}
+	press(m, "r")
+	r := m.rows["s-uploading"]
+	if r.renewing || r.s.RemainingBlockCount.Value != 10 {
+		t.Fatalf("row after renew: renewing=%v remaining=%v", r.renewing, r.s.RemainingBlockCount)
+	}
+	if svc.count("list") != 1 {
+		t.Errorf("renew refetched the list (%d list calls)", svc.count("list"))
+	}
+	view := m.View()
+	if !strings.Contains(view, "renewed employees-delta.EdmHash ✓") || !strings.Contains(view, " 80%") {
+		t.Errorf("view after renew:\n%s", view)
+	}
+}
+
+func TestRenewFailureKeepsRowAndShowsError(t *testing.T) {
+	m, svc := loaded(t)
+	selectID(t, m, "s-uploading")
+	svc.renewFn = func(_, id string) (graphapi.Session, error) {
+		return graphapi.Session{}, &graphapi.Error{Op: "renew session", StatusCode: 409, Code: "InvalidSessionState",
+			Message: "The session cannot be renewed.", RequestID: "rid-123", ClientRequestID: "crid-456",
+			Date: time.Date(2026, 11, 28, 9, 4, 0, 0, time.UTC)}
+	}
+	before := m.rows["s-uploading"].s
+	press(m, "r")
+	r := m.rows["s-uploading"]
+	if r.renewing || r.lastErr == nil || r.s.RemainingBlockCount != before.RemainingBlockCount {
+		t.Fatalf("row after failed renew: %+v", r)
+	}
+	view := m.View()
+	if !strings.Contains(view, "409 InvalidSessionState: The session cannot be renewed.") {
+		t.Errorf("status bar lacks code and message:\n%s", view)
+	}
+	press(m, "e")
+	view = m.View()
+	for _, want := range []string{"LAST FAILED CALL", "renew", "HTTP status", "409", "InvalidSessionState", "rid-123", "crid-456", "2026-11-28 09:04:00Z"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("error pane lacks %q:\n%s", want, view)
+		}
+	}
+}
+
+func TestRenewRefusedForFinishedSessions(t *testing.T) {
+	m, svc := loaded(t)
+	selectID(t, m, "s-completed")
+	press(m, "r")
+	if svc.count("renew") != 0 || m.rows["s-completed"].renewing {
+		t.Error("renew sent for a completed session")
+	}
+	if !strings.Contains(m.View(), "cannot renew") {
+		t.Error("no explanation shown")
+	}
+}
+
+func TestOlderCopyNeverReplacesNewer(t *testing.T) {
+	m, svc := loaded(t)
+	selectID(t, m, "s-uploading")
+	svc.renewFn = func(_, id string) (graphapi.Session, error) {
+		s := sampleSessions()[1]
+		s.RemainingBlockCount = cnt(5)
+		s.LastUpdatedDateTime = at("2026-11-28T09:04:50Z")
+		return s, nil
+	}
+	press(m, "r")
+	// A list that left the service before the renew answered is older.
+	m.Update(sessionsLoadedMsg{gen: m.loadGen, storeID: testStore, sessions: sampleSessions(), at: testNow})
+	if got := m.rows["s-uploading"].s.RemainingBlockCount.Value; got != 5 {
+		t.Fatalf("stale list undid the renew: remaining %d", got)
+	}
+	// A newer list copy does replace it.
+	newer := sampleSessions()
+	newer[1].RemainingBlockCount = cnt(2)
+	newer[1].LastUpdatedDateTime = at("2026-11-28T09:05:00Z")
+	m.Update(sessionsLoadedMsg{gen: m.loadGen, storeID: testStore, sessions: newer, at: testNow})
+	if got := m.rows["s-uploading"].s.RemainingBlockCount.Value; got != 2 {
+		t.Errorf("newer list copy ignored: remaining %d", got)
+	}
+	// And a renew answer older than the row is ignored too.
+	m.Update(sessionRenewedMsg{storeID: testStore, session: sampleSessions()[1]})
+	if got := m.rows["s-uploading"].s.RemainingBlockCount.Value; got != 2 {
+		t.Errorf("older renew answer replaced the row: remaining %d", got)
+	}
+}
+
+func TestRefreshBackoffAndRetryAfter(t *testing.T) {
+	m, svc := loaded(t)
+	fail := &graphapi.Error{StatusCode: 503, Code: "serviceUnavailable", Message: "busy"}
+	svc.listErr = []error{fail, fail, fail, &graphapi.Error{StatusCode: 429, Code: "TooManyRequests", Message: "slow down", RetryAfter: 200 * time.Second}, nil}
+	var waits []time.Duration
+	for range 5 {
+		press(m, "ctrl+r")
+		if m.loading {
+			t.Fatal("load still in flight after its answer")
+		}
+		waits = append(waits, m.nextRefresh.Sub(testNow))
+		if len(m.order) != 4 {
+			t.Fatalf("a failed refresh hid the table: %d rows", len(m.order))
+		}
+	}
+	want := []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second, 200 * time.Second, 10 * time.Second}
+	for i := range want {
+		if waits[i] != want[i] {
+			t.Errorf("wait %d = %v, want %v (all: %v)", i, waits[i], want[i], waits)
+		}
+	}
+}
+
+func TestThrottledShowsCountdownAndStale(t *testing.T) {
+	m, svc := loaded(t)
+	svc.listErr = []error{&graphapi.Error{StatusCode: 429, Code: "TooManyRequests", Message: "slow down", RetryAfter: 90 * time.Second}}
+	press(m, "ctrl+r")
+	view := m.View()
+	for _, want := range []string{"⧗ throttled · retry in 1m30s", "stale", "429 TooManyRequests: slow down", "employees-delta.EdmHash"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+}
+
+func TestOneLoadInFlight(t *testing.T) {
+	m, svc := loaded(t)
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlR})
+	if !m.loading {
+		t.Fatal("ctrl+r did not start a load")
+	}
+	_, again := m.Update(tea.KeyMsg{Type: tea.KeyCtrlR})
+	_, tick := m.Update(refreshTickMsg{gen: m.tickGen})
+	run(m, again)
+	run(m, tick)
+	if svc.count("list") != 1 {
+		t.Errorf("a second list request started while one was in flight (%d calls)", svc.count("list"))
+	}
+	run(m, cmd)
+	if svc.count("list") != 2 || m.loading {
+		t.Errorf("list calls %d, loading %v", svc.count("list"), m.loading)
+	}
+	// A tick armed before the manual refresh is stale and ignored.
+	old := m.tickGen - 1
+	_, c := m.Update(refreshTickMsg{gen: old})
+	if c != nil || m.loading {
+		t.Error("a stale tick started a load")
+	}
+}
+
+func TestPauseStopsTheLoop(t *testing.T) {
+	m, svc := loaded(t)
+	press(m, "p")
+	if !m.paused || !m.nextRefresh.IsZero() {
+		t.Fatal("not paused")
+	}
+	_, cmd := m.Update(refreshTickMsg{gen: m.tickGen})
+	run(m, cmd)
+	if svc.count("list") != 1 {
+		t.Error("a tick loaded while paused")
+	}
+	if !strings.Contains(m.View(), "❚❚ paused") {
+		t.Error("header does not say paused")
+	}
+	press(m, "p")
+	if m.paused || svc.count("list") != 2 || m.nextRefresh.IsZero() {
+		t.Errorf("resume: paused=%v list=%d next=%v", m.paused, svc.count("list"), m.nextRefresh)
+	}
+}
+
+func TestSelectionFollowsSessionAcrossRefresh(t *testing.T) {
+	m, svc := loaded(t)
+	selectID(t, m, "s-completed")
+	fresh := append([]graphapi.Session{{ID: "s-new", FileName: "brand-new.EdmHash", State: "UploadInProgress",
+		CreationDateTime: at("2026-11-28T09:00:00Z"), LastUpdatedDateTime: at("2026-11-28T09:00:00Z")}}, sampleSessions()...)
+	svc.sessions[testStore] = fresh
+	press(m, "ctrl+r")
+	if m.order[0] != "s-new" || m.selectedID != "s-completed" {
+		t.Errorf("order %v, selected %s", m.order, m.selectedID)
+	}
+	// The selected session disappears: the selection moves to its neighbour.
+	svc.sessions[testStore] = []graphapi.Session{fresh[0], fresh[1], fresh[2], fresh[4]}
+	press(m, "ctrl+r")
+	if m.selectedID != "s-failed" {
+		t.Errorf("after removal selected %s", m.selectedID)
+	}
+}
+
+func TestNavigationKeys(t *testing.T) {
+	m, _ := loaded(t)
+	press(m, "G")
+	if m.selectedID != m.order[3] {
+		t.Error("G did not go to the last row")
+	}
+	press(m, "g")
+	if m.selectedID != m.order[0] {
+		t.Error("g did not go to the first row")
+	}
+	press(m, "k")
+	if m.selectedID != m.order[0] {
+		t.Error("k above the first row moved")
+	}
+	press(m, "jj") // typed fast: one message with two runes
+	if m.selectedID != m.order[2] {
+		t.Errorf("jj selected %s", m.selectedID)
+	}
+	press(m, "down", "down", "down")
+	if m.selectedID != m.order[3] {
+		t.Error("down past the end moved off the table")
+	}
+}
+
+func TestDetailsPane(t *testing.T) {
+	m, _ := loaded(t)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	press(m, "enter")
+	view := m.View()
+	for _, want := range []string{"─ details · employees-2026-11-28.EdmHash", "s-processing", "7 of 10 done, 3 remaining  (70%)",
+		"https://edmupload.blob.core.windows.net/sessions/1", "query hidden", "(12 characters, hidden)", "2026-11-28 08:04:00 UTC  (1h ago)"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("details lack %q:\n%s", want, view)
+		}
+	}
+	for _, secret := range []string{"SECRETsig", "sig=", "SALTSALT"} {
+		if strings.Contains(view, secret) {
+			t.Errorf("details show %q", secret)
+		}
+	}
+	// Scrolling: tab focuses the pane, j scrolls it and leaves the selection.
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
+	press(m, "tab", "j", "j")
+	if m.paneOffset != 2 || m.selectedID != "s-processing" {
+		t.Errorf("pane offset %d, selected %s", m.paneOffset, m.selectedID)
+	}
+	press(m, "G")
+	last := m.paneOffset
+	press(m, "j")
+	if m.paneOffset != last {
+		t.Error("pane scrolled past its end")
+	}
+	press(m, "esc")
+	if m.pane != paneNone || m.paneFocus {
+		t.Error("esc did not close the pane")
+	}
+}
+
+func TestErrorPaneShowsSessionError(t *testing.T) {
+	m, _ := loaded(t)
+	selectID(t, m, "s-failed")
+	press(m, "e")
+	view := m.View()
+	for _, want := range []string{"SESSION ERROR", "InvalidHashFormat", "Block 6 could not be read.", "contractors.EdmHash",
+		"SchemaColumnMismatch", "c0ffee00-1111-4222-8333-944455556666", "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+		"2026-11-28 09:03:12 UTC", "ColumnCount: Expected 3 columns, found 4  (target: block 6)"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("error pane lacks %q:\n%s", want, view)
+		}
+	}
+	// The pane follows the selection.
+	press(m, "k")
+	if !strings.Contains(m.View(), "No errors") {
+		t.Error("pane did not follow the selection")
+	}
+}
+
+func TestStartupFailureKeepsRunning(t *testing.T) {
+	svc := newFake()
+	svc.listErr = []error{&graphapi.Error{Op: "list sessions", Message: "dial tcp 127.0.0.1:1: connect: connection refused"}}
+	m := newTestModel(t, svc, testStore)
+	run(m, m.Init())
+	view := m.View()
+	for _, want := range []string{"Could not load the sessions", "connection refused", "retry in 10s", "keeps retrying"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+	// The next tick retries and recovers.
+	svc.sessions[testStore] = sampleSessions()
+	_, cmd := m.Update(refreshTickMsg{gen: m.tickGen})
+	run(m, cmd)
+	if len(m.order) != 4 || m.loadErr != nil {
+		t.Errorf("did not recover: %d rows, err %v", len(m.order), m.loadErr)
+	}
+}
+
+func TestOutcomeUnknownRereads(t *testing.T) {
+	m, svc := loaded(t)
+	selectID(t, m, "s-uploading")
+	svc.renewFn = func(_, id string) (graphapi.Session, error) {
+		return graphapi.Session{}, &graphapi.Error{Op: "renew session", Message: "connection reset", OutcomeUnknown: true}
+	}
+	press(m, "r")
+	if svc.count("list") != 2 {
+		t.Errorf("the list was not re-read after an unknown outcome (%d list calls)", svc.count("list"))
+	}
+	if !strings.Contains(m.View(), "outcome unknown") {
+		t.Error("the status bar does not say the outcome is unknown")
+	}
+}
+
+func TestPickerOpensStore(t *testing.T) {
+	svc := newFake()
+	svc.stores = []graphapi.DataStore{
+		{ID: "store-a", DisplayName: "Employee records", Description: "HR master data", DataLastUpdatedDateTime: at("2026-11-28T07:05:00Z")},
+		{ID: "store-b", DisplayName: "Card holders"},
+	}
+	svc.sessions["store-b"] = sampleSessions()[:1]
+	m := newTestModel(t, svc, "")
+	run(m, m.Init())
+	view := m.View()
+	for _, want := range []string{"DATA STORE", "Employee records", "store-a", "2h ago", "HR master data", "Card holders", "2 stores"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("picker lacks %q:\n%s", want, view)
+		}
+	}
+	press(m, "j", "enter")
+	if m.mode != modeSessions || m.store.ID != "store-b" || len(m.order) != 1 {
+		t.Fatalf("mode %v store %s rows %d", m.mode, m.store.ID, len(m.order))
+	}
+	if !strings.Contains(m.View(), "Card holders") {
+		t.Error("header lacks the store name")
+	}
+	// d returns to the picker with the cursor on the open store.
+	press(m, "d")
+	if m.mode != modePicker || m.storeCursor != 1 {
+		t.Errorf("d: mode %v cursor %d", m.mode, m.storeCursor)
+	}
+}
+
+func TestStaleAnswersAreDropped(t *testing.T) {
+	m, _ := loaded(t)
+	m.Update(sessionsLoadedMsg{gen: m.loadGen - 1, storeID: testStore, sessions: nil, at: testNow})
+	m.Update(sessionsLoadedMsg{gen: m.loadGen, storeID: "another-store", sessions: nil, at: testNow})
+	if len(m.order) != 4 {
+		t.Errorf("a stale answer changed the table: %d rows", len(m.order))
+	}
+}
+
+func TestTooSmallAndResize(t *testing.T) {
+	m, _ := loaded(t)
+	m.Update(tea.WindowSizeMsg{Width: 40, Height: 6})
+	if v := m.View(); !strings.Contains(v, "needs at least") {
+		t.Errorf("too-small message missing:\n%s", v)
+	}
+	for _, size := range [][2]int{{50, 8}, {80, 24}, {120, 30}, {200, 60}} {
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		press(m, "enter")
+		lines := strings.Split(m.View(), "\n")
+		if len(lines) != size[1] {
+			t.Errorf("%v: %d lines", size, len(lines))
+		}
+		for i, l := range lines {
+			if w := ansi.StringWidth(l); w > size[0] {
+				t.Errorf("%v: line %d is %d wide: %q", size, i, w, l)
+			}
+		}
+		press(m, "esc")
+	}
+}
+
+func TestHostileStringsNeverReachTheScreen(t *testing.T) {
+	svc := newFake()
+	evil := "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;cm0gLXJm\x07evil\r\b\u202e\x9b31m\u009b" + strings.Repeat("W", 10000)
+	s := sampleSessions()[3]
+	s.FileName, s.State, s.ID = evil, evil+"Failed", "id-"+"\x1b[H"
+	s.Error.Code, s.Error.Message, s.Error.Target = evil, evil, evil
+	s.Error.InnerError.ActivityID = evil
+	s.Error.Details[0].Message = evil
+	s.Fields = []string{evil}
+	s.Checksum, s.UploadAgentID, s.DataUploadURI = evil, evil, "https://x/\x1b[2J?sig="+evil
+	svc.sessions[testStore] = []graphapi.Session{s}
+	svc.stores = []graphapi.DataStore{{ID: testStore, DisplayName: evil, Description: evil}}
+	m := newTestModel(t, svc, testStore)
+	run(m, m.Init())
+	check := func(what string) {
+		v := m.View()
+		for _, b := range []byte("\x1b\x9b\r\b\x07\x00") {
+			if strings.IndexByte(v, b) >= 0 {
+				t.Errorf("%s: byte %#x reached the screen", what, b)
+			}
+		}
+		if strings.ContainsRune(v, '\u009b') || strings.ContainsRune(v, '\u202e') {
+			t.Errorf("%s: a control character reached the screen", what)
+		}
+		for i, l := range strings.Split(v, "\n") {
+			if w := ansi.StringWidth(l); w != m.width {
+				t.Errorf("%s: line %d is %d wide, want %d", what, i, w, m.width)
+			}
+		}
+	}
+	check("table")
+	press(m, "enter")
+	check("details")
+	press(m, "e")
+	check("errors")
+	press(m, "esc", "d")
+	check("picker")
+	m.Update(actionFailedMsg{storeID: testStore, sessionID: "x", op: "renew", err: errors.New(evil)})
+	check("flash")
+}
