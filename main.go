@@ -9,44 +9,49 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/edmtop/edmtop/termtext"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
-
-// exitCode carries a process exit status through cobra's error return.
-type exitCode int
-
-func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // run executes the command line and returns the process exit status:
 // 0 success, 1 failure, 2 usage error.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdin, stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}
-	var code exitCode
-	if errors.As(err, &code) {
-		return int(code)
-	}
+	// Errors can quote server text: sanitize line by line.
+	text := strings.Join(termtext.Lines(err.Error()), "\n")
 	var ue *usageError
-	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "edmtop: "+ue.Error())
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		fmt.Fprintln(stderr, "edmtop: "+text)
 		fmt.Fprintln(stderr, "Run 'edmtop --help' for usage.")
 		return 2
 	}
-	fmt.Fprintln(stderr, "edmtop: "+err.Error())
+	fmt.Fprintln(stderr, "edmtop: "+text)
 	return 1
+}
+
+// isCobraUsage recognises cobra's own argument errors (unknown command,
+// wrong number of arguments), which do not pass through SetFlagErrorFunc.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") ||
+		strings.Contains(msg, "arg(s)") || strings.HasPrefix(msg, "unknown flag") || strings.HasPrefix(msg, "unknown shorthand")
 }
 
 // usageError marks bad flags or arguments (exit status 2).
