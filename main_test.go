@@ -6,9 +6,16 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/edmtop/edmtop/fakegraph"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -22,7 +29,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, s
 }
 
 func TestBadInvocationsExitBeforeTheScreen(t *testing.T) {
-	token := map[string]string{"EDMTOP_TOKEN": "tok-SECRET-123"}
+	token := map[string]string{"EDMTOP_TOKEN": "tok-PRIVATE-123"}
 	cases := []struct {
 		name string
 		env  map[string]string
@@ -37,8 +44,12 @@ func TestBadInvocationsExitBeforeTheScreen(t *testing.T) {
 		{"stray argument", token, []string{"extra"}, 2, "unknown command"},
 		{"bad datastore", token, []string{"--datastore", "a\x1b[2Jb"}, 2, "control character"},
 		{"http endpoint", token, []string{"--endpoint", "http://graph.example.com/beta"}, 2, "only https"},
-		{"no token", map[string]string{"EDMTOP_TOKEN": ""}, nil, 2, "EDMTOP_TOKEN"},
+		{"token mode without a token", map[string]string{"EDMTOP_TOKEN": ""}, []string{"--auth", "token"}, 2, "EDMTOP_TOKEN"},
 		{"bad token", map[string]string{"EDMTOP_TOKEN": "two words"}, nil, 2, "spaces"},
+		{"unknown cloud", token, []string{"--cloud", "moon"}, 2, "usgovdod"},
+		{"unknown auth", token, []string{"--auth", "kerberos"}, 2, "managed-identity"},
+		{"bad tenant", token, []string{"--auth", "device", "--tenant", "a b"}, 2, "--tenant"},
+		{"env auth without variables", map[string]string{"AZURE_TENANT_ID": "", "AZURE_CLIENT_ID": "", "AZURE_CLIENT_SECRET": "", "EDMTOP_TOKEN": ""}, []string{"--auth", "env"}, 2, "AZURE_CLIENT_SECRET"},
 		{"not a terminal", token, nil, 1, "needs a terminal"},
 		{"bad log file", token, []string{"--log-file", "/nonexistent-dir/x.log"}, 2, "--log-file"},
 	}
@@ -48,7 +59,7 @@ func TestBadInvocationsExitBeforeTheScreen(t *testing.T) {
 			if code != tc.code || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d (want %d), stderr %q", code, tc.code, stderr)
 			}
-			if strings.Contains(stdout+stderr, "SECRET") || strings.ContainsRune(stderr, '\x1b') {
+			if strings.Contains(stdout+stderr, "PRIVATE") || strings.ContainsRune(stderr, '\x1b') {
 				t.Errorf("output leaks the token or an escape: %q", stderr)
 			}
 			if stdout != "" {
@@ -118,5 +129,116 @@ func TestSimulateRefusesNonLoopback(t *testing.T) {
 	code, _, stderr := runCLI(t, nil, "simulate", "--listen", "0.0.0.0:8080")
 	if code != 2 || !strings.Contains(stderr, "loopback") {
 		t.Errorf("%d %q", code, stderr)
+	}
+}
+
+func TestAuthStatusNeverPrintsTheToken(t *testing.T) {
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"tid": "tenant-guid", "upn": "admin@contoso.com", "scp": "User.Read", "exp": time.Now().Add(time.Hour).Unix(),
+	}).SignedString([]byte("k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, map[string]string{"EDMTOP_TOKEN": tok}, "auth", "status", "--cloud", "usgov")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"usgov (https://graph.microsoft.us)", "https://graph.microsoft.us/beta", "token (StaticToken)",
+		"https://graph.microsoft.us/.default", "tenant-guid", "admin@contoso.com", "User.Read", "EDM_DataUploaders"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out+stderr, tok) || strings.Contains(out+stderr, strings.Split(tok, ".")[2]) {
+		t.Error("status prints the token")
+	}
+}
+
+func TestEndpointOverrideSetsTheScope(t *testing.T) {
+	g := &globalFlags{cloud: "global", auth: "auto", endpoint: "http://127.0.0.1:9/beta"}
+	tg, err := g.resolveTarget()
+	if err != nil || tg.endpoint != "http://127.0.0.1:9/beta" || tg.scope != "http://127.0.0.1:9/.default" {
+		t.Errorf("%+v %v", tg, err)
+	}
+	g = &globalFlags{cloud: "china", auth: "cli"}
+	tg, err = g.resolveTarget()
+	if err != nil || tg.endpoint != "https://microsoftgraph.chinacloudapi.cn/beta" || tg.scope != "https://microsoftgraph.chinacloudapi.cn/.default" {
+		t.Errorf("%+v %v", tg, err)
+	}
+}
+
+// fakeAz puts an "az" on PATH that answers like the Azure CLI: its active
+// cloud, and a token (or the not-signed-in error).
+func fakeAz(t *testing.T, cloud, token string) {
+	t.Helper()
+	dir := t.TempDir()
+	script := "#!/bin/sh\n" +
+		"case \"$*\" in\n" +
+		"  *'cloud show'*) echo " + cloud + " ;;\n" +
+		"  *get-access-token*)\n"
+	if token == "" {
+		script += "    echo \"ERROR: Please run 'az login' to setup account.\" >&2; exit 1 ;;\n"
+	} else {
+		script += "    echo '{\"accessToken\": \"" + token + "\", \"expires_on\": 4102444800, \"tokenType\": \"Bearer\"}' ;;\n"
+	}
+	script += "esac\n"
+	if err := os.WriteFile(filepath.Join(dir, "az"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+}
+
+func TestAuthCLI(t *testing.T) {
+	tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"tid": "cli-tenant", "upn": "cli-user@contoso.com"}).SignedString([]byte("k"))
+	t.Run("signed in, other cloud warns", func(t *testing.T) {
+		fakeAz(t, "AzureUSGovernment", tok)
+		code, out, stderr := runCLI(t, map[string]string{"EDMTOP_TOKEN": ""}, "auth", "status", "--auth", "cli")
+		if code != 0 || !strings.Contains(out, "cli-user@contoso.com") || !strings.Contains(out, "AzureCLICredential") {
+			t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+		}
+		if !strings.Contains(stderr, "active cloud is AzureUSGovernment") {
+			t.Errorf("no cloud warning: %q", stderr)
+		}
+		if strings.Contains(out+stderr, tok) {
+			t.Error("token printed")
+		}
+	})
+	t.Run("not signed in", func(t *testing.T) {
+		fakeAz(t, "AzureCloud", "")
+		code, out, stderr := runCLI(t, map[string]string{"EDMTOP_TOKEN": ""}, "auth", "status", "--auth", "cli")
+		if code != 1 || !strings.Contains(stderr, "run `az login`") || out != "" {
+			t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
+		}
+	})
+}
+
+func TestLogFileCarriesRequestsButNoToken(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "edmtop.log")
+	logger, closeLog, err := openLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const token = "log-PRIVATE-token"
+	hs := httptest.NewServer(fakegraph.NewDemo(fakegraph.Options{Token: token}))
+	defer hs.Close()
+	cred, _ := graphapi.NewStaticTokenCredential(token)
+	c, _ := graphapi.New(hs.URL+"/beta", cred, &graphapi.Options{Transport: hs.Client()})
+	if _, err := c.ListSessions(context.Background(), fakegraph.DemoEmployeesStore); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = c.GetSession(context.Background(), fakegraph.DemoEmployeesStore, "missing")
+	logger.Info("done")
+	closeLog()
+	b, _ := os.ReadFile(path)
+	log := string(b)
+	if !strings.Contains(log, "Authorization: REDACTED") || !strings.Contains(log, "sessions") {
+		t.Errorf("log lacks the request:\n%s", log)
+	}
+	if strings.Contains(log, token) || strings.Contains(log, "sig=") && !strings.Contains(log, "sig=REDACTED") {
+		t.Error("log leaks the token or a signature")
+	}
+	info, _ := os.Stat(path)
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("log mode %v", info.Mode().Perm())
 	}
 }

@@ -606,3 +606,18 @@ func TestRedirectLeavingHostIsRefused(t *testing.T) {
 	}
 	opts.Transport.(*http.Client).CloseIdleConnections()
 }
+
+func TestAdvice(t *testing.T) {
+	if a := Advice(&Error{StatusCode: 403}); !strings.Contains(a, "EDM_DataUploaders") {
+		t.Errorf("403 advice: %q", a)
+	}
+	if a := Advice(&Error{StatusCode: 401}); !strings.Contains(a, "Sign in again") {
+		t.Errorf("401 advice: %q", a)
+	}
+	if a := Advice(&Error{StatusCode: 500}); a != "" {
+		t.Errorf("500 advice: %q", a)
+	}
+	if a := Advice(errors.New("x")); a != "" {
+		t.Errorf("plain error advice: %q", a)
+	}
+}

@@ -129,3 +129,18 @@ func describeTransportError(err error) string {
 	}
 	return err.Error()
 }
+
+// Advice says what an admin can do about an error, or "" when there is
+// nothing specific: 401 means the token was refused, 403 that the account
+// lacks EDM access.
+func Advice(err error) string {
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		return "The service refused the token: it may have expired or be for another cloud (check --cloud). Sign in again."
+	case errors.Is(err, ErrForbidden):
+		return "The account may not use EDM: it must be a member of the EDM_DataUploaders security group (an app also needs the Graph permission your tenant grants for EDM)."
+	case errors.Is(err, ErrThrottled):
+		return "The service is throttling requests: edmtop waits as long as it asks."
+	}
+	return ""
+}

@@ -149,6 +149,9 @@ func callErrorFields(err error) []field {
 	if ge.RetryAfter > 0 {
 		fields = append(fields, field{"retry after", countdown(ge.RetryAfter)})
 	}
+	if advice := graphapi.Advice(err); advice != "" {
+		fields = append(fields, field{"what to do", advice})
+	}
 	if ge.OutcomeUnknown {
 		fields = append(fields, field{"outcome", "unknown: the request may have reached the service; the list was re-read"})
 	}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity/cache"
+	"github.com/edmtop/edmtop/auth"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/spf13/cobra"
+)
+
+// globalFlags are shared by the dashboard and every command that talks to
+// Graph.
+type globalFlags struct {
+	endpoint string
+	cloud    string
+	auth     string
+	tenant   string
+	clientID string
+	logFile  string
+}
+
+func (g *globalFlags) register(cmd *cobra.Command) {
+	fl := cmd.PersistentFlags()
+	fl.StringVar(&g.endpoint, "endpoint", "", "Microsoft Graph endpoint (default: the cloud's, e.g. https://graph.microsoft.com/beta); https, or http to a loopback host")
+	fl.StringVar(&g.cloud, "cloud", "global", "Microsoft cloud: global, usgov, usgovdod or china")
+	fl.StringVar(&g.auth, "auth", "auto", "sign-in: auto, cli, device, browser, env, managed-identity or token (EDMTOP_TOKEN)")
+	fl.StringVar(&g.tenant, "tenant", "", "tenant id or domain to sign in to")
+	fl.StringVar(&g.clientID, "client-id", "", "application (client) id for device/browser sign-in, or a user-assigned managed identity")
+	fl.StringVar(&g.logFile, "log-file", "", "write debug logs to this file (never tokens)")
+}
+
+// target is where and how to talk to Graph, checked but not yet signed in.
+type target struct {
+	cloud    auth.Cloud
+	mode     auth.Mode
+	endpoint string
+	scope    string
+}
+
+// resolveTarget checks the flags that choose the cloud, endpoint and mode.
+func (g *globalFlags) resolveTarget() (target, error) {
+	c, err := auth.LookupCloud(g.cloud)
+	if err != nil {
+		return target{}, usageErrorf("--cloud: %v", err)
+	}
+	mode, err := auth.ParseMode(g.auth)
+	if err != nil {
+		return target{}, usageErrorf("%v", err)
+	}
+	t := target{cloud: c, mode: mode, endpoint: c.Endpoint(), scope: c.Scope()}
+	if g.endpoint != "" {
+		u, err := graphapi.CheckEndpoint(g.endpoint)
+		if err != nil {
+			return target{}, usageErrorf("--endpoint: %v", err)
+		}
+		t.endpoint = u.String()
+		// Tokens are issued for the Graph root they are sent to.
+		if root := u.Scheme + "://" + u.Host; !strings.EqualFold(root, c.GraphRoot) {
+			t.scope = root + "/.default"
+		}
+	}
+	return t, nil
+}
+
+// app holds what one command run opens: the log and the credential.
+type app struct {
+	flags  *globalFlags
+	stderr io.Writer
+	log    *slog.Logger
+	close  func()
+}
+
+func newApp(g *globalFlags, stderr io.Writer) (*app, error) {
+	logger, closeLog, err := openLog(g.logFile)
+	if err != nil {
+		return nil, err
+	}
+	return &app{flags: g, stderr: stderr, log: logger, close: closeLog}, nil
+}
+
+// credential builds the credential for the target; it contacts nothing,
+// so flag mistakes surface before any prompt or screen.
+func (a *app) credential(t target) (*auth.Credential, error) {
+	cred, err := auth.New(auth.Options{
+		Mode: t.mode, Cloud: t.cloud, TenantID: a.flags.tenant, ClientID: a.flags.clientID,
+		Prompt: a.stderr, StateDir: auth.StateDir(os.Getenv), Logger: a.log,
+		NewCache: func() (azidentity.Cache, error) { return cache.New(&cache.Options{Name: "edmtop"}) },
+	})
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	return cred, nil
+}
+
+// signIn gets the first token, printing any prompt or warning to stderr
+// while no screen is drawn.
+func (a *app) signIn(ctx context.Context, t target, cred *auth.Credential) (azcore.AccessToken, error) {
+	if cred.Mode == auth.ModeCLI {
+		if w := auth.CheckCLICloud(ctx, t.cloud, auth.RunCommand); w != "" {
+			fmt.Fprintln(a.stderr, w)
+		}
+	}
+	tok, err := cred.SignIn(ctx, t.scope, 15*time.Minute)
+	if err != nil {
+		return azcore.AccessToken{}, err
+	}
+	a.log.Info("signed in", "mode", string(cred.Mode), "credential", cred.Kind, "cloud", t.cloud.Name, "endpoint", redactedHost(t.endpoint))
+	return tok, nil
+}
+
+// client is a Graph client for the target, signing with cred.
+func (a *app) client(t target, cred *auth.Credential) (*graphapi.Client, error) {
+	client, err := graphapi.New(t.endpoint, cred, &graphapi.Options{Scope: t.scope})
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	return client, nil
+}
+
+func redactedHost(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host + u.Path
+}
+
+// openLog routes edmtop's and azcore's logs to path, or drops them. azcore
+// would otherwise write to stderr (AZURE_SDK_GO_LOGGING) over the dashboard.
+func openLog(path string) (*slog.Logger, func(), error) {
+	if path == "" {
+		azlog.SetListener(nil)
+		return slog.New(slog.NewTextHandler(io.Discard, nil)), func() {}, nil
+	}
+	file, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, usageErrorf("--log-file: %v", err)
+	}
+	logger := slog.New(slog.NewTextHandler(file, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// azcore redacts the Authorization header and query values itself.
+	azlog.SetListener(func(ev azlog.Event, msg string) {
+		logger.Debug(msg, "azcore", string(ev))
+	})
+	azlog.SetEvents(azlog.EventRequest, azlog.EventResponse, azlog.EventResponseError, azlog.EventRetryPolicy)
+	return logger, func() {
+		azlog.SetListener(nil)
+		_ = file.Close()
+	}, nil
+}
