@@ -62,7 +62,8 @@ without signing in against the built-in simulator: edmtop --demo`,
 	fl.StringVar(&f.datastore, "datastore", "", "data store id to open (default: pick from a list)")
 	fl.DurationVar(&f.refresh, "refresh", 10*time.Second, "auto-refresh interval, 0 turns it off")
 	fl.BoolVar(&f.demo, "demo", false, "run against the built-in simulator (no sign-in needed)")
-	root.AddCommand(newSimulateCmd(), newAuthCmd(g))
+	root.AddCommand(newSimulateCmd(), newAuthCmd(g), newStoresCmd(g), newListCmd(g), newGetCmd(g),
+		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g))
 	return root
 }
 

@@ -34,6 +34,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return 0
 	}
+	if errors.Is(err, errReported) {
+		return 1
+	}
 	// Errors can quote server text: sanitize line by line.
 	text := strings.Join(termtext.Lines(err.Error()), "\n")
 	var ue *usageError

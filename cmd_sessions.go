@@ -1,0 +1,371 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/termtext"
+	"github.com/spf13/cobra"
+)
+
+// scriptFlags are the flags of the scripting commands.
+type scriptFlags struct {
+	output    string
+	reveal    bool
+	datastore string
+	yes       bool
+}
+
+func (s *scriptFlags) registerOutput(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&s.output, "output", "o", "table", "output format: table or json")
+	cmd.Flags().BoolVar(&s.reveal, "reveal", false, "show the salt and the upload URL's query (SAS signature) in JSON output")
+}
+
+func (s *scriptFlags) registerStore(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&s.datastore, "datastore", "", "data store id (default: from EDMTOP_DATASTORE or the config file)")
+}
+
+func (s *scriptFlags) check(needStore bool, ids []string) error {
+	if s.output != "table" && s.output != "json" {
+		return usageErrorf("--output %q: use table or json", s.output)
+	}
+	if needStore {
+		if s.datastore == "" {
+			return usageErrorf("--datastore is required (or set EDMTOP_DATASTORE, or datastore: in the config file)")
+		}
+		if err := graphapi.ValidateID("data store", s.datastore); err != nil {
+			return usageErrorf("--datastore: %v", err)
+		}
+	}
+	for _, id := range ids {
+		if err := graphapi.ValidateID("session", id); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	return nil
+}
+
+// connectFor checks the global flags, signs in and returns a client.
+func connectFor(cmd *cobra.Command, g *globalFlags) (*graphapi.Client, func(), error) {
+	t, err := g.resolveTarget()
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := newApp(g, cmd.ErrOrStderr())
+	if err != nil {
+		return nil, nil, err
+	}
+	cred, err := a.credential(t)
+	if err == nil {
+		_, err = a.signIn(cmd.Context(), t, cred)
+	}
+	var client *graphapi.Client
+	if err == nil {
+		client, err = a.client(t, cred)
+	}
+	if err != nil {
+		a.close()
+		return nil, nil, err
+	}
+	return client, a.close, nil
+}
+
+// apiError reports a failed call on stderr with what a ticket needs, and
+// advice when there is some.
+func apiError(w io.Writer, sessionID string, err error) {
+	text := err.Error()
+	if sessionID != "" {
+		text = "session " + sessionID + ": " + text
+	}
+	fmt.Fprintln(w, "edmtop: "+termtext.OneLine(text))
+	if advice := graphapi.Advice(err); advice != "" {
+		fmt.Fprintln(w, "  "+advice)
+	}
+}
+
+// errReported means the failures were already printed: exit 1, say no more.
+var errReported = errors.New("failures reported above")
+
+func newStoresCmd(g *globalFlags) *cobra.Command {
+	var s scriptFlags
+	cmd := &cobra.Command{
+		Use:   "stores",
+		Short: "List the EDM data stores",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := s.check(false, nil); err != nil {
+				return err
+			}
+			client, done, err := connectFor(cmd, g)
+			if err != nil {
+				return err
+			}
+			defer done()
+			stores, err := client.ListDataStores(cmd.Context())
+			if err != nil {
+				apiError(cmd.ErrOrStderr(), "", err)
+				return errReported
+			}
+			if s.output == "json" {
+				out := make([]jsonStore, 0, len(stores))
+				for _, d := range stores {
+					out = append(out, toJSONStore(d))
+				}
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			rows := make([][]string, 0, len(stores))
+			for _, d := range stores {
+				rows = append(rows, []string{d.ID, orDash(d.DisplayName), timeCell(d.DataLastUpdatedDateTime), fmt.Sprint(len(d.Columns)), orDash(d.Description)})
+			}
+			return writeTable(cmd.OutOrStdout(), []string{"ID", "NAME", "DATA UPDATED", "COLUMNS", "DESCRIPTION"}, rows)
+		},
+	}
+	s.registerOutput(cmd)
+	return cmd
+}
+
+func newListCmd(g *globalFlags) *cobra.Command {
+	var s scriptFlags
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the upload sessions of a data store (all pages)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := s.check(true, nil); err != nil {
+				return err
+			}
+			client, done, err := connectFor(cmd, g)
+			if err != nil {
+				return err
+			}
+			defer done()
+			sessions, err := client.ListSessions(cmd.Context(), s.datastore)
+			if err != nil {
+				apiError(cmd.ErrOrStderr(), "", err)
+				return errReported
+			}
+			return writeSessions(cmd.OutOrStdout(), s, sessions, true)
+		},
+	}
+	s.registerOutput(cmd)
+	s.registerStore(cmd)
+	return cmd
+}
+
+func writeSessions(w io.Writer, s scriptFlags, sessions []graphapi.Session, asArray bool) error {
+	if s.output == "json" {
+		out := make([]jsonSession, 0, len(sessions))
+		for _, x := range sessions {
+			out = append(out, toJSONSession(x, s.reveal))
+		}
+		if !asArray && len(out) == 1 {
+			return writeJSON(w, out[0])
+		}
+		return writeJSON(w, out)
+	}
+	return writeTable(w, sessionHeader, sessionRows(sessions))
+}
+
+func newGetCmd(g *globalFlags) *cobra.Command {
+	var s scriptFlags
+	cmd := &cobra.Command{
+		Use:   "get SESSION_ID",
+		Short: "Show one session",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := s.check(true, args); err != nil {
+				return err
+			}
+			client, done, err := connectFor(cmd, g)
+			if err != nil {
+				return err
+			}
+			defer done()
+			session, err := client.GetSession(cmd.Context(), s.datastore, args[0])
+			if err != nil {
+				apiError(cmd.ErrOrStderr(), args[0], err)
+				return errReported
+			}
+			return writeSessions(cmd.OutOrStdout(), s, []graphapi.Session{session}, false)
+		},
+	}
+	s.registerOutput(cmd)
+	s.registerStore(cmd)
+	return cmd
+}
+
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErrorf("expected %d argument(s), got %d", n, len(args))
+		}
+		return nil
+	}
+}
+
+func minArgs(n int) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usageErrorf("give at least %d session id", n)
+		}
+		return nil
+	}
+}
+
+func newRenewCmd(g *globalFlags) *cobra.Command {
+	var s scriptFlags
+	cmd := &cobra.Command{
+		Use:   "renew SESSION_ID...",
+		Short: "Renew sessions (each is reported; any failure exits 1)",
+		Args:  minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := s.check(true, args); err != nil {
+				return err
+			}
+			client, done, err := connectFor(cmd, g)
+			if err != nil {
+				return err
+			}
+			defer done()
+			var renewed []graphapi.Session
+			failed := false
+			for _, id := range args {
+				session, err := client.RenewSession(cmd.Context(), s.datastore, id)
+				if err != nil {
+					apiError(cmd.ErrOrStderr(), id, err)
+					failed = true
+					continue
+				}
+				renewed = append(renewed, session)
+			}
+			if s.output == "json" || len(renewed) > 0 {
+				if err := writeSessions(cmd.OutOrStdout(), s, renewed, true); err != nil {
+					return err
+				}
+			}
+			if failed {
+				return errReported
+			}
+			return nil
+		},
+	}
+	s.registerOutput(cmd)
+	s.registerStore(cmd)
+	return cmd
+}
+
+type actionResult struct {
+	ID     string `json:"id"`
+	Result string `json:"result"`
+}
+
+// newActionCmd builds cancel and commit: both change a session for good,
+// so they ask first on a terminal and refuse without one unless --yes.
+func newActionCmd(g *globalFlags, name, done, short string, act func(context.Context, *graphapi.Client, string, string) error) *cobra.Command {
+	var s scriptFlags
+	cmd := &cobra.Command{
+		Use:   name + " SESSION_ID...",
+		Short: short,
+		Args:  minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := s.check(true, args); err != nil {
+				return err
+			}
+			interactive := isTerminal(cmd.InOrStdin())
+			if !s.yes && !interactive {
+				return usageErrorf("%s changes sessions for good: confirm with --yes when not on a terminal", name)
+			}
+			client, closeApp, err := connectFor(cmd, g)
+			if err != nil {
+				return err
+			}
+			defer closeApp()
+			if !s.yes {
+				ok, err := confirm(cmd, client, s.datastore, name, args)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					fmt.Fprintln(cmd.ErrOrStderr(), "edmtop: nothing done")
+					return errReported
+				}
+			}
+			var results []actionResult
+			failed := false
+			for _, id := range args {
+				if err := act(cmd.Context(), client, s.datastore, id); err != nil {
+					apiError(cmd.ErrOrStderr(), id, err)
+					failed = true
+					continue
+				}
+				results = append(results, actionResult{ID: id, Result: done})
+			}
+			if s.output == "json" {
+				if results == nil {
+					results = []actionResult{}
+				}
+				if err := writeJSON(cmd.OutOrStdout(), results); err != nil {
+					return err
+				}
+			} else {
+				for _, r := range results {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", r.Result, termtext.OneLine(r.ID))
+				}
+			}
+			if failed {
+				return errReported
+			}
+			return nil
+		},
+	}
+	s.registerOutput(cmd)
+	s.registerStore(cmd)
+	cmd.Flags().BoolVarP(&s.yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// confirm names each session (by file when the service tells it) and asks.
+func confirm(cmd *cobra.Command, client *graphapi.Client, storeID, action string, ids []string) (bool, error) {
+	w := cmd.ErrOrStderr()
+	fmt.Fprintf(w, "About to %s %d session(s) of data store %s:\n", action, len(ids), termtext.OneLine(storeID))
+	for _, id := range ids {
+		name := "(file name unknown)"
+		if s, err := client.GetSession(cmd.Context(), storeID, id); err == nil && s.FileName != "" {
+			name = s.FileName + " (" + s.State + ")"
+		}
+		fmt.Fprintf(w, "  %s  %s\n", termtext.OneLine(id), termtext.OneLine(name))
+	}
+	fmt.Fprintf(w, "%s them? [y/N] ", strings.ToUpper(action[:1])+action[1:])
+	line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes", nil
+}
+
+func newCancelCmd(g *globalFlags) *cobra.Command {
+	return newActionCmd(g, "cancel", "cancelled", "Cancel sessions (asks first; --yes to skip)",
+		func(ctx context.Context, c *graphapi.Client, store, id string) error {
+			return c.CancelSession(ctx, store, id)
+		})
+}
+
+func newCommitCmd(g *globalFlags) *cobra.Command {
+	return newActionCmd(g, "commit", "committed", "Commit sessions whose upload has finished (asks first; --yes to skip)",
+		func(ctx context.Context, c *graphapi.Client, store, id string) error {
+			return c.CommitSession(ctx, store, id)
+		})
+}
