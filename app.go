@@ -28,6 +28,9 @@ type globalFlags struct {
 	tenant   string
 	clientID string
 	logFile  string
+	config   string
+	// settings is filled before any command runs (loadSettings).
+	settings *resolved
 }
 
 func (g *globalFlags) register(cmd *cobra.Command) {
@@ -38,6 +41,12 @@ func (g *globalFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&g.tenant, "tenant", "", "tenant id or domain to sign in to")
 	fl.StringVar(&g.clientID, "client-id", "", "application (client) id for device/browser sign-in, or a user-assigned managed identity")
 	fl.StringVar(&g.logFile, "log-file", "", "write debug logs to this file (never tokens)")
+	fl.StringVar(&g.config, "config", "", "configuration file (default $XDG_CONFIG_HOME/edmtop/config.yaml, or EDMTOP_CONFIG)")
+	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		r, err := loadSettings(cmd, g.config, os.Getenv)
+		g.settings = r
+		return err
+	}
 }
 
 // target is where and how to talk to Graph, checked but not yet signed in.
@@ -52,17 +61,17 @@ type target struct {
 func (g *globalFlags) resolveTarget() (target, error) {
 	c, err := auth.LookupCloud(g.cloud)
 	if err != nil {
-		return target{}, usageErrorf("--cloud: %v", err)
+		return target{}, usageErrorf("--cloud%s: %v", g.settings.from("cloud"), err)
 	}
 	mode, err := auth.ParseMode(g.auth)
 	if err != nil {
-		return target{}, usageErrorf("%v", err)
+		return target{}, usageErrorf("%v%s", err, g.settings.from("auth"))
 	}
 	t := target{cloud: c, mode: mode, endpoint: c.Endpoint(), scope: c.Scope()}
 	if g.endpoint != "" {
 		u, err := graphapi.CheckEndpoint(g.endpoint)
 		if err != nil {
-			return target{}, usageErrorf("--endpoint: %v", err)
+			return target{}, usageErrorf("--endpoint%s: %v", g.settings.from("endpoint"), err)
 		}
 		t.endpoint = u.String()
 		// Tokens are issued for the Graph root they are sent to.

@@ -25,6 +25,8 @@ type rootFlags struct {
 	datastore string
 	refresh   time.Duration
 	demo      bool
+	mouse     bool
+	bell      bool
 }
 
 const minRefresh = 2 * time.Second
@@ -62,18 +64,20 @@ without signing in against the built-in simulator: edmtop --demo`,
 	fl.StringVar(&f.datastore, "datastore", "", "data store id to open (default: pick from a list)")
 	fl.DurationVar(&f.refresh, "refresh", 10*time.Second, "auto-refresh interval, 0 turns it off")
 	fl.BoolVar(&f.demo, "demo", false, "run against the built-in simulator (no sign-in needed)")
-	root.AddCommand(newSimulateCmd(), newAuthCmd(g), newStoresCmd(g), newListCmd(g), newGetCmd(g),
+	fl.BoolVar(&f.mouse, "mouse", false, "click to select, wheel to scroll (off by default so terminal text selection works)")
+	fl.BoolVar(&f.bell, "bell", false, "ring the terminal bell when a watched session completes or fails")
+	root.AddCommand(newSimulateCmd(), newAuthCmd(g), newConfigCmd(g), newStoresCmd(g), newListCmd(g), newGetCmd(g),
 		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g))
 	return root
 }
 
 func runDashboard(ctx context.Context, f rootFlags, g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) error {
 	if f.refresh < 0 || (f.refresh > 0 && f.refresh < minRefresh) {
-		return usageErrorf("--refresh %s: use 0 (off) or at least %s", f.refresh, minRefresh)
+		return usageErrorf("--refresh %s%s: use 0 (off) or at least %s", f.refresh, g.settings.from("refresh"), minRefresh)
 	}
 	if f.datastore != "" {
 		if err := graphapi.ValidateID("data store", f.datastore); err != nil {
-			return usageErrorf("--datastore: %v", err)
+			return usageErrorf("--datastore%s: %v", g.settings.from("datastore"), err)
 		}
 	}
 	t, err := g.resolveTarget()
@@ -127,9 +131,15 @@ func runDashboard(ctx context.Context, f rootFlags, g *globalFlags, stdin io.Rea
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	model := ui.New(ui.Options{Service: svc, StoreID: storeID, Refresh: f.refresh, Context: ctx, Logger: a.log, Label: label})
+	r := g.settings
+	model := ui.New(ui.Options{Service: svc, StoreID: storeID, Refresh: f.refresh, Context: ctx, Logger: a.log, Label: label,
+		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: f.mouse})
 	a.log.Info("dashboard starting", "store", storeID, "refresh", f.refresh)
-	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout))
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout)}
+	if f.mouse {
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	p := tea.NewProgram(model, opts...)
 	_, err = p.Run()
 	cancel()
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {

@@ -32,7 +32,7 @@ func (s *scriptFlags) registerStore(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&s.datastore, "datastore", "", "data store id (default: from EDMTOP_DATASTORE or the config file)")
 }
 
-func (s *scriptFlags) check(needStore bool, ids []string) error {
+func (s *scriptFlags) check(g *globalFlags, needStore bool, ids []string) error {
 	if s.output != "table" && s.output != "json" {
 		return usageErrorf("--output %q: use table or json", s.output)
 	}
@@ -41,7 +41,7 @@ func (s *scriptFlags) check(needStore bool, ids []string) error {
 			return usageErrorf("--datastore is required (or set EDMTOP_DATASTORE, or datastore: in the config file)")
 		}
 		if err := graphapi.ValidateID("data store", s.datastore); err != nil {
-			return usageErrorf("--datastore: %v", err)
+			return usageErrorf("--datastore%s: %v", g.settings.from("datastore"), err)
 		}
 	}
 	for _, id := range ids {
@@ -100,7 +100,7 @@ func newStoresCmd(g *globalFlags) *cobra.Command {
 		Short: "List the EDM data stores",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := s.check(false, nil); err != nil {
+			if err := s.check(g, false, nil); err != nil {
 				return err
 			}
 			client, done, err := connectFor(cmd, g)
@@ -138,7 +138,7 @@ func newListCmd(g *globalFlags) *cobra.Command {
 		Short: "List the upload sessions of a data store (all pages)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := s.check(true, nil); err != nil {
+			if err := s.check(g, true, nil); err != nil {
 				return err
 			}
 			client, done, err := connectFor(cmd, g)
@@ -180,7 +180,7 @@ func newGetCmd(g *globalFlags) *cobra.Command {
 		Short: "Show one session",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.check(true, args); err != nil {
+			if err := s.check(g, true, args); err != nil {
 				return err
 			}
 			client, done, err := connectFor(cmd, g)
@@ -226,7 +226,7 @@ func newRenewCmd(g *globalFlags) *cobra.Command {
 		Short: "Renew sessions (each is reported; any failure exits 1)",
 		Args:  minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.check(true, args); err != nil {
+			if err := s.check(g, true, args); err != nil {
 				return err
 			}
 			client, done, err := connectFor(cmd, g)
@@ -275,7 +275,7 @@ func newActionCmd(g *globalFlags, name, done, short string, act func(context.Con
 		Short: short,
 		Args:  minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.check(true, args); err != nil {
+			if err := s.check(g, true, args); err != nil {
 				return err
 			}
 			interactive := isTerminal(cmd.InOrStdin())

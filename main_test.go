@@ -18,8 +18,22 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
+// isolate keeps the developer's own configuration, state and EDMTOP_*
+// variables out of a test.
+func isolate(t *testing.T) {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("EDMTOP_CONFIG", "")
+	t.Setenv("EDMTOP_TOKEN", "")
+	for _, s := range settings {
+		t.Setenv(s.env, "")
+	}
+}
+
 func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
+	isolate(t)
 	for k, v := range env {
 		t.Setenv(k, v)
 	}

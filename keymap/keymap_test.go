@@ -1,6 +1,7 @@
 package keymap
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -44,4 +45,38 @@ func containsBinding(k KeyMap, b key.Binding) bool {
 		}
 	}
 	return false
+}
+
+func TestApplyOverrides(t *testing.T) {
+	k := Default()
+	if err := k.Apply(map[string][]string{"renew": {"R"}, "quit": {"q", "ctrl+q"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := k.Renew.Keys(); len(got) != 1 || got[0] != "R" || k.Renew.Help().Key != "R" || k.Renew.Help().Desc != "renew" {
+		t.Errorf("renew: %v %+v", got, k.Renew.Help())
+	}
+	if k.Quit.Help().Key != "q/ctrl+q" {
+		t.Errorf("quit help: %+v", k.Quit.Help())
+	}
+	cases := map[string]struct {
+		o    map[string][]string
+		want string
+	}{
+		"conflict":       {map[string][]string{"renew": {"p"}}, `key "p" is bound to both pause and renew`},
+		"conflict moved": {map[string][]string{"refresh": {"j"}}, `key "j" is bound to both down and refresh`},
+		"unknown action": {map[string][]string{"explode": {"x"}}, `unknown action "explode"`},
+		"empty":          {map[string][]string{"renew": {}}, "no keys"},
+		"blank key":      {map[string][]string{"renew": {" "}}, "empty key"},
+	}
+	for name, tc := range cases {
+		k := Default()
+		if err := k.Apply(tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", name, err, tc.want)
+		}
+	}
+	// enter is shared by details (table) and open (picker): not a conflict.
+	k = Default()
+	if err := k.Apply(map[string][]string{"open": {"enter", "o"}}); err != nil {
+		t.Errorf("open+enter: %v", err)
+	}
 }

@@ -138,7 +138,7 @@ func TestLayoutDropsColumnsFromTheRight(t *testing.T) {
 		{"50", 50, false, false, false, false},
 	}
 	for _, tc := range cases {
-		l := computeLayout(tc.w)
+		l := computeLayout(tc.w, AllColumns())
 		if l.upload != tc.upload || l.processing != tc.processing || l.updated != tc.updated || l.created != tc.created {
 			t.Errorf("%s: %+v", tc.width, l)
 		}
@@ -157,7 +157,7 @@ func TestRenderRowWidthMatchesLayout(t *testing.T) {
 		r := newRow(s)
 		r.name = strings.Repeat("名", 40)
 		for _, w := range []int{50, 55, 70, 80, 120, 160, 220} {
-			l := computeLayout(w)
+			l := computeLayout(w, AllColumns())
 			line := renderRow(r, l, true, "⠋", testNow, st)
 			if got := ansi.StringWidth(line); got != l.fixed()+l.file {
 				t.Errorf("width %d: row is %d wide, layout says %d: %q", w, got, l.fixed()+l.file, line)
@@ -172,7 +172,7 @@ func TestRenderRowWidthMatchesLayout(t *testing.T) {
 func TestRowShowsSpinnerOnlyWhileRenewing(t *testing.T) {
 	st := NewStyles(asciiRenderer(), DefaultTheme())
 	r := newRow(sampleSessions()[1])
-	l := computeLayout(120)
+	l := computeLayout(120, AllColumns())
 	if line := renderRow(r, l, false, "⠋", testNow, st); strings.Contains(line, "⠋") || !strings.Contains(line, "● UploadInProgress") {
 		t.Errorf("idle row: %q", line)
 	}
@@ -186,7 +186,7 @@ func TestUnknownStateShownVerbatim(t *testing.T) {
 	st := NewStyles(asciiRenderer(), DefaultTheme())
 	s := sampleSessions()[0]
 	s.State = "QueuedForIndexing"
-	line := renderRow(newRow(s), computeLayout(120), false, "", testNow, st)
+	line := renderRow(newRow(s), computeLayout(120, AllColumns()), false, "", testNow, st)
 	if !strings.Contains(line, "● QueuedForIndexing") {
 		t.Errorf("row: %q", line)
 	}

@@ -39,6 +39,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Label describes the endpoint in the header, e.g. "demo".
 	Label string
+	// Columns limits the optional columns (default: all).
+	Columns *Columns
+	// Mouse turns on click-to-select and wheel scrolling (the program must
+	// also be started with mouse reporting).
+	Mouse bool
 }
 
 type mode int
@@ -120,6 +125,8 @@ type Model struct {
 	spinner   spinner.Model
 	spinning  bool
 	clockTime time.Time
+	columns   Columns
+	mouse     bool
 }
 
 // New builds the dashboard model.
@@ -159,7 +166,10 @@ func New(o Options) *Model {
 	m := &Model{
 		svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, keys: o.Keys, styles: st, help: h,
 		now: o.Now, log: o.Logger, label: o.Label, refresh: o.Refresh,
-		rows: map[string]*row{}, spinner: sp,
+		rows: map[string]*row{}, spinner: sp, columns: AllColumns(), mouse: o.Mouse,
+	}
+	if o.Columns != nil {
+		m.columns = *o.Columns
 	}
 	if o.StoreID != "" {
 		m.mode = modeSessions
@@ -194,6 +204,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m, m.handleKey(msg)
+	case tea.MouseMsg:
+		return m, m.handleMouse(msg)
 	case storesLoadedMsg:
 		return m, m.handleStores(msg)
 	case sessionsLoadedMsg:
@@ -621,15 +633,24 @@ func (m *Model) handleSessionsKey(msg tea.KeyMsg) tea.Cmd {
 	default:
 		return nil
 	}
-	if len(m.order) > 0 {
-		idx = min(max(idx, 0), len(m.order)-1)
-		if m.order[idx] != m.selectedID {
-			m.selectedID = m.order[idx]
-			m.paneOffset = 0
-		}
-		m.clampOffsets()
-	}
+	m.selectIndex(idx)
 	return nil
+}
+
+// moveSelection moves the selection by delta rows.
+func (m *Model) moveSelection(delta int) { m.selectIndex(m.selectedIndex() + delta) }
+
+// selectIndex selects the row at i (clamped) and keeps it visible.
+func (m *Model) selectIndex(i int) {
+	if len(m.order) == 0 {
+		return
+	}
+	i = min(max(i, 0), len(m.order)-1)
+	if m.order[i] != m.selectedID {
+		m.selectedID = m.order[i]
+		m.paneOffset = 0
+	}
+	m.clampOffsets()
 }
 
 func (m *Model) togglePane(p pane) {

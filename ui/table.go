@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -55,6 +56,38 @@ const (
 	labelW   = 5
 )
 
+// Columns chooses which optional columns may be shown (the file name
+// always is); narrow terminals drop more of them.
+type Columns struct {
+	State, Upload, Processing, Updated, Created bool
+}
+
+// AllColumns shows every column that fits.
+func AllColumns() Columns { return Columns{true, true, true, true, true} }
+
+// ParseColumns reads a config list such as [state, upload, updated].
+func ParseColumns(names []string) (Columns, error) {
+	var c Columns
+	for _, n := range names {
+		switch strings.ToLower(strings.TrimSpace(n)) {
+		case "file":
+		case "state":
+			c.State = true
+		case "upload":
+			c.Upload = true
+		case "processing":
+			c.Processing = true
+		case "updated":
+			c.Updated = true
+		case "created":
+			c.Created = true
+		default:
+			return c, fmt.Errorf("unknown column %q (columns: file, state, upload, processing, updated, created)", n)
+		}
+	}
+	return c, nil
+}
+
 // layout says which columns fit a width and how wide each one is.
 type layout struct {
 	width                                int
@@ -63,7 +96,7 @@ type layout struct {
 }
 
 // computeLayout drops columns from the right until the file name has room.
-func computeLayout(width int) layout {
+func computeLayout(width int, cols Columns) layout {
 	type option struct {
 		bar                                  int
 		upload, processing, updated, created bool
@@ -82,10 +115,14 @@ func computeLayout(width int) layout {
 		{0, false, false, false, false},
 	}
 	for _, o := range options {
-		l := layout{width: width, state: stateW, bar: o.bar, upload: o.upload, processing: o.processing, updated: o.updated, created: o.created}
+		l := layout{width: width, state: stateW, bar: o.bar, upload: o.upload && cols.Upload, processing: o.processing && cols.Processing,
+			updated: o.updated && cols.Updated, created: o.created && cols.Created}
+		if !cols.State {
+			l.state = 0
+		}
 		if file := width - l.fixed(); file >= fileMinW || o.bar == 0 {
 			l.file = min(max(file, 1), fileMaxW)
-			if o.bar == 0 && file < fileMinW {
+			if o.bar == 0 && file < fileMinW && l.state > 0 {
 				// The narrowest table: state shrinks to its icon and a few letters.
 				l.state = max(stateW-(fileMinW-file), 6)
 				l.file = max(width-l.fixed(), 1)
@@ -98,7 +135,10 @@ func computeLayout(width int) layout {
 
 // fixed is the width of everything but the file name, gaps included.
 func (l layout) fixed() int {
-	w := cursorW + 1 + l.state
+	w := cursorW
+	if l.state > 0 {
+		w += 1 + l.state
+	}
 	if l.upload {
 		w += 1 + l.bar + labelW
 	}
@@ -118,7 +158,9 @@ func (l layout) header(st Styles) string {
 	var b strings.Builder
 	b.WriteString(" ")
 	b.WriteString(fit("FILE", l.file))
-	b.WriteString(" " + fit("STATE", l.state))
+	if l.state > 0 {
+		b.WriteString(" " + fit("STATE", l.state))
+	}
 	if l.upload {
 		b.WriteString(" " + fit(pick(l.bar >= 10, "UPLOAD (blocks)", "UPLOAD"), l.bar+labelW))
 	}
@@ -156,8 +198,10 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 	if r.renewing {
 		icon = frame
 	}
-	b.WriteByte(' ')
-	b.WriteString(st.State[r.class].Render(icon + " " + fit(r.state, l.state-2)))
+	if l.state > 0 {
+		b.WriteByte(' ')
+		b.WriteString(st.State[r.class].Render(icon + " " + fit(r.state, l.state-2)))
+	}
 	if l.upload {
 		b.WriteByte(' ')
 		b.WriteString(renderBar(r.s.UploadProgress(), l.bar, r.class, st))

@@ -1,6 +1,10 @@
 package ui
 
 import (
+	"fmt"
+	"slices"
+	"strings"
+
 	"github.com/charmbracelet/lipgloss"
 	"github.com/edmtop/edmtop/graphapi"
 )
@@ -86,4 +90,34 @@ func stateIcon(c graphapi.StateClass) string {
 	default:
 		return "●"
 	}
+}
+
+// themeSlots names the theme's colours for the config file.
+func (t *Theme) themeSlots() map[string]*lipgloss.AdaptiveColor {
+	return map[string]*lipgloss.AdaptiveColor{
+		"accent": &t.Accent, "muted": &t.Muted, "border": &t.Border, "done": &t.Done, "failed": &t.Failed,
+		"cancelled": &t.Cancelled, "busy": &t.Busy, "bar-empty": &t.BarEmpty, "selected-bg": &t.SelectedBg, "warn": &t.Warn,
+	}
+}
+
+// ThemeColorNames lists the colours a theme override can set.
+func ThemeColorNames() []string {
+	var t Theme
+	names := make([]string, 0, 10)
+	for n := range t.themeSlots() {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Set overrides one colour (values as lipgloss takes them: "#RRGGBB" or an
+// ANSI number).
+func (t *Theme) Set(name, light, dark string) error {
+	slot, ok := t.themeSlots()[name]
+	if !ok {
+		return fmt.Errorf("unknown theme colour %q (colours: %s)", name, strings.Join(ThemeColorNames(), ", "))
+	}
+	*slot = lipgloss.AdaptiveColor{Light: light, Dark: dark}
+	return nil
 }

@@ -125,7 +125,7 @@ func (m *Model) stale() bool {
 }
 
 func (m *Model) sessionLines() []string {
-	l := computeLayout(m.width)
+	l := computeLayout(m.width, m.columns)
 	lines := []string{l.header(m.styles)}
 	th := m.tableHeight()
 	switch {

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/edmtop/edmtop/fakegraph"
+)
+
+const simToken = "cli-PRIVATE-token"
+
+// simulator serves the demo scenario at a fixed time, so output is stable.
+func simulator(t *testing.T, opts fakegraph.Options) (*fakegraph.Server, map[string]string) {
+	t.Helper()
+	opts.Clock = fakegraph.NewManualClock(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	opts.Token = simToken
+	sim := fakegraph.NewDemo(opts)
+	hs := httptest.NewServer(sim)
+	t.Cleanup(hs.Close)
+	return sim, map[string]string{"EDMTOP_TOKEN": simToken, "EDMTOP_ENDPOINT": hs.URL + "/beta"}
+}
+
+const store = fakegraph.DemoEmployeesStore
+
+func assertClean(t *testing.T, out string) {
+	t.Helper()
+	for _, secret := range []string{simToken, "sig=", "\x1b"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("output contains %q", secret)
+		}
+	}
+}
+
+func TestScriptingGoldenOutputs(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"stores_table", []string{"stores"}},
+		{"stores_json", []string{"stores", "-o", "json"}},
+		{"list_table", []string{"list", "--datastore", store}},
+		{"list_json", []string{"list", "--datastore", store, "--output", "json"}},
+		{"get_json", []string{"get", "--datastore", store, "-o", "json", "c1c9d3b6-2ebd-5ebd-9d5d-4d71b9da7d7e"}},
+	}
+	_, env := simulator(t, fakegraph.Options{PageSize: 3})
+	ids := listIDs(t, env)
+	cases[4].args[len(cases[4].args)-1] = ids["contractors.EdmHash"]
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := runCLI(t, env, tc.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			assertClean(t, out+stderr)
+			golden.RequireEqual(t, []byte(out))
+		})
+	}
+}
+
+func listIDs(t *testing.T, env map[string]string) map[string]string {
+	t.Helper()
+	code, out, stderr := runCLI(t, env, "list", "--datastore", store, "-o", "json")
+	if code != 0 {
+		t.Fatalf("list: %d %s", code, stderr)
+	}
+	var sessions []map[string]any
+	if err := json.Unmarshal([]byte(out), &sessions); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, s := range sessions {
+		ids[s["fileName"].(string)] = s["id"].(string)
+	}
+	return ids
+}
+
+func TestListJSONHoldsEveryPageAndRedacts(t *testing.T) {
+	_, env := simulator(t, fakegraph.Options{PageSize: 2})
+	code, out, _ := runCLI(t, env, "list", "--datastore", store, "-o", "json")
+	var sessions []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &sessions) != nil || len(sessions) != 7 {
+		t.Fatalf("exit %d, %d sessions", code, len(sessions))
+	}
+	first := sessions[0]
+	keys := []string{}
+	for k := range first {
+		keys = append(keys, k)
+	}
+	if first["salt"] != "REDACTED" || !strings.HasSuffix(first["dataUploadURI"].(string), "?REDACTED") {
+		t.Errorf("not redacted: %v %v", first["salt"], first["dataUploadURI"])
+	}
+	// Field order is Graph's and stable: id first, error last.
+	if !strings.HasPrefix(strings.TrimSpace(out), "[\n  {\n    \"id\":") || !strings.Contains(out, "\"uploadAgentId\"") {
+		t.Errorf("unexpected layout:\n%.300s", out)
+	}
+	code, out, _ = runCLI(t, env, "list", "--datastore", store, "-o", "json", "--reveal")
+	if code != 0 || !strings.Contains(out, "sig=") || strings.Contains(out, "REDACTED") {
+		t.Error("--reveal did not reveal")
+	}
+}
+
+func TestScriptingExitCodes(t *testing.T) {
+	sim, env := simulator(t, fakegraph.Options{})
+	ids := listIDs(t, env)
+	uploading := ids["employees-delta.EdmHash"]
+	waiting := ids["terminations-q4.EdmHash"]
+	cases := []struct {
+		name   string
+		fault  *fakegraph.Fault
+		route  fakegraph.Route
+		args   []string
+		code   int
+		stdout string
+		stderr []string
+	}{
+		{"renew ok", nil, "", []string{"renew", "--datastore", store, uploading}, 0, "employees-delta.EdmHash", nil},
+		{"renew unknown id", nil, "", []string{"renew", "--datastore", store, "nope"}, 1, "", []string{"session nope", "HTTP 404 itemNotFound", "request-id"}},
+		{"renew several, one fails", nil, "", []string{"renew", "--datastore", store, uploading, "nope"}, 1, "employees-delta.EdmHash", []string{"session nope: renew session: HTTP 404"}},
+		{"forbidden", &fakegraph.Fault{Status: 403, Code: "accessDenied", Message: "The caller is not a member of EDM_DataUploaders."}, fakegraph.RouteListSessions,
+			[]string{"list", "--datastore", store}, 1, "", []string{"HTTP 403 accessDenied", "EDM_DataUploaders security group"}},
+		{"throttled beyond the cap", &fakegraph.Fault{Status: 429, Header: http.Header{"Retry-After": {"3600"}}}, fakegraph.RouteListStores,
+			[]string{"stores"}, 1, "", []string{"HTTP 429", "retry after 1h0m0s"}},
+		{"sign-in page instead of JSON", &fakegraph.Fault{Status: 200, Header: http.Header{"Content-Type": {"text/html"}}, Body: []byte("<html>sign in</html>")}, fakegraph.RouteGetSession,
+			[]string{"get", "--datastore", store, uploading}, 1, "", []string{"not valid JSON"}},
+		{"commit conflict", nil, "", []string{"commit", "--yes", "--datastore", store, uploading}, 1, "", []string{"HTTP 409 InvalidSessionState"}},
+		{"commit ok", nil, "", []string{"commit", "--yes", "--datastore", store, waiting}, 0, "committed " + waiting, nil},
+		{"cancel json", nil, "", []string{"cancel", "-y", "-o", "json", "--datastore", store, uploading}, 0, `"result": "cancelled"`, nil},
+		{"cancel without terminal or --yes", nil, "", []string{"cancel", "--datastore", store, uploading}, 2, "", []string{"--yes"}},
+		{"bad id", nil, "", []string{"get", "--datastore", store, "a\x1b[2Jb"}, 2, "", []string{"control character"}},
+		{"missing datastore", nil, "", []string{"list"}, 2, "", []string{"--datastore is required"}},
+		{"bad output", nil, "", []string{"stores", "-o", "yaml"}, 2, "", []string{"--output"}},
+		{"no id", nil, "", []string{"renew", "--datastore", store}, 2, "", []string{"at least 1"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sim.ClearFaults()
+			if tc.fault != nil {
+				sim.Inject(tc.route, *tc.fault)
+			}
+			code, out, stderr := runCLI(t, env, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, stderr)
+			}
+			if !strings.Contains(out, tc.stdout) {
+				t.Errorf("stdout lacks %q: %q", tc.stdout, out)
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q: %q", want, stderr)
+				}
+			}
+			assertClean(t, out+stderr)
+		})
+	}
+}
+
+func TestJSONEscapesTerminalControls(t *testing.T) {
+	var b strings.Builder
+	if err := writeJSON(&b, map[string]string{"name": "a\u009b2J\u202eb\x1b[31m"}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsRune(out, '\u009b') || strings.ContainsRune(out, '\u202e') || strings.ContainsRune(out, '\x1b') {
+		t.Errorf("raw control in %q", out)
+	}
+	var back map[string]string
+	if json.Unmarshal([]byte(out), &back) != nil || back["name"] != "a\u009b2J\u202eb\x1b[31m" {
+		t.Errorf("round trip changed the data: %q", back["name"])
+	}
+}
+
+func TestSettingsPrecedence(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("cloud: usgov\nauth: device\nrefresh: 30s\ntenant: file-tenant\n"), 0o600)
+	show := func(env map[string]string, args ...string) string {
+		t.Helper()
+		env["EDMTOP_CONFIG"] = cfg
+		code, out, stderr := runCLI(t, env, append([]string{"config", "show"}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		return out
+	}
+	line := func(out, name string) string {
+		for _, l := range strings.Split(out, "\n") {
+			if f := strings.Fields(l); len(f) > 0 && f[0] == name {
+				return strings.Join(f, " ")
+			}
+		}
+		return ""
+	}
+	out := show(map[string]string{})
+	if got := line(out, "cloud"); !strings.HasPrefix(got, "cloud usgov config "+cfg+":1") {
+		t.Errorf("file: %q", got)
+	}
+	if got := line(out, "refresh"); !strings.HasPrefix(got, "refresh 30s config") {
+		t.Errorf("file refresh: %q", got)
+	}
+	if got := line(out, "auth"); !strings.HasPrefix(got, "auth device config") {
+		t.Errorf("file auth: %q", got)
+	}
+	out = show(map[string]string{"EDMTOP_CLOUD": "china", "EDMTOP_REFRESH": "1m"})
+	if got := line(out, "cloud"); got != "cloud china env EDMTOP_CLOUD" {
+		t.Errorf("env over file: %q", got)
+	}
+	if got := line(out, "refresh"); got != "refresh 1m0s env EDMTOP_REFRESH" {
+		t.Errorf("env refresh: %q", got)
+	}
+	out = show(map[string]string{"EDMTOP_CLOUD": "china"}, "--cloud", "global")
+	if got := line(out, "cloud"); got != "cloud global flag --cloud" {
+		t.Errorf("flag over env: %q", got)
+	}
+	if got := line(out, "endpoint"); !strings.Contains(got, "default") {
+		t.Errorf("default: %q", got)
+	}
+	if got := line(out, "token"); got != "token not set env EDMTOP_TOKEN" {
+		t.Errorf("token: %q", got)
+	}
+	out = show(map[string]string{"EDMTOP_TOKEN": "PRIVATE-x"})
+	if strings.Contains(out, "PRIVATE") || !strings.Contains(line(out, "token"), "set (hidden)") {
+		t.Errorf("token shown: %q", line(out, "token"))
+	}
+}
+
+func TestInvalidConfigFailsFast(t *testing.T) {
+	cases := map[string]struct{ yaml, want string }{
+		"unknown key":     {"cloud: global\ncolour: red\n", "line 2: field colour is not a setting"},
+		"bad duration":    {"refresh: soon\n", ":1 (refresh): \"soon\""},
+		"bad cloud":       {"cloud: moon\n", "(from "},
+		"key conflict":    {"keys:\n  renew: p\n", `config.yaml:2 (keys.renew): key "p" is bound to both pause and renew`},
+		"unknown action":  {"keys:\n  explode: x\n", `unknown action "explode"`},
+		"unknown colour":  {"theme:\n  sparkle: \"#fff\"\n", `:2 (theme.sparkle): unknown theme colour "sparkle"`},
+		"unknown column":  {"columns: [file, eta2]\n", `:1 (columns): unknown column "eta2"`},
+		"bad mouse value": {"mouse: 3\n", "mouse"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "config.yaml")
+			os.WriteFile(cfg, []byte(tc.yaml), 0o600)
+			code, _, stderr := runCLI(t, map[string]string{"EDMTOP_TOKEN": "t"}, "list", "--config", cfg, "--datastore", "x")
+			if code != 2 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q, want %q", code, stderr, tc.want)
+			}
+		})
+	}
+	code, _, stderr := runCLI(t, nil, "stores", "--config", "/nonexistent/config.yaml")
+	if code != 2 || !strings.Contains(stderr, "/nonexistent/config.yaml") {
+		t.Errorf("missing named config: %d %q", code, stderr)
+	}
+}
+
+func TestConfigPath(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	var out strings.Builder
+	var errb strings.Builder
+	code := run(t.Context(), []string{"config", "path"}, strings.NewReader(""), &out, &errb)
+	want := filepath.Join(dir, "edmtop", "config.yaml")
+	if code != 0 || !strings.HasPrefix(out.String(), want) || !strings.Contains(out.String(), "not found") {
+		t.Errorf("%d %q", code, out.String())
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		code, out, stderr := runCLI(t, nil, "completion", shell)
+		if code != 0 || len(out) < 100 {
+			t.Errorf("%s: exit %d %s", shell, code, stderr)
+		}
+	}
+}

@@ -1,0 +1,246 @@
+// Package config reads edmtop's configuration file strictly: unknown keys
+// are errors, and every key keeps its line so later checks can point at it.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// File is the configuration file's content.
+type File struct {
+	Endpoint  string             `yaml:"endpoint"`
+	Cloud     string             `yaml:"cloud"`
+	Auth      string             `yaml:"auth"`
+	Tenant    string             `yaml:"tenant"`
+	ClientID  string             `yaml:"client-id"`
+	DataStore string             `yaml:"datastore"`
+	Refresh   string             `yaml:"refresh"`
+	Mouse     *bool              `yaml:"mouse"`
+	Bell      *bool              `yaml:"bell"`
+	Keys      map[string]KeyList `yaml:"keys"`
+	Theme     map[string]Color   `yaml:"theme"`
+	Columns   *[]string          `yaml:"columns"`
+
+	// Path is where the file was read from ("" when there was none).
+	Path  string `yaml:"-"`
+	lines map[string]int
+}
+
+// KeyList is one key or a list of keys.
+type KeyList []string
+
+// UnmarshalYAML accepts "r" as well as ["r", "ctrl+n"].
+func (k *KeyList) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*k = KeyList{n.Value}
+		return nil
+	case yaml.SequenceNode:
+		var list []string
+		if err := n.Decode(&list); err != nil {
+			return err
+		}
+		*k = list
+		return nil
+	}
+	return fmt.Errorf("line %d: a key binding is a key or a list of keys", n.Line)
+}
+
+// Color is one colour for both backgrounds, or a light/dark pair.
+type Color struct {
+	Light, Dark string
+}
+
+var colorPattern = regexp.MustCompile(`^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])$`)
+
+// UnmarshalYAML accepts "#5FAFFF" or {light: "#005FAF", dark: "#5FAFFF"}.
+func (c *Color) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		c.Light, c.Dark = n.Value, n.Value
+	case yaml.MappingNode:
+		for i := 0; i < len(n.Content); i += 2 {
+			if k := n.Content[i].Value; k != "light" && k != "dark" {
+				return fmt.Errorf("line %d: %q in a colour pair: only light: and dark: are allowed", n.Content[i].Line, k)
+			}
+		}
+		var pair struct {
+			Light string `yaml:"light"`
+			Dark  string `yaml:"dark"`
+		}
+		if err := n.Decode(&pair); err != nil {
+			return err
+		}
+		if pair.Light == "" || pair.Dark == "" {
+			return fmt.Errorf("line %d: a colour pair needs both light: and dark:", n.Line)
+		}
+		c.Light, c.Dark = pair.Light, pair.Dark
+	default:
+		return fmt.Errorf("line %d: a colour is \"#RRGGBB\", an ANSI number 0-255, or {light: …, dark: …}", n.Line)
+	}
+	for _, v := range []string{c.Light, c.Dark} {
+		if !colorPattern.MatchString(v) {
+			return fmt.Errorf("line %d: colour %q: use \"#RRGGBB\", \"#RGB\" or an ANSI number 0-255", n.Line, v)
+		}
+	}
+	return nil
+}
+
+// DefaultPath is $XDG_CONFIG_HOME/edmtop/config.yaml, or
+// ~/.config/edmtop/config.yaml.
+func DefaultPath(getenv func(string) string) string {
+	if d := getenv("XDG_CONFIG_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "edmtop", "config.yaml")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, ".config", "edmtop", "config.yaml")
+}
+
+// maxSize bounds the file: a configuration is a screenful, not a database.
+const maxSize = 1 << 20
+
+// Load reads path. A missing file is no error when optional (the default
+// location); it is when the user named it.
+func Load(path string, optional bool) (*File, error) {
+	f := &File{lines: map[string]int{}}
+	if path == "" {
+		return f, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && optional {
+		return f, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if len(data) > maxSize {
+		return nil, fmt.Errorf("config %s: larger than %d bytes", path, maxSize)
+	}
+	f, err = Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	f.Path = path
+	return f, nil
+}
+
+// Parse decodes a configuration, refusing unknown keys.
+func Parse(data []byte) (*File, error) {
+	f := &File{lines: map[string]int{}}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return f, nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, describe(err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err == nil && len(root.Content) == 1 {
+		recordLines(root.Content[0], "", f.lines)
+	}
+	return f, nil
+}
+
+// recordLines notes the line of every mapping key, as "keys" or "keys.renew".
+func recordLines(n *yaml.Node, prefix string, lines map[string]int) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		name := k.Value
+		if prefix != "" {
+			name = prefix + "." + name
+		}
+		lines[name] = k.Line
+		recordLines(n.Content[i+1], name, lines)
+	}
+}
+
+// describe makes yaml's messages name the allowed keys.
+func describe(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	var msgs []string
+	for _, e := range te.Errors {
+		if strings.Contains(e, "not found in type") {
+			e = strings.Replace(e, "not found in type config.File", "is not a setting (allowed: "+strings.Join(Keys, ", ")+")", 1)
+		}
+		msgs = append(msgs, e)
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// Keys are the top-level settings.
+var Keys = []string{"endpoint", "cloud", "auth", "tenant", "client-id", "datastore", "refresh", "mouse", "bell", "keys", "theme", "columns"}
+
+// Where names a key's place for messages: "config.yaml:12 (keys.renew)".
+func (f *File) Where(key string) string {
+	line := f.lines[key]
+	if line == 0 {
+		// Fall back to the enclosing key.
+		if i := strings.LastIndex(key, "."); i > 0 {
+			line = f.lines[key[:i]]
+		}
+	}
+	if line == 0 {
+		return f.Path + " (" + key + ")"
+	}
+	return fmt.Sprintf("%s:%d (%s)", f.Path, line, key)
+}
+
+// Has reports whether the file sets key.
+func (f *File) Has(key string) bool {
+	_, ok := f.lines[key]
+	return ok
+}
+
+// Value is a scalar setting's text as written, for applying it like a flag.
+func (f *File) Value(key string) (string, bool) {
+	if !f.Has(key) {
+		return "", false
+	}
+	switch key {
+	case "endpoint":
+		return f.Endpoint, true
+	case "cloud":
+		return f.Cloud, true
+	case "auth":
+		return f.Auth, true
+	case "tenant":
+		return f.Tenant, true
+	case "client-id":
+		return f.ClientID, true
+	case "datastore":
+		return f.DataStore, true
+	case "refresh":
+		return f.Refresh, true
+	case "mouse":
+		return boolText(f.Mouse), f.Mouse != nil
+	case "bell":
+		return boolText(f.Bell), f.Bell != nil
+	}
+	return "", false
+}
+
+func boolText(b *bool) string {
+	if b != nil && *b {
+		return "true"
+	}
+	return "false"
+}

@@ -1,0 +1,110 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const sample = `# edmtop settings
+endpoint: https://graph.microsoft.us/beta
+cloud: usgov
+auth: device
+tenant: contoso.onmicrosoft.us
+client-id: 11111111-2222-3333-4444-555555555555
+datastore: 6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11
+refresh: 30s
+mouse: true
+bell: false
+keys:
+  renew: R
+  quit: [q, ctrl+q]
+theme:
+  accent: "#FF8800"
+  failed: {light: "#AA0000", dark: "#FF5555"}
+  busy: 39
+columns: [state, upload, updated]
+`
+
+func TestParseSample(t *testing.T) {
+	f, err := Parse([]byte(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Path = "config.yaml"
+	if f.Cloud != "usgov" || f.Auth != "device" || f.Refresh != "30s" || f.Mouse == nil || !*f.Mouse || f.Bell == nil || *f.Bell {
+		t.Errorf("scalars: %+v", f)
+	}
+	if len(f.Keys["renew"]) != 1 || f.Keys["renew"][0] != "R" || len(f.Keys["quit"]) != 2 {
+		t.Errorf("keys: %v", f.Keys)
+	}
+	if f.Theme["accent"] != (Color{"#FF8800", "#FF8800"}) || f.Theme["failed"] != (Color{"#AA0000", "#FF5555"}) || f.Theme["busy"].Dark != "39" {
+		t.Errorf("theme: %v", f.Theme)
+	}
+	if f.Columns == nil || strings.Join(*f.Columns, ",") != "state,upload,updated" {
+		t.Errorf("columns: %v", f.Columns)
+	}
+	if got := f.Where("keys.renew"); got != "config.yaml:12 (keys.renew)" {
+		t.Errorf("Where = %q", got)
+	}
+	if v, ok := f.Value("mouse"); !ok || v != "true" {
+		t.Errorf("Value(mouse) = %q %v", v, ok)
+	}
+	if _, ok := f.Value("tenant"); !ok {
+		t.Error("tenant not set")
+	}
+}
+
+func TestInvalidFilesFailWithLine(t *testing.T) {
+	cases := map[string]struct{ yaml, want string }{
+		"unknown key":      {"cloud: global\nrefersh: 10s\n", "line 2: field refersh is not a setting (allowed: endpoint"},
+		"nested unknown":   {"theme:\n  accent: {light: \"#000\", dark: \"#fff\", dim: 1}\n", "line 2"},
+		"bad colour":       {"theme:\n  accent: red\n", "line 2: colour \"red\""},
+		"half pair":        {"theme:\n  accent: {light: \"#000\"}\n", "both light: and dark:"},
+		"wrong type":       {"mouse: sometimes\n", "line 1"},
+		"key binding map":  {"keys:\n  renew: {a: b}\n", "line 2: a key binding"},
+		"not a mapping":    {"- a\n- b\n", "line 1"},
+		"syntax":           {"cloud: [unclosed\n", "yaml"},
+		"columns not list": {"columns: upload\n", "line 1"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.yaml))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "none.yaml")
+	if f, err := Load(missing, true); err != nil || f.Path != "" {
+		t.Errorf("optional missing file: %v", err)
+	}
+	if _, err := Load(missing, false); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("named missing file: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("nope: 1\n"), 0o600)
+	if _, err := Load(bad, true); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("bad file: %v", err)
+	}
+	empty := filepath.Join(dir, "empty.yaml")
+	os.WriteFile(empty, []byte("# nothing yet\n"), 0o600)
+	if f, err := Load(empty, false); err != nil || f.Has("cloud") {
+		t.Errorf("empty file: %v", err)
+	}
+}
+
+func TestDefaultPath(t *testing.T) {
+	get := func(v string) func(string) string { return func(string) string { return v } }
+	if got := DefaultPath(get("/cfg")); got != "/cfg/edmtop/config.yaml" {
+		t.Errorf("got %s", got)
+	}
+	if got := DefaultPath(get("relative")); !strings.HasSuffix(got, filepath.Join(".config", "edmtop", "config.yaml")) {
+		t.Errorf("got %s", got)
+	}
+}
