@@ -133,7 +133,7 @@ func runDashboard(ctx context.Context, f rootFlags, g *globalFlags, stdin io.Rea
 	defer cancel()
 	r := g.settings
 	model := ui.New(ui.Options{Service: svc, StoreID: storeID, Refresh: f.refresh, Context: ctx, Logger: a.log, Label: label,
-		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: f.mouse})
+		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: f.mouse, Bell: f.bell, Terminal: out})
 	a.log.Info("dashboard starting", "store", storeID, "refresh", f.refresh)
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout)}
 	if f.mouse {

@@ -49,10 +49,10 @@ func containsBinding(k KeyMap, b key.Binding) bool {
 
 func TestApplyOverrides(t *testing.T) {
 	k := Default()
-	if err := k.Apply(map[string][]string{"renew": {"R"}, "quit": {"q", "ctrl+q"}}); err != nil {
+	if err := k.Apply(map[string][]string{"renew": {"n"}, "quit": {"q", "ctrl+q"}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := k.Renew.Keys(); len(got) != 1 || got[0] != "R" || k.Renew.Help().Key != "R" || k.Renew.Help().Desc != "renew" {
+	if got := k.Renew.Keys(); len(got) != 1 || got[0] != "n" || k.Renew.Help().Key != "n" || k.Renew.Help().Desc != "renew" {
 		t.Errorf("renew: %v %+v", got, k.Renew.Help())
 	}
 	if k.Quit.Help().Key != "q/ctrl+q" {

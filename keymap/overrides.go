@@ -16,6 +16,8 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"home": &k.Home, "end": &k.End, "renew": &k.Renew, "details": &k.Details,
 		"errors": &k.Errors, "focus": &k.Focus, "close": &k.Close, "refresh": &k.Refresh,
 		"pause": &k.Pause, "stores": &k.Stores, "open": &k.Open, "help": &k.Help, "quit": &k.Quit,
+		"renew-marked": &k.RenewMarked, "mark": &k.Mark, "cancel": &k.Cancel, "commit": &k.Commit,
+		"copy": &k.Copy, "filter": &k.Filter, "sort": &k.Sort, "sort-reverse": &k.SortReverse,
 	}
 }
 
@@ -66,7 +68,8 @@ func (k *KeyMap) conflicts() error {
 		byName[b] = n
 	}
 	screens := [][]*key.Binding{
-		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End, &k.Renew, &k.Details, &k.Errors, &k.Focus, &k.Close, &k.Refresh, &k.Pause, &k.Stores, &k.Help, &k.Quit},
+		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End, &k.Renew, &k.RenewMarked, &k.Mark, &k.Cancel, &k.Commit,
+			&k.Copy, &k.Filter, &k.Sort, &k.SortReverse, &k.Details, &k.Errors, &k.Focus, &k.Close, &k.Refresh, &k.Pause, &k.Stores, &k.Help, &k.Quit},
 		{&k.Up, &k.Down, &k.Home, &k.End, &k.Open, &k.Close, &k.Refresh, &k.Help, &k.Quit},
 	}
 	for _, screen := range screens {

@@ -195,3 +195,5 @@ func keyMsg(k string) tea.KeyMsg {
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }
+
+func typeName(v any) string { return fmt.Sprintf("%T", v) }

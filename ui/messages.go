@@ -37,6 +37,10 @@ type actionFailedMsg struct {
 	err                    error
 }
 
+type actionDoneMsg struct {
+	storeID, sessionID, op string
+}
+
 type clockTickMsg struct{}
 
 type flashExpiredMsg struct{ id int }
@@ -82,4 +86,22 @@ func renewCmd(ctx context.Context, svc Service, storeID, sessionID string, timeo
 func clockTick(now time.Time) tea.Cmd {
 	d := now.Truncate(time.Second).Add(time.Second).Sub(now)
 	return tea.Tick(d, func(time.Time) tea.Msg { return clockTickMsg{} })
+}
+
+// actionCmd cancels or commits a session.
+func actionCmd(ctx context.Context, svc Service, op, storeID, sessionID string, timeout time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		var err error
+		if op == "cancel" {
+			err = svc.CancelSession(ctx, storeID, sessionID)
+		} else {
+			err = svc.CommitSession(ctx, storeID, sessionID)
+		}
+		if err != nil {
+			return actionFailedMsg{storeID: storeID, sessionID: sessionID, op: op, err: err}
+		}
+		return actionDoneMsg{storeID: storeID, sessionID: sessionID, op: op}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/edmtop/edmtop/graphapi"
@@ -44,6 +45,11 @@ type Options struct {
 	// Mouse turns on click-to-select and wheel scrolling (the program must
 	// also be started with mouse reporting).
 	Mouse bool
+	// Bell rings the terminal bell when a watched session finishes.
+	Bell bool
+	// Terminal receives sequences that draw nothing: the bell and OSC 52
+	// for copying. Nil disables both.
+	Terminal io.Writer
 }
 
 type mode int
@@ -127,6 +133,17 @@ type Model struct {
 	clockTime time.Time
 	columns   Columns
 	mouse     bool
+	bell      bool
+	terminal  io.Writer
+
+	filter         string
+	filtering      bool
+	filterInput    textinput.Model
+	sortKey        sortKey
+	sortReverse    bool
+	confirm        *confirmation
+	renewQueue     []string
+	storeSelection map[string]string
 }
 
 // New builds the dashboard model.
@@ -167,7 +184,12 @@ func New(o Options) *Model {
 		svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, keys: o.Keys, styles: st, help: h,
 		now: o.Now, log: o.Logger, label: o.Label, refresh: o.Refresh,
 		rows: map[string]*row{}, spinner: sp, columns: AllColumns(), mouse: o.Mouse,
+		bell: o.Bell, terminal: o.Terminal, storeSelection: map[string]string{},
 	}
+	m.filterInput = textinput.New()
+	m.filterInput.Prompt = "/"
+	m.filterInput.Placeholder = "file, state or id"
+	m.filterInput.CharLimit = 200
 	if o.Columns != nil {
 		m.columns = *o.Columns
 	}
@@ -219,6 +241,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleRenewed(msg)
 	case actionFailedMsg:
 		return m, m.handleActionFailed(msg)
+	case actionDoneMsg:
+		return m, m.handleActionDone(msg)
 	case clockTickMsg:
 		m.clockTime = m.now()
 		return m, clockTick(m.clockTime)
@@ -245,7 +269,7 @@ func (m *Model) busy() bool {
 		return true
 	}
 	for _, r := range m.rows {
-		if r.renewing {
+		if r.pending != "" {
 			return true
 		}
 	}
@@ -354,55 +378,68 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 	}
 	m.loadErr = nil
 	m.lastSuccess = msg.at
-	m.merge(msg.sessions)
+	notices := m.merge(msg.sessions, msg.at)
 	m.log.Debug("sessions loaded", "store", msg.storeID, "count", len(msg.sessions))
-	return m.scheduleNext(nil)
+	return tea.Batch(m.scheduleNext(nil), m.announce(notices))
 }
 
 // merge applies a full listing. A row is never replaced by an older copy of
 // its session: a list that left the service before a renew answered must not
 // undo the renew. Rows missing from the listing go, unless an action on them
 // is still in flight.
-func (m *Model) merge(sessions []graphapi.Session) {
+func (m *Model) merge(sessions []graphapi.Session, at time.Time) []notice {
 	seen := make(map[string]struct{}, len(sessions))
+	var notices []notice
 	for i := range sessions {
 		s := sessions[i]
 		if s.ID == "" {
 			continue
 		}
 		seen[s.ID] = struct{}{}
-		if r, ok := m.rows[s.ID]; ok {
-			if !r.s.NewerThan(&s) {
-				r.set(s)
+		r, ok := m.rows[s.ID]
+		if !ok {
+			r = newRow(s)
+			m.rows[s.ID] = r
+		} else if !r.s.NewerThan(&s) {
+			before := r.class
+			r.set(s)
+			if n, ok := finished(before, r); ok {
+				notices = append(notices, n)
 			}
-			continue
 		}
-		m.rows[s.ID] = newRow(s)
+		r.observe(at)
 	}
 	for id, r := range m.rows {
-		if _, ok := seen[id]; !ok && !r.renewing {
+		if _, ok := seen[id]; !ok && r.pending == "" {
 			delete(m.rows, id)
 		}
 	}
 	m.resort()
+	return notices
 }
 
-// resort orders rows newest first and keeps the selection on the same
-// session, or on its neighbour when it is gone.
+// resort applies the filter and the sort, keeping the selection on the
+// same session, or on its neighbour when it is gone or filtered out.
 func (m *Model) resort() {
 	oldIndex := slices.Index(m.order, m.selectedID)
 	m.order = m.order[:0]
-	for id := range m.rows {
-		m.order = append(m.order, id)
+	for id, r := range m.rows {
+		if r.matches(m.filter) {
+			m.order = append(m.order, id)
+		}
 	}
+	cmp := m.sortKey.compare
 	slices.SortFunc(m.order, func(a, b string) int {
-		ra, rb := m.rows[a], m.rows[b]
-		if c := rb.s.CreationDateTime.Compare(ra.s.CreationDateTime.Time); c != 0 {
+		c := cmp(m.rows[a], m.rows[b])
+		if m.sortReverse {
+			c = -c
+		}
+		if c != 0 {
 			return c
 		}
 		return strings.Compare(a, b)
 	})
-	if _, ok := m.rows[m.selectedID]; !ok {
+	if !slices.Contains(m.order, m.selectedID) {
 		m.selectedID = ""
 		if len(m.order) > 0 {
 			m.selectedID = m.order[min(max(oldIndex, 0), len(m.order)-1)]
@@ -432,10 +469,11 @@ func (m *Model) handleRenewed(msg sessionRenewedMsg) tea.Cmd {
 	} else if !r.s.NewerThan(&msg.session) {
 		r.set(msg.session)
 	}
-	r.renewing = false
+	r.observe(m.now())
+	r.pending, r.marked = "", false
 	r.lastErr = nil
 	m.log.Info("session renewed", "session", msg.session.ID)
-	return m.setFlash(flashSuccess, "renewed "+r.name+" ✓")
+	return tea.Batch(m.setFlash(flashSuccess, "renewed "+r.name+" ✓"), m.pumpRenews())
 }
 
 func (m *Model) handleActionFailed(msg actionFailedMsg) tea.Cmd {
@@ -447,12 +485,15 @@ func (m *Model) handleActionFailed(msg actionFailedMsg) tea.Cmd {
 	if !ok {
 		return m.setFlash(flashError, msg.op+" failed: "+errorSummary(msg.err))
 	}
-	r.renewing = false
+	r.pending = ""
+	if msg.op == "renew" {
+		r.marked = false
+	}
 	r.lastErr, r.lastErrOp, r.lastErrAt = msg.err, msg.op, m.now()
-	cmds := []tea.Cmd{m.setFlash(flashError, msg.op+" "+r.name+" failed: "+errorSummary(msg.err))}
+	cmds := []tea.Cmd{m.setFlash(flashError, msg.op+" "+r.name+" failed: "+errorSummary(msg.err)), m.pumpRenews()}
 	if ge, ok := graphapi.AsError(msg.err); ok && ge.OutcomeUnknown && !m.loading {
 		// The action may have happened: re-read the sessions to find out.
-		cmds[0] = m.setFlash(flashWarn, msg.op+" "+r.name+": no answer, outcome unknown; re-reading the session")
+		cmds[0] = m.setFlash(flashWarn, msg.op+" "+r.name+": no answer, outcome unknown; re-reading the sessions")
 		cmds = append(cmds, m.startLoad())
 	}
 	return tea.Batch(cmds...)
@@ -499,6 +540,15 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return tea.Batch(cmds...)
 	}
 	k := m.keys
+	if m.confirm != nil {
+		return m.answerConfirm(msg)
+	}
+	if m.filtering {
+		if msg.Type == tea.KeyCtrlC {
+			return tea.Quit
+		}
+		return m.handleFilterKey(msg)
+	}
 	if key.Matches(msg, k.Quit) {
 		return tea.Quit
 	}
@@ -552,9 +602,12 @@ func (m *Model) handlePickerKey(msg tea.KeyMsg) tea.Cmd {
 // openStore switches the table to a data store.
 func (m *Model) openStore(s graphapi.DataStore) tea.Cmd {
 	if s.ID != m.store.ID {
+		m.rememberSelection()
 		m.rows = map[string]*row{}
 		m.order = nil
-		m.selectedID = ""
+		m.selectedID = m.storeSelection[s.ID]
+		m.filter = ""
+		m.renewQueue = nil
 		m.offset = 0
 		m.lastSuccess = time.Time{}
 		m.loadErr = nil
@@ -588,11 +641,35 @@ func (m *Model) handleSessionsKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Close):
-		if m.pane != paneNone {
+		switch {
+		case m.pane != paneNone:
 			m.pane, m.paneFocus = paneNone, false
 			m.clampOffsets()
+		case m.filter != "":
+			m.filter = ""
+			m.resort()
 		}
 		return nil
+	case key.Matches(msg, k.Filter):
+		return m.startFilter()
+	case key.Matches(msg, k.Sort):
+		m.sortKey = (m.sortKey + 1) % sortKeys
+		m.resort()
+		return m.setFlash(flashInfo, "sorted by "+m.sortKey.String()+pick(m.sortReverse, " (reversed)", ""))
+	case key.Matches(msg, k.SortReverse):
+		m.sortReverse = !m.sortReverse
+		m.resort()
+		return m.setFlash(flashInfo, "sorted by "+m.sortKey.String()+pick(m.sortReverse, " (reversed)", ""))
+	case key.Matches(msg, k.Mark):
+		return m.toggleMark()
+	case key.Matches(msg, k.RenewMarked):
+		return m.renewMarked()
+	case key.Matches(msg, k.Cancel):
+		return m.askConfirm("cancel")
+	case key.Matches(msg, k.Commit):
+		return m.askConfirm("commit")
+	case key.Matches(msg, k.Copy):
+		return m.copySelected()
 	case key.Matches(msg, k.Focus):
 		if m.pane != paneNone {
 			m.paneFocus = !m.paneFocus
@@ -609,6 +686,7 @@ func (m *Model) handleSessionsKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Renew):
 		return m.renewSelected()
 	case key.Matches(msg, k.Stores):
+		m.rememberSelection()
 		m.mode = modePicker
 		m.pane, m.paneFocus = paneNone, false
 		return m.startLoad()
@@ -681,13 +759,17 @@ func (m *Model) renewSelected() tea.Cmd {
 	if r == nil {
 		return nil
 	}
-	if r.renewing {
-		return m.setFlash(flashInfo, "already renewing "+r.name)
+	if r.pending != "" {
+		return m.setFlash(flashInfo, "already "+r.pending+"ing "+r.name+": wait for its answer")
 	}
-	if r.class != graphapi.StateInProgress {
-		return m.setFlash(flashWarn, "cannot renew "+r.name+": the session is "+r.state)
+	if why := r.cannot("renew"); why != "" {
+		return m.setFlash(flashWarn, "cannot renew "+r.name+": "+why)
 	}
-	r.renewing = true
+	return m.startRenew(r)
+}
+
+func (m *Model) startRenew(r *row) tea.Cmd {
+	r.pending = "renew"
 	m.log.Info("renewing session", "session", r.s.ID)
 	return tea.Batch(renewCmd(m.ctx, m.svc, m.store.ID, r.s.ID, m.timeout), m.startSpinner())
 }

@@ -68,7 +68,7 @@ func TestRenewInFlightGuard(t *testing.T) {
 		return s, nil
 	}
 	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("r")})
-	if !m.rows["s-uploading"].renewing {
+	if m.rows["s-uploading"].pending != "renew" {
 		t.Fatal("row not marked renewing")
 	}
 	// A second press while the first is in flight sends nothing.
@@ -88,7 +88,7 @@ func TestRenewInFlightGuard(t *testing.T) {
 	if n := svc.count("renew"); n != 1 {
 		t.Errorf("renew sent %d times, want 1", n)
 	}
-	if m.rows["s-uploading"].renewing {
+	if m.rows["s-uploading"].pending != "" {
 		t.Error("row still renewing after the answer")
 	}
 }
@@ -123,8 +123,8 @@ func TestRenewSuccessReplacesRow(t *testing.T) {
 	}
 	press(m, "r")
 	r := m.rows["s-uploading"]
-	if r.renewing || r.s.RemainingBlockCount.Value != 10 {
-		t.Fatalf("row after renew: renewing=%v remaining=%v", r.renewing, r.s.RemainingBlockCount)
+	if r.pending != "" || r.s.RemainingBlockCount.Value != 10 {
+		t.Fatalf("row after renew: pending=%q remaining=%v", r.pending, r.s.RemainingBlockCount)
 	}
 	if svc.count("list") != 1 {
 		t.Errorf("renew refetched the list (%d list calls)", svc.count("list"))
@@ -146,7 +146,7 @@ func TestRenewFailureKeepsRowAndShowsError(t *testing.T) {
 	before := m.rows["s-uploading"].s
 	press(m, "r")
 	r := m.rows["s-uploading"]
-	if r.renewing || r.lastErr == nil || r.s.RemainingBlockCount != before.RemainingBlockCount {
+	if r.pending != "" || r.lastErr == nil || r.s.RemainingBlockCount != before.RemainingBlockCount {
 		t.Fatalf("row after failed renew: %+v", r)
 	}
 	view := m.View()
@@ -166,7 +166,7 @@ func TestRenewRefusedForFinishedSessions(t *testing.T) {
 	m, svc := loaded(t)
 	selectID(t, m, "s-completed")
 	press(m, "r")
-	if svc.count("renew") != 0 || m.rows["s-completed"].renewing {
+	if svc.count("renew") != 0 || m.rows["s-completed"].pending != "" {
 		t.Error("renew sent for a completed session")
 	}
 	if !strings.Contains(m.View(), "cannot renew") {

@@ -45,6 +45,11 @@ func detailsFields(r *row, now time.Time) []field {
 		{"blocks", progressText(up, s.TotalBlockCount, s.RemainingBlockCount)},
 		{"jobs", progressText(proc, s.TotalJobCount, s.RemainingJobCount)},
 		{"rows per block", countText(s.RowsPerBlock)},
+		{"upload rate", rateText(rateOf(r, now, false))},
+		{"processing rate", rateText(rateOf(r, now, true))},
+		{"ETA (this phase)", r.eta(now)},
+		{"upload history", history(r, false)},
+		{"processing history", history(r, true)},
 		{"created", absTime(s.CreationDateTime, now)},
 		{"started", absTime(s.StartDateTime, now)},
 		{"last updated", absTime(s.LastUpdatedDateTime, now)},
@@ -73,6 +78,26 @@ func detailsFields(r *row, now time.Time) []field {
 		fields = append(fields, field{"last call failed", r.lastErrOp + "  (press e)"})
 	}
 	return fields
+}
+
+func rateOf(r *row, now time.Time, jobs bool) (float64, bool, string) {
+	rate, ok := ratePerMinute(r.samples, now, jobs)
+	return rate, ok, pick(jobs, "jobs", "blocks")
+}
+
+// history is a sparkline of the phase's progress over the refreshes seen.
+func history(r *row, jobs bool) string {
+	if len(r.samples) < 2 {
+		return "— (builds up as refreshes see progress)"
+	}
+	values := make([]float64, len(r.samples))
+	for i, s := range r.samples {
+		values[i] = s.up
+		if jobs {
+			values[i] = s.proc
+		}
+	}
+	return sparkline(values, 40) + fmt.Sprintf("  (%d changes seen)", len(r.samples))
 }
 
 func progressText(p graphapi.Progress, total, remaining graphapi.Count) string {

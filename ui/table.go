@@ -19,7 +19,11 @@ type row struct {
 	state string
 	class graphapi.StateClass
 
-	renewing bool
+	// pending names the action in flight on this row ("renew", "cancel",
+	// "commit"), "" when none: one action at a time per session.
+	pending string
+	marked  bool
+	samples []sample
 	// lastErr is the last failed call on this row, kept until one succeeds.
 	lastErr   error
 	lastErrOp string
@@ -50,20 +54,23 @@ const (
 	cursorW  = 1
 	stateW   = 22
 	updatedW = 8
-	createdW = 11
-	fileMinW = 16
-	fileMaxW = 56
-	labelW   = 5
+	etaW     = 6
+	// etaMinWidth is the terminal width from which the ETA column shows.
+	etaMinWidth = 140
+	createdW    = 11
+	fileMinW    = 16
+	fileMaxW    = 56
+	labelW      = 5
 )
 
 // Columns chooses which optional columns may be shown (the file name
 // always is); narrow terminals drop more of them.
 type Columns struct {
-	State, Upload, Processing, Updated, Created bool
+	State, Upload, Processing, ETA, Updated, Created bool
 }
 
 // AllColumns shows every column that fits.
-func AllColumns() Columns { return Columns{true, true, true, true, true} }
+func AllColumns() Columns { return Columns{true, true, true, true, true, true} }
 
 // ParseColumns reads a config list such as [state, upload, updated].
 func ParseColumns(names []string) (Columns, error) {
@@ -77,12 +84,14 @@ func ParseColumns(names []string) (Columns, error) {
 			c.Upload = true
 		case "processing":
 			c.Processing = true
+		case "eta":
+			c.ETA = true
 		case "updated":
 			c.Updated = true
 		case "created":
 			c.Created = true
 		default:
-			return c, fmt.Errorf("unknown column %q (columns: file, state, upload, processing, updated, created)", n)
+			return c, fmt.Errorf("unknown column %q (columns: file, state, upload, processing, eta, updated, created)", n)
 		}
 	}
 	return c, nil
@@ -90,9 +99,9 @@ func ParseColumns(names []string) (Columns, error) {
 
 // layout says which columns fit a width and how wide each one is.
 type layout struct {
-	width                                int
-	file, state, bar                     int
-	upload, processing, updated, created bool
+	width                                     int
+	file, state, bar                          int
+	upload, processing, eta, updated, created bool
 }
 
 // computeLayout drops columns from the right until the file name has room.
@@ -120,6 +129,7 @@ func computeLayout(width int, cols Columns) layout {
 		if !cols.State {
 			l.state = 0
 		}
+		l.eta = cols.ETA && width >= etaMinWidth && o.created
 		if file := width - l.fixed(); file >= fileMinW || o.bar == 0 {
 			l.file = min(max(file, 1), fileMaxW)
 			if o.bar == 0 && file < fileMinW && l.state > 0 {
@@ -145,6 +155,9 @@ func (l layout) fixed() int {
 	if l.processing {
 		w += 1 + l.bar + labelW
 	}
+	if l.eta {
+		w += 1 + etaW
+	}
 	if l.updated {
 		w += 1 + updatedW
 	}
@@ -167,6 +180,9 @@ func (l layout) header(st Styles) string {
 	if l.processing {
 		b.WriteString(" " + fit(pick(l.bar >= 12, "PROCESSING (jobs)", "PROCESSING"), l.bar+labelW))
 	}
+	if l.eta {
+		b.WriteString(" " + fit("ETA", etaW))
+	}
 	if l.updated {
 		b.WriteString(" " + fit("UPDATED", updatedW))
 	}
@@ -187,15 +203,24 @@ func pick(cond bool, a, b string) string {
 // being acted on.
 func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st Styles) string {
 	var b strings.Builder
+	cursor := " "
+	switch {
+	case selected && r.marked:
+		cursor = "»"
+	case selected:
+		cursor = ">"
+	case r.marked:
+		cursor = "*"
+	}
 	if selected {
-		b.WriteString(st.Cursor.Render(">"))
+		b.WriteString(st.Cursor.Render(cursor))
 		b.WriteString(st.Selected.Render(fitMiddle(r.name, l.file)))
 	} else {
-		b.WriteString(" ")
+		b.WriteString(st.Cursor.Render(cursor))
 		b.WriteString(fitMiddle(r.name, l.file))
 	}
 	icon := stateIcon(r.class)
-	if r.renewing {
+	if r.pending != "" {
 		icon = frame
 	}
 	if l.state > 0 {
@@ -209,6 +234,9 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 	if l.processing {
 		b.WriteByte(' ')
 		b.WriteString(renderBar(r.s.ProcessingProgress(), l.bar, r.class, st))
+	}
+	if l.eta {
+		b.WriteString(" " + fitRight(r.eta(now), etaW))
 	}
 	if l.updated {
 		b.WriteString(" " + fitRight(relTime(r.s.LastUpdatedDateTime.Time, now), updatedW))
@@ -245,4 +273,35 @@ func padLine(s string, width int) string {
 		return s + strings.Repeat(" ", width-w)
 	}
 	return s
+}
+
+// phase tells which counter is moving: blocks while uploading, jobs while
+// processing.
+func (r *row) uploading() bool {
+	up := r.s.UploadProgress()
+	return up.Known && up.Done < up.Total
+}
+
+// eta is the time left in the current phase at the pace seen so far.
+func (r *row) eta(now time.Time) string {
+	if r.class != graphapi.StateInProgress {
+		return "—"
+	}
+	if r.uploading() {
+		up := r.s.UploadProgress()
+		rate, ok := ratePerMinute(r.samples, now, false)
+		return etaText(up.Total-up.Done, rate, ok)
+	}
+	proc := r.s.ProcessingProgress()
+	if !proc.Known {
+		return "—"
+	}
+	rate, ok := ratePerMinute(r.samples, now, true)
+	return etaText(proc.Total-proc.Done, rate, ok)
+}
+
+// observe records the row's progress as seen at a moment.
+func (r *row) observe(at time.Time) {
+	up, proc := r.s.UploadProgress(), r.s.ProcessingProgress()
+	r.samples = addSample(r.samples, sample{at: at, blocks: up.Done, jobs: proc.Done, up: up.Fraction, proc: proc.Fraction})
 }

@@ -102,7 +102,17 @@ func (m *Model) liveStatus() string {
 	}
 	if m.mode == modeSessions {
 		n := len(m.order)
-		parts = append(parts, fmt.Sprintf("%d session%s", n, pick(n == 1, "", "s")))
+		count := fmt.Sprintf("%d session%s", n, pick(n == 1, "", "s"))
+		if m.filter != "" {
+			count = fmt.Sprintf("%d of %d sessions match /%s", n, len(m.rows), termtext.OneLine(m.filter))
+		}
+		if marked := m.markedCount(); marked > 0 {
+			count += fmt.Sprintf(" · %d marked", marked)
+		}
+		if m.sortKey != sortCreated || m.sortReverse {
+			count += " · by " + m.sortKey.String() + pick(m.sortReverse, " ↑", "")
+		}
+		parts = append(parts, count)
 	} else {
 		parts = append(parts, fmt.Sprintf("%d store%s", len(m.stores), pick(len(m.stores) == 1, "", "s")))
 	}
@@ -244,23 +254,63 @@ func (m *Model) pickerLines() []string {
 	return lines
 }
 
+// helpLines lists every binding in as many columns as fit, with the reason
+// an action does not apply to the selected session.
 func (m *Model) helpLines() []string {
-	lines := []string{"", m.styles.Title.Render(" Keys"), ""}
-	for _, l := range strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n") {
-		lines = append(lines, " "+l)
+	st := m.styles
+	var cells []string
+	for _, group := range m.keys.FullHelp() {
+		for _, b := range group {
+			h := b.Help()
+			cells = append(cells, st.Accent.Render(fit(h.Key, 7))+" "+st.Muted.Render(h.Desc))
+		}
+	}
+	cols := max(min((m.width-2)/30, 4), 1)
+	colW := (m.width - 2) / cols
+	rows := (len(cells) + cols - 1) / cols
+	lines := []string{"", st.Title.Render(" Keys"), ""}
+	for r := range rows {
+		var b strings.Builder
+		b.WriteString(" ")
+		for c := range cols {
+			if i := c*rows + r; i < len(cells) {
+				b.WriteString(padLine(cells[i], colW-1) + " ")
+			}
+		}
+		lines = append(lines, b.String())
+	}
+	if r := m.selectedRow(); r != nil && m.mode == modeSessions {
+		var na []string
+		for _, action := range []string{"renew", "cancel", "commit"} {
+			if why := r.cannot(action); why != "" {
+				na = append(na, action+": "+why)
+			}
+		}
+		if len(na) > 0 {
+			lines = append(lines, "", st.Warn.Render(" Not available for "+r.name+": "+strings.Join(na, "; ")))
+		}
 	}
 	notes := "Bars: upload counts blocks uploaded, processing counts jobs finished, of the totals the service reports; " +
-		"a bar without a total shows no percent. Icons: ● running, ✓ done, ✗ failed, ⊘ cancelled. " +
-		"Press ? or esc to close."
+		"a bar without a total shows no percent. Icons: ● running, ✓ done, ✗ failed, ⊘ cancelled; * marks a row. " +
+		"Sort cycles created, updated, state, upload %, processing %, file name. " +
+		"ETA is the time left in the current phase at the pace seen between refreshes. Press ? or esc to close."
 	lines = append(lines, "")
 	for _, l := range strings.Split(ansi.Wrap(notes, m.width-2, " "), "\n") {
-		lines = append(lines, m.styles.Muted.Render(" "+l))
+		lines = append(lines, st.Muted.Render(" "+l))
 	}
 	return lines
 }
 
 func (m *Model) statusLine() string {
 	st := m.styles
+	switch {
+	case m.confirm != nil:
+		q := fmt.Sprintf(" %s session %s? press y to %s, any other key to keep it ", strings.ToUpper(m.confirm.action[:1])+m.confirm.action[1:], m.confirm.name, m.confirm.action)
+		return padLine(st.Warn.Render(q), m.width)
+	case m.filtering:
+		hint := st.Muted.Render("  enter keeps · esc clears")
+		return padLine(" "+m.filterInput.View()+hint, m.width)
+	}
 	right := ""
 	if m.flash.text != "" {
 		style := st.Info
@@ -275,12 +325,13 @@ func (m *Model) statusLine() string {
 		text := fit(m.flash.text, min(ansi.StringWidth(m.flash.text), m.width-4))
 		right = style.Render(text) + " "
 	}
-	bindings := m.keys.ShortHelp()
+	keys := m.contextKeys()
+	bindings := keys.ShortHelp()
 	if m.mode == modePicker {
-		bindings = m.keys.PickerHelp()
+		bindings = keys.PickerHelp()
 	}
 	if m.pane != paneNone {
-		bindings = append([]key.Binding{m.keys.Focus, m.keys.Close}, bindings...)
+		bindings = append([]key.Binding{keys.Focus, keys.Close}, bindings...)
 	}
 	h := m.help
 	h.Width = max(m.width-ansi.StringWidth(right)-2, 0)

@@ -1,0 +1,365 @@
+package ui
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+func TestFilter(t *testing.T) {
+	m, _ := loaded(t)
+	selectID(t, m, "s-completed")
+	press(m, "/", "e", "m", "p")
+	if !m.filtering || m.filter != "emp" {
+		t.Fatalf("filtering %v filter %q", m.filtering, m.filter)
+	}
+	// Incremental: three employees-* files match; the selection stays.
+	if len(m.order) != 3 || m.selectedID != "s-completed" {
+		t.Errorf("order %v selected %s", m.order, m.selectedID)
+	}
+	press(m, "l", "o", "y", "e", "e", "s", "-", "d")
+	if len(m.order) != 1 || m.selectedID != "s-uploading" {
+		t.Errorf("after 'employees-d': %v, selected %s", m.order, m.selectedID)
+	}
+	press(m, "enter")
+	if m.filtering || m.filter != "employees-d" {
+		t.Error("enter should keep the filter and leave the input")
+	}
+	if v := m.View(); !strings.Contains(v, "1 of 4 sessions match /employees-d") {
+		t.Errorf("header does not show the filter:\n%s", v)
+	}
+	// By state and by id too, case-insensitively.
+	m.filter = "FAILED"
+	m.resort()
+	if len(m.order) != 1 || m.order[0] != "s-failed" {
+		t.Errorf("state filter: %v", m.order)
+	}
+	m.filter = "s-proc"
+	m.resort()
+	if len(m.order) != 1 || m.order[0] != "s-processing" {
+		t.Errorf("id filter: %v", m.order)
+	}
+	press(m, "esc")
+	if m.filter != "" || len(m.order) != 4 || m.selectedID != "s-processing" {
+		t.Errorf("esc: filter %q, %d rows, selected %s", m.filter, len(m.order), m.selectedID)
+	}
+	// esc inside the input clears too.
+	press(m, "/", "x", "esc")
+	if m.filtering || m.filter != "" || len(m.order) != 4 {
+		t.Error("esc in the input did not clear")
+	}
+	// Keys typed into the filter are not commands.
+	press(m, "/", "q", "r")
+	if m.filter != "qr" || m.rows["s-processing"].pending != "" {
+		t.Error("q or r acted while typing a filter")
+	}
+}
+
+func TestSortCyclesAndKeepsSelection(t *testing.T) {
+	m, _ := loaded(t)
+	selectID(t, m, "s-uploading")
+	want := map[sortKey][]string{
+		sortUpdated:    {"s-failed", "s-completed", "s-uploading", "s-processing"},
+		sortState:      {"s-failed", "s-processing", "s-uploading", "s-completed"},
+		sortUpload:     {"s-completed", "s-failed", "s-processing", "s-uploading"},
+		sortProcessing: {"s-completed", "s-processing", "s-failed", "s-uploading"},
+		sortFile:       {"s-failed", "s-completed", "s-processing", "s-uploading"},
+		sortCreated:    {"s-processing", "s-uploading", "s-completed", "s-failed"},
+	}
+	for i := 0; i < int(sortKeys); i++ {
+		press(m, "s")
+		got := m.order
+		if w := want[m.sortKey]; strings.Join(got, ",") != strings.Join(w, ",") {
+			t.Errorf("sort %s: %v, want %v", m.sortKey, got, w)
+		}
+		if m.selectedID != "s-uploading" {
+			t.Errorf("sort %s moved the selection to %s", m.sortKey, m.selectedID)
+		}
+	}
+	press(m, "S")
+	if m.order[0] != "s-failed" || !m.sortReverse || !strings.Contains(m.View(), "by created ↑") {
+		t.Errorf("reverse: %v", m.order)
+	}
+}
+
+func TestCancelAndCommitAskFirst(t *testing.T) {
+	m, svc := loaded(t)
+	waiting := sampleSessions()[1]
+	waiting.ID, waiting.FileName, waiting.State = "s-waiting", "waiting.EdmHash", "UploadCompleted"
+	waiting.RemainingBlockCount = cnt(0)
+	svc.sessions[testStore] = append(svc.sessions[testStore], waiting)
+	press(m, "ctrl+r")
+
+	selectID(t, m, "s-uploading")
+	press(m, "m")
+	if m.confirm != nil || svc.count("commit") != 0 || !strings.Contains(m.View(), "cannot commit employees-delta.EdmHash: upload at 30%") {
+		t.Errorf("commit on an uploading session was not refused:\n%s", m.View())
+	}
+	press(m, "c")
+	if m.confirm == nil || !strings.Contains(m.View(), "Cancel session employees-delta.EdmHash? press y") {
+		t.Fatalf("no prompt:\n%s", m.View())
+	}
+	press(m, "n")
+	if m.confirm != nil || svc.count("cancel") != 0 {
+		t.Error("n cancelled the session")
+	}
+	press(m, "c", "y")
+	if svc.count("cancel") != 1 || svc.count("list") != 3 {
+		t.Errorf("cancel %d, list %d (want 1 and a re-read)", svc.count("cancel"), svc.count("list"))
+	}
+	if !strings.Contains(m.View(), "cancelled employees-delta.EdmHash ✓") {
+		t.Error("no confirmation of the cancel")
+	}
+	selectID(t, m, "s-waiting")
+	press(m, "m", "y")
+	if svc.count("commit") != 1 {
+		t.Error("commit not sent")
+	}
+	selectID(t, m, "s-completed")
+	press(m, "c")
+	if m.confirm != nil {
+		t.Error("cancel offered for a completed session")
+	}
+	// The help says why.
+	press(m, "?")
+	if v := m.View(); !strings.Contains(v, "Not available for employees-2026-11-27.EdmHash: renew: session is Completed; cancel: session is Completed") {
+		t.Errorf("help lacks the reason:\n%s", v)
+	}
+}
+
+func TestRenewMarkedIsBounded(t *testing.T) {
+	svc := newFake()
+	var sessions []graphapi.Session
+	for i := range 10 {
+		s := sampleSessions()[1]
+		s.ID = "u" + string(rune('a'+i))
+		s.FileName = s.ID + ".EdmHash"
+		s.CreationDateTime = at("2026-11-28T08:0" + string(rune('0'+i)) + ":00Z")
+		sessions = append(sessions, s)
+	}
+	sessions = append(sessions, sampleSessions()[2]) // completed: skipped
+	svc.sessions[testStore] = sessions
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	release := make(chan struct{})
+	svc.renewFn = func(_, id string) (graphapi.Session, error) {
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		<-release
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		if id == "ue" {
+			return graphapi.Session{}, &graphapi.Error{StatusCode: 409, Code: "InvalidSessionState", Message: "no"}
+		}
+		for _, s := range sessions {
+			if s.ID == id {
+				s.LastUpdatedDateTime = at("2026-11-28T09:04:59Z")
+				return s, nil
+			}
+		}
+		return graphapi.Session{}, nil
+	}
+	m := newTestModel(t, svc, testStore)
+	run(m, m.Init())
+	for range len(m.order) {
+		press(m, " ")
+	}
+	if m.markedCount() != 11 {
+		t.Fatalf("%d marked", m.markedCount())
+	}
+	_, cmd := m.Update(keyMsg("R"))
+	pending := 0
+	for _, r := range m.rows {
+		if r.pending == "renew" {
+			pending++
+		}
+	}
+	if pending != maxConcurrentRenews || len(m.renewQueue) != 10-maxConcurrentRenews {
+		t.Fatalf("%d started, %d queued", pending, len(m.renewQueue))
+	}
+	close(release)
+	// Feed answers back until the queue drains.
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		for _, msg := range collectAll(c) {
+			_, next := m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+	if svc.count("renew") != 10 || peak > maxConcurrentRenews {
+		t.Errorf("%d renews, peak %d in flight", svc.count("renew"), peak)
+	}
+	if m.markedCount() != 0 || m.rows["ue"].lastErr == nil || m.rows["ua"].lastErr != nil {
+		t.Errorf("results: marked %d, ue err %v", m.markedCount(), m.rows["ue"].lastErr)
+	}
+}
+
+// collectAll runs a command to completion (no timeout), following batches
+// and skipping ticks.
+func collectAll(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(300 * time.Millisecond):
+		return nil // a tick
+	}
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range batch {
+			out = append(out, collectAll(c)...)
+		}
+		return out
+	}
+	switch msg.(type) {
+	case nil, clockTickMsg, flashExpiredMsg, refreshTickMsg:
+		return nil
+	}
+	if strings.HasPrefix(strings.TrimPrefix(typeName(msg), "*"), "spinner.") {
+		return nil
+	}
+	return []tea.Msg{msg}
+}
+
+func TestCopyUsesOSC52(t *testing.T) {
+	var term bytes.Buffer
+	svc := newFake()
+	svc.sessions[testStore] = sampleSessions()
+	m := New(Options{Service: svc, StoreID: testStore, Renderer: asciiRenderer(), Now: func() time.Time { return testNow }, Terminal: &term})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	run(m, m.Init())
+	t.Setenv("TMUX", "")
+	t.Setenv("TERM", "xterm-256color")
+	press(m, "y")
+	if got := term.String(); got != "\x1b]52;c;cy1wcm9jZXNzaW5n\x07" {
+		t.Errorf("OSC 52 = %q", got)
+	}
+	if !strings.Contains(m.View(), "copied session id s-processing") {
+		t.Error("no confirmation")
+	}
+	term.Reset()
+	t.Setenv("TMUX", "/tmp/tmux-0/default,1,0")
+	press(m, "y")
+	if !strings.HasPrefix(term.String(), "\x1bPtmux;") {
+		t.Errorf("tmux passthrough missing: %q", term.String())
+	}
+}
+
+func TestNoticesAndBell(t *testing.T) {
+	var term bytes.Buffer
+	svc := newFake()
+	svc.sessions[testStore] = sampleSessions()
+	m := New(Options{Service: svc, StoreID: testStore, Renderer: asciiRenderer(), Now: func() time.Time { return testNow },
+		Terminal: &term, Bell: true, Refresh: 10 * time.Second})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
+	run(m, m.Init())
+	if term.Len() != 0 {
+		t.Error("bell on the first load")
+	}
+	next := sampleSessions()
+	next[0].State, next[0].RemainingJobCount = "Completed", cnt(0)
+	next[0].LastUpdatedDateTime = at("2026-11-28T09:04:30Z")
+	next[1].State = "Failed"
+	next[1].Error = &graphapi.ClassificationError{Code: "UploadAgentTimeout"}
+	next[1].LastUpdatedDateTime = at("2026-11-28T09:04:30Z")
+	svc.sessions[testStore] = next
+	press(m, "ctrl+r")
+	v := m.View()
+	if !strings.Contains(v, "✓ employees-2026-11-28.EdmHash completed") || !strings.Contains(v, "✗ employees-delta.EdmHash failed (UploadAgentTimeout)") {
+		t.Errorf("no notice:\n%s", v)
+	}
+	if term.String() != "\a" {
+		t.Errorf("bell = %q", term.String())
+	}
+	// Already finished sessions do not ring again.
+	term.Reset()
+	press(m, "ctrl+r")
+	if term.Len() != 0 {
+		t.Error("rang again")
+	}
+}
+
+func TestRatesETAAndSparklineFromRefreshes(t *testing.T) {
+	svc := newFake()
+	now := testNow
+	clock := func() time.Time { return now }
+	s := sampleSessions()[1] // 50 blocks, 35 remaining
+	svc.sessions[testStore] = []graphapi.Session{s}
+	m := New(Options{Service: svc, StoreID: testStore, Renderer: asciiRenderer(), Now: clock, Refresh: 10 * time.Second})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	run(m, m.Init())
+	for i := 1; i <= 3; i++ {
+		now = now.Add(time.Minute)
+		s.RemainingBlockCount = cnt(35 - int64(i)*5)
+		s.LastUpdatedDateTime = graphapi.Time{Time: now}
+		svc.sessions[testStore] = []graphapi.Session{s}
+		press(m, "ctrl+r")
+	}
+	m.clockTime = now
+	press(m, "enter")
+	v := m.View()
+	// 15 blocks in 3 minutes: 5/min; 20 left: 4m.
+	for _, want := range []string{"5.0 blocks/min", "ETA (this phase)      4m", "▁", "(4 changes seen)", " ETA ", "    4m "} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+func TestStoreSelectionIsRemembered(t *testing.T) {
+	svc := newFake()
+	svc.stores = []graphapi.DataStore{{ID: "a", DisplayName: "A"}, {ID: "b", DisplayName: "B"}}
+	svc.sessions["a"] = sampleSessions()
+	svc.sessions["b"] = sampleSessions()[:2]
+	m := newTestModel(t, svc, "a")
+	run(m, m.Init())
+	selectID(t, m, "s-failed")
+	press(m, "d", "j", "enter")
+	if m.store.ID != "b" || m.selectedID != "s-processing" {
+		t.Fatalf("store %s selected %s", m.store.ID, m.selectedID)
+	}
+	press(m, "j", "d", "k", "enter")
+	if m.store.ID != "a" || m.selectedID != "s-failed" {
+		t.Errorf("back in a: selected %s", m.selectedID)
+	}
+	press(m, "d", "j", "enter")
+	if m.selectedID != "s-uploading" {
+		t.Errorf("back in b: selected %s", m.selectedID)
+	}
+}
+
+func TestMouse(t *testing.T) {
+	m, _ := loaded(t)
+	m.mouse = true
+	m.Update(tea.MouseMsg{X: 5, Y: firstRowY + 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if m.selectedID != m.order[2] {
+		t.Errorf("click selected %s", m.selectedID)
+	}
+	m.Update(tea.MouseMsg{X: 5, Y: firstRowY, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	if m.selectedID != m.order[3] {
+		t.Errorf("wheel selected %s", m.selectedID)
+	}
+	m.Update(tea.MouseMsg{X: 5, Y: 25, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if m.selectedID != m.order[3] {
+		t.Error("a click below the rows changed the selection")
+	}
+	m.mouse = false
+	m.Update(tea.MouseMsg{X: 5, Y: firstRowY, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if m.selectedID != m.order[3] {
+		t.Error("mouse acted while off")
+	}
+}

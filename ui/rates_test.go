@@ -1,0 +1,63 @@
+package ui
+
+import (
+	"testing"
+	"time"
+)
+
+func TestRatesAndETA(t *testing.T) {
+	t0 := testNow
+	var s []sample
+	s = addSample(s, sample{at: t0, blocks: 0})
+	if _, ok := ratePerMinute(s, t0.Add(time.Minute), false); ok {
+		t.Error("a rate from one sample")
+	}
+	s = addSample(s, sample{at: t0.Add(time.Minute), blocks: 10})
+	s = addSample(s, sample{at: t0.Add(90 * time.Second), blocks: 10}) // unchanged: not recorded
+	if len(s) != 2 {
+		t.Fatalf("%d samples", len(s))
+	}
+	rate, ok := ratePerMinute(s, t0.Add(time.Minute), false)
+	if !ok || rate != 10 {
+		t.Errorf("rate %v %v", rate, ok)
+	}
+	// A stall lowers the rate as time passes.
+	if slow, _ := ratePerMinute(s, t0.Add(5*time.Minute), false); slow != 2 {
+		t.Errorf("stalled rate %v", slow)
+	}
+	if _, ok := ratePerMinute(s, t0.Add(time.Minute), true); ok {
+		t.Error("a job rate without job progress")
+	}
+	// Old samples fall out of the window.
+	s = addSample(s, sample{at: t0.Add(30 * time.Minute), blocks: 12})
+	s = addSample(s, sample{at: t0.Add(31 * time.Minute), blocks: 72})
+	if r, _ := ratePerMinute(s, t0.Add(31*time.Minute), false); r != 60 {
+		t.Errorf("windowed rate %v", r)
+	}
+	cases := []struct {
+		rem  int64
+		rate float64
+		ok   bool
+		want string
+	}{
+		{0, 0, false, "done"}, {10, 0, false, "—"}, {10, 20, true, "<1m"}, {40, 10, true, "4m"},
+		{650, 10, true, "1h05m"}, {10000, 1, true, "6d22h"}, {1 << 40, 1, true, ">1y"},
+	}
+	for _, tc := range cases {
+		if got := etaText(tc.rem, tc.rate, tc.ok); got != tc.want {
+			t.Errorf("etaText(%d, %v) = %q, want %q", tc.rem, tc.rate, got, tc.want)
+		}
+	}
+}
+
+func TestSparkline(t *testing.T) {
+	if got := sparkline([]float64{0, 0.5, 1, 2, -1}, 10); got != "▁▅██▁" {
+		t.Errorf("sparkline = %q", got)
+	}
+	if got := sparkline([]float64{0, 0.25, 0.5, 0.75, 1}, 3); got != "▅▆█" {
+		t.Errorf("cut to width: %q", got)
+	}
+	if sparkline(nil, 5) != "" || sparkline([]float64{1}, 0) != "" {
+		t.Error("empty cases")
+	}
+}
