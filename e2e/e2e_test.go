@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 // edmtop builds the binary once per run. It first reads every source file
 // of the module, inside the test, so that go test's cache sees them as
 // inputs: a change anywhere in edmtop re-runs these tests.
-func edmtop(t *testing.T) string {
+func edmtop(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		root := filepath.Join("..")
@@ -77,7 +77,7 @@ func edmtop(t *testing.T) string {
 
 // screen is a terminal: a pty running edmtop, read through an emulator.
 type screen struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	ptmx *os.File
 
@@ -88,7 +88,7 @@ type screen struct {
 	done   chan error
 }
 
-func start(t *testing.T, env []string, w, h int, args ...string) *screen {
+func start(t testing.TB, env []string, w, h int, args ...string) *screen {
 	t.Helper()
 	cmd := exec.Command(edmtop(t), args...)
 	cmd.Env = append([]string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color",

@@ -261,11 +261,7 @@ func (s *Server) serveRoute(w *response, r *http.Request, route Route, args []st
 	s.advance(now)
 	switch route {
 	case RouteListStores:
-		list := make([]any, 0, len(s.stores))
-		for _, st := range s.stores {
-			list = append(list, st.wire())
-		}
-		s.writeCollection(w, r, "dataClassification/exactMatchDataStores", list)
+		s.writeCollection(w, r, "dataClassification/exactMatchDataStores", len(s.stores), func(i int) any { return s.stores[i].wire() })
 	case RouteGetStore:
 		if st := s.store(args[0]); st != nil {
 			w.json(http.StatusOK, st.wire())
@@ -277,11 +273,9 @@ func (s *Server) serveRoute(w *response, r *http.Request, route Route, args []st
 			w.graphError(http.StatusNotFound, "itemNotFound", "The data store does not exist.")
 			return
 		}
-		list := make([]any, 0, len(s.sessions[args[0]]))
-		for _, se := range s.sessions[args[0]] {
-			list = append(list, se.wire(now, s.opts.UploadHost))
-		}
-		s.writeCollection(w, r, fmt.Sprintf("dataClassification/exactMatchDataStores('%s')/sessions", args[0]), list)
+		list := s.sessions[args[0]]
+		s.writeCollection(w, r, fmt.Sprintf("dataClassification/exactMatchDataStores('%s')/sessions", args[0]), len(list),
+			func(i int) any { return list[i].wire(now, s.opts.UploadHost) })
 	default:
 		s.serveSession(w, route, args, now)
 	}
@@ -345,9 +339,10 @@ func (s *Server) authorized(r *http.Request) bool {
 	return tok == s.opts.Token
 }
 
-// writeCollection writes one page of list, honouring $top and $skiptoken,
-// with an absolute @odata.nextLink when more remain.
-func (s *Server) writeCollection(w *response, r *http.Request, contextPath string, list []any) {
+// writeCollection writes one page of a collection of n items, honouring
+// $top and $skiptoken, with an absolute @odata.nextLink when more remain.
+// Only the page's items are built.
+func (s *Server) writeCollection(w *response, r *http.Request, contextPath string, n int, item func(int) any) {
 	q := r.URL.Query()
 	size := s.opts.PageSize
 	if v := q.Get("$top"); v != "" {
@@ -360,19 +355,23 @@ func (s *Server) writeCollection(w *response, r *http.Request, contextPath strin
 	}
 	offset := 0
 	if tok := q.Get("$skiptoken"); tok != "" {
-		n, ok := decodeSkipToken(tok)
+		skip, ok := decodeSkipToken(tok)
 		if !ok {
 			w.graphError(http.StatusBadRequest, "BadRequest", "The $skiptoken is invalid.")
 			return
 		}
-		offset = min(n, len(list))
+		offset = min(skip, n)
 	}
-	end := min(offset+size, len(list))
+	end := min(offset+size, n)
+	page := make([]any, 0, end-offset)
+	for i := offset; i < end; i++ {
+		page = append(page, item(i))
+	}
 	out := wireCollection{
 		Context: s.baseURL(r) + "/$metadata#" + contextPath,
-		Value:   list[offset:end],
+		Value:   page,
 	}
-	if end < len(list) {
+	if end < n {
 		next := s.baseURL(r) + strings.TrimPrefix(r.URL.EscapedPath(), s.opts.Prefix) + "?"
 		if q.Has("$top") {
 			next += "$top=" + strconv.Itoa(size) + "&"

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unique"
 )
 
 // The service's JSON is decoded leniently, field by field: a wrong type or an
@@ -42,7 +43,8 @@ type rawSession struct {
 // UnmarshalJSON decodes an exactMatchSession, accepting both the current
 // dataStoreId and the older datastoreId spelling.
 func (s *Session) UnmarshalJSON(data []byte) error {
-	if isNull(data) {
+	if !isObject(data) {
+		// null, or not an object at all: no session here (pages skip it).
 		*s = Session{}
 		return nil
 	}
@@ -51,9 +53,10 @@ func (s *Session) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*s = Session{
+		object:                       true,
 		ID:                           looseString(r.ID),
-		DataStoreID:                  looseString(r.DataStoreID),
-		State:                        looseString(r.State),
+		DataStoreID:                  intern(looseString(r.DataStoreID)),
+		State:                        intern(looseString(r.State)),
 		FileName:                     looseString(r.FileName),
 		CreationDateTime:             looseTime(r.CreationDateTime),
 		StartDateTime:                looseTime(r.StartDateTime),
@@ -68,13 +71,13 @@ func (s *Session) UnmarshalJSON(data []byte) error {
 		RowsPerBlock:                 looseCount(r.RowsPerBlock),
 		Checksum:                     looseString(r.Checksum),
 		DataUploadURI:                looseString(r.DataUploadURI),
-		Fields:                       looseStrings(r.Fields),
+		Fields:                       internAll(looseStrings(r.Fields)),
 		Salt:                         looseString(r.Salt),
-		UploadAgentID:                looseString(r.UploadAgentID),
+		UploadAgentID:                intern(looseString(r.UploadAgentID)),
 		Error:                        looseClassificationError(r.Error),
 	}
 	if s.DataStoreID == "" {
-		s.DataStoreID = looseString(r.DatastoreIDLegacy)
+		s.DataStoreID = intern(looseString(r.DatastoreIDLegacy))
 	}
 	return nil
 }
@@ -96,7 +99,7 @@ type rawColumn struct {
 
 // UnmarshalJSON decodes an exactMatchDataStore leniently.
 func (d *DataStore) UnmarshalJSON(data []byte) error {
-	if isNull(data) {
+	if !isObject(data) {
 		*d = DataStore{}
 		return nil
 	}
@@ -105,6 +108,7 @@ func (d *DataStore) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*d = DataStore{
+		object:                  true,
 		ID:                      looseString(r.ID),
 		DisplayName:             looseString(r.DisplayName),
 		Description:             looseString(r.Description),
@@ -193,6 +197,11 @@ func looseInnerError(data json.RawMessage) *ClassificationInnerError {
 	return ie
 }
 
+func isObject(data []byte) bool {
+	d := bytes.TrimSpace(data)
+	return len(d) > 0 && d[0] == '{'
+}
+
 func isNull(data []byte) bool {
 	d := bytes.TrimSpace(data)
 	return len(d) == 0 || string(d) == "null"
@@ -207,6 +216,11 @@ func looseString(data json.RawMessage) string {
 	}
 	switch d[0] {
 	case '"':
+		// Fast path: the raw message is already valid JSON, so a string
+		// without escapes is its bytes between the quotes.
+		if len(d) >= 2 && bytes.IndexByte(d, '\\') < 0 {
+			return string(d[1 : len(d)-1])
+		}
 		var s string
 		if json.Unmarshal(d, &s) == nil {
 			return s
@@ -294,8 +308,22 @@ func ParseTime(s string) (time.Time, bool) {
 
 func looseTime(data json.RawMessage) Time {
 	raw := looseString(data)
-	t, _ := ParseTime(raw)
+	t, ok := ParseTime(raw)
+	if ok {
+		// Keep the text only when it could not be read: a parsed time says it all.
+		raw = ""
+	}
 	return Time{Time: t, Raw: raw}
+}
+
+// intern returns the canonical copy of a string that repeats across
+// sessions (store id, state, agent id, column names), so 10,000 sessions
+// hold one copy instead of 10,000.
+func intern(s string) string {
+	if s == "" || len(s) > 64 {
+		return s
+	}
+	return unique.Make(s).Value()
 }
 
 // DecodeSession decodes one session body, bare or wrapped as {"value": {...}}
@@ -331,15 +359,15 @@ type page[T any] struct {
 	NextLink string `json:"@odata.nextLink"`
 }
 
-// decodePage decodes a collection page. Elements that are not objects are
-// skipped rather than failing the page.
+// decodePage decodes a collection page in one pass. Elements that are not
+// objects decode to zero values and are dropped rather than failing the page.
 func decodePage[T any](data []byte) (page[T], error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return page[T]{}, errors.New("response body is empty")
 	}
 	var raw struct {
-		Value    *[]json.RawMessage `json:"value"`
-		NextLink json.RawMessage    `json:"@odata.nextLink"`
+		Value    *[]T            `json:"value"`
+		NextLink json.RawMessage `json:"@odata.nextLink"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return page[T]{}, describeJSONError(err)
@@ -347,19 +375,14 @@ func decodePage[T any](data []byte) (page[T], error) {
 	if raw.Value == nil {
 		return page[T]{}, errors.New(`response is not a collection (no "value" array)`)
 	}
-	p := page[T]{NextLink: looseString(raw.NextLink), Value: make([]T, 0, len(*raw.Value))}
-	for _, item := range *raw.Value {
-		d := bytes.TrimSpace(item)
-		if len(d) == 0 || d[0] != '{' {
+	kept := (*raw.Value)[:0]
+	for _, v := range *raw.Value {
+		if p, ok := any(&v).(interface{ fromObject() bool }); ok && !p.fromObject() {
 			continue
 		}
-		var v T
-		if err := json.Unmarshal(d, &v); err != nil {
-			continue
-		}
-		p.Value = append(p.Value, v)
+		kept = append(kept, v)
 	}
-	return p, nil
+	return page[T]{NextLink: looseString(raw.NextLink), Value: kept}, nil
 }
 
 func describeJSONError(err error) error {
@@ -375,4 +398,14 @@ func describeJSONError(err error) error {
 		return errors.New("response JSON has an unexpected shape (" + te.Error() + ")")
 	}
 	return err
+}
+
+func (s *Session) fromObject() bool   { return s.object }
+func (d *DataStore) fromObject() bool { return d.object }
+
+func internAll(list []string) []string {
+	for i, s := range list {
+		list[i] = intern(s)
+	}
+	return list
 }

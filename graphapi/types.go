@@ -6,8 +6,7 @@ import (
 )
 
 // Time is a Graph timestamp decoded leniently: null or unparsable text gives
-// the zero time, and Raw keeps what the service sent so odd values can still
-// be shown.
+// the zero time; Raw keeps unparsable text so odd values can still be shown.
 type Time struct {
 	time.Time
 	Raw string
@@ -27,6 +26,8 @@ type DataStore struct {
 	Description             string
 	DataLastUpdatedDateTime Time
 	Columns                 []Column
+
+	object bool // decoded from a JSON object (pages drop anything else)
 }
 
 // Column is one column of a data store's schema.
@@ -61,6 +62,8 @@ type Session struct {
 	Salt                         string
 	UploadAgentID                string
 	Error                        *ClassificationError
+
+	object bool // decoded from a JSON object (pages drop anything else)
 }
 
 // ClassificationError is a session's error.

@@ -154,8 +154,8 @@ func TestLayoutDropsColumnsFromTheRight(t *testing.T) {
 func TestRenderRowWidthMatchesLayout(t *testing.T) {
 	st := NewStyles(asciiRenderer(), DefaultTheme())
 	for _, s := range sampleSessions() {
+		s.FileName = strings.Repeat("名", 40)
 		r := newRow(s)
-		r.name = strings.Repeat("名", 40)
 		for _, w := range []int{50, 55, 70, 80, 120, 160, 220} {
 			l := computeLayout(w, AllColumns())
 			line := renderRow(r, l, true, "⠋", testNow, st)

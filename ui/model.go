@@ -144,6 +144,12 @@ type Model struct {
 	confirm        *confirmation
 	renewQueue     []string
 	storeSelection map[string]string
+	// lastRelease is when memory was last handed back (releaseMemory).
+	lastRelease time.Time
+	// marked counts marked rows (kept by setMarked, read on every frame).
+	marked int
+	// exact marks the screen lines View built at the exact width (scratch).
+	exact map[int]bool
 }
 
 // New builds the dashboard model.
@@ -184,7 +190,7 @@ func New(o Options) *Model {
 		svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, keys: o.Keys, styles: st, help: h,
 		now: o.Now, log: o.Logger, label: o.Label, refresh: o.Refresh,
 		rows: map[string]*row{}, spinner: sp, columns: AllColumns(), mouse: o.Mouse,
-		bell: o.Bell, terminal: o.Terminal, storeSelection: map[string]string{},
+		bell: o.Bell, terminal: o.Terminal, storeSelection: map[string]string{}, exact: map[int]bool{},
 	}
 	m.filterInput = textinput.New()
 	m.filterInput.Prompt = "/"
@@ -380,7 +386,7 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 	m.lastSuccess = msg.at
 	notices := m.merge(msg.sessions, msg.at)
 	m.log.Debug("sessions loaded", "store", msg.storeID, "count", len(msg.sessions))
-	return tea.Batch(m.scheduleNext(nil), m.announce(notices))
+	return tea.Batch(m.scheduleNext(nil), m.announce(notices), m.releaseMemory(len(msg.sessions), msg.at))
 }
 
 // merge applies a full listing. A row is never replaced by an older copy of
@@ -411,6 +417,7 @@ func (m *Model) merge(sessions []graphapi.Session, at time.Time) []notice {
 	}
 	for id, r := range m.rows {
 		if _, ok := seen[id]; !ok && r.pending == "" {
+			m.setMarked(r, false)
 			delete(m.rows, id)
 		}
 	}
@@ -422,23 +429,27 @@ func (m *Model) merge(sessions []graphapi.Session, at time.Time) []notice {
 // same session, or on its neighbour when it is gone or filtered out.
 func (m *Model) resort() {
 	oldIndex := slices.Index(m.order, m.selectedID)
-	m.order = m.order[:0]
-	for id, r := range m.rows {
+	visible := make([]*row, 0, len(m.rows))
+	for _, r := range m.rows {
 		if r.matches(m.filter) {
-			m.order = append(m.order, id)
+			visible = append(visible, r)
 		}
 	}
 	cmp := m.sortKey.compare
-	slices.SortFunc(m.order, func(a, b string) int {
-		c := cmp(m.rows[a], m.rows[b])
+	slices.SortFunc(visible, func(a, b *row) int {
+		c := cmp(a, b)
 		if m.sortReverse {
 			c = -c
 		}
 		if c != 0 {
 			return c
 		}
-		return strings.Compare(a, b)
+		return strings.Compare(a.s.ID, b.s.ID)
 	})
+	m.order = m.order[:0]
+	for _, r := range visible {
+		m.order = append(m.order, r.s.ID)
+	}
 	if !slices.Contains(m.order, m.selectedID) {
 		m.selectedID = ""
 		if len(m.order) > 0 {
@@ -470,7 +481,8 @@ func (m *Model) handleRenewed(msg sessionRenewedMsg) tea.Cmd {
 		r.set(msg.session)
 	}
 	r.observe(m.now())
-	r.pending, r.marked = "", false
+	r.pending = ""
+	m.setMarked(r, false)
 	r.lastErr = nil
 	m.log.Info("session renewed", "session", msg.session.ID)
 	return tea.Batch(m.setFlash(flashSuccess, "renewed "+r.name+" ✓"), m.pumpRenews())
@@ -487,7 +499,7 @@ func (m *Model) handleActionFailed(msg actionFailedMsg) tea.Cmd {
 	}
 	r.pending = ""
 	if msg.op == "renew" {
-		r.marked = false
+		m.setMarked(r, false)
 	}
 	r.lastErr, r.lastErrOp, r.lastErrAt = msg.err, msg.op, m.now()
 	cmds := []tea.Cmd{m.setFlash(flashError, msg.op+" "+r.name+" failed: "+errorSummary(msg.err)), m.pumpRenews()}
@@ -604,6 +616,7 @@ func (m *Model) openStore(s graphapi.DataStore) tea.Cmd {
 	if s.ID != m.store.ID {
 		m.rememberSelection()
 		m.rows = map[string]*row{}
+		m.marked = 0
 		m.order = nil
 		m.selectedID = m.storeSelection[s.ID]
 		m.filter = ""

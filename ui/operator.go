@@ -208,19 +208,18 @@ func (m *Model) toggleMark() tea.Cmd {
 	if r == nil {
 		return nil
 	}
-	r.marked = !r.marked
+	m.setMarked(r, !r.marked)
 	m.moveSelection(1)
 	return nil
 }
 
-func (m *Model) markedCount() int {
-	n := 0
-	for _, r := range m.rows {
-		if r.marked {
-			n++
-		}
+func (m *Model) markedCount() int { return m.marked }
+
+func (m *Model) setMarked(r *row, on bool) {
+	if r.marked != on {
+		r.marked = on
+		m.marked += map[bool]int{true: 1, false: -1}[on]
 	}
-	return n
 }
 
 // renewMarked queues every marked session that can be renewed; at most
@@ -234,7 +233,7 @@ func (m *Model) renewMarked() tea.Cmd {
 		}
 		if r.pending != "" || r.cannot("renew") != "" {
 			skipped = append(skipped, r.name)
-			r.marked = false
+			m.setMarked(r, false)
 			continue
 		}
 		queued = append(queued, id)

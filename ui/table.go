@@ -16,8 +16,14 @@ import (
 type row struct {
 	s     graphapi.Session
 	name  string
+	nameW int // display width of name
 	state string
 	class graphapi.StateClass
+	// fitted caches name fitted to fittedW cells; stateFit the same for state.
+	fitted    string
+	fittedW   int
+	stateFit  string
+	stateFitW int
 
 	// pending names the action in flight on this row ("renew", "cancel",
 	// "commit"), "" when none: one action at a time per session.
@@ -37,16 +43,26 @@ func newRow(s graphapi.Session) *row {
 }
 
 func (r *row) set(s graphapi.Session) {
+	// A refresh mostly brings the same name and state: keep their
+	// sanitized forms and measurements.
+	sameName, sameState := r.name != "" && s.FileName == r.s.FileName, r.state != "" && s.State == r.s.State
 	r.s = s
-	r.name = termtext.OneLine(s.FileName)
-	if r.name == "" {
-		r.name = "(no file name) " + shortID(s.ID, 8)
+	if !sameName {
+		r.name = termtext.OneLine(s.FileName)
+		if r.name == "" {
+			r.name = "(no file name) " + shortID(s.ID, 8)
+		}
+		r.nameW = ansi.StringWidth(r.name)
+		r.fittedW = -1
 	}
-	r.state = termtext.OneLine(s.State)
-	if r.state == "" {
-		r.state = "(no state)"
+	if !sameState {
+		r.state = termtext.OneLine(s.State)
+		if r.state == "" {
+			r.state = "(no state)"
+		}
+		r.stateFitW = -1
+		r.class = s.StateClass()
 	}
-	r.class = s.StateClass()
 }
 
 // Column widths. Bars carry a 5-cell " 100%" label.
@@ -212,12 +228,11 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 	case r.marked:
 		cursor = "*"
 	}
+	b.WriteString(st.cursorP.on(cursor))
 	if selected {
-		b.WriteString(st.Cursor.Render(cursor))
-		b.WriteString(st.Selected.Render(fitMiddle(r.name, l.file)))
+		b.WriteString(st.selectedP.on(r.fit(l.file)))
 	} else {
-		b.WriteString(st.Cursor.Render(cursor))
-		b.WriteString(fitMiddle(r.name, l.file))
+		b.WriteString(r.fit(l.file))
 	}
 	icon := stateIcon(r.class)
 	if r.pending != "" {
@@ -225,7 +240,10 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 	}
 	if l.state > 0 {
 		b.WriteByte(' ')
-		b.WriteString(st.State[r.class].Render(icon + " " + fit(r.state, l.state-2)))
+		if r.stateFitW != l.state-2 {
+			r.stateFit, r.stateFitW = fit(r.state, l.state-2), l.state-2
+		}
+		b.WriteString(st.stateP[r.class].on(icon + " " + r.stateFit))
 	}
 	if l.upload {
 		b.WriteByte(' ')
@@ -253,10 +271,10 @@ func renderBar(p graphapi.Progress, width int, class graphapi.StateClass, st Sty
 	filled, empty := barCells(p, width)
 	var b strings.Builder
 	if filled > 0 {
-		b.WriteString(st.BarFill[class].Render(strings.Repeat("█", filled)))
+		b.WriteString(st.barFillP[class].on(strings.Repeat("█", filled)))
 	}
 	if empty > 0 {
-		b.WriteString(st.BarEmpty.Render(strings.Repeat("░", empty)))
+		b.WriteString(st.barEmptyP.on(strings.Repeat("░", empty)))
 	}
 	b.WriteByte(' ')
 	b.WriteString(percentLabel(p))
@@ -304,4 +322,17 @@ func (r *row) eta(now time.Time) string {
 func (r *row) observe(at time.Time) {
 	up, proc := r.s.UploadProgress(), r.s.ProcessingProgress()
 	r.samples = addSample(r.samples, sample{at: at, blocks: up.Done, jobs: proc.Done, up: up.Fraction, proc: proc.Fraction})
+}
+
+// fit is the name fitted to width cells, cached for the last width.
+func (r *row) fit(width int) string {
+	if width != r.fittedW {
+		if r.nameW <= width {
+			r.fitted = r.name + strings.Repeat(" ", width-r.nameW)
+		} else {
+			r.fitted = fitMiddle(r.name, width)
+		}
+		r.fittedW = width
+	}
+	return r.fitted
 }

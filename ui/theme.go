@@ -33,8 +33,34 @@ func DefaultTheme() Theme {
 	}
 }
 
+// paint is a style reduced to the escape sequences around its text, for
+// hot paths: applying it is two concatenations, with no measuring or
+// wrapping (lipgloss's Render does both on every call).
+type paint struct{ pre, post string }
+
+func paintOf(s lipgloss.Style) paint {
+	r := s.Render("X")
+	i := strings.Index(r, "X")
+	if i < 0 {
+		return paint{}
+	}
+	return paint{pre: r[:i], post: r[i+1:]}
+}
+
+// on applies the paint to one line of text.
+func (p paint) on(text string) string {
+	if p.pre == "" && p.post == "" {
+		return text
+	}
+	return p.pre + text + p.post
+}
+
 // Styles are built once from a Theme; View only applies them.
 type Styles struct {
+	// Paints for the table's hot path.
+	cursorP, selectedP, barEmptyP paint
+	stateP, barFillP              map[graphapi.StateClass]paint
+
 	Title, Muted, Header, Label, Accent lipgloss.Style
 	Selected, Cursor                    lipgloss.Style
 	State                               map[graphapi.StateClass]lipgloss.Style
@@ -71,10 +97,14 @@ func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
 		State:    map[graphapi.StateClass]lipgloss.Style{},
 		BarFill:  map[graphapi.StateClass]lipgloss.Style{},
 	}
+	st.stateP, st.barFillP = map[graphapi.StateClass]paint{}, map[graphapi.StateClass]paint{}
 	for class, c := range classColour {
 		st.State[class] = s().Foreground(c)
 		st.BarFill[class] = s().Foreground(c)
+		st.stateP[class] = paintOf(st.State[class])
+		st.barFillP[class] = paintOf(st.BarFill[class])
 	}
+	st.cursorP, st.selectedP, st.barEmptyP = paintOf(st.Cursor), paintOf(st.Selected), paintOf(st.BarEmpty)
 	return st
 }
 

@@ -17,6 +17,7 @@ func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
+	clear(m.exact)
 	if m.width < minWidth || m.height < minHeight {
 		return m.tooSmall()
 	}
@@ -36,7 +37,9 @@ func (m *Model) View() string {
 	}
 	lines = lines[:body]
 	for i, l := range lines {
-		lines[i] = padLine(l, m.width)
+		if !m.exact[i] {
+			lines[i] = padLine(l, m.width)
+		}
 	}
 	lines = append(lines, m.statusLine())
 	return strings.Join(lines, "\n")
@@ -144,9 +147,12 @@ func (m *Model) sessionLines() []string {
 	default:
 		end := min(m.offset+th, len(m.order))
 		frame := m.spinner.View()
+		// Rows are exactly as wide as the layout: pad without measuring.
+		pad := strings.Repeat(" ", max(m.width-l.fixed()-l.file, 0))
 		for i := m.offset; i < end; i++ {
 			id := m.order[i]
-			lines = append(lines, renderRow(m.rows[id], l, id == m.selectedID, frame, m.clockTime, m.styles))
+			m.exact[len(lines)+1] = true // +1: the header line comes first
+			lines = append(lines, renderRow(m.rows[id], l, id == m.selectedID, frame, m.clockTime, m.styles)+pad)
 		}
 	}
 	for len(lines) < th+1 {

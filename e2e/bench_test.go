@@ -1,0 +1,129 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edmtop/edmtop/fakegraph"
+)
+
+// BenchmarkStartToFirstFrame times `edmtop --demo` from exec to the first
+// screen that shows session rows with percentages.
+func BenchmarkStartToFirstFrame(b *testing.B) {
+	edmtop(b)
+	var total time.Duration
+	for range b.N {
+		begin := time.Now()
+		s := start(b, nil, 120, 40, "--demo")
+		s.waitFor("rows", 10*time.Second, func(txt string) bool { return strings.Contains(txt, "%") && strings.Contains(txt, "EdmHash") })
+		total += time.Since(begin)
+		s.keys("q")
+		_ = s.exit(10 * time.Second)
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-rows")
+}
+
+// bigStore serves n sessions that do not change (a stopped clock). With
+// slow, most sessions were last updated more than a minute ago, so their
+// relative times change no more than once a minute.
+func bigStore(b *testing.B, n int, slow bool) string {
+	clock := fakegraph.NewManualClock(time.Now())
+	sim := fakegraph.New(fakegraph.Options{Token: token, Clock: clock, PageSize: 100, MaxSessionsPerStore: n + 1})
+	sim.AddStore(fakegraph.Store{ID: storeID, DisplayName: "Bench", Columns: []fakegraph.Column{{Name: "Id"}, {Name: "Email"}}})
+	for i := range n {
+		_, _ = sim.AddSession(storeID, fakegraph.SessionSpec{
+			ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), FileName: fmt.Sprintf("upload-%05d.EdmHash", i),
+			Created:     clock.Now().Add(-time.Duration(i) * time.Minute),
+			TotalBlocks: 100, BlocksPerMinute: rate(i, slow), TotalJobs: 20, JobsPerMinute: rate(i, slow), AutoCommit: true, FailAfterJobs: i % 13,
+		})
+	}
+	hs := httptest.NewServer(sim)
+	b.Cleanup(hs.Close)
+	return hs.URL + "/beta"
+}
+
+func rate(i int, slow bool) float64 {
+	if slow {
+		return 0.01 // a block or job every 100 minutes
+	}
+	return float64(i%7 + 1)
+}
+
+// procStat reads a process's resident size (bytes) and CPU time (user +
+// system) from /proc.
+func procStat(pid int) (rss int64, cpu time.Duration, err error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			rss = kb << 10
+		}
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	// Fields after the command name, which is in parentheses.
+	rest := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	utime, _ := strconv.ParseInt(rest[11], 10, 64)
+	stime, _ := strconv.ParseInt(rest[12], 10, 64)
+	const ticksPerSecond = 100 // USER_HZ on Linux
+	cpu = time.Duration(utime+stime) * time.Second / ticksPerSecond
+	return rss, cpu, nil
+}
+
+// BenchmarkResidentMemory10k reports edmtop's resident size with 10,000
+// sessions loaded.
+func BenchmarkResidentMemory10k(b *testing.B) {
+	endpoint := bigStore(b, 10000, false)
+	for range b.N {
+		s := start(b, []string{"EDMTOP_TOKEN=" + token, "GODEBUG=" + os.Getenv("GODEBUG")}, 200, 60, "--endpoint", endpoint, "--datastore", storeID, "--refresh", "0")
+		s.waitText(30*time.Second, "10000 sessions", "upload-00000.EdmHash")
+		// Steady state: give the runtime a moment to return the refresh's
+		// garbage to the system, as it does while the dashboard sits open.
+		time.Sleep(2 * time.Second)
+		rss, _, err := procStat(s.cmd.Process.Pid)
+		if err != nil {
+			b.Skipf("no /proc here: %v", err)
+		}
+		b.ReportMetric(float64(rss)/(1<<20), "rss-MB")
+		s.keys("q")
+		_ = s.exit(10 * time.Second)
+	}
+}
+
+// BenchmarkIdleCPU leaves the dashboard open on 100 unchanging sessions with
+// a 10 s refresh and reports the share of one core it uses, and the bytes
+// it writes to the terminal per second. 60 s; 10 s with -short.
+func BenchmarkIdleCPU(b *testing.B) {
+	idle := 60 * time.Second
+	if testing.Short() {
+		idle = 10 * time.Second
+	}
+	endpoint := bigStore(b, 100, true)
+	for range b.N {
+		s := start(b, []string{"EDMTOP_TOKEN=" + token}, 160, 48, "--endpoint", endpoint, "--datastore", storeID, "--refresh", "10s")
+		s.waitText(10*time.Second, "100 sessions")
+		pid := s.cmd.Process.Pid
+		_, cpu0, err := procStat(pid)
+		if err != nil {
+			b.Skipf("no /proc here: %v", err)
+		}
+		out0 := len(s.rawOutput())
+		time.Sleep(idle) // the measurement itself: the process runs idle meanwhile
+		_, cpu1, _ := procStat(pid)
+		out1 := len(s.rawOutput())
+		b.ReportMetric(100*(cpu1-cpu0).Seconds()/idle.Seconds(), "cpu-%")
+		b.ReportMetric(float64(out1-out0)/idle.Seconds(), "tty-bytes/s")
+		s.keys("q")
+		_ = s.exit(10 * time.Second)
+	}
+}

@@ -1,0 +1,101 @@
+package graphapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/edmtop/edmtop/fakegraph"
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+// bigSimulator serves one store with n sessions at a fixed time.
+func bigSimulator(b *testing.B, n, pageSize int) (*httptest.Server, string) {
+	b.Helper()
+	clock := fakegraph.NewManualClock(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	sim := fakegraph.New(fakegraph.Options{Clock: clock, PageSize: pageSize, MaxSessionsPerStore: n + 1})
+	const store = "bench-store"
+	sim.AddStore(fakegraph.Store{ID: store, DisplayName: "Bench", Columns: []fakegraph.Column{{Name: "Id"}, {Name: "Email"}, {Name: "Name"}}})
+	for i := range n {
+		_, _ = sim.AddSession(store, fakegraph.SessionSpec{
+			ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), FileName: fmt.Sprintf("upload-%05d.EdmHash", i),
+			Created:     clock.Now().Add(-time.Duration(i) * time.Minute),
+			TotalBlocks: 100, BlocksPerMinute: float64(i%7 + 1), TotalJobs: 20, JobsPerMinute: 2, AutoCommit: true, FailAfterJobs: i % 13,
+		})
+	}
+	hs := httptest.NewServer(sim)
+	b.Cleanup(hs.Close)
+	return hs, store
+}
+
+// BenchmarkDecodePages decodes 100 pages of 100 sessions (MB/s, allocs).
+func BenchmarkDecodePages(b *testing.B) {
+	hs, store := bigSimulator(b, 10000, 100)
+	pages := fetchPages(b, hs.URL+"/beta/dataClassification/exactMatchDataStores/"+store+"/sessions")
+	if len(pages) != 100 {
+		b.Fatalf("%d pages", len(pages))
+	}
+	total := 0
+	for _, p := range pages {
+		total += len(p)
+	}
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		n := 0
+		for _, p := range pages {
+			var page struct {
+				Value []graphapi.Session `json:"value"`
+			}
+			if err := json.Unmarshal(p, &page); err != nil {
+				b.Fatal(err)
+			}
+			n += len(page.Value)
+		}
+		if n != 10000 {
+			b.Fatalf("%d sessions", n)
+		}
+	}
+}
+
+func fetchPages(b *testing.B, first string) [][]byte {
+	var pages [][]byte
+	next := first
+	for next != "" {
+		resp, err := httpGet(next)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages = append(pages, resp)
+		var link struct {
+			Next string `json:"@odata.nextLink"`
+		}
+		_ = json.NewDecoder(bytes.NewReader(resp)).Decode(&link)
+		next = link.Next
+	}
+	return pages
+}
+
+// BenchmarkFullRefresh10k lists 10,000 sessions (100 pages) from the
+// simulator over loopback, as one dashboard refresh does.
+func BenchmarkFullRefresh10k(b *testing.B) {
+	hs, store := bigSimulator(b, 10000, 100)
+	cred, _ := graphapi.NewStaticTokenCredential("bench")
+	c, err := graphapi.New(hs.URL+"/beta", cred, &graphapi.Options{Transport: hs.Client()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		sessions, err := c.ListSessions(context.Background(), store)
+		if err != nil || len(sessions) != 10000 {
+			b.Fatalf("%d sessions, %v", len(sessions), err)
+		}
+	}
+}

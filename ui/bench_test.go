@@ -1,0 +1,145 @@
+package ui
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/table"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+// manySessions makes n sessions in every phase, newest first.
+func manySessions(n int, updated time.Time) []graphapi.Session {
+	states := []string{"UploadInProgress", "ProcessingInProgress", "Completed", "Failed", "UploadCompleted", "Cancelled"}
+	out := make([]graphapi.Session, n)
+	for i := range out {
+		out[i] = graphapi.Session{
+			ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), DataStoreID: testStore,
+			FileName: fmt.Sprintf("upload-%05d-%s.EdmHash", i, strings.Repeat("x", i%20)), State: states[i%len(states)],
+			CreationDateTime:    graphapi.Time{Time: testNow.Add(-time.Duration(i) * time.Minute)},
+			LastUpdatedDateTime: graphapi.Time{Time: updated.Add(-time.Duration(i%600) * time.Second)},
+			TotalBlockCount:     cnt(100), RemainingBlockCount: cnt(int64(i % 101)),
+			TotalJobCount: cnt(20), RemainingJobCount: cnt(int64(i % 21)),
+		}
+	}
+	return out
+}
+
+func benchModel(b *testing.B, n, w, h int) *Model {
+	b.Helper()
+	m := New(Options{Service: newFake(), StoreID: testStore, Refresh: 10 * time.Second, Renderer: asciiRenderer(),
+		Now: func() time.Time { return testNow }})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	m.clockTime = testNow
+	m.Update(sessionsLoadedMsg{gen: m.loadGen, storeID: testStore, sessions: manySessions(n, testNow), at: testNow})
+	if len(m.order) != n {
+		b.Fatalf("%d rows", len(m.order))
+	}
+	return m
+}
+
+// BenchmarkView10k renders the dashboard holding 10,000 sessions at 200×60.
+func BenchmarkView10k(b *testing.B) {
+	m := benchModel(b, 10000, 200, 60)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		_ = m.View()
+	}
+}
+
+// BenchmarkViewVsBubblesTable times our View and bubbles/table v1 rendering
+// the same visible rows as plain text, and reports the ratio (ours/theirs).
+func BenchmarkViewVsBubblesTable(b *testing.B) {
+	m := benchModel(b, 10000, 200, 60)
+	l := computeLayout(200, AllColumns())
+	cols := []table.Column{{Title: "FILE", Width: l.file}, {Title: "STATE", Width: l.state}, {Title: "UPLOAD", Width: l.bar + labelW},
+		{Title: "PROCESSING", Width: l.bar + labelW}, {Title: "ETA", Width: etaW}, {Title: "UPDATED", Width: updatedW}, {Title: "CREATED", Width: createdW}}
+	var rows []table.Row
+	for _, id := range m.order[:m.tableHeight()] {
+		r := m.rows[id]
+		rows = append(rows, table.Row{r.name, r.state, percentLabel(r.s.UploadProgress()), percentLabel(r.s.ProcessingProgress()),
+			r.eta(testNow), relTime(r.s.LastUpdatedDateTime.Time, testNow), shortTime(r.s.CreationDateTime.Time, testNow)})
+	}
+	t := table.New(table.WithColumns(cols), table.WithRows(rows), table.WithHeight(m.tableHeight()+1), table.WithWidth(200))
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		_ = m.View()
+	}
+	ours := time.Since(start)
+	start = time.Now()
+	for range b.N {
+		_ = t.View()
+	}
+	theirs := time.Since(start)
+	b.ReportMetric(float64(ours.Nanoseconds())/float64(b.N), "ours-ns/op")
+	b.ReportMetric(float64(theirs.Nanoseconds())/float64(b.N), "bubbles-ns/op")
+	b.ReportMetric(float64(ours)/float64(theirs), "ratio")
+}
+
+// BenchmarkKeyMove is one selection move through Update and View.
+func BenchmarkKeyMove(b *testing.B) {
+	m := benchModel(b, 10000, 200, 60)
+	down, up := keyMsg("j"), keyMsg("k")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		k := down
+		if i%2 == 1 {
+			k = up
+		}
+		m.Update(k)
+		_ = m.View()
+	}
+}
+
+// BenchmarkKeyRenewStart is pressing r (row marked, command built, not run)
+// through Update and View.
+func BenchmarkKeyRenewStart(b *testing.B) {
+	m := benchModel(b, 10000, 200, 60)
+	r := keyMsg("r")
+	// Select an uploading session.
+	for m.selectedRow().class != graphapi.StateInProgress {
+		m.Update(keyMsg("j"))
+	}
+	row := m.selectedRow()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		row.pending = ""
+		m.spinning = false
+		m.Update(r)
+		_ = m.View()
+	}
+}
+
+// BenchmarkMerge10k merges a refresh of 10,000 sessions into a loaded table.
+func BenchmarkMerge10k(b *testing.B) {
+	m := benchModel(b, 10000, 200, 60)
+	fresh := manySessions(10000, testNow.Add(time.Second))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		m.merge(fresh, testNow.Add(time.Duration(i)*time.Second))
+	}
+}
+
+// BenchmarkModelMemory10k reports the heap the model holds with 10,000
+// sessions loaded (the process's resident size is measured in e2e).
+func BenchmarkModelMemory10k(b *testing.B) {
+	for range b.N {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		m := benchModel(b, 10000, 200, 60)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
+		runtime.KeepAlive(m)
+	}
+}
