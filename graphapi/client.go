@@ -147,7 +147,7 @@ func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, 
 	})
 	pl := runtime.NewPipeline("edmtop", Version, runtime.PipelineOptions{
 		AllowedHeaders: []string{"request-id", "client-request-id", "Retry-After", "Date"},
-		PerRetry:       []policy.Policy{bearer},
+		PerRetry:       []policy.Policy{policyFunc(reauthOnce), bearer},
 	}, &policy.ClientOptions{
 		Logging:   o.Logging,
 		Retry:     getRetryOptions(o),
@@ -160,6 +160,26 @@ func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, 
 func (c *Client) Endpoint() string { return c.base.String() }
 
 const headerClientRequestID = "client-request-id"
+
+type policyFunc func(*policy.Request) (*http.Response, error)
+
+func (f policyFunc) Do(req *policy.Request) (*http.Response, error) { return f(req) }
+
+// reauthOnce sends a request refused with 401 once more. The bearer policy
+// below it drops its token on a 401, so the second try carries a fresh one
+// (an expired or revoked token); a second 401 is returned as it is. A 401
+// means the service did not act, so resending an action is safe.
+func reauthOnce(req *policy.Request) (*http.Response, error) {
+	resp, err := req.Next()
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+	if err := req.RewindBody(); err != nil {
+		return resp, nil
+	}
+	runtime.Drain(resp)
+	return req.Next()
+}
 
 func getRetryOptions(o Options) policy.RetryOptions {
 	return policy.RetryOptions{
@@ -306,13 +326,35 @@ func (c *Client) GetDataStore(ctx context.Context, storeID string) (DataStore, e
 }
 
 // ListSessions returns every session of a data store, following all pages.
+// A session listed twice (pages can shift while they are read) appears
+// once, as its newest copy, in the place it was first seen.
 func (c *Client) ListSessions(ctx context.Context, storeID string) ([]Session, error) {
 	const op = "list sessions"
 	u, err := c.storeURL(storeID, "sessions")
 	if err != nil {
 		return nil, &Error{Op: op, Message: err.Error(), Err: err}
 	}
-	return listAll[Session](ctx, c, op, u)
+	all, err := listAll[Session](ctx, c, op, u)
+	if err != nil {
+		return nil, err
+	}
+	return dedupe(all), nil
+}
+
+func dedupe(sessions []Session) []Session {
+	at := make(map[string]int, len(sessions))
+	out := sessions[:0]
+	for _, s := range sessions {
+		if i, seen := at[s.ID]; seen && s.ID != "" {
+			if s.NewerThan(&out[i]) {
+				out[i] = s
+			}
+			continue
+		}
+		at[s.ID] = len(out)
+		out = append(out, s)
+	}
+	return out
 }
 
 // GetSession returns one session.

@@ -12,6 +12,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 )
 
 const storeID = "6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11"
@@ -620,4 +623,123 @@ func TestAdvice(t *testing.T) {
 	if a := Advice(errors.New("x")); a != "" {
 		t.Errorf("plain error advice: %q", a)
 	}
+}
+
+// rotatingCredential hands out a new token each time it is asked.
+type rotatingCredential struct {
+	mu    sync.Mutex
+	calls int
+}
+
+func (r *rotatingCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	return azcore.AccessToken{Token: fmt.Sprintf("tok-%d", r.calls), ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+func TestExpiredTokenIsRefreshedOnce(t *testing.T) {
+	var seen []string
+	var mu sync.Mutex
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization"))
+		mu.Unlock()
+		if r.Header.Get("Authorization") != "Bearer tok-2" {
+			w.WriteHeader(401)
+			fmt.Fprint(w, `{"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}}`)
+			return
+		}
+		fmt.Fprint(w, `{"id":"s1"}`)
+	}))
+	cred := &rotatingCredential{}
+	opts := fastOptions()
+	opts.Transport = srv.Client()
+	c, err := New(srv.URL+"/beta", cred, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A POST too: the service refused it, so sending it again is safe.
+	if _, err := c.RenewSession(context.Background(), storeID, "s1"); err != nil {
+		t.Fatalf("renew after a refresh: %v", err)
+	}
+	if len(seen) != 2 || seen[0] != "Bearer tok-1" || seen[1] != "Bearer tok-2" {
+		t.Errorf("requests carried %v", seen)
+	}
+	// The fresh token stays in use.
+	if _, err := c.GetSession(context.Background(), storeID, "s1"); err != nil || len(seen) != 3 {
+		t.Errorf("next call: %v, %d requests", err, len(seen))
+	}
+}
+
+func TestSecond401IsReturned(t *testing.T) {
+	var n atomic.Int32
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("request-id", "rid-401")
+		w.WriteHeader(401)
+		fmt.Fprint(w, `{"error":{"code":"InvalidAuthenticationToken","message":"Access token validation failure."}}`)
+	}))
+	_, err := newTestClient(t, srv, nil).ListDataStores(context.Background())
+	if !errors.Is(err, ErrUnauthorized) || n.Load() != 2 || !strings.Contains(Advice(err), "Sign in again") {
+		t.Errorf("got %v after %d requests", err, n.Load())
+	}
+	assertNoSecrets(t, err.Error())
+}
+
+func TestDuplicatesAcrossPagesAppearOnce(t *testing.T) {
+	var srv *httptest.Server
+	srv = serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("p") == "" {
+			fmt.Fprintf(w, `{"value":[{"id":"a","state":"old","lastUpdatedDateTime":"2026-11-28T09:00:00Z"},{"id":"b"}],"@odata.nextLink":"%s/beta/x?p=2"}`, srv.URL)
+			return
+		}
+		fmt.Fprint(w, `{"value":[{"id":"c"},{"id":"a","state":"new","lastUpdatedDateTime":"2026-11-28T09:01:00Z"}]}`)
+	}))
+	got, err := newTestClient(t, srv, nil).ListSessions(context.Background(), storeID)
+	if err != nil || len(got) != 3 || got[0].ID != "a" || got[0].State != "new" || got[2].ID != "c" {
+		t.Errorf("got %+v, %v", got, err)
+	}
+}
+
+func TestHTTPSNeverDowngrades(t *testing.T) {
+	var plainHits atomic.Int32
+	plain := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		plainHits.Add(1)
+		if r.Header.Get("Authorization") != "" {
+			t.Error("the token went over plain http")
+		}
+	}))
+	var tlsSrv *httptest.Server
+	tlsSrv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/beta/dataClassification/exactMatchDataStores":
+			// A page whose next link drops to http on another port.
+			fmt.Fprintf(w, `{"value":[],"@odata.nextLink":"%s/beta/next"}`, plain.URL)
+		default:
+			http.Redirect(w, r, "http://"+strings.TrimPrefix(tlsSrv.URL, "https://")+"/beta/plain", http.StatusFound)
+		}
+	}))
+	defer tlsSrv.Close()
+	base, _ := CheckEndpoint(tlsSrv.URL + "/beta")
+	client := newHTTPClient(base)
+	client.Transport.(*http.Transport).TLSClientConfig = tlsSrv.Client().Transport.(*http.Transport).TLSClientConfig
+	opts := fastOptions()
+	opts.Transport = client
+	opts.MaxRetries = -1
+	cred, _ := NewStaticTokenCredential(testToken)
+	c, err := New(tlsSrv.URL+"/beta", cred, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListDataStores(context.Background()); err == nil || !strings.Contains(err.Error(), "next link") {
+		t.Errorf("next link to http: %v", err)
+	}
+	if _, err := c.GetSession(context.Background(), storeID, "s1"); err == nil || !strings.Contains(err.Error(), "redirect") {
+		t.Errorf("redirect to http: %v", err)
+	}
+	if plainHits.Load() != 0 {
+		t.Errorf("plain http contacted %d times", plainHits.Load())
+	}
+	client.CloseIdleConnections()
 }

@@ -48,10 +48,13 @@ func countdown(d time.Duration) string {
 		d = 0
 	}
 	secs := int((d + time.Second - 1) / time.Second)
-	if secs < 60 {
+	switch {
+	case secs < 60:
 		return fmt.Sprintf("%ds", secs)
+	case secs < 3600:
+		return fmt.Sprintf("%dm%02ds", secs/60, secs%60)
 	}
-	return fmt.Sprintf("%dm%02ds", secs/60, secs%60)
+	return fmt.Sprintf("%dh%02dm", secs/3600, secs%3600/60)
 }
 
 // shortTime is a compact local timestamp for the table: "11-28 09:04" this

@@ -97,7 +97,7 @@ func TestRelTimeAndCountdown(t *testing.T) {
 	if relTime(time.Time{}, now) != "—" {
 		t.Error("zero time")
 	}
-	for d, want := range map[time.Duration]string{0: "0s", 1500 * time.Millisecond: "2s", 59 * time.Second: "59s", 90 * time.Second: "1m30s", -time.Second: "0s"} {
+	for d, want := range map[time.Duration]string{0: "0s", 1500 * time.Millisecond: "2s", 59 * time.Second: "59s", 90 * time.Second: "1m30s", -time.Second: "0s", 2*time.Hour + 5*time.Minute: "2h05m"} {
 		if got := countdown(d); got != want {
 			t.Errorf("countdown(%v) = %q, want %q", d, got, want)
 		}

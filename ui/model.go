@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -406,7 +407,7 @@ func (m *Model) merge(sessions []graphapi.Session, at time.Time) []notice {
 		if !ok {
 			r = newRow(s)
 			m.rows[s.ID] = r
-		} else if !r.s.NewerThan(&s) {
+		} else if r.gone = false; !r.s.NewerThan(&s) {
 			before := r.class
 			r.set(s)
 			if n, ok := finished(before, r); ok {
@@ -503,6 +504,16 @@ func (m *Model) handleActionFailed(msg actionFailedMsg) tea.Cmd {
 	}
 	r.lastErr, r.lastErrOp, r.lastErrAt = msg.err, msg.op, m.now()
 	cmds := []tea.Cmd{m.setFlash(flashError, msg.op+" "+r.name+" failed: "+errorSummary(msg.err)), m.pumpRenews()}
+	if errors.Is(msg.err, graphapi.ErrNotFound) {
+		// Deleted since the list was read: say so on the row; the re-read
+		// below takes it away.
+		r.gone = true
+		cmds[0] = m.setFlash(flashWarn, r.name+" no longer exists (404 on "+msg.op+"); re-reading the sessions")
+		if !m.loading {
+			cmds = append(cmds, m.startLoad())
+		}
+		return tea.Batch(cmds...)
+	}
 	if ge, ok := graphapi.AsError(msg.err); ok && ge.OutcomeUnknown && !m.loading {
 		// The action may have happened: re-read the sessions to find out.
 		cmds[0] = m.setFlash(flashWarn, msg.op+" "+r.name+": no answer, outcome unknown; re-reading the sessions")

@@ -85,6 +85,9 @@ func (r *row) matches(filter string) bool {
 // Which actions apply to a session. An empty reason means it applies.
 
 func (r *row) cannot(action string) string {
+	if r.gone {
+		return "session no longer exists"
+	}
 	if r.class != graphapi.StateInProgress {
 		return "session is " + r.state
 	}

@@ -29,6 +29,8 @@ type row struct {
 	// "commit"), "" when none: one action at a time per session.
 	pending string
 	marked  bool
+	// gone is set when the service answered 404 for this session.
+	gone    bool
 	samples []sample
 	// lastErr is the last failed call on this row, kept until one succeeds.
 	lastErr   error
@@ -243,7 +245,11 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 		if r.stateFitW != l.state-2 {
 			r.stateFit, r.stateFitW = fit(r.state, l.state-2), l.state-2
 		}
-		b.WriteString(st.stateP[r.class].on(icon + " " + r.stateFit))
+		if r.gone {
+			b.WriteString(st.stateP[graphapi.StateCancelled].on("⊘ " + fit("gone (404)", l.state-2)))
+		} else {
+			b.WriteString(st.stateP[r.class].on(icon + " " + r.stateFit))
+		}
 	}
 	if l.upload {
 		b.WriteByte(' ')

@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+type payload struct{ Name, Text string }
+
+func hostilePayloads(t *testing.T) []payload {
+	t.Helper()
+	b, err := os.ReadFile("../termtext/testdata/hostile.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct{ Payloads []payload }
+	if err := json.Unmarshal(b, &file); err != nil {
+		t.Fatal(err)
+	}
+	return file.Payloads
+}
+
+// hostileService serves one store and one session with the payload in
+// every string the service sends, and refuses renew with it in the error.
+func hostileService(t *testing.T, p string) *httptest.Server {
+	session := map[string]any{
+		"id": "sess-" + p, "dataStoreId": p, "state": p + "InProgress", "fileName": p, "checksum": p,
+		"dataUploadURI": "https://x.example/" + p + "?sig=" + p, "fields": []string{p, p}, "salt": p, "uploadAgentId": p,
+		"creationDateTime": "2026-11-28T08:00:00Z", "lastUpdatedDateTime": p, "completionDateTime": p,
+		"totalBlockCount": 10, "remainingBlockCount": 4, "totalJobCount": 5, "remainingJobCount": 5,
+		"error": map[string]any{"code": p, "message": p, "target": p,
+			"innerError": map[string]any{"code": p, "activityId": p, "clientRequestId": p, "errorDateTime": p},
+			"details":    []any{map[string]any{"code": p, "message": p, "target": p}}},
+	}
+	store := map[string]any{"id": testStore, "displayName": p, "description": p, "dataLastUpdatedDateTime": p,
+		"columns": []any{map[string]any{"name": p, "ignoredDelimiters": []string{p}}}}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == "POST":
+			w.WriteHeader(409)
+			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": p, "message": p,
+				"innerError": map[string]any{"request-id": p, "client-request-id": p, "date": p}}})
+		case strings.HasSuffix(r.URL.Path, "/sessions"):
+			_ = json.NewEncoder(w).Encode(map[string]any{"value": []any{session}})
+		default:
+			_ = json.NewEncoder(w).Encode(map[string]any{"value": []any{store}})
+		}
+	}))
+	t.Cleanup(hs.Close)
+	return hs
+}
+
+func assertInert(t *testing.T, what, screen string, width int) {
+	t.Helper()
+	for _, b := range []byte{0x1b, 0x9b, 0x07, 0x08, '\r', 0x00} {
+		if strings.IndexByte(screen, b) >= 0 {
+			t.Errorf("%s: byte %#x reached the screen", what, b)
+		}
+	}
+	for _, r := range screen {
+		if (r >= 0x80 && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200d {
+			t.Errorf("%s: rune %U reached the screen", what, r)
+			break
+		}
+	}
+	for i, l := range strings.Split(screen, "\n") {
+		if w := ansi.StringWidth(l); w != width {
+			t.Errorf("%s: line %d is %d cells wide, want %d", what, i, w, width)
+		}
+	}
+}
+
+func TestHostilePayloadsInEveryField(t *testing.T) {
+	for _, p := range hostilePayloads(t) {
+		t.Run(p.Name, func(t *testing.T) {
+			hs := hostileService(t, p.Text)
+			cred, _ := graphapi.NewStaticTokenCredential("t")
+			c, err := graphapi.New(hs.URL+"/beta", cred, &graphapi.Options{Transport: hs.Client(), MaxRetries: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := New(Options{Service: c, StoreID: testStore, Renderer: asciiRenderer(), Now: func() time.Time { return testNow }})
+			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+			m.clockTime = testNow
+			m.Update(loadStoresCmd(context.Background(), c, -1, time.Minute)())
+			m.startLoad()
+			m.Update(loadSessionsCmd(context.Background(), c, m.loadGen, testStore, time.Minute, m.now)())
+			if len(m.order) != 1 {
+				t.Fatalf("%d rows (%v)", len(m.order), m.loadErr)
+			}
+			assertInert(t, "table", m.View(), 120)
+			m.Update(keyMsg("enter"))
+			assertInert(t, "details", m.View(), 120)
+			if strings.Contains(m.View(), "sig=") {
+				t.Error("the SAS query is shown")
+			}
+			m.Update(keyMsg("e"))
+			assertInert(t, "session error", m.View(), 120)
+			// A failed renew: the Graph envelope carries the payload too.
+			id := m.order[0]
+			m.rows[id].class = graphapi.StateInProgress
+			m.Update(renewCmd(context.Background(), c, testStore, id, time.Minute)())
+			assertInert(t, "failed call", m.View(), 120)
+			m.Update(keyMsg("tab"))
+			m.Update(keyMsg("G"))
+			assertInert(t, "failed call, scrolled", m.View(), 120)
+			m.Update(keyMsg("?"))
+			assertInert(t, "help", m.View(), 120)
+			m.Update(keyMsg("?"))
+			m.Update(keyMsg("esc"))
+			m.Update(keyMsg("d"))
+			m.Update(storesLoadedMsg{gen: m.loadGen, stores: []graphapi.DataStore{m.store}})
+			assertInert(t, "picker", m.View(), 120)
+		})
+	}
+}
