@@ -52,29 +52,30 @@ func (s *scriptFlags) check(g *globalFlags, needStore bool, ids []string) error 
 	return nil
 }
 
-// connectFor checks the global flags, signs in and returns a client.
-func connectFor(cmd *cobra.Command, g *globalFlags) (*graphapi.Client, func(), error) {
+// withClient checks the global flags, signs in and runs do with a client;
+// the log is closed after.
+func withClient(cmd *cobra.Command, g *globalFlags, do func(*graphapi.Client) error) error {
 	t, err := g.resolveTarget()
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	a, err := newApp(g, cmd.ErrOrStderr())
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
+	defer a.close()
 	cred, err := a.credential(t)
-	if err == nil {
-		_, err = a.signIn(cmd.Context(), t, cred)
-	}
-	var client *graphapi.Client
-	if err == nil {
-		client, err = a.client(t, cred)
-	}
 	if err != nil {
-		a.close()
-		return nil, nil, err
+		return err
 	}
-	return client, a.close, nil
+	if _, err := a.signIn(cmd.Context(), t, cred); err != nil {
+		return err
+	}
+	client, err := a.client(t, cred)
+	if err != nil {
+		return err
+	}
+	return do(client)
 }
 
 // apiError reports a failed call on stderr with what a ticket needs, and
@@ -103,32 +104,33 @@ func newStoresCmd(g *globalFlags) *cobra.Command {
 			if err := s.check(g, false, nil); err != nil {
 				return err
 			}
-			client, done, err := connectFor(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer done()
-			stores, err := client.ListDataStores(cmd.Context())
-			if err != nil {
-				apiError(cmd.ErrOrStderr(), "", err)
-				return errReported
-			}
-			if s.output == "json" {
-				out := make([]jsonStore, 0, len(stores))
-				for _, d := range stores {
-					out = append(out, toJSONStore(d))
+			return withClient(cmd, g, func(client *graphapi.Client) error {
+				stores, err := client.ListDataStores(cmd.Context())
+				if err != nil {
+					apiError(cmd.ErrOrStderr(), "", err)
+					return errReported
 				}
-				return writeJSON(cmd.OutOrStdout(), out)
-			}
-			rows := make([][]string, 0, len(stores))
-			for _, d := range stores {
-				rows = append(rows, []string{d.ID, orDash(d.DisplayName), timeCell(d.DataLastUpdatedDateTime), fmt.Sprint(len(d.Columns)), orDash(d.Description)})
-			}
-			return writeTable(cmd.OutOrStdout(), []string{"ID", "NAME", "DATA UPDATED", "COLUMNS", "DESCRIPTION"}, rows)
+				return writeStores(cmd.OutOrStdout(), s, stores)
+			})
 		},
 	}
 	s.registerOutput(cmd)
 	return cmd
+}
+
+func writeStores(w io.Writer, s scriptFlags, stores []graphapi.DataStore) error {
+	if s.output == "json" {
+		out := make([]jsonStore, 0, len(stores))
+		for _, d := range stores {
+			out = append(out, toJSONStore(d))
+		}
+		return writeJSON(w, out)
+	}
+	rows := make([][]string, 0, len(stores))
+	for _, d := range stores {
+		rows = append(rows, []string{d.ID, orDash(d.DisplayName), timeCell(d.DataLastUpdatedDateTime), fmt.Sprint(len(d.Columns)), orDash(d.Description)})
+	}
+	return writeTable(w, []string{"ID", "NAME", "DATA UPDATED", "COLUMNS", "DESCRIPTION"}, rows)
 }
 
 func newListCmd(g *globalFlags) *cobra.Command {
@@ -141,17 +143,14 @@ func newListCmd(g *globalFlags) *cobra.Command {
 			if err := s.check(g, true, nil); err != nil {
 				return err
 			}
-			client, done, err := connectFor(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer done()
-			sessions, err := client.ListSessions(cmd.Context(), s.datastore)
-			if err != nil {
-				apiError(cmd.ErrOrStderr(), "", err)
-				return errReported
-			}
-			return writeSessions(cmd.OutOrStdout(), s, sessions, true)
+			return withClient(cmd, g, func(client *graphapi.Client) error {
+				sessions, err := client.ListSessions(cmd.Context(), s.datastore)
+				if err != nil {
+					apiError(cmd.ErrOrStderr(), "", err)
+					return errReported
+				}
+				return writeSessions(cmd.OutOrStdout(), s, sessions, true)
+			})
 		},
 	}
 	s.registerOutput(cmd)
@@ -183,17 +182,14 @@ func newGetCmd(g *globalFlags) *cobra.Command {
 			if err := s.check(g, true, args); err != nil {
 				return err
 			}
-			client, done, err := connectFor(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer done()
-			session, err := client.GetSession(cmd.Context(), s.datastore, args[0])
-			if err != nil {
-				apiError(cmd.ErrOrStderr(), args[0], err)
-				return errReported
-			}
-			return writeSessions(cmd.OutOrStdout(), s, []graphapi.Session{session}, false)
+			return withClient(cmd, g, func(client *graphapi.Client) error {
+				session, err := client.GetSession(cmd.Context(), s.datastore, args[0])
+				if err != nil {
+					apiError(cmd.ErrOrStderr(), args[0], err)
+					return errReported
+				}
+				return writeSessions(cmd.OutOrStdout(), s, []graphapi.Session{session}, false)
+			})
 		},
 	}
 	s.registerOutput(cmd)
@@ -229,31 +225,28 @@ func newRenewCmd(g *globalFlags) *cobra.Command {
 			if err := s.check(g, true, args); err != nil {
 				return err
 			}
-			client, done, err := connectFor(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer done()
-			var renewed []graphapi.Session
-			failed := false
-			for _, id := range args {
-				session, err := client.RenewSession(cmd.Context(), s.datastore, id)
-				if err != nil {
-					apiError(cmd.ErrOrStderr(), id, err)
-					failed = true
-					continue
+			return withClient(cmd, g, func(client *graphapi.Client) error {
+				var renewed []graphapi.Session
+				failed := false
+				for _, id := range args {
+					session, err := client.RenewSession(cmd.Context(), s.datastore, id)
+					if err != nil {
+						apiError(cmd.ErrOrStderr(), id, err)
+						failed = true
+						continue
+					}
+					renewed = append(renewed, session)
 				}
-				renewed = append(renewed, session)
-			}
-			if s.output == "json" || len(renewed) > 0 {
-				if err := writeSessions(cmd.OutOrStdout(), s, renewed, true); err != nil {
-					return err
+				if s.output == "json" || len(renewed) > 0 {
+					if err := writeSessions(cmd.OutOrStdout(), s, renewed, true); err != nil {
+						return err
+					}
 				}
-			}
-			if failed {
-				return errReported
-			}
-			return nil
+				if failed {
+					return errReported
+				}
+				return nil
+			})
 		},
 	}
 	s.registerOutput(cmd)
@@ -282,47 +275,29 @@ func newActionCmd(g *globalFlags, name, done, short string, act func(context.Con
 			if !s.yes && !interactive {
 				return usageErrorf("%s changes sessions for good: confirm with --yes when not on a terminal", name)
 			}
-			client, closeApp, err := connectFor(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer closeApp()
-			if !s.yes {
-				ok, err := confirm(cmd, client, s.datastore, name, args)
-				if err != nil {
-					return err
-				}
-				if !ok {
+			return withClient(cmd, g, func(client *graphapi.Client) error {
+				if !s.yes && !confirm(cmd, client, s.datastore, name, args) {
 					fmt.Fprintln(cmd.ErrOrStderr(), "edmtop: nothing done")
 					return errReported
 				}
-			}
-			var results []actionResult
-			failed := false
-			for _, id := range args {
-				if err := act(cmd.Context(), client, s.datastore, id); err != nil {
-					apiError(cmd.ErrOrStderr(), id, err)
-					failed = true
-					continue
+				var results []actionResult
+				failed := false
+				for _, id := range args {
+					if err := act(cmd.Context(), client, s.datastore, id); err != nil {
+						apiError(cmd.ErrOrStderr(), id, err)
+						failed = true
+						continue
+					}
+					results = append(results, actionResult{ID: id, Result: done})
 				}
-				results = append(results, actionResult{ID: id, Result: done})
-			}
-			if s.output == "json" {
-				if results == nil {
-					results = []actionResult{}
-				}
-				if err := writeJSON(cmd.OutOrStdout(), results); err != nil {
+				if err := writeResults(cmd.OutOrStdout(), s, results); err != nil {
 					return err
 				}
-			} else {
-				for _, r := range results {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", r.Result, termtext.OneLine(r.ID))
+				if failed {
+					return errReported
 				}
-			}
-			if failed {
-				return errReported
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 	s.registerOutput(cmd)
@@ -331,13 +306,28 @@ func newActionCmd(g *globalFlags, name, done, short string, act func(context.Con
 	return cmd
 }
 
+func writeResults(w io.Writer, s scriptFlags, results []actionResult) error {
+	if s.output == "json" {
+		if results == nil {
+			results = []actionResult{}
+		}
+		return writeJSON(w, results)
+	}
+	for _, r := range results {
+		if _, err := fmt.Fprintf(w, "%s %s\n", r.Result, termtext.OneLine(r.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
 }
 
 // confirm names each session (by file when the service tells it) and asks.
-func confirm(cmd *cobra.Command, client *graphapi.Client, storeID, action string, ids []string) (bool, error) {
+func confirm(cmd *cobra.Command, client *graphapi.Client, storeID, action string, ids []string) bool {
 	w := cmd.ErrOrStderr()
 	fmt.Fprintf(w, "About to %s %d session(s) of data store %s:\n", action, len(ids), termtext.OneLine(storeID))
 	for _, id := range ids {
@@ -350,10 +340,10 @@ func confirm(cmd *cobra.Command, client *graphapi.Client, storeID, action string
 	fmt.Fprintf(w, "%s them? [y/N] ", strings.ToUpper(action[:1])+action[1:])
 	line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
 	if err != nil && line == "" {
-		return false, nil
+		return false
 	}
 	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes", nil
+	return answer == "y" || answer == "yes"
 }
 
 func newCancelCmd(g *globalFlags) *cobra.Command {

@@ -121,7 +121,8 @@ func start(t testing.TB, env []string, w, h int, args ...string) *screen {
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = ptmx.Close()
-		_ = s.emu.Close()
+		// The emulator is not closed: vt v0.1.0's Close races with a
+		// blocked Read. The responder goroutine ends with the test binary.
 	})
 	return s
 }
@@ -380,4 +381,51 @@ func TestScriptingCommands(t *testing.T) {
 	if strings.Contains(out+stderr, token) {
 		t.Error("token in output")
 	}
+}
+
+func TestCancelAsksOnATerminal(t *testing.T) {
+	sim, endpoint := simulator(t, 10)
+	var slow string
+	for _, s := range listSessions(t, endpoint) {
+		if s["fileName"] == "slow-upload.EdmHash" {
+			slow = s["id"].(string)
+		}
+	}
+	env := []string{"EDMTOP_TOKEN=" + token, "EDMTOP_ENDPOINT=" + endpoint}
+
+	s := start(t, env, 100, 24, "cancel", "--datastore", storeID, slow)
+	s.waitText(10*time.Second, "About to cancel 1 session(s)", "slow-upload.EdmHash (UploadInProgress)", "Cancel them? [y/N]")
+	s.keys("n\r")
+	if err := s.exit(10 * time.Second); err == nil {
+		t.Error("answering n exited 0")
+	}
+	if n := len(sim.RequestsTo(fakegraph.RouteCancel)); n != 0 {
+		t.Fatalf("cancel sent %d times after n", n)
+	}
+
+	s = start(t, env, 100, 24, "cancel", "--datastore", storeID, slow)
+	s.waitText(10*time.Second, "Cancel them? [y/N]")
+	s.keys("y\r")
+	if err := s.exit(10 * time.Second); err != nil {
+		t.Errorf("exit: %v", err)
+	}
+	s.waitText(5*time.Second, "cancelled "+slow)
+	if n := len(sim.RequestsTo(fakegraph.RouteCancel)); n != 1 {
+		t.Errorf("cancel sent %d times", n)
+	}
+}
+
+func listSessions(t *testing.T, endpoint string) []map[string]any {
+	t.Helper()
+	cmd := exec.Command(edmtop(t), "list", "--datastore", storeID, "-o", "json")
+	cmd.Env = []string{"HOME=" + t.TempDir(), "EDMTOP_TOKEN=" + token, "EDMTOP_ENDPOINT=" + endpoint, "XDG_CONFIG_HOME=" + t.TempDir()}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sessions []map[string]any
+	if err := json.Unmarshal(out, &sessions); err != nil {
+		t.Fatal(err)
+	}
+	return sessions
 }
