@@ -321,13 +321,17 @@ func TestDashboard(t *testing.T) {
 }
 
 func TestDemoShowsBarsQuickly(t *testing.T) {
-	s := start(t, nil, 120, 40, "--demo")
+	// The Azure SDK would log every request to stderr, over the dashboard.
+	s := start(t, []string{"AZURE_SDK_GO_LOGGING=all"}, 120, 40, "--demo")
 	s.waitFor("bars", 5*time.Second, func(txt string) bool {
 		return strings.Contains(txt, "█") && strings.Contains(txt, "%") && strings.Contains(txt, "Employee records")
 	})
 	s.keys("q")
 	if err := s.exit(10 * time.Second); err != nil {
 		t.Errorf("exit: %v", err)
+	}
+	if raw := s.rawOutput(); strings.Contains(raw, "OUTGOING REQUEST") || strings.Contains(raw, "Retry") {
+		t.Error("the Azure SDK's log reached the terminal")
 	}
 }
 
