@@ -455,7 +455,7 @@ func TestStaleAnswersAreDropped(t *testing.T) {
 func TestTooSmallAndResize(t *testing.T) {
 	m, _ := loaded(t)
 	m.Update(tea.WindowSizeMsg{Width: 40, Height: 6})
-	if v := m.View(); !strings.Contains(v, "needs at least") {
+	if v := m.View(); !strings.Contains(v, "needs at least 50×8") || !strings.Contains(v, "too small: 40×6") {
 		t.Errorf("too-small message missing:\n%s", v)
 	}
 	for _, size := range [][2]int{{50, 8}, {80, 24}, {120, 30}, {200, 60}} {

@@ -46,8 +46,11 @@ func (m *Model) View() string {
 }
 
 func (m *Model) tooSmall() string {
-	msg := fmt.Sprintf("edmtop needs at least %d×%d; this terminal is %d×%d", minWidth, minHeight, m.width, m.height)
-	lines := []string{msg, "enlarge the window, or press q to quit"}
+	lines := []string{
+		fmt.Sprintf("Terminal too small: %d×%d.", m.width, m.height),
+		fmt.Sprintf("edmtop needs at least %d×%d.", minWidth, minHeight),
+		"Enlarge it, or press q to quit.",
+	}
 	for i, l := range lines {
 		lines[i] = fit(l, m.width)
 	}
