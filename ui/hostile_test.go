@@ -93,7 +93,7 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			m := New(Options{Service: c, StoreID: testStore, Renderer: asciiRenderer(), Now: func() time.Time { return testNow }})
 			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 			m.clockTime = testNow
-			m.Update(loadStoresCmd(context.Background(), c, -1, time.Minute)())
+			m.Update(m.loadStoreNameCmd()())
 			m.startLoad()
 			m.Update(loadSessionsCmd(context.Background(), c, m.loadGen, testStore, time.Minute, m.now)())
 			if len(m.order) != 1 {

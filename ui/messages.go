@@ -18,6 +18,9 @@ type storesLoadedMsg struct {
 	err    error
 }
 
+// storeNamesMsg answers the one-off lookup of the open store's name.
+type storeNamesMsg struct{ stores []graphapi.DataStore }
+
 type sessionsLoadedMsg struct {
 	gen      int
 	storeID  string

@@ -219,7 +219,13 @@ func (m *Model) loadStoreNameCmd() tea.Cmd {
 	if m.mode != modeSessions {
 		return nil
 	}
-	return loadStoresCmd(m.ctx, m.svc, -1, m.timeout)
+	ctx, svc, timeout := m.ctx, m.svc, m.timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		stores, _ := svc.ListDataStores(ctx) // the header falls back to the id
+		return storeNamesMsg{stores: stores}
+	}
 }
 
 // Update handles one message. It changes the model and returns commands;
@@ -237,6 +243,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleMouse(msg)
 	case storesLoadedMsg:
 		return m, m.handleStores(msg)
+	case storeNamesMsg:
+		for _, s := range msg.stores {
+			if s.ID == m.store.ID && m.store.DisplayName == "" {
+				m.store = s
+			}
+		}
+		return m, nil
 	case sessionsLoadedMsg:
 		return m, m.handleSessions(msg)
 	case refreshTickMsg:
@@ -344,15 +357,6 @@ func (m *Model) scheduleNext(err error) tea.Cmd {
 }
 
 func (m *Model) handleStores(msg storesLoadedMsg) tea.Cmd {
-	if msg.gen == -1 {
-		// The one-off name lookup for a store opened by id.
-		for _, s := range msg.stores {
-			if s.ID == m.store.ID {
-				m.store = s
-			}
-		}
-		return nil
-	}
 	if msg.gen != m.loadGen || m.mode != modePicker {
 		return nil
 	}
