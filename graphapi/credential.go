@@ -3,7 +3,6 @@ package graphapi
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 	"time"
 
@@ -38,19 +37,6 @@ func NewStaticTokenCredential(token string) (*StaticTokenCredential, error) {
 		}
 	}
 	return &StaticTokenCredential{token: token}, nil
-}
-
-// TokenFromEnv reads EDMTOP_TOKEN. ok is false when it is unset or empty.
-func TokenFromEnv() (cred *StaticTokenCredential, ok bool, err error) {
-	v, set := os.LookupEnv(TokenEnvVar)
-	if !set || strings.TrimSpace(v) == "" {
-		return nil, false, nil
-	}
-	cred, err = NewStaticTokenCredential(v)
-	if err != nil {
-		return nil, true, errors.New(TokenEnvVar + ": " + err.Error())
-	}
-	return cred, true, nil
 }
 
 // GetToken implements azcore.TokenCredential. The expiry is unknown, so it is
