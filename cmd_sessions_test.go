@@ -89,10 +89,6 @@ func TestListJSONHoldsEveryPageAndRedacts(t *testing.T) {
 		t.Fatalf("exit %d, %d sessions", code, len(sessions))
 	}
 	first := sessions[0]
-	keys := []string{}
-	for k := range first {
-		keys = append(keys, k)
-	}
 	if first["salt"] != "REDACTED" || !strings.HasSuffix(first["dataUploadURI"].(string), "?REDACTED") {
 		t.Errorf("not redacted: %v %v", first["salt"], first["dataUploadURI"])
 	}

@@ -81,7 +81,7 @@ func (c *Color) UnmarshalYAML(n *yaml.Node) error {
 			return err
 		}
 		if pair.Light == "" || pair.Dark == "" {
-			return fmt.Errorf("line %d: a colour pair needs both light: and dark:", n.Line)
+			return fmt.Errorf("line %d: a colour pair needs both a light and a dark value", n.Line)
 		}
 		c.Light, c.Dark = pair.Light, pair.Dark
 	default:

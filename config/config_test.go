@@ -61,7 +61,7 @@ func TestInvalidFilesFailWithLine(t *testing.T) {
 		"unknown key":      {"cloud: global\nrefersh: 10s\n", "line 2: field refersh is not a setting (allowed: endpoint"},
 		"nested unknown":   {"theme:\n  accent: {light: \"#000\", dark: \"#fff\", dim: 1}\n", "line 2"},
 		"bad colour":       {"theme:\n  accent: red\n", "line 2: colour \"red\""},
-		"half pair":        {"theme:\n  accent: {light: \"#000\"}\n", "both light: and dark:"},
+		"half pair":        {"theme:\n  accent: {light: \"#000\"}\n", "both a light and a dark value"},
 		"wrong type":       {"mouse: sometimes\n", "line 1"},
 		"key binding map":  {"keys:\n  renew: {a: b}\n", "line 2: a key binding"},
 		"not a mapping":    {"- a\n- b\n", "line 1"},

@@ -173,9 +173,7 @@ func (m *Model) emptyTableLines(th int) []string {
 	switch {
 	case m.loadErr != nil:
 		lines = append(lines, st.Error.Render(" Could not load the sessions."))
-		for _, f := range renderFields(callErrorFields(m.loadErr), m.width-2, st) {
-			lines = append(lines, f)
-		}
+		lines = append(lines, renderFields(callErrorFields(m.loadErr), m.width-2, st)...)
 		lines = append(lines, st.Muted.Render(" edmtop keeps retrying; ctrl+r retries now."))
 	case m.loading || m.lastSuccess.IsZero():
 		lines = append(lines, " "+m.spinner.View()+" Loading sessions…")
