@@ -1,4 +1,5 @@
 // Keys: what each key does on the table, the panes and the store picker.
+
 package ui
 
 import (

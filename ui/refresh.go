@@ -1,5 +1,6 @@
 // The refresh loop: one list request at a time, re-armed only where its
 // answer is handled, backing off on failures; and merging what it brings.
+
 package ui
 
 import (
