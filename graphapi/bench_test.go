@@ -1,4 +1,4 @@
-package graphapi_test
+package graphapi
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/edmtop/edmtop/fakegraph"
-	"github.com/edmtop/edmtop/graphapi"
 )
 
 // bigSimulator serves one store with n sessions at a fixed time.
@@ -49,10 +48,8 @@ func BenchmarkDecodePages(b *testing.B) {
 	for range b.N {
 		n := 0
 		for _, p := range pages {
-			var page struct {
-				Value []graphapi.Session `json:"value"`
-			}
-			if err := json.Unmarshal(p, &page); err != nil {
+			page, err := decodeSessionPage(p)
+			if err != nil {
 				b.Fatal(err)
 			}
 			n += len(page.Value)
@@ -85,8 +82,8 @@ func fetchPages(b *testing.B, first string) [][]byte {
 // simulator over loopback, as one dashboard refresh does.
 func BenchmarkFullRefresh10k(b *testing.B) {
 	hs, store := bigSimulator(b, 10000, 100)
-	cred, _ := graphapi.NewStaticTokenCredential("bench")
-	c, err := graphapi.New(hs.URL+"/beta", cred, &graphapi.Options{Transport: hs.Client()})
+	cred, _ := NewStaticTokenCredential("bench")
+	c, err := New(hs.URL+"/beta", cred, &Options{Transport: hs.Client()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package graphapi_test
+package graphapi
 
 import (
 	"io"

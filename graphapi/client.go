@@ -304,7 +304,7 @@ func (c *Client) sessionURL(storeID, sessionID string, more ...string) (string, 
 
 // ListDataStores returns every EDM data store the caller can see.
 func (c *Client) ListDataStores(ctx context.Context) ([]DataStore, error) {
-	return listAll[DataStore](ctx, c, "list data stores", c.url("dataClassification", "exactMatchDataStores"))
+	return listAll(ctx, c, "list data stores", c.url("dataClassification", "exactMatchDataStores"), decodePage[DataStore])
 }
 
 // GetDataStore returns one data store.
@@ -334,7 +334,7 @@ func (c *Client) ListSessions(ctx context.Context, storeID string) ([]Session, e
 	if err != nil {
 		return nil, &Error{Op: op, Message: err.Error(), Err: err}
 	}
-	all, err := listAll[Session](ctx, c, op, u)
+	all, err := listAll(ctx, c, op, u, decodeSessionPage)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +53,13 @@ func (s *Session) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return err
 	}
-	*s = Session{
+	*s = r.session()
+	return nil
+}
+
+// session converts the captured properties with the forgiving helpers.
+func (r *rawSession) session() Session {
+	s := Session{
 		object:                       true,
 		ID:                           looseString(r.ID),
 		DataStoreID:                  intern(looseString(r.DataStoreID)),
@@ -79,7 +86,47 @@ func (s *Session) UnmarshalJSON(data []byte) error {
 	if s.DataStoreID == "" {
 		s.DataStoreID = intern(looseString(r.DatastoreIDLegacy))
 	}
-	return nil
+	return s
+}
+
+// decodeSessionPage decodes a page of sessions in a single scan: elements
+// land in rawSession directly (encoding/json would validate each element
+// again if Session's own UnmarshalJSON ran). An element that is not an
+// object makes json report a type error but still decode the rest; such
+// elements are dropped, as decodePage does.
+func decodeSessionPage(data []byte) (page[Session], error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return page[Session]{}, errors.New("response body is empty")
+	}
+	var raw struct {
+		Value    *[]*rawSession  `json:"value"`
+		NextLink json.RawMessage `json:"@odata.nextLink"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case !errors.As(err, &te) || te.Type == nil:
+			return page[Session]{}, describeJSONError(err)
+		case te.Type.Kind() == reflect.Slice:
+			return page[Session]{}, errors.New(`response is not a collection ("value" is not an array)`)
+		}
+		// Otherwise an element was not an object: it is dropped below.
+	}
+	if raw.Value == nil {
+		return page[Session]{}, errors.New(`response is not a collection (no "value" array)`)
+	}
+	p := page[Session]{NextLink: looseString(raw.NextLink), Value: make([]Session, 0, len(*raw.Value))}
+	for _, r := range *raw.Value {
+		if r != nil && !r.empty() {
+			p.Value = append(p.Value, r.session())
+		}
+	}
+	return p, nil
+}
+
+// empty reports a rawSession that decoded nothing (a non-object element).
+func (r *rawSession) empty() bool {
+	return reflect.ValueOf(*r).IsZero()
 }
 
 type rawDataStore struct {

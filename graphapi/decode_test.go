@@ -62,14 +62,14 @@ func TestDecodeSessionErrors(t *testing.T) {
 }
 
 func TestDecodeFixturePages(t *testing.T) {
-	p1, err := decodePage[Session](fixture(t, "sessions-page1.json"))
+	p1, err := decodeSessionPage(fixture(t, "sessions-page1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(p1.Value) != 2 || p1.NextLink == "" {
 		t.Fatalf("page 1: %d sessions, nextLink %q", len(p1.Value), p1.NextLink)
 	}
-	p2, err := decodePage[Session](fixture(t, "sessions-page2.json"))
+	p2, err := decodeSessionPage(fixture(t, "sessions-page2.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,15 +148,22 @@ func TestDecodeTolerance(t *testing.T) {
 }
 
 func TestDecodePageSkipsNonObjects(t *testing.T) {
-	p, err := decodePage[Session]([]byte(`{"value":[null, 3, "x", {"id":"ok"}]}`))
+	body := []byte(`{"value":[null, 3, "x", {"id":"ok"}, [1], {}, {"id":"ok2","state":7}]}`)
+	p, err := decodeSessionPage(body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Value) != 1 || p.Value[0].ID != "ok" {
-		t.Errorf("got %+v", p.Value)
+	if len(p.Value) != 2 || p.Value[0].ID != "ok" || p.Value[1].ID != "ok2" || p.Value[1].State != "7" {
+		t.Errorf("sessions: got %+v", p.Value)
 	}
-	if _, err := decodePage[Session]([]byte(`{"id":"not a collection"}`)); err == nil {
-		t.Error("an object without value was accepted as a page")
+	stores, err := decodePage[DataStore](body)
+	if err != nil || len(stores.Value) != 3 { // {} is an object: an empty store
+		t.Errorf("stores: got %+v, %v", stores.Value, err)
+	}
+	for _, bad := range []string{`{"id":"not a collection"}`, `{"value":{"id":"x"}}`, `{"value":"x"}`, `[]`} {
+		if _, err := decodeSessionPage([]byte(bad)); err == nil {
+			t.Errorf("%s was accepted as a page", bad)
+		}
 	}
 }
 
@@ -246,5 +253,23 @@ func FuzzDecodeSession(f *testing.F) {
 			}
 		}
 		_ = s.StateClass()
+	})
+}
+
+func FuzzDecodeSessionPage(f *testing.F) {
+	f.Add(fixture(f, "sessions-page1.json"))
+	f.Add(fixture(f, "sessions-page2.json"))
+	f.Add([]byte(`{"value":[null,3,{"id":"a"},[],{"id":"b","fields":{}}],"@odata.nextLink":7}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := decodeSessionPage(data)
+		if err != nil {
+			return
+		}
+		for _, s := range p.Value {
+			if !s.object {
+				t.Fatalf("a non-object element was kept: %+v", s)
+			}
+			_ = s.UploadProgress().Percent()
+		}
 	})
 }

@@ -10,7 +10,7 @@ import (
 // listAll fetches a collection and follows @odata.nextLink as given, but only
 // to the endpoint's own scheme and host (the token goes nowhere else), never
 // to a page already seen, and at most MaxPages times.
-func listAll[T any](ctx context.Context, c *Client, op, first string) ([]T, error) {
+func listAll[T any](ctx context.Context, c *Client, op, first string, decode func([]byte) (page[T], error)) ([]T, error) {
 	var all []T
 	seen := map[string]bool{}
 	next := first
@@ -26,7 +26,7 @@ func listAll[T any](ctx context.Context, c *Client, op, first string) ([]T, erro
 		if err != nil {
 			return nil, err
 		}
-		p, err := decodePage[T](body)
+		p, err := decode(body)
 		if err != nil {
 			return nil, &Error{Op: op, Message: err.Error(), Err: err}
 		}
