@@ -45,8 +45,8 @@ func detailsFields(r *row, now time.Time) []field {
 		{"blocks", progressText(up, s.TotalBlockCount, s.RemainingBlockCount)},
 		{"jobs", progressText(proc, s.TotalJobCount, s.RemainingJobCount)},
 		{"rows per block", countText(s.RowsPerBlock)},
-		{"upload rate", rateText(rateOf(r, now, false))},
-		{"processing rate", rateText(rateOf(r, now, true))},
+		{"upload rate", phaseRate(r, now, up, false)},
+		{"processing rate", phaseRate(r, now, proc, true)},
 		{"ETA (this phase)", r.eta(now)},
 		{"upload history", history(r, false)},
 		{"processing history", history(r, true)},
@@ -80,9 +80,18 @@ func detailsFields(r *row, now time.Time) []field {
 	return fields
 }
 
-func rateOf(r *row, now time.Time, jobs bool) (float64, bool, string) {
+// phaseRate is a phase's pace, or where the phase stands when it has none.
+func phaseRate(r *row, now time.Time, p graphapi.Progress, jobs bool) string {
+	switch {
+	case p.Known && p.Done >= p.Total:
+		return "finished"
+	case jobs && r.uploading():
+		return "not started (the upload is still running)"
+	case r.class != graphapi.StateInProgress:
+		return "—"
+	}
 	rate, ok := ratePerMinute(r.samples, now, jobs)
-	return rate, ok, pick(jobs, "jobs", "blocks")
+	return rateText(rate, ok, pick(jobs, "jobs", "blocks"))
 }
 
 // history is a sparkline of the phase's progress over the refreshes seen.
