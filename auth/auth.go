@@ -175,9 +175,12 @@ func (c *Credential) interactive(o Options, client azcore.ClientOptions) error {
 	c.fresh = record == (azidentity.AuthenticationRecord{})
 	if c.Mode == ModeDevice {
 		c.Kind = "DeviceCodeCredential"
+		// No automatic prompts: one while the dashboard draws would garble
+		// the screen. SignIn prompts, before the screen is taken.
 		cred, err := azidentity.NewDeviceCodeCredential(&azidentity.DeviceCodeCredentialOptions{
 			ClientOptions: client, TenantID: o.TenantID, ClientID: o.ClientID,
 			AuthenticationRecord: record, Cache: cache, UserPrompt: DevicePrompt(o.Prompt),
+			DisableAutomaticAuthentication: true,
 		})
 		c.TokenCredential = cred
 		return err
@@ -185,7 +188,7 @@ func (c *Credential) interactive(o Options, client azcore.ClientOptions) error {
 	c.Kind = "InteractiveBrowserCredential"
 	cred, err := azidentity.NewInteractiveBrowserCredential(&azidentity.InteractiveBrowserCredentialOptions{
 		ClientOptions: client, TenantID: o.TenantID, ClientID: o.ClientID,
-		AuthenticationRecord: record, Cache: cache,
+		AuthenticationRecord: record, Cache: cache, DisableAutomaticAuthentication: true,
 	})
 	c.TokenCredential = cred
 	return err
@@ -264,7 +267,18 @@ func (c *Credential) SignIn(ctx context.Context, scope string, timeout time.Dura
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	opts := policy.TokenRequestOptions{Scopes: []string{scope}}
-	if a, ok := c.TokenCredential.(authenticator); ok && c.fresh {
+	if !c.fresh {
+		tok, err := c.GetToken(ctx, opts)
+		var needed *azidentity.AuthenticationRequiredError
+		if !errors.As(err, &needed) {
+			if err != nil {
+				return azcore.AccessToken{}, Explain(c.Mode, err)
+			}
+			return tok, nil
+		}
+		// The record's account needs to sign in again (no cached token).
+	}
+	if a, ok := c.TokenCredential.(authenticator); ok {
 		record, err := a.Authenticate(ctx, &opts)
 		if err != nil {
 			return azcore.AccessToken{}, Explain(c.Mode, err)

@@ -261,3 +261,24 @@ func TestExplainAdvice(t *testing.T) {
 		t.Error("nil error explained")
 	}
 }
+
+// expiringInteractive needs a new interactive sign-in until Authenticate runs.
+type expiringInteractive struct{ fakeInteractive }
+
+func (f *expiringInteractive) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	if f.authenticated == 0 {
+		return azcore.AccessToken{}, &azidentity.AuthenticationRequiredError{}
+	}
+	return f.fakeInteractive.GetToken(ctx, o)
+}
+
+func TestSignInAgainWhenTheRecordIsNotEnough(t *testing.T) {
+	global, _ := LookupCloud("global")
+	c := &Credential{Mode: ModeDevice, Kind: "DeviceCodeCredential", recordPath: filepath.Join(t.TempDir(), "r.json")}
+	fake := &expiringInteractive{}
+	c.TokenCredential = fake
+	tok, err := c.SignIn(context.Background(), global.Scope(), time.Minute)
+	if err != nil || tok.Token != secretToken || fake.authenticated != 1 {
+		t.Errorf("token %v, err %v, authenticated %d", tok.Token != "", err, fake.authenticated)
+	}
+}
