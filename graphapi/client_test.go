@@ -612,6 +612,9 @@ func TestAdvice(t *testing.T) {
 	if a := Advice(&Error{StatusCode: 500}); a != "" {
 		t.Errorf("500 advice: %q", a)
 	}
+	if a := Advice(&Error{Code: "signInFailed"}); !strings.Contains(a, "sign in") {
+		t.Errorf("sign-in advice: %q", a)
+	}
 	if a := Advice(errors.New("x")); a != "" {
 		t.Errorf("plain error advice: %q", a)
 	}

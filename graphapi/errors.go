@@ -134,6 +134,9 @@ func describeTransportError(err error) string {
 // nothing specific: 401 means the token was refused, 403 that the account
 // lacks EDM access.
 func Advice(err error) string {
+	if ge, ok := AsError(err); ok && ge.Code == "signInFailed" {
+		return "No token could be had without signing in again: quit and start edmtop to sign in."
+	}
 	switch {
 	case errors.Is(err, ErrUnauthorized):
 		return "The service refused the token: it may have expired or be for another cloud (check --cloud). Sign in again."
