@@ -106,13 +106,24 @@ func barCells(p graphapi.Progress, width int) (filled, empty int) {
 	return filled, width - filled
 }
 
+// cells is the display width of sanitized text, with a fast path for ASCII
+// (most cells: times, counts, ids), which needs no grapheme segmentation.
+func cells(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 // fit truncates s to width cells with "…" and pads it with spaces to exactly
 // width. s must already be sanitized.
 func fit(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	w := ansi.StringWidth(s)
+	w := cells(s)
 	if w > width {
 		s = ansi.Truncate(s, width, "…")
 		w = ansi.StringWidth(s)
@@ -141,7 +152,7 @@ func fitMiddle(s string, width int) string {
 
 // fitRight right-aligns s in width cells.
 func fitRight(s string, width int) string {
-	w := ansi.StringWidth(s)
+	w := cells(s)
 	if w >= width {
 		return fit(s, width)
 	}

@@ -148,8 +148,6 @@ type Model struct {
 	lastRelease time.Time
 	// marked counts marked rows (kept by setMarked, read on every frame).
 	marked int
-	// exact marks the screen lines View built at the exact width (scratch).
-	exact map[int]bool
 }
 
 // New builds the dashboard model.
@@ -190,7 +188,7 @@ func New(o Options) *Model {
 		svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, keys: o.Keys, styles: st, help: h,
 		now: o.Now, log: o.Logger, label: o.Label, refresh: o.Refresh,
 		rows: map[string]*row{}, spinner: sp, columns: AllColumns(), mouse: o.Mouse,
-		bell: o.Bell, terminal: o.Terminal, storeSelection: map[string]string{}, exact: map[int]bool{},
+		bell: o.Bell, terminal: o.Terminal, storeSelection: map[string]string{},
 	}
 	m.filterInput = textinput.New()
 	m.filterInput.Prompt = "/"

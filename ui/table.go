@@ -54,7 +54,7 @@ func (r *row) set(s graphapi.Session) {
 		if r.name == "" {
 			r.name = "(no file name) " + shortID(s.ID, 8)
 		}
-		r.nameW = ansi.StringWidth(r.name)
+		r.nameW = cells(r.name)
 		r.fittedW = -1
 	}
 	if !sameState {

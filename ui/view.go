@@ -17,7 +17,8 @@ func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	clear(m.exact)
+	// exact marks lines built at the terminal's width: no need to measure them.
+	exact := make([]bool, m.height)
 	if m.width < minWidth || m.height < minHeight {
 		return m.tooSmall()
 	}
@@ -29,7 +30,7 @@ func (m *Model) View() string {
 	case m.mode == modePicker:
 		lines = append(lines, m.pickerLines()...)
 	default:
-		lines = append(lines, m.sessionLines()...)
+		lines = append(lines, m.sessionLines(exact[1:])...)
 	}
 	body := m.height - 1
 	for len(lines) < body {
@@ -37,7 +38,7 @@ func (m *Model) View() string {
 	}
 	lines = lines[:body]
 	for i, l := range lines {
-		if !m.exact[i] {
+		if !exact[i] {
 			lines[i] = padLine(l, m.width)
 		}
 	}
@@ -140,7 +141,9 @@ func (m *Model) stale() bool {
 	return m.refresh > 0 && m.clockTime.Sub(m.lastSuccess) > 3*m.refresh
 }
 
-func (m *Model) sessionLines() []string {
+// sessionLines draws the table and the pane; exact[i] is set for each line
+// i (counted from the column header) built at exactly the terminal's width.
+func (m *Model) sessionLines(exact []bool) []string {
 	l := computeLayout(m.width, m.columns)
 	lines := []string{l.header(m.styles)}
 	th := m.tableHeight()
@@ -154,7 +157,9 @@ func (m *Model) sessionLines() []string {
 		pad := strings.Repeat(" ", max(m.width-l.fixed()-l.file, 0))
 		for i := m.offset; i < end; i++ {
 			id := m.order[i]
-			m.exact[len(lines)+1] = true // +1: the header line comes first
+			if len(lines) < len(exact) {
+				exact[len(lines)] = true
+			}
 			lines = append(lines, renderRow(m.rows[id], l, id == m.selectedID, frame, m.clockTime, m.styles)+pad)
 		}
 	}
