@@ -22,13 +22,13 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return tea.Batch(cmds...)
 	}
 	k := m.keys
+	if msg.Type == tea.KeyCtrlC {
+		return tea.Quit // whatever is open: a prompt, the filter, the help
+	}
 	if m.confirm != nil {
 		return m.answerConfirm(msg)
 	}
 	if m.filtering {
-		if msg.Type == tea.KeyCtrlC {
-			return tea.Quit
-		}
 		return m.handleFilterKey(msg)
 	}
 	if key.Matches(msg, k.Quit) {

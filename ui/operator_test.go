@@ -108,6 +108,14 @@ func TestCancelAndCommitAskFirst(t *testing.T) {
 	if m.confirm != nil || svc.count("cancel") != 0 {
 		t.Error("n cancelled the session")
 	}
+	press(m, "c")
+	if _, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); cmd == nil || cmd() != tea.Quit() {
+		t.Error("ctrl+c at the prompt did not quit")
+	}
+	if svc.count("cancel") != 0 {
+		t.Error("ctrl+c cancelled the session")
+	}
+	m.confirm = nil
 	press(m, "c", "y")
 	if svc.count("cancel") != 1 || svc.count("list") != 3 {
 		t.Errorf("cancel %d, list %d (want 1 and a re-read)", svc.count("cancel"), svc.count("list"))
