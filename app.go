@@ -42,6 +42,15 @@ func (g *globalFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&g.clientID, "client-id", "", "application (client) id for device/browser sign-in, or a user-assigned managed identity")
 	fl.StringVar(&g.logFile, "log-file", "", "write debug logs to this file (never tokens)")
 	fl.StringVar(&g.config, "config", "", "configuration file (default $XDG_CONFIG_HOME/edmtop/config.yaml, or EDMTOP_CONFIG)")
+	var clouds, modes []string
+	for _, c := range auth.Clouds {
+		clouds = append(clouds, c.Name)
+	}
+	for _, m := range auth.Modes {
+		modes = append(modes, string(m))
+	}
+	_ = cmd.RegisterFlagCompletionFunc("cloud", fixedCompletions(clouds...))
+	_ = cmd.RegisterFlagCompletionFunc("auth", fixedCompletions(modes...))
 	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		r, err := loadSettings(cmd, g.config, os.Getenv)
 		g.settings = r
@@ -166,4 +175,11 @@ func openLog(path string) (*slog.Logger, func(), error) {
 		azlog.SetListener(nil)
 		_ = file.Close()
 	}, nil
+}
+
+// fixedCompletions completes a flag from a fixed list of values.
+func fixedCompletions(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
 }

@@ -25,6 +25,7 @@ type scriptFlags struct {
 
 func (s *scriptFlags) registerOutput(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&s.output, "output", "o", "table", "output format: table or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletions("table", "json"))
 	cmd.Flags().BoolVar(&s.reveal, "reveal", false, "show the salt and the upload URL's query (SAS signature) in JSON output")
 }
 

@@ -256,3 +256,15 @@ func TestLogFileCarriesRequestsButNoToken(t *testing.T) {
 		t.Errorf("log mode %v", info.Mode().Perm())
 	}
 }
+
+func TestFlagCompletions(t *testing.T) {
+	for flag, want := range map[string]string{"--cloud": "usgovdod", "--auth": "managed-identity"} {
+		code, out, _ := runCLI(t, nil, "__complete", flag, "")
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("%s completions: %q", flag, out)
+		}
+	}
+	if _, out, _ := runCLI(t, nil, "__complete", "list", "-o", ""); !strings.Contains(out, "json") {
+		t.Errorf("--output completions: %q", out)
+	}
+}
