@@ -2,8 +2,11 @@ package main
 
 import (
 	"fmt"
+
 	"strings"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
 	"github.com/edmtop/edmtop/auth"
 	"github.com/spf13/cobra"
@@ -20,25 +23,10 @@ func newAuthCmd(g *globalFlags) *cobra.Command {
 		Short: "Sign in as the dashboard would and show who the token is for (never the token)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			t, err := g.resolveTarget()
-			if err != nil {
-				return err
-			}
-			a, err := newApp(g, cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			cred, err := a.credential(t)
-			if err != nil {
-				return err
-			}
-			tok, err := a.signIn(cmd.Context(), t, cred)
-			if err != nil {
-				return err
-			}
-			writeStatus(cmd, t, cred, auth.Inspect(tok))
-			return nil
+			return withSignIn(cmd, g, func(t target, _ *app, cred *auth.Credential, tok azcore.AccessToken) error {
+				writeStatus(cmd, t, cred, auth.Inspect(tok))
+				return nil
+			})
 		},
 	})
 	return cmd

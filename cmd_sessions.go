@@ -9,7 +9,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/charmbracelet/x/term"
+	"github.com/edmtop/edmtop/auth"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
@@ -53,9 +55,9 @@ func (s *scriptFlags) check(g *globalFlags, needStore bool, ids []string) error 
 	return nil
 }
 
-// withClient checks the global flags, signs in and runs do with a client;
-// the log is closed after.
-func withClient(cmd *cobra.Command, g *globalFlags, do func(*graphapi.Client) error) error {
+// withSignIn checks the global flags, signs in and runs do with what it
+// got; the log is closed after.
+func withSignIn(cmd *cobra.Command, g *globalFlags, do func(t target, a *app, cred *auth.Credential, tok azcore.AccessToken) error) error {
 	t, err := g.resolveTarget()
 	if err != nil {
 		return err
@@ -69,14 +71,34 @@ func withClient(cmd *cobra.Command, g *globalFlags, do func(*graphapi.Client) er
 	if err != nil {
 		return err
 	}
-	if _, err := a.signIn(cmd.Context(), t, cred); err != nil {
-		return err
-	}
-	client, err := a.client(t, cred)
+	tok, err := a.signIn(cmd.Context(), t, cred)
 	if err != nil {
 		return err
 	}
-	return do(client)
+	return do(t, a, cred, tok)
+}
+
+// withClient signs in and runs do with a Graph client.
+func withClient(cmd *cobra.Command, g *globalFlags, do func(*graphapi.Client) error) error {
+	return withSignIn(cmd, g, func(t target, a *app, cred *auth.Credential, _ azcore.AccessToken) error {
+		client, err := a.client(t, cred)
+		if err != nil {
+			return err
+		}
+		return do(client)
+	})
+}
+
+// forEachID runs do for every id, reporting each failure on stderr, and
+// says whether any failed.
+func forEachID(cmd *cobra.Command, ids []string, do func(id string) error) (failed bool) {
+	for _, id := range ids {
+		if err := do(id); err != nil {
+			apiError(cmd.ErrOrStderr(), id, err)
+			failed = true
+		}
+	}
+	return failed
 }
 
 // apiError reports a failed call on stderr with what a ticket needs, and
@@ -228,16 +250,13 @@ func newRenewCmd(g *globalFlags) *cobra.Command {
 			}
 			return withClient(cmd, g, func(client *graphapi.Client) error {
 				var renewed []graphapi.Session
-				failed := false
-				for _, id := range args {
+				failed := forEachID(cmd, args, func(id string) error {
 					session, err := client.RenewSession(cmd.Context(), s.datastore, id)
-					if err != nil {
-						apiError(cmd.ErrOrStderr(), id, err)
-						failed = true
-						continue
+					if err == nil {
+						renewed = append(renewed, session)
 					}
-					renewed = append(renewed, session)
-				}
+					return err
+				})
 				if s.output == "json" || len(renewed) > 0 {
 					if err := writeSessions(cmd.OutOrStdout(), s, renewed, true); err != nil {
 						return err
@@ -282,15 +301,13 @@ func newActionCmd(g *globalFlags, name, done, short string, act func(context.Con
 					return errReported
 				}
 				var results []actionResult
-				failed := false
-				for _, id := range args {
-					if err := act(cmd.Context(), client, s.datastore, id); err != nil {
-						apiError(cmd.ErrOrStderr(), id, err)
-						failed = true
-						continue
+				failed := forEachID(cmd, args, func(id string) error {
+					err := act(cmd.Context(), client, s.datastore, id)
+					if err == nil {
+						results = append(results, actionResult{ID: id, Result: done})
 					}
-					results = append(results, actionResult{ID: id, Result: done})
-				}
+					return err
+				})
 				if err := writeResults(cmd.OutOrStdout(), s, results); err != nil {
 					return err
 				}
