@@ -89,6 +89,14 @@ func withClient(cmd *cobra.Command, g *globalFlags, do func(*graphapi.Client) er
 	})
 }
 
+// reported is the error for "some ids failed, each already reported".
+func reported(failed bool) error {
+	if failed {
+		return errReported
+	}
+	return nil
+}
+
 // forEachID runs do for every id, reporting each failure on stderr, and
 // says whether any failed.
 func forEachID(cmd *cobra.Command, ids []string, do func(id string) error) (failed bool) {
@@ -262,10 +270,7 @@ func newRenewCmd(g *globalFlags) *cobra.Command {
 						return err
 					}
 				}
-				if failed {
-					return errReported
-				}
-				return nil
+				return reported(failed)
 			})
 		},
 	}
@@ -311,10 +316,7 @@ func newActionCmd(g *globalFlags, name, done, short string, act func(context.Con
 				if err := writeResults(cmd.OutOrStdout(), s, results); err != nil {
 					return err
 				}
-				if failed {
-					return errReported
-				}
-				return nil
+				return reported(failed)
 			})
 		},
 	}
