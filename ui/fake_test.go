@@ -134,9 +134,8 @@ func newTestModel(t *testing.T, svc Service, storeID string) *Model {
 }
 
 // run executes cmd and feeds every message it produces back into m,
-// following batches. Commands that do not answer within a short time
-// (ticks: refresh, clock, flash expiry) are dropped, so tests never sleep
-// through an interval.
+// following batches. The model's timers are off in tests (TestMain), so
+// every command here is real work that answers at once.
 func run(m *Model, cmd tea.Cmd) {
 	for _, msg := range collect(cmd) {
 		_, next := m.Update(msg)
@@ -163,8 +162,10 @@ func collect(cmd tea.Cmd) []tea.Msg {
 			return nil
 		}
 		return []tea.Msg{msg}
-	case <-time.After(50 * time.Millisecond):
-		return nil
+	case <-time.After(10 * time.Second):
+		// Only real work runs here (timers are off in tests): a command
+		// this slow is a hang.
+		panic("a command did not answer within 10 s")
 	}
 }
 

@@ -85,11 +85,16 @@ func renewCmd(ctx context.Context, svc Service, storeID, sessionID string, timeo
 	}
 }
 
+// tick is tea.Tick: the model's only timers (clock, refresh, flash) go
+// through it so that model tests can turn them off and wait on real work
+// alone.
+var tick = tea.Tick
+
 // clockTick fires on the next whole second, so every relative label
 // changes together and at most once a second.
 func clockTick(now time.Time) tea.Cmd {
 	d := now.Truncate(time.Second).Add(time.Second).Sub(now)
-	return tea.Tick(d, func(time.Time) tea.Msg { return clockTickMsg{} })
+	return tick(d, func(time.Time) tea.Msg { return clockTickMsg{} })
 }
 
 // actionCmd cancels or commits a session.

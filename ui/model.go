@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -194,6 +195,8 @@ func New(o Options) *Model {
 	m.filterInput.Prompt = "/"
 	m.filterInput.Placeholder = "file, state or id"
 	m.filterInput.CharLimit = 200
+	// A steady cursor: a blinking one would redraw the screen twice a second.
+	m.filterInput.Cursor.SetMode(cursor.CursorStatic)
 	if o.Columns != nil {
 		m.columns = *o.Columns
 	}
@@ -369,7 +372,7 @@ func (m *Model) setFlash(level flashLevel, text string) tea.Cmd {
 	m.flashSeq++
 	m.flash = flash{text: text, level: level, id: m.flashSeq}
 	id := m.flashSeq
-	return tea.Tick(flashFor, func(time.Time) tea.Msg { return flashExpiredMsg{id: id} })
+	return tick(flashFor, func(time.Time) tea.Msg { return flashExpiredMsg{id: id} })
 }
 
 // Layout arithmetic. Sizes are derived from the window size only.

@@ -82,7 +82,7 @@ func (m *Model) scheduleNext(err error) tea.Cmd {
 	}
 	m.nextRefresh = m.now().Add(wait)
 	gen := m.tickGen
-	return tea.Tick(wait, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
+	return tick(wait, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
 }
 
 func (m *Model) handleStores(msg storesLoadedMsg) tea.Cmd {
