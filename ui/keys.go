@@ -230,23 +230,13 @@ func (m *Model) togglePause() tea.Cmd {
 		m.nextRefresh = time.Time{}
 		return m.setFlash(flashInfo, "auto-refresh paused (p resumes)")
 	}
-	cmds := []tea.Cmd{m.setFlash(flashInfo, "auto-refresh resumed")}
-	if !m.loading {
-		cmds = append(cmds, m.startLoad())
-	}
-	return tea.Batch(cmds...)
+	return tea.Batch(m.setFlash(flashInfo, "auto-refresh resumed"), m.reread())
 }
 
 func (m *Model) renewSelected() tea.Cmd {
-	r := m.selectedRow()
+	r, refusal := m.actionable("renew")
 	if r == nil {
-		return nil
-	}
-	if r.pending != "" {
-		return m.setFlash(flashInfo, "already "+r.pending+"ing "+r.name+": wait for its answer")
-	}
-	if why := r.cannot("renew"); why != "" {
-		return m.setFlash(flashWarn, "cannot renew "+r.name+": "+why)
+		return refusal
 	}
 	return m.startRenew(r)
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"runtime/debug"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -112,23 +111,5 @@ func actionCmd(ctx context.Context, svc Service, op, storeID, sessionID string, 
 			return actionFailedMsg{storeID: storeID, sessionID: sessionID, op: op, err: err}
 		}
 		return actionDoneMsg{storeID: storeID, sessionID: sessionID, op: op}
-	}
-}
-
-// bigListing is the number of sessions from which a refresh's garbage is
-// worth handing back to the system at once.
-const bigListing = 2000
-
-// releaseMemory returns the garbage of a large refresh to the operating
-// system (at most once a minute): left to itself the runtime keeps the
-// peak of the decoding resident while the dashboard sits open all day.
-func (m *Model) releaseMemory(sessions int, at time.Time) tea.Cmd {
-	if sessions < bigListing || at.Sub(m.lastRelease) < time.Minute {
-		return nil
-	}
-	m.lastRelease = at
-	return func() tea.Msg {
-		debug.FreeOSMemory()
-		return nil
 	}
 }

@@ -326,23 +326,20 @@ func (m *Model) handleActionFailed(msg actionFailedMsg) tea.Cmd {
 		m.setMarked(r, false)
 	}
 	r.lastErr, r.lastErrOp, r.lastErrAt = msg.err, msg.op, m.now()
-	cmds := []tea.Cmd{m.setFlash(flashError, msg.op+" "+r.name+" failed: "+errorSummary(msg.err)), m.pumpRenews()}
-	if errors.Is(msg.err, graphapi.ErrNotFound) {
+	ge, _ := graphapi.AsError(msg.err)
+	switch {
+	case errors.Is(msg.err, graphapi.ErrNotFound):
 		// Deleted since the list was read: say so on the row; the re-read
-		// below takes it away.
+		// takes it away.
 		r.gone = true
-		cmds[0] = m.setFlash(flashWarn, r.name+" no longer exists (404 on "+msg.op+"); re-reading the sessions")
-		if !m.loading {
-			cmds = append(cmds, m.startLoad())
-		}
-		return tea.Batch(cmds...)
-	}
-	if ge, ok := graphapi.AsError(msg.err); ok && ge.OutcomeUnknown && !m.loading {
+		return tea.Batch(m.setFlash(flashWarn, r.name+" no longer exists (404 on "+msg.op+"); re-reading the sessions"),
+			m.pumpRenews(), m.reread())
+	case ge != nil && ge.OutcomeUnknown:
 		// The action may have happened: re-read the sessions to find out.
-		cmds[0] = m.setFlash(flashWarn, msg.op+" "+r.name+": no answer, outcome unknown; re-reading the sessions")
-		cmds = append(cmds, m.startLoad())
+		return tea.Batch(m.setFlash(flashWarn, msg.op+" "+r.name+": no answer, outcome unknown; re-reading the sessions"),
+			m.pumpRenews(), m.reread())
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(m.setFlash(flashError, msg.op+" "+r.name+" failed: "+errorSummary(msg.err)), m.pumpRenews())
 }
 
 // errorSummary is the one-line form for the status bar: code and message

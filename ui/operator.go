@@ -280,18 +280,29 @@ type confirmation struct {
 }
 
 func (m *Model) askConfirm(action string) tea.Cmd {
-	r := m.selectedRow()
+	r, refusal := m.actionable(action)
 	if r == nil {
-		return nil
-	}
-	if r.pending != "" {
-		return m.setFlash(flashInfo, "already "+r.pending+"ing "+r.name+": wait for its answer")
-	}
-	if why := r.cannot(action); why != "" {
-		return m.setFlash(flashWarn, "cannot "+action+" "+r.name+": "+why)
+		return refusal
 	}
 	m.confirm = &confirmation{action: action, sessionID: r.s.ID, name: r.name}
 	return nil
+}
+
+// actionable returns the selected row when action may start on it, or the
+// status-bar message that says why not: an action already in flight on the
+// session, or one that does not apply to its state.
+func (m *Model) actionable(action string) (*row, tea.Cmd) {
+	r := m.selectedRow()
+	switch {
+	case r == nil:
+		return nil, nil
+	case r.pending != "":
+		return nil, m.setFlash(flashInfo, "already "+r.pending+"ing "+r.name+": wait for its answer")
+	}
+	if why := r.cannot(action); why != "" {
+		return nil, m.setFlash(flashWarn, "cannot "+action+" "+r.name+": "+why)
+	}
+	return r, nil
 }
 
 func (m *Model) answerConfirm(msg tea.KeyMsg) tea.Cmd {
@@ -320,12 +331,8 @@ func (m *Model) handleActionDone(msg actionDoneMsg) tea.Cmd {
 		name = r.name
 	}
 	verb := map[string]string{"cancel": "cancelled", "commit": "committed"}[msg.op]
-	cmds := []tea.Cmd{m.setFlash(flashSuccess, verb+" "+name+" ✓")}
 	// These actions answer 204 without the session: read the new state.
-	if !m.loading {
-		cmds = append(cmds, m.startLoad())
-	}
-	return tea.Batch(cmds...)
+	return tea.Batch(m.setFlash(flashSuccess, verb+" "+name+" ✓"), m.reread())
 }
 
 // Filter input.

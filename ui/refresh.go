@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -47,6 +48,15 @@ func (m *Model) startLoad() tea.Cmd {
 		load = loadSessionsCmd(m.ctx, m.svc, m.loadGen, m.store.ID, m.timeout, m.now)
 	}
 	return tea.Batch(load, m.startSpinner())
+}
+
+// reread starts a load unless one is already running: the way to learn
+// what an action did, or to catch up after a pause.
+func (m *Model) reread() tea.Cmd {
+	if m.loading {
+		return nil
+	}
+	return m.startLoad()
 }
 
 // scheduleNext arms the next refresh after a load: the interval after a
@@ -191,4 +201,22 @@ func (m *Model) resort() {
 		}
 	}
 	m.clampOffsets()
+}
+
+// bigListing is the number of sessions from which a refresh's garbage is
+// worth handing back to the system at once.
+const bigListing = 2000
+
+// releaseMemory returns the garbage of a large refresh to the operating
+// system (at most once a minute): left to itself the runtime keeps the
+// peak of the decoding resident while the dashboard sits open all day.
+func (m *Model) releaseMemory(sessions int, at time.Time) tea.Cmd {
+	if sessions < bigListing || at.Sub(m.lastRelease) < time.Minute {
+		return nil
+	}
+	m.lastRelease = at
+	return func() tea.Msg {
+		debug.FreeOSMemory()
+		return nil
+	}
 }

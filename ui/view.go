@@ -177,9 +177,7 @@ func (m *Model) emptyTableLines(th int) []string {
 	var lines []string
 	switch {
 	case m.loadErr != nil:
-		lines = append(lines, st.Error.Render(" Could not load the sessions."))
-		lines = append(lines, renderFields(callErrorFields(m.loadErr), m.width-2, st)...)
-		lines = append(lines, st.Muted.Render(" edmtop keeps retrying; ctrl+r retries now."))
+		lines = m.loadFailure("Could not load the sessions.", m.loadErr)
 	case m.loading || m.lastSuccess.IsZero():
 		lines = append(lines, " "+m.spinner.View()+" Loading sessions…")
 	default:
@@ -232,15 +230,19 @@ func (m *Model) paneLines() []string {
 	return lines
 }
 
+// loadFailure explains a failed load in place of what it would have shown.
+func (m *Model) loadFailure(what string, err error) []string {
+	lines := []string{m.styles.Error.Render(" " + what)}
+	lines = append(lines, renderFields(callErrorFields(err), m.width-2, m.styles)...)
+	return append(lines, m.styles.Muted.Render(" edmtop keeps retrying; ctrl+r retries now."))
+}
+
 func (m *Model) pickerLines() []string {
 	st := m.styles
 	lines := []string{st.Header.Render(" " + fit("DATA STORE", 28) + " " + fit("ID", 36) + " " + fit("UPDATED", 9) + " DESCRIPTION")}
 	switch {
 	case len(m.stores) == 0 && m.storesErr != nil:
-		lines = append(lines, st.Error.Render(" Could not list the data stores."))
-		lines = append(lines, renderFields(callErrorFields(m.storesErr), m.width-2, st)...)
-		lines = append(lines, st.Muted.Render(" edmtop keeps retrying; ctrl+r retries now."))
-		return lines
+		return append(lines, m.loadFailure("Could not list the data stores.", m.storesErr)...)
 	case len(m.stores) == 0 && (m.loading || m.lastSuccess.IsZero()):
 		return append(lines, " "+m.spinner.View()+" Loading data stores…")
 	case len(m.stores) == 0:
