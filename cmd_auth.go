@@ -16,12 +16,12 @@ func newAuthCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "auth",
 		Short: "Sign-in commands",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "status",
 		Short: "Sign in as the dashboard would and show who the token is for (never the token)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withSignIn(cmd, g, func(t target, _ *app, cred *auth.Credential, tok azcore.AccessToken) error {
 				writeStatus(cmd, t, cred, auth.Inspect(tok))

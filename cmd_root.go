@@ -50,7 +50,7 @@ without signing in against the built-in simulator: edmtop --demo`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args:          noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDashboard(cmd.Context(), f, g, stdin, stdout, stderr)
 		},

@@ -130,7 +130,7 @@ func newStoresCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "stores",
 		Short: "List the EDM data stores",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := s.check(g, false, nil); err != nil {
 				return err
@@ -169,7 +169,7 @@ func newListCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the upload sessions of a data store (all pages)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := s.check(g, true, nil); err != nil {
 				return err
@@ -226,24 +226,6 @@ func newGetCmd(g *globalFlags) *cobra.Command {
 	s.registerOutput(cmd)
 	s.registerStore(cmd)
 	return cmd
-}
-
-func exactArgs(n int) cobra.PositionalArgs {
-	return func(_ *cobra.Command, args []string) error {
-		if len(args) != n {
-			return usageErrorf("expected %d argument(s), got %d", n, len(args))
-		}
-		return nil
-	}
-}
-
-func minArgs(n int) cobra.PositionalArgs {
-	return func(_ *cobra.Command, args []string) error {
-		if len(args) < n {
-			return usageErrorf("give at least %d session id", n)
-		}
-		return nil
-	}
 }
 
 func newRenewCmd(g *globalFlags) *cobra.Command {

@@ -24,7 +24,7 @@ Point edmtop or curl at the printed endpoint. With --token, only that bearer
 token is accepted; without it, any non-empty bearer token is.`,
 		Example: `  edmtop simulate --listen 127.0.0.1:8080 --token demo
   curl -H 'Authorization: Bearer demo' http://127.0.0.1:8080/beta/dataClassification/exactMatchDataStores`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			host, _, err := net.SplitHostPort(listen)
 			if err != nil {

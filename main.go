@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/edmtop/edmtop/termtext"
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -40,21 +41,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// Errors can quote server text: sanitize line by line.
 	text := strings.Join(termtext.Lines(err.Error()), "\n")
 	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
+	if errors.As(err, &ue) {
 		fmt.Fprintln(stderr, "edmtop: "+text)
 		fmt.Fprintln(stderr, "Run 'edmtop --help' for usage.")
 		return 2
 	}
 	fmt.Fprintln(stderr, "edmtop: "+text)
 	return 1
-}
-
-// isCobraUsage recognises cobra's own argument errors (unknown command,
-// wrong number of arguments), which do not pass through SetFlagErrorFunc.
-func isCobraUsage(err error) bool {
-	msg := err.Error()
-	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") ||
-		strings.Contains(msg, "arg(s)") || strings.HasPrefix(msg, "unknown flag") || strings.HasPrefix(msg, "unknown shorthand")
 }
 
 // usageError marks bad flags or arguments (exit status 2).
@@ -65,4 +58,38 @@ func (e *usageError) Unwrap() error { return e.err }
 
 func usageErrorf(format string, a ...any) error {
 	return &usageError{fmt.Errorf(format, a...)}
+}
+
+// noArgs refuses arguments as a usage error, suggesting the command a typo
+// was probably meant to be.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's own default, set lazily
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return &usageError{errors.New(msg)}
+}
+
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErrorf("expected %d argument(s), got %d", n, len(args))
+		}
+		return nil
+	}
+}
+
+func minArgs(n int) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usageErrorf("give at least %d session id", n)
+		}
+		return nil
+	}
 }

@@ -152,11 +152,11 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func newConfigCmd(g *globalFlags) *cobra.Command {
-	cmd := &cobra.Command{Use: "config", Short: "Show where the configuration file is and what is in effect", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "config", Short: "Show where the configuration file is and what is in effect", Args: noArgs}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "path",
 		Short: "Print the configuration file's path",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			note := ""
 			if _, err := os.Stat(g.settings.path); err != nil {
@@ -168,7 +168,7 @@ func newConfigCmd(g *globalFlags) *cobra.Command {
 	}, &cobra.Command{
 		Use:   "show",
 		Short: "Print every setting in effect and where it came from (never secrets)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r := g.settings
 			var rows [][]string
