@@ -259,20 +259,17 @@ func (s *Server) serveRoute(w *response, r *http.Request, route Route, args []st
 	defer s.mu.Unlock()
 	now := s.opts.Clock.Now()
 	s.advance(now)
+	if route != RouteListStores && s.store(args[0]) == nil {
+		// Every other route is under a data store.
+		w.graphError(http.StatusNotFound, "itemNotFound", "The data store does not exist.")
+		return
+	}
 	switch route {
 	case RouteListStores:
 		s.writeCollection(w, r, "dataClassification/exactMatchDataStores", len(s.stores), func(i int) any { return s.stores[i].wire() })
 	case RouteGetStore:
-		if st := s.store(args[0]); st != nil {
-			w.json(http.StatusOK, st.wire())
-			return
-		}
-		w.graphError(http.StatusNotFound, "itemNotFound", "The data store does not exist.")
+		w.json(http.StatusOK, s.store(args[0]).wire())
 	case RouteListSessions:
-		if s.store(args[0]) == nil {
-			w.graphError(http.StatusNotFound, "itemNotFound", "The data store does not exist.")
-			return
-		}
 		list := s.sessions[args[0]]
 		s.writeCollection(w, r, fmt.Sprintf("dataClassification/exactMatchDataStores('%s')/sessions", args[0]), len(list),
 			func(i int) any { return list[i].wire(now, s.opts.UploadHost) })
@@ -282,10 +279,6 @@ func (s *Server) serveRoute(w *response, r *http.Request, route Route, args []st
 }
 
 func (s *Server) serveSession(w *response, route Route, args []string, now time.Time) {
-	if s.store(args[0]) == nil {
-		w.graphError(http.StatusNotFound, "itemNotFound", "The data store does not exist.")
-		return
-	}
 	se := s.findSession(args[0], args[1])
 	if se == nil {
 		w.graphError(http.StatusNotFound, "itemNotFound", "The session does not exist.")

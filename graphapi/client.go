@@ -312,7 +312,7 @@ func (c *Client) GetDataStore(ctx context.Context, storeID string) (DataStore, e
 	const op = "get data store"
 	u, err := c.storeURL(storeID)
 	if err != nil {
-		return DataStore{}, &Error{Op: op, Message: err.Error(), Err: err}
+		return DataStore{}, opError(op, err)
 	}
 	_, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
 	if err != nil {
@@ -320,7 +320,7 @@ func (c *Client) GetDataStore(ctx context.Context, storeID string) (DataStore, e
 	}
 	var d DataStore
 	if err := decodeJSON(body, &d); err != nil {
-		return DataStore{}, &Error{Op: op, Message: err.Error(), Err: err}
+		return DataStore{}, opError(op, err)
 	}
 	return d, nil
 }
@@ -332,7 +332,7 @@ func (c *Client) ListSessions(ctx context.Context, storeID string) ([]Session, e
 	const op = "list sessions"
 	u, err := c.storeURL(storeID, "sessions")
 	if err != nil {
-		return nil, &Error{Op: op, Message: err.Error(), Err: err}
+		return nil, opError(op, err)
 	}
 	all, err := listAll(ctx, c, op, u, decodeSessionPage)
 	if err != nil {
@@ -362,7 +362,7 @@ func (c *Client) GetSession(ctx context.Context, storeID, sessionID string) (Ses
 	const op = "get session"
 	u, err := c.sessionURL(storeID, sessionID)
 	if err != nil {
-		return Session{}, &Error{Op: op, Message: err.Error(), Err: err}
+		return Session{}, opError(op, err)
 	}
 	_, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
 	if err != nil {
@@ -370,7 +370,7 @@ func (c *Client) GetSession(ctx context.Context, storeID, sessionID string) (Ses
 	}
 	s, err := DecodeSession(body)
 	if err != nil {
-		return Session{}, &Error{Op: op, Message: err.Error(), Err: err}
+		return Session{}, opError(op, err)
 	}
 	return s, nil
 }
@@ -380,7 +380,7 @@ func (c *Client) RenewSession(ctx context.Context, storeID, sessionID string) (S
 	const op = "renew session"
 	u, err := c.sessionURL(storeID, sessionID, "renew")
 	if err != nil {
-		return Session{}, &Error{Op: op, Message: err.Error(), Err: err}
+		return Session{}, opError(op, err)
 	}
 	_, body, err := c.do(ctx, op, http.MethodPost, u, http.StatusOK)
 	if err != nil {
@@ -407,7 +407,7 @@ func (c *Client) CommitSession(ctx context.Context, storeID, sessionID string) e
 func (c *Client) action(ctx context.Context, op, storeID, sessionID, name string) error {
 	u, err := c.sessionURL(storeID, sessionID, name)
 	if err != nil {
-		return &Error{Op: op, Message: err.Error(), Err: err}
+		return opError(op, err)
 	}
 	_, _, err = c.do(ctx, op, http.MethodPost, u, http.StatusNoContent, http.StatusOK, http.StatusAccepted)
 	return err

@@ -63,6 +63,12 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// opError wraps a failure that is not an HTTP answer (a bad id, an
+// unreadable body) as the one error type.
+func opError(op string, err error) *Error {
+	return &Error{Op: op, Message: err.Error(), Err: err}
+}
+
 // Is lets callers match on well-known conditions:
 // errors.Is(err, ErrNotFound), errors.Is(err, ErrThrottled), ...
 func (e *Error) Is(target error) bool {

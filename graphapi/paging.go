@@ -28,7 +28,7 @@ func listAll[T any](ctx context.Context, c *Client, op, first string, decode fun
 		}
 		p, err := decode(body)
 		if err != nil {
-			return nil, &Error{Op: op, Message: err.Error(), Err: err}
+			return nil, opError(op, err)
 		}
 		all = append(all, p.Value...)
 		if p.NextLink == "" {
