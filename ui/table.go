@@ -246,9 +246,9 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 			r.stateFit, r.stateFitW = fit(r.state, l.state-2), l.state-2
 		}
 		if r.gone {
-			b.WriteString(st.stateP[graphapi.StateCancelled].on("⊘ " + fit("gone (404)", l.state-2)))
+			b.WriteString(st.classP[graphapi.StateCancelled].on("⊘ " + fit("gone (404)", l.state-2)))
 		} else {
-			b.WriteString(st.stateP[r.class].on(icon + " " + r.stateFit))
+			b.WriteString(st.classP[r.class].on(icon + " " + r.stateFit))
 		}
 	}
 	if l.upload {
@@ -277,7 +277,7 @@ func renderBar(p graphapi.Progress, width int, class graphapi.StateClass, st Sty
 	filled, empty := barCells(p, width)
 	var b strings.Builder
 	if filled > 0 {
-		b.WriteString(st.barFillP[class].on(strings.Repeat("█", filled)))
+		b.WriteString(st.classP[class].on(strings.Repeat("█", filled)))
 	}
 	if empty > 0 {
 		b.WriteString(st.barEmptyP.on(strings.Repeat("░", empty)))

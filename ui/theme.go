@@ -57,15 +57,13 @@ func (p paint) on(text string) string {
 
 // Styles are built once from a Theme; View only applies them.
 type Styles struct {
-	// Paints for the table's hot path.
+	// Paints for the table's hot path. A state's text and its bars share
+	// the class colour.
 	cursorP, selectedP, barEmptyP paint
-	stateP, barFillP              map[graphapi.StateClass]paint
+	classP                        map[graphapi.StateClass]paint
 
 	Title, Muted, Header, Label, Accent lipgloss.Style
 	Selected, Cursor                    lipgloss.Style
-	State                               map[graphapi.StateClass]lipgloss.Style
-	BarFill                             map[graphapi.StateClass]lipgloss.Style
-	BarEmpty                            lipgloss.Style
 	Rule                                lipgloss.Style
 	Info, Success, Warn, Error          lipgloss.Style
 }
@@ -88,23 +86,17 @@ func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
 		Accent:   s().Foreground(t.Accent),
 		Selected: s().Bold(true).Background(t.SelectedBg),
 		Cursor:   s().Bold(true).Foreground(t.Accent),
-		BarEmpty: s().Foreground(t.BarEmpty),
 		Rule:     s().Foreground(t.Border),
 		Info:     s().Foreground(t.Accent),
 		Success:  s().Foreground(t.Done),
 		Warn:     s().Foreground(t.Warn),
 		Error:    s().Bold(true).Foreground(t.Failed),
-		State:    map[graphapi.StateClass]lipgloss.Style{},
-		BarFill:  map[graphapi.StateClass]lipgloss.Style{},
+		classP:   map[graphapi.StateClass]paint{},
 	}
-	st.stateP, st.barFillP = map[graphapi.StateClass]paint{}, map[graphapi.StateClass]paint{}
 	for class, c := range classColour {
-		st.State[class] = s().Foreground(c)
-		st.BarFill[class] = s().Foreground(c)
-		st.stateP[class] = paintOf(st.State[class])
-		st.barFillP[class] = paintOf(st.BarFill[class])
+		st.classP[class] = paintOf(s().Foreground(c))
 	}
-	st.cursorP, st.selectedP, st.barEmptyP = paintOf(st.Cursor), paintOf(st.Selected), paintOf(st.BarEmpty)
+	st.cursorP, st.selectedP, st.barEmptyP = paintOf(st.Cursor), paintOf(st.Selected), paintOf(s().Foreground(t.BarEmpty))
 	return st
 }
 
