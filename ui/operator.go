@@ -194,14 +194,20 @@ func (m *Model) copySelected() tea.Cmd {
 	if m.terminal == nil {
 		return m.setFlash(flashWarn, "no terminal to copy to")
 	}
-	seq := osc52.New(r.s.ID)
-	switch {
-	case os.Getenv("TMUX") != "":
-		seq = seq.Tmux()
-	case strings.HasPrefix(os.Getenv("TERM"), "screen"):
-		seq = seq.Screen()
+	w, id := m.terminal, r.s.ID
+	write := func() tea.Msg {
+		// The environment is read here, in the command, not in Update.
+		seq := osc52.New(id)
+		switch {
+		case os.Getenv("TMUX") != "":
+			seq = seq.Tmux()
+		case strings.HasPrefix(os.Getenv("TERM"), "screen"):
+			seq = seq.Screen()
+		}
+		_, _ = io.WriteString(w, seq.String())
+		return nil
 	}
-	return tea.Batch(m.writeTerminal(seq.String()), m.setFlash(flashSuccess, "copied session id "+shortID(r.s.ID, 13)+" (OSC 52)"))
+	return tea.Batch(write, m.setFlash(flashSuccess, "copied session id "+shortID(id, 13)+" (OSC 52)"))
 }
 
 // Marks and renew-all.
