@@ -42,12 +42,11 @@ type jsonSession struct {
 	Error                        *jsonError `json:"error"`
 }
 
+// jsonError is a detail plus the list of details (Graph's
+// classificationError); the embedded fields are written inline, first.
 type jsonError struct {
-	Code       string            `json:"code"`
-	Message    string            `json:"message"`
-	Target     string            `json:"target"`
-	InnerError *jsonInnerError   `json:"innerError"`
-	Details    []jsonErrorDetail `json:"details"`
+	jsonErrorDetail
+	Details []jsonErrorDetail `json:"details"`
 }
 
 type jsonInnerError struct {
@@ -123,7 +122,7 @@ func toJSONSession(s graphapi.Session, reveal bool) jsonSession {
 		}
 	}
 	if e := s.Error; !e.IsEmpty() {
-		j.Error = &jsonError{Code: e.Code, Message: e.Message, Target: e.Target, InnerError: toJSONInner(e.InnerError), Details: []jsonErrorDetail{}}
+		j.Error = &jsonError{jsonErrorDetail{e.Code, e.Message, e.Target, toJSONInner(e.InnerError)}, []jsonErrorDetail{}}
 		for _, d := range e.Details {
 			j.Error.Details = append(j.Error.Details, jsonErrorDetail{d.Code, d.Message, d.Target, toJSONInner(d.InnerError)})
 		}
