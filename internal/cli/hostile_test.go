@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 )
 
 func TestHostilePayloadsInCommandOutput(t *testing.T) {
-	b, err := os.ReadFile("termtext/testdata/hostile.json")
+	b, err := os.ReadFile("../../termtext/testdata/hostile.json")
 	if err != nil {
 		t.Fatal(err)
 	}
