@@ -1,0 +1,115 @@
+package health
+
+import (
+	"time"
+
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+// Verdict is a store's health, worst last in value order.
+type Verdict int
+
+const (
+	OK Verdict = iota
+	Stale
+	Stalled
+	Failed
+)
+
+// Verdicts lists every verdict, best first (the exporter emits one series each).
+var Verdicts = []Verdict{OK, Stale, Stalled, Failed}
+
+func (v Verdict) String() string {
+	switch v {
+	case Stale:
+		return "stale"
+	case Stalled:
+		return "stalled"
+	case Failed:
+		return "failed"
+	default:
+		return "ok"
+	}
+}
+
+// Store is a store's verdict and the figures behind it.
+type Store struct {
+	Verdict Verdict
+	// LastIndex is the newest Completed session's finish, else the store's
+	// dataLastUpdatedDateTime; zero when neither is known.
+	LastIndex time.Time
+	// Uploads24h counts sessions created in the 24 hours before now.
+	Uploads24h  int
+	UploadLimit int
+	// Newest is the newest session by creation; Current the newest running
+	// one; NewestCompleted the newest Completed one. Nil when there is none.
+	Newest, Current, NewestCompleted *graphapi.Session
+	// StalledCount counts running sessions judged stalled; LongestIdle is the
+	// longest any of them has gone without an update.
+	StalledCount int
+	LongestIdle  time.Duration
+}
+
+// IndexAge is how old the last index is at now (zero when unknown or in the
+// future).
+func (s Store) IndexAge(now time.Time) time.Duration {
+	if s.LastIndex.IsZero() {
+		return 0
+	}
+	return max(now.Sub(s.LastIndex), 0)
+}
+
+// Assess judges one store from its sessions at now. sessions is not modified;
+// the pointers in the result point into it.
+func (r Rules) Assess(ds *graphapi.DataStore, sessions []graphapi.Session, now time.Time) Store {
+	st := Store{UploadLimit: r.UploadLimit}
+	since := now.Add(-24 * time.Hour)
+	for i := range sessions {
+		s := &sessions[i]
+		if s.CreationDateTime.After(since) {
+			st.Uploads24h++
+		}
+		if st.Newest == nil || newerCreated(s, st.Newest) {
+			st.Newest = s
+		}
+		switch {
+		case !Final(s):
+			if st.Current == nil || newerCreated(s, st.Current) {
+				st.Current = s
+			}
+			if r.Stalled(s, now) {
+				st.StalledCount++
+				st.LongestIdle = max(st.LongestIdle, Idle(s, now))
+			}
+		case s.StateClass() == graphapi.StateDone:
+			if st.NewestCompleted == nil || Finished(s).After(Finished(st.NewestCompleted)) {
+				st.NewestCompleted = s
+			}
+		}
+	}
+	if st.NewestCompleted != nil {
+		st.LastIndex = Finished(st.NewestCompleted)
+	}
+	if st.LastIndex.IsZero() && ds != nil {
+		st.LastIndex = ds.DataLastUpdatedDateTime.Time
+	}
+	st.Verdict = r.verdict(&st, now)
+	return st
+}
+
+func (r Rules) verdict(st *Store, now time.Time) Verdict {
+	switch {
+	case st.Newest != nil && st.Newest.StateClass() == graphapi.StateFailed:
+		return Failed
+	case st.StalledCount > 0:
+		return Stalled
+	case st.LastIndex.IsZero(), r.MaxAge > 0 && now.Sub(st.LastIndex) > r.MaxAge:
+		// A store never indexed has no fresh index either.
+		return Stale
+	default:
+		return OK
+	}
+}
+
+// Worse orders verdicts for display: worst first.
+func Worse(a, b Verdict) bool { return a > b }
