@@ -1,0 +1,276 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/keymap"
+)
+
+// OpenStoreMsg asks the root to open a store's sessions.
+type OpenStoreMsg struct{ Store graphapi.DataStore }
+
+// overview is the fleet screen: one row per data store with its health
+// verdict, worst first. It owns its rows, selection, scroll and filter; the
+// root owns the refresh loop and asks it to Load.
+type overview struct {
+	svc     Service
+	ctx     context.Context
+	rules   health.Rules
+	now     func() time.Time
+	timeout time.Duration
+	keys    keymap.KeyMap
+	styles  *Styles
+
+	rows     []storeStatus // sorted worst first, then by name
+	shown    []int         // indexes into rows that pass the filter
+	selected string        // store id
+	offset   int
+	width    int
+	height   int
+
+	gen      int
+	loading  bool
+	loadedAt time.Time
+	err      error
+
+	filter    textinput.Model
+	filtering bool
+}
+
+func newOverview(svc Service, ctx context.Context, rules health.Rules, now func() time.Time, timeout time.Duration, keys keymap.KeyMap, styles *Styles) *overview {
+	fi := textinput.New()
+	fi.Prompt = "/"
+	fi.Cursor.SetMode(0) // a steady cursor: a blinking one would wake the screen
+	return &overview{svc: svc, ctx: ctx, rules: rules, now: now, timeout: timeout, keys: keys, styles: styles, filter: fi}
+}
+
+// Load starts a fleet poll unless one is in flight.
+func (o *overview) Load() tea.Cmd {
+	if o.loading {
+		return nil
+	}
+	o.loading = true
+	o.gen++
+	return loadFleetCmd(o.ctx, o.svc, o.rules, o.now, o.gen, o.timeout)
+}
+
+// Loading reports whether a poll is in flight.
+func (o *overview) Loading() bool { return o.loading }
+
+// Err is the error of the last poll of the store list, if it failed.
+func (o *overview) Err() error { return o.err }
+
+// SetSize is the space the overview may draw in.
+func (o *overview) SetSize(w, h int) {
+	o.width, o.height = w, h
+	o.filter.Width = max(w-2, 1)
+	o.clampOffset()
+}
+
+// Filtering reports whether the filter input has the keys.
+func (o *overview) Filtering() bool { return o.filtering }
+
+// apply takes a poll's answer. A failed store-list poll keeps the rows shown.
+func (o *overview) apply(msg fleetLoadedMsg) {
+	if msg.gen != o.gen {
+		return
+	}
+	o.loading = false
+	o.err = msg.err
+	if msg.err != nil {
+		return
+	}
+	o.loadedAt = msg.at
+	o.rows = msg.stores
+	slices.SortStableFunc(o.rows, compareStatus)
+	o.refilter()
+}
+
+func rank(s *storeStatus) int {
+	if s.err != nil {
+		return int(health.Failed) + 1 // what cannot be judged is shown first
+	}
+	return int(s.health.Verdict)
+}
+
+func compareStatus(a, b storeStatus) int {
+	if ra, rb := rank(&a), rank(&b); ra != rb {
+		return rb - ra
+	}
+	return strings.Compare(strings.ToLower(a.store.DisplayName), strings.ToLower(b.store.DisplayName))
+}
+
+// Update handles the overview's own messages and keys; the root routes
+// everything else.
+func (o *overview) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case fleetLoadedMsg:
+		o.apply(msg)
+	case tea.KeyMsg:
+		if o.filtering {
+			return o.filterKey(msg)
+		}
+		return o.key(msg)
+	}
+	return nil
+}
+
+func (o *overview) key(msg tea.KeyMsg) tea.Cmd {
+	k := o.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		o.move(-1)
+	case key.Matches(msg, k.Down):
+		o.move(1)
+	case key.Matches(msg, k.PageUp):
+		o.move(-o.pageRows())
+	case key.Matches(msg, k.PageDown):
+		o.move(o.pageRows())
+	case key.Matches(msg, k.Home):
+		o.move(-len(o.rows))
+	case key.Matches(msg, k.End):
+		o.move(len(o.rows))
+	case key.Matches(msg, k.Filter):
+		o.filtering = true
+		return o.filter.Focus()
+	case key.Matches(msg, k.Close) && o.filter.Value() != "":
+		o.filter.SetValue("")
+		o.refilter()
+	case key.Matches(msg, k.Open):
+		if s := o.Selected(); s != nil {
+			ds := s.store
+			return func() tea.Msg { return OpenStoreMsg{Store: ds} }
+		}
+	}
+	return nil
+}
+
+func (o *overview) filterKey(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEnter:
+		o.filtering = false
+		o.filter.Blur()
+		return nil
+	case tea.KeyEsc:
+		o.filtering = false
+		o.filter.Blur()
+		o.filter.SetValue("")
+		o.refilter()
+		return nil
+	}
+	var cmd tea.Cmd
+	o.filter, cmd = o.filter.Update(msg)
+	o.refilter()
+	return cmd
+}
+
+// refilter recomputes the shown rows and keeps the selection on the same
+// store when it is still shown, else on the first.
+func (o *overview) refilter() {
+	q := strings.ToLower(strings.TrimSpace(o.filter.Value()))
+	o.shown = o.shown[:0]
+	for i := range o.rows {
+		if q == "" || strings.Contains(strings.ToLower(o.rows[i].store.DisplayName), q) ||
+			strings.Contains(strings.ToLower(o.rows[i].health.Verdict.String()), q) {
+			o.shown = append(o.shown, i)
+		}
+	}
+	if o.cursor() < 0 {
+		o.selected = ""
+		if len(o.shown) > 0 {
+			o.selected = o.rows[o.shown[0]].store.ID
+		}
+	}
+	o.clampOffset()
+}
+
+// cursor is the selected store's position among the shown rows, or -1.
+func (o *overview) cursor() int {
+	for i, r := range o.shown {
+		if o.rows[r].store.ID == o.selected {
+			return i
+		}
+	}
+	return -1
+}
+
+// Selected is the selected store's status, or nil.
+func (o *overview) Selected() *storeStatus {
+	if c := o.cursor(); c >= 0 {
+		return &o.rows[o.shown[c]]
+	}
+	return nil
+}
+
+func (o *overview) move(n int) {
+	if len(o.shown) == 0 {
+		return
+	}
+	c := min(max(o.cursor()+n, 0), len(o.shown)-1)
+	o.selected = o.rows[o.shown[c]].store.ID
+	o.clampOffset()
+}
+
+// pageRows is how many store rows fit under the overview's two header lines.
+func (o *overview) pageRows() int { return max(o.height-2, 1) }
+
+// clampOffset keeps the cursor inside the visible window.
+func (o *overview) clampOffset() {
+	page, c := o.pageRows(), max(o.cursor(), 0)
+	o.offset = min(max(o.offset, c-page+1), c)
+	o.offset = max(min(o.offset, len(o.shown)-page), 0)
+}
+
+// ShortHelp is the overview's own keys.
+func (o *overview) ShortHelp() []key.Binding {
+	if o.filtering {
+		return nil
+	}
+	return []key.Binding{o.keys.Open, o.keys.Filter, o.keys.Refresh, o.keys.Help, o.keys.Quit}
+}
+
+// FullHelp lists the overview's keys for the help screen.
+func (o *overview) FullHelp() [][]key.Binding {
+	k := o.keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {k.Open, k.Filter, k.Close}, {k.Refresh, k.Pause, k.Help, k.Quit}}
+}
+
+// Summary is the header's count of stores by verdict, worst first:
+// "5 stores · 1 failed · 1 stalled · 1 stale".
+func (o *overview) Summary() string {
+	counts := map[health.Verdict]int{}
+	errs := 0
+	for i := range o.rows {
+		if o.rows[i].err != nil {
+			errs++
+			continue
+		}
+		counts[o.rows[i].health.Verdict]++
+	}
+	parts := []string{plural(len(o.rows), "store", "stores")}
+	if errs > 0 {
+		parts = append(parts, fmt.Sprintf("%d unknown", errs))
+	}
+	for _, v := range []health.Verdict{health.Failed, health.Stalled, health.Stale} {
+		if counts[v] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

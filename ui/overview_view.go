@@ -1,0 +1,177 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+// overviewLayout is the overview's column widths at one terminal width; a
+// zero width drops the column (from the right, the least needed first).
+type overviewLayout struct {
+	name, verdict, index, current, uploads int
+}
+
+func overviewColumns(width int) overviewLayout {
+	l := overviewLayout{verdict: 10, index: 11, uploads: 5}
+	l.name = min(max(width/4, 14), 32)
+	rest := func() int { return width - 1 - l.name - 1 - l.verdict - 1 - l.index - 1 - l.uploads - 1 }
+	if rest() < 24 {
+		l.uploads = 0
+	}
+	if rest() < 20 {
+		l.index = 0
+	}
+	l.current = max(rest(), 8)
+	return l
+}
+
+// line lays out one row; paintVerdict styles the fitted verdict cell.
+func (l overviewLayout) line(name, verdict, index, current, uploads string, paintVerdict func(string) string) string {
+	var b strings.Builder
+	b.WriteString(fit(name, l.name) + " " + paintVerdict(fit(verdict, l.verdict)) + " ")
+	if l.index > 0 {
+		b.WriteString(fit(index, l.index) + " ")
+	}
+	b.WriteString(fit(current, l.current))
+	if l.uploads > 0 {
+		b.WriteString(" " + fitRight(uploads, l.uploads))
+	}
+	return b.String()
+}
+
+// View draws the column header and the visible store rows in height lines.
+func (o *overview) View() string {
+	if o.width <= 0 || o.height <= 0 {
+		return ""
+	}
+	l := overviewColumns(o.width)
+	lines := make([]string, 0, o.height)
+	lines = append(lines, o.styles.Header.Render(" "+l.line("STORE", "HEALTH", "LAST INDEX", "CURRENT SESSION", "24H", plain)))
+	now := o.now()
+	switch {
+	case len(o.rows) == 0 && o.err != nil:
+		lines = append(lines, o.styles.Error.Render(" "+fit("could not list data stores: "+termtext.OneLine(o.err.Error()), o.width-1)))
+	case len(o.rows) == 0 && o.loading:
+		lines = append(lines, o.styles.Muted.Render(" loading data stores…"))
+	case len(o.rows) == 0:
+		lines = append(lines, o.styles.Muted.Render(" No data stores in this tenant (or none you may read)."))
+	case len(o.shown) == 0:
+		lines = append(lines, o.styles.Muted.Render(" no store matches "+fmt.Sprintf("%q", o.filter.Value())+", esc clears"))
+	}
+	end := min(o.offset+o.pageRows(), len(o.shown))
+	for i := o.offset; i < end; i++ {
+		s := &o.rows[o.shown[i]]
+		lines = append(lines, o.rowLine(s, l, s.store.ID == o.selected, now))
+	}
+	if o.filtering || o.filter.Value() != "" {
+		for len(lines) < o.height-1 {
+			lines = append(lines, "")
+		}
+		lines = append(lines[:o.height-1], " "+o.filter.View())
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (o *overview) rowLine(s *storeStatus, l overviewLayout, selected bool, now time.Time) string {
+	name := termtext.OneLine(s.store.DisplayName)
+	if name == "" {
+		name = shortID(s.store.ID, 8)
+	}
+	verdict, current, index, uploads := "? unknown", "", "—", ""
+	if s.err != nil {
+		current = "error: " + termtext.OneLine(s.err.Error())
+	} else {
+		verdict = verdictIcon(s.health.Verdict) + " " + s.health.Verdict.String()
+		current = currentCell(s, o.rules, now)
+		if !s.health.LastIndex.IsZero() {
+			index = relTime(s.health.LastIndex, now)
+		}
+		uploads = fmt.Sprintf("%d/%d", s.health.Uploads24h, s.health.UploadLimit)
+	}
+	if selected {
+		// One style over the whole row: inner colours would end its background.
+		return o.styles.Selected.Render(">" + l.line(name, verdict, index, current, uploads, plain))
+	}
+	return " " + l.line(name, verdict, index, current, uploads, o.verdictPaint(s))
+}
+
+func plain(s string) string { return s }
+
+// verdictPaint colours a verdict cell; the word and icon carry the meaning.
+func (o *overview) verdictPaint(s *storeStatus) func(string) string {
+	st := o.styles.Success
+	switch {
+	case s.err != nil, s.health.Verdict == health.Failed:
+		st = o.styles.Error
+	case s.health.Verdict != health.OK:
+		st = o.styles.Warn
+	}
+	return func(text string) string { return st.Render(text) }
+}
+
+// verdictIcon gives each verdict a glyph, so meaning never rests on colour.
+func verdictIcon(v health.Verdict) string {
+	switch v {
+	case health.Failed:
+		return "✗"
+	case health.Stalled:
+		return "⧗"
+	case health.Stale:
+		return "◷"
+	default:
+		return "✓"
+	}
+}
+
+// currentCell says what the store is doing: a failure that decides the
+// verdict, the newest running session with its progress, or idle.
+func currentCell(s *storeStatus, rules health.Rules, now time.Time) string {
+	if n := s.newest; s.health.Verdict == health.Failed && n != nil {
+		text := "✗ Failed"
+		if n.Error != nil && n.Error.Code != "" {
+			text += "  " + termtext.OneLine(n.Error.Code)
+		}
+		return text + " (" + strings.TrimSuffix(relTime(n.LastUpdatedDateTime.Time, now), " ago") + ")"
+	}
+	c := s.current
+	if c == nil {
+		return "idle"
+	}
+	text := "● " + shortState(c.State)
+	if p := phaseProgress(c); p.Known {
+		text += fmt.Sprintf(" %d%%", p.Percent())
+	}
+	if rules.Stalled(c, now) {
+		text += "  no update for " + shortDuration(health.Idle(c, now))
+	}
+	return text
+}
+
+// phaseProgress is the progress of the phase a running session is in.
+func phaseProgress(s *graphapi.Session) graphapi.Progress {
+	if strings.Contains(strings.ToLower(s.State), "processing") {
+		return s.ProcessingProgress()
+	}
+	return s.UploadProgress()
+}
+
+// shortState is a state's label where space is short; unknown states stay
+// verbatim (sanitized).
+func shortState(state string) string {
+	switch strings.ToLower(state) {
+	case "uploadinprogress":
+		return "Uploading"
+	case "processinginprogress":
+		return "Processing"
+	case "uploadcompleted":
+		return "Awaiting commit"
+	case "completed":
+		return "Done"
+	}
+	return termtext.OneLine(state)
+}
