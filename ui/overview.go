@@ -79,20 +79,48 @@ func (o *overview) SetSize(w, h int) {
 // Filtering reports whether the filter input has the keys.
 func (o *overview) Filtering() bool { return o.filtering }
 
-// apply takes a poll's answer. A failed store-list poll keeps the rows shown.
-func (o *overview) apply(msg fleetLoadedMsg) {
+// apply takes a poll's answer and returns the verdict changes it saw. A
+// failed store-list poll keeps the rows shown.
+func (o *overview) apply(msg fleetLoadedMsg) []event {
 	if msg.gen != o.gen {
-		return
+		return nil
 	}
 	o.loading = false
 	o.err = msg.err
 	if msg.err != nil {
-		return
+		return nil
 	}
+	events := verdictChanges(o.rows, msg.stores, msg.at)
 	o.loadedAt = msg.at
 	o.rows = msg.stores
 	slices.SortStableFunc(o.rows, compareStatus)
 	o.refilter()
+	return events
+}
+
+// verdictChanges lists the stores whose verdict changed between two polls.
+// The first poll reports nothing: the screen shows it all.
+func verdictChanges(before, after []storeStatus, at time.Time) []event {
+	if len(before) == 0 {
+		return nil
+	}
+	prev := make(map[string]health.Verdict, len(before))
+	for i := range before {
+		if before[i].err == nil {
+			prev[before[i].store.ID] = before[i].health.Verdict
+		}
+	}
+	var events []event
+	for i := range after {
+		s := &after[i]
+		was, known := prev[s.store.ID]
+		if s.err != nil || !known || was == s.health.Verdict {
+			continue
+		}
+		kind := map[health.Verdict]eventKind{health.Failed: eventFailed, health.Stalled: eventStalled, health.Stale: eventStale, health.OK: eventInfo}[s.health.Verdict]
+		events = append(events, event{at: at, kind: kind, text: s.store.DisplayName + " is " + s.health.Verdict.String() + " (was " + was.String() + ")"})
+	}
+	return events
 }
 
 func rank(s *storeStatus) int {
@@ -114,7 +142,7 @@ func compareStatus(a, b storeStatus) int {
 func (o *overview) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case fleetLoadedMsg:
-		o.apply(msg)
+		return emit(o.apply(msg))
 	case tea.KeyMsg:
 		if o.filtering {
 			return o.filterKey(msg)

@@ -201,3 +201,41 @@ func TestOverviewNarrowDropsColumnsFromTheRight(t *testing.T) {
 		}
 	}
 }
+
+func TestOverviewReportsVerdictChanges(t *testing.T) {
+	f := fleetScenario()
+	o := newTestOverview(f)
+	if cmd := o.Update(o.Load()()); cmd != nil {
+		t.Errorf("the first poll reported changes: %v", cmd())
+	}
+	f.sessions["s-ok"] = append(f.sessions["s-ok"], graphapi.Session{ID: "z", State: "Failed", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
+	cmd := o.Update(o.Load()())
+	if cmd == nil {
+		t.Fatal("no event for a store turning failed")
+	}
+	events := cmd().(eventsMsg)
+	if len(events) != 1 || events[0].kind != eventFailed || events[0].text != "Ember Payroll is failed (was ok)" || !events[0].kind.rings() {
+		t.Errorf("events %+v", events)
+	}
+}
+
+func TestEventLogKeepsNewestFirstAndBounds(t *testing.T) {
+	st := NewStyles(asciiRenderer(), DefaultTheme())
+	l := newEventLog(keymap.Default(), &st)
+	l.SetSize(80, 3)
+	for i := range maxEvents + 5 {
+		l.Add(event{at: fleetNow.Add(time.Duration(i) * time.Second), kind: eventCompleted, text: "run \x1b]0;x\x07" + string(rune('a'+i%26))})
+	}
+	if l.Len() != maxEvents {
+		t.Errorf("kept %d", l.Len())
+	}
+	v := l.View(fleetNow.Add(time.Hour))
+	lines := strings.Split(v, "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "12:16:44") || strings.Contains(v, "\x1b]") {
+		t.Errorf("view:\n%q", v)
+	}
+	l.Update(keyMsg("G"))
+	if !strings.Contains(l.View(fleetNow.Add(time.Hour)), "12:00:07") {
+		t.Errorf("end does not reach the oldest kept event:\n%s", l.View(fleetNow.Add(time.Hour)))
+	}
+}

@@ -1,0 +1,165 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edmtop/edmtop/keymap"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+// eventKind is what happened; it decides the icon, the colour and the bell.
+type eventKind int
+
+const (
+	eventInfo eventKind = iota
+	eventCompleted
+	eventRenewed
+	eventCancelled
+	eventCommitted
+	eventStale
+	eventStalled
+	eventFailed
+)
+
+func (k eventKind) icon() string {
+	switch k {
+	case eventCompleted, eventRenewed, eventCommitted:
+		return "✓"
+	case eventFailed:
+		return "✗"
+	case eventStalled:
+		return "⧗"
+	case eventStale:
+		return "◷"
+	case eventCancelled:
+		return "⊘"
+	default:
+		return "·"
+	}
+}
+
+// rings reports whether the bell (--bell) sounds: only for what needs a
+// person, not for every success.
+func (k eventKind) rings() bool { return k == eventFailed || k == eventStalled }
+
+// event is one line of the event log.
+type event struct {
+	at   time.Time
+	kind eventKind
+	text string // sanitized when added
+}
+
+// eventsMsg carries events from a component to the log.
+type eventsMsg []event
+
+func emit(events []event) tea.Cmd {
+	if len(events) == 0 {
+		return nil
+	}
+	return func() tea.Msg { return eventsMsg(events) }
+}
+
+// maxEvents bounds the log: a day of nightly uploads fits many times over.
+const maxEvents = 1000
+
+// eventLog is the pane that keeps notices after the status bar has cleared
+// them (key L). Newest first; it scrolls.
+type eventLog struct {
+	events []event // oldest first
+	offset int     // lines scrolled from the newest
+	width  int
+	height int
+	keys   keymap.KeyMap
+	styles *Styles
+}
+
+func newEventLog(keys keymap.KeyMap, styles *Styles) *eventLog {
+	return &eventLog{keys: keys, styles: styles}
+}
+
+// Add appends events, dropping the oldest past maxEvents.
+func (l *eventLog) Add(events ...event) {
+	for _, e := range events {
+		e.text = termtext.OneLine(e.text)
+		l.events = append(l.events, e)
+	}
+	if over := len(l.events) - maxEvents; over > 0 {
+		l.events = append(l.events[:0], l.events[over:]...)
+	}
+	l.clamp()
+}
+
+// Len is the number of events kept.
+func (l *eventLog) Len() int { return len(l.events) }
+
+func (l *eventLog) SetSize(w, h int) {
+	l.width, l.height = w, h
+	l.clamp()
+}
+
+func (l *eventLog) clamp() {
+	l.offset = max(min(l.offset, len(l.events)-l.height), 0)
+}
+
+// Update scrolls the log.
+func (l *eventLog) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, l.keys.Up):
+		l.offset--
+	case key.Matches(k, l.keys.Down):
+		l.offset++
+	case key.Matches(k, l.keys.PageUp):
+		l.offset -= l.height
+	case key.Matches(k, l.keys.PageDown):
+		l.offset += l.height
+	case key.Matches(k, l.keys.Home):
+		l.offset = 0
+	case key.Matches(k, l.keys.End):
+		l.offset = len(l.events)
+	}
+	l.clamp()
+	return nil
+}
+
+// View draws the newest events first, with their local time.
+func (l *eventLog) View(now time.Time) string {
+	if len(l.events) == 0 {
+		return l.styles.Muted.Render(" no events yet: completions, failures, stalls and your actions are kept here")
+	}
+	lines := make([]string, 0, l.height)
+	for i := len(l.events) - 1 - l.offset; i >= 0 && len(lines) < l.height; i-- {
+		e := l.events[i]
+		stamp := e.at.In(now.Location()).Format("15:04:05")
+		if now.Sub(e.at) > 20*time.Hour {
+			stamp = e.at.In(now.Location()).Format("01-02 15:04")
+		}
+		lines = append(lines, " "+l.paint(e.kind)(fit(stamp+"  "+e.kind.icon()+" "+e.text, max(l.width-1, 0))))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (l *eventLog) paint(k eventKind) func(...string) string {
+	switch k {
+	case eventFailed:
+		return l.styles.Error.Render
+	case eventStalled, eventStale:
+		return l.styles.Warn.Render
+	case eventCompleted, eventRenewed, eventCommitted:
+		return l.styles.Success.Render
+	}
+	return fmtPlain
+}
+
+func fmtPlain(s ...string) string { return strings.Join(s, "") }
+
+// ShortHelp is the log's keys.
+func (l *eventLog) ShortHelp() []key.Binding {
+	return []key.Binding{l.keys.Up, l.keys.Down, l.keys.Close, l.keys.Help}
+}
