@@ -10,12 +10,15 @@ const (
 	DemoEmployeesStore = "6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11"
 	DemoPatientsStore  = "9a4d7e21-3b6c-4f08-a5d2-7c1e0b9f8a34"
 	DemoCardsStore     = "b7f0d3a4-2c55-4e1e-8a0b-91c3e4d5f6a7"
+	DemoClaimsStore    = "e2c8a9f1-5d3b-4c7a-9e6f-0a1b2c3d4e5f"
 )
 
-// NewDemo returns a simulator loaded with the demo scenario: three stores and
+// NewDemo returns a simulator loaded with the demo scenario: four stores and
 // a dozen sessions in every phase, which visibly progress within a minute;
 // one fails soon, one waits for a commit, and a new upload starts every
-// 45 seconds.
+// 45 seconds. Every health verdict shows: Employee records is ok, Patient
+// records has an upload stalled since last night, Card holders' index is
+// two days old (stale) and Claims archive's newest upload failed.
 func NewDemo(opts Options) *Server {
 	s := New(opts)
 	now := s.opts.Clock.Now()
@@ -51,6 +54,18 @@ func NewDemo(opts Options) *Server {
 		Columns: []Column{
 			{Name: "PAN", Searchable: true, IgnoredDelimiters: []string{"-", " "}},
 			{Name: "HolderName", CaseInsensitive: true},
+		},
+	})
+
+	s.AddStore(Store{
+		ID:              DemoClaimsStore,
+		DisplayName:     "Claims archive",
+		Description:     "Insurance claims, weekly",
+		DataLastUpdated: now.Add(-30 * time.Hour),
+		Columns: []Column{
+			{Name: "ClaimId", Searchable: true},
+			{Name: "MemberId", Searchable: true},
+			{Name: "Provider", CaseInsensitive: true},
 		},
 	})
 
@@ -90,6 +105,20 @@ func NewDemo(opts Options) *Server {
 		}})
 	add(DemoPatientsStore, SessionSpec{FileName: "insurance-ids.csv.EdmHash", Created: ago(40 * time.Second),
 		TotalBlocks: 30, BlocksPerMinute: 15, TotalJobs: 6, JobsPerMinute: 3})
+
+	add(DemoPatientsStore, SessionSpec{FileName: "patients-backfill.EdmHash", Created: ago(21 * time.Hour),
+		TotalBlocks: 120, BlocksPerMinute: 30, TotalJobs: 40, JobsPerMinute: 4, AutoCommit: true, StallAfterBlocks: 44})
+
+	// Claims archive: the newest upload failed an hour ago.
+	add(DemoClaimsStore, SessionSpec{FileName: "claims-" + day(-8) + ".EdmHash", Created: ago(8 * 24 * time.Hour),
+		TotalBlocks: 40, BlocksPerMinute: 4, TotalJobs: 20, JobsPerMinute: 2, AutoCommit: true})
+	add(DemoClaimsStore, SessionSpec{FileName: "claims-" + day(-1) + ".EdmHash", Created: ago(90 * time.Minute),
+		TotalBlocks: 40, BlocksPerMinute: 4, TotalJobs: 20, JobsPerMinute: 2, AutoCommit: true, FailAfterJobs: 12,
+		Failure: &Failure{
+			Code: "InvalidHashBlockFormat", Message: "Block 13 is not a valid hash block: it was hashed with another salt.",
+			Target: "claims-" + day(-1) + ".EdmHash", InnerCode: "SaltMismatch",
+			ActivityID: deriveGUID("demo", "claims-failed"), ClientRequestID: deriveGUID("demo", "claims-failed-client"),
+		}})
 
 	// Card holders.
 	add(DemoCardsStore, SessionSpec{FileName: "cardholders-" + day(0) + ".EdmHash", Created: ago(3 * time.Minute),

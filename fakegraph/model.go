@@ -58,6 +58,10 @@ type SessionSpec struct {
 	RowsPerBlock int
 	// CancelledAt, when set, cancels the session at that time.
 	CancelledAt time.Time
+	// StallAfterBlocks, when > 0, stops the upload after that many blocks
+	// without failing: the session stays UploadInProgress and its last
+	// update stays at that block, as when an upload agent dies.
+	StallAfterBlocks int
 }
 
 // Failure is the classificationError a failed session reports.
@@ -129,6 +133,9 @@ func (s *session) at(now time.Time) view {
 	v := view{uriExpires: later(sp.Created, s.renewedAt).Add(24 * time.Hour)}
 
 	uploaded := countDone(now.Sub(sp.Created), sp.BlocksPerMinute, sp.TotalBlocks)
+	if sp.StallAfterBlocks > 0 {
+		uploaded = min(uploaded, sp.StallAfterBlocks)
+	}
 	v.remainingBlocks = sp.TotalBlocks - uploaded
 	uploadDone := sp.Created.Add(perMinute(sp.TotalBlocks, sp.BlocksPerMinute))
 	v.remainingJobs = sp.TotalJobs

@@ -321,7 +321,7 @@ func TestDemoScenario(t *testing.T) {
 		return m
 	}
 	stores := get(hs.URL + "/beta/dataClassification/exactMatchDataStores")["value"].([]any)
-	if len(stores) != 3 {
+	if len(stores) != 4 {
 		t.Fatalf("%d stores", len(stores))
 	}
 	snapshot := func() map[string]string {

@@ -37,7 +37,7 @@ func TestAgainstSimulator(t *testing.T) {
 	ctx := context.Background()
 
 	stores, err := c.ListDataStores(ctx)
-	if err != nil || len(stores) != 3 || stores[0].DisplayName != "Employee records" || len(stores[0].Columns) != 4 {
+	if err != nil || len(stores) != 4 || stores[0].DisplayName != "Employee records" || len(stores[0].Columns) != 4 {
 		t.Fatalf("stores: %+v %v", stores, err)
 	}
 	if stores[2].Description != "" || !stores[2].DataLastUpdatedDateTime.IsZero() {
