@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+// Pure text for what the details pane adds beyond the session's own
+// properties: how long each phase took, the estimated rows, the store's
+// schema against the session's fields, and the store's recent runs.
+
+// phaseDurations says how long the upload and the processing took, or how
+// long they have run so far.
+func phaseDurations(s *graphapi.Session, now time.Time) (upload, processing string) {
+	begin := s.StartDateTime.Time
+	if begin.IsZero() {
+		begin = s.CreationDateTime.Time
+	}
+	upEnd, procEnd := s.UploadCompletionDateTime.Time, s.ProcessingCompletionDateTime.Time
+	if procEnd.IsZero() && s.StateClass() == graphapi.StateDone {
+		procEnd = s.CompletionDateTime.Time
+	}
+	running := !health.Final(s)
+	upload = span(begin, upEnd, now, running && upEnd.IsZero())
+	processing = "— (not started)"
+	if !upEnd.IsZero() {
+		processing = span(upEnd, procEnd, now, running && procEnd.IsZero())
+	}
+	return upload, processing
+}
+
+// span is "1h12m", "12m so far" while it runs, or "—" when unknown.
+func span(begin, end, now time.Time, running bool) string {
+	switch {
+	case begin.IsZero():
+		return "—"
+	case !end.IsZero() && !end.Before(begin):
+		return clockDuration(end.Sub(begin))
+	case running && now.After(begin):
+		return clockDuration(now.Sub(begin)) + " so far"
+	}
+	return "—"
+}
+
+// clockDuration is "45s", "12m", "1h12m" or "2d3h": precise enough to
+// compare runs.
+func clockDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return fmt.Sprintf("%dd%dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+}
+
+// estimatedRows is blocks × rows per block, with thousands separated.
+func estimatedRows(s *graphapi.Session) string {
+	n := health.Rows(s)
+	if n == 0 {
+		return "—"
+	}
+	return "≈ " + thousands(n) + "  (blocks × rows per block)"
+}
+
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// schemaFields lists the store's columns and says where the session's
+// fields differ from them: an upload hashed against an old schema fails.
+func schemaFields(ds *graphapi.DataStore, s *graphapi.Session) []field {
+	if ds == nil || len(ds.Columns) == 0 {
+		return []field{{"schema", "— (the store lists no columns)"}}
+	}
+	fields := make([]field, 0, len(ds.Columns)+2)
+	for i, c := range ds.Columns {
+		label := ""
+		if i == 0 {
+			label = fmt.Sprintf("schema (%d)", len(ds.Columns))
+		}
+		fields = append(fields, field{label, termtext.OneLine(c.Name) + columnTraits(c)})
+	}
+	if missing, extra := fieldDiff(ds.Columns, s.Fields); len(s.Fields) > 0 && (len(missing) > 0 || len(extra) > 0) {
+		if len(missing) > 0 {
+			fields = append(fields, field{"not in the upload", termtext.OneLine(strings.Join(missing, ", "))})
+		}
+		if len(extra) > 0 {
+			fields = append(fields, field{"not in the schema", termtext.OneLine(strings.Join(extra, ", "))})
+		}
+	}
+	return fields
+}
+
+func columnTraits(c graphapi.Column) string {
+	var t []string
+	if c.IsSearchable {
+		t = append(t, "searchable")
+	}
+	if c.IsCaseInsensitive {
+		t = append(t, "case-insensitive")
+	}
+	if len(c.IgnoredDelimiters) > 0 {
+		quoted := make([]string, len(c.IgnoredDelimiters))
+		for i, d := range c.IgnoredDelimiters {
+			quoted[i] = fmt.Sprintf("%q", d)
+		}
+		t = append(t, "ignores "+strings.Join(quoted, " "))
+	}
+	if len(t) == 0 {
+		return ""
+	}
+	return "  (" + strings.Join(t, ", ") + ")"
+}
+
+// fieldDiff compares column names case-insensitively, as the service does.
+func fieldDiff(columns []graphapi.Column, fields []string) (missing, extra []string) {
+	have := make(map[string]bool, len(fields))
+	for _, f := range fields {
+		have[strings.ToLower(f)] = true
+	}
+	want := make(map[string]bool, len(columns))
+	for _, c := range columns {
+		want[strings.ToLower(c.Name)] = true
+		if !have[strings.ToLower(c.Name)] {
+			missing = append(missing, c.Name)
+		}
+	}
+	for _, f := range fields {
+		if !want[strings.ToLower(f)] {
+			extra = append(extra, f)
+		}
+	}
+	slices.Sort(missing)
+	slices.Sort(extra)
+	return missing, extra
+}
+
+// historyStrip is a store's last runs, newest first: outcome icon, duration,
+// and a marker where rows (⚠rows) or duration (⚠time) drift from the median.
+func historyStrip(runs []health.Run) string {
+	if len(runs) == 0 {
+		return "— (no finished uploads listed)"
+	}
+	parts := make([]string, len(runs))
+	for i, r := range runs {
+		p := stateIcon(r.Session.StateClass())
+		if r.Duration > 0 {
+			p += " " + clockDuration(r.Duration)
+		}
+		if r.RowsDrift {
+			p += " ⚠rows"
+		}
+		if r.DurationDrift {
+			p += " ⚠time"
+		}
+		parts[i] = p
+	}
+	return strings.Join(parts, " · ")
+}
