@@ -86,6 +86,7 @@ type Client struct {
 	base     *url.URL // e.g. https://graph.microsoft.com/beta, no trailing slash
 	pipeline runtime.Pipeline
 	opts     Options
+	secrets  *secrets // tokens sent and salts read, kept out of error text
 }
 
 // CheckEndpoint parses and validates a Graph endpoint: https, or plain http
@@ -142,7 +143,8 @@ func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, 
 	if transport == nil {
 		transport = newHTTPClient(base)
 	}
-	bearer := runtime.NewBearerTokenPolicy(taggedCredential{cred}, []string{scope}, &policy.BearerTokenOptions{
+	keep := &secrets{}
+	bearer := runtime.NewBearerTokenPolicy(taggedCredential{cred, keep}, []string{scope}, &policy.BearerTokenOptions{
 		InsecureAllowCredentialWithHTTP: base.Scheme == "http",
 	})
 	pl := runtime.NewPipeline("edmtop", Version, runtime.PipelineOptions{
@@ -153,7 +155,7 @@ func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, 
 		Retry:     getRetryOptions(o),
 		Transport: &limitedTransport{next: transport, max: o.MaxBodyBytes},
 	})
-	return &Client{base: base, pipeline: pl, opts: o}, nil
+	return &Client{base: base, pipeline: pl, opts: o, secrets: keep}, nil
 }
 
 // Endpoint returns the validated endpoint URL.
@@ -249,7 +251,9 @@ func (c *Client) do(ctx context.Context, op, method, rawURL string, want ...int)
 			return resp, body, nil
 		}
 	}
-	return nil, nil, responseError(op, resp, body, clientRequestID)
+	e := responseError(op, resp, body, clientRequestID)
+	e.scrub(c.secrets.scrub)
+	return nil, nil, e
 }
 
 func (c *Client) transportError(op, method, clientRequestID string, err error) *Error {
@@ -338,6 +342,7 @@ func (c *Client) ListSessions(ctx context.Context, storeID string) ([]Session, e
 	if err != nil {
 		return nil, err
 	}
+	c.secrets.addSalts(all)
 	return dedupe(all), nil
 }
 
@@ -372,6 +377,7 @@ func (c *Client) GetSession(ctx context.Context, storeID, sessionID string) (Ses
 	if err != nil {
 		return Session{}, opError(op, err)
 	}
+	c.secrets.addSalts([]Session{s})
 	return s, nil
 }
 
@@ -391,6 +397,7 @@ func (c *Client) RenewSession(ctx context.Context, storeID, sessionID string) (S
 		// The renew happened; only its answer is unreadable.
 		return Session{}, &Error{Op: op, Message: "renewed, but " + err.Error(), OutcomeUnknown: true, Err: err}
 	}
+	c.secrets.addSalts([]Session{s})
 	return s, nil
 }
 

@@ -86,6 +86,10 @@ func (r *rawSession) session() Session {
 	if s.DataStoreID == "" {
 		s.DataStoreID = intern(looseString(r.DatastoreIDLegacy))
 	}
+	if s.Error != nil {
+		// The service's own text may echo the salt or the upload URL.
+		s.Error.scrub(func(t string) string { return Scrub(t, s.Salt) })
+	}
 	return s
 }
 

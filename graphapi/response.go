@@ -12,18 +12,86 @@ import (
 	"time"
 )
 
-// graphErrorEnvelope is Graph's error body:
-// {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}.
+// graphErrorEnvelope is Graph's error body: {"error":{"code","message",
+// "target","details":[{"code","message","target","innerError"}],
+// "innerError":{"code","date","request-id","client-request-id","innerError":{…}}}}.
 type graphErrorEnvelope struct {
 	Error *struct {
 		Code       json.RawMessage `json:"code"`
 		Message    json.RawMessage `json:"message"`
-		InnerError *struct {
-			Date            json.RawMessage `json:"date"`
-			RequestID       json.RawMessage `json:"request-id"`
-			ClientRequestID json.RawMessage `json:"client-request-id"`
-		} `json:"innerError"`
+		Target     json.RawMessage `json:"target"`
+		Details    json.RawMessage `json:"details"`
+		InnerError json.RawMessage `json:"innerError"`
 	} `json:"error"`
+}
+
+type graphInnerError struct {
+	Code            json.RawMessage `json:"code"`
+	Date            json.RawMessage `json:"date"`
+	RequestID       json.RawMessage `json:"request-id"`
+	ClientRequestID json.RawMessage `json:"client-request-id"`
+	InnerError      json.RawMessage `json:"innerError"`
+}
+
+type graphErrorDetail struct {
+	Code       json.RawMessage `json:"code"`
+	Message    json.RawMessage `json:"message"`
+	Target     json.RawMessage `json:"target"`
+	InnerError json.RawMessage `json:"innerError"`
+}
+
+// Bounds on what a hostile error body can make us keep.
+const (
+	maxInnerDepth   = 8
+	maxErrorDetails = 50
+)
+
+// innerErrors decodes an innerError and those nested in it, outermost
+// first. Entries that are not objects end the chain.
+func innerErrors(data json.RawMessage) []graphInnerError {
+	var chain []graphInnerError
+	for len(chain) < maxInnerDepth && isObject(data) {
+		var ie graphInnerError
+		if json.Unmarshal(data, &ie) != nil {
+			break
+		}
+		chain = append(chain, ie)
+		data = ie.InnerError
+	}
+	return chain
+}
+
+func innerCodes(chain []graphInnerError) []string {
+	var codes []string
+	for _, ie := range chain {
+		if c := looseString(ie.Code); c != "" {
+			codes = append(codes, c)
+		}
+	}
+	return codes
+}
+
+// errorDetails decodes error.details; anything but an array of objects
+// gives nothing rather than failing the whole envelope.
+func errorDetails(data json.RawMessage) []ErrorDetail {
+	var raw []json.RawMessage
+	if isNull(data) || json.Unmarshal(data, &raw) != nil {
+		return nil
+	}
+	var out []ErrorDetail
+	for _, r := range raw[:min(len(raw), maxErrorDetails)] {
+		var d graphErrorDetail
+		if !isObject(r) || json.Unmarshal(r, &d) != nil {
+			continue
+		}
+		out = append(out, ErrorDetail{
+			Code:       looseString(d.Code),
+			Message:    looseString(d.Message),
+			Target:     looseString(d.Target),
+			InnerCodes: innerCodes(innerErrors(d.InnerError)),
+		})
+	}
+	return out
 }
 
 // responseError turns a non-success response into *Error, using Graph's
@@ -49,7 +117,12 @@ func responseError(op string, resp *http.Response, body []byte, sentClientReques
 	if json.Unmarshal(body, &env) == nil && env.Error != nil {
 		e.Code = looseString(env.Error.Code)
 		e.Message = looseString(env.Error.Message)
-		if ie := env.Error.InnerError; ie != nil {
+		e.Target = looseString(env.Error.Target)
+		e.Details = errorDetails(env.Error.Details)
+		chain := innerErrors(env.Error.InnerError)
+		e.InnerCodes = innerCodes(chain)
+		if len(chain) > 0 {
+			ie := chain[0]
 			if id := looseString(ie.RequestID); id != "" {
 				e.RequestID = id
 			}

@@ -91,6 +91,20 @@ type ClassificationErrorDetail struct {
 	InnerError *ClassificationInnerError
 }
 
+func (e *ClassificationError) scrub(f func(string) string) {
+	e.Code, e.Message, e.Target = f(e.Code), f(e.Message), f(e.Target)
+	if e.InnerError != nil {
+		e.InnerError.Code = f(e.InnerError.Code)
+	}
+	for i := range e.Details {
+		d := &e.Details[i]
+		d.Code, d.Message, d.Target = f(d.Code), f(d.Message), f(d.Target)
+		if d.InnerError != nil {
+			d.InnerError.Code = f(d.InnerError.Code)
+		}
+	}
+}
+
 // IsEmpty reports whether the error carries nothing to show (the service
 // sometimes sends an object with only "@odata.type").
 func (e *ClassificationError) IsEmpty() bool {
