@@ -22,8 +22,6 @@ import (
 // DefaultEndpoint is the Graph beta root for the global cloud.
 const DefaultEndpoint = "https://graph.microsoft.com/beta"
 
-// Version is reported in the User-Agent.
-const Version = "0.1.0"
 
 // Options tune the client. The zero value gives sensible defaults.
 type Options struct {
@@ -149,7 +147,7 @@ func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, 
 	})
 	pl := runtime.NewPipeline("edmtop", Version, runtime.PipelineOptions{
 		AllowedHeaders: []string{"request-id", "client-request-id", "Retry-After", "Date"},
-		PerRetry:       []policy.Policy{policyFunc(reauthOnce), bearer},
+		PerRetry:       []policy.Policy{policyFunc(countTries), policyFunc(reauthOnce), bearer},
 	}, &policy.ClientOptions{
 		Logging:   o.Logging,
 		Retry:     getRetryOptions(o),
@@ -220,6 +218,11 @@ func neverSent(err error) bool {
 // do sends one request and returns the response with its body read. Any
 // failure comes back as *Error.
 func (c *Client) do(ctx context.Context, op, method, rawURL string, want ...int) (*http.Response, []byte, error) {
+	return c.doHeader(ctx, op, method, rawURL, nil, want...)
+}
+
+// doHeader is do with extra request headers (they replace the defaults).
+func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header http.Header, want ...int) (*http.Response, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
 	defer cancel()
 	if method != http.MethodGet {
@@ -232,6 +235,9 @@ func (c *Client) do(ctx context.Context, op, method, rawURL string, want ...int)
 	req.Raw().Header.Set("Accept", "application/json")
 	if method == http.MethodPost {
 		req.Raw().Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Raw().Header[http.CanonicalHeaderKey(k)] = v
 	}
 	// A fresh GUID per call; retries of the call keep it so the service can
 	// correlate them.
@@ -308,7 +314,8 @@ func (c *Client) sessionURL(storeID, sessionID string, more ...string) (string, 
 
 // ListDataStores returns every EDM data store the caller can see.
 func (c *Client) ListDataStores(ctx context.Context) ([]DataStore, error) {
-	return listAll(ctx, c, "list data stores", c.url("dataClassification", "exactMatchDataStores"), decodePage[DataStore])
+	l, err := listAll(ctx, c, "list data stores", c.url("dataClassification", "exactMatchDataStores"), decodePage[DataStore])
+	return l.items, err
 }
 
 // GetDataStore returns one data store.
@@ -318,104 +325,16 @@ func (c *Client) GetDataStore(ctx context.Context, storeID string) (DataStore, e
 	if err != nil {
 		return DataStore{}, opError(op, err)
 	}
-	_, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
+	resp, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
 	if err != nil {
 		return DataStore{}, err
 	}
 	var d DataStore
 	if err := decodeJSON(body, &d); err != nil {
-		return DataStore{}, opError(op, err)
+		return DataStore{}, answerError(op, resp, "", err)
+	}
+	if !d.object {
+		return DataStore{}, answerError(op, resp, "", errors.New("response is not a data store object"))
 	}
 	return d, nil
-}
-
-// ListSessions returns every session of a data store, following all pages.
-// A session listed twice (pages can shift while they are read) appears
-// once, as its newest copy, in the place it was first seen.
-func (c *Client) ListSessions(ctx context.Context, storeID string) ([]Session, error) {
-	const op = "list sessions"
-	u, err := c.storeURL(storeID, "sessions")
-	if err != nil {
-		return nil, opError(op, err)
-	}
-	all, err := listAll(ctx, c, op, u, decodeSessionPage)
-	if err != nil {
-		return nil, err
-	}
-	c.secrets.addSalts(all)
-	return dedupe(all), nil
-}
-
-func dedupe(sessions []Session) []Session {
-	at := make(map[string]int, len(sessions))
-	out := sessions[:0]
-	for _, s := range sessions {
-		if i, seen := at[s.ID]; seen && s.ID != "" {
-			if s.NewerThan(&out[i]) {
-				out[i] = s
-			}
-			continue
-		}
-		at[s.ID] = len(out)
-		out = append(out, s)
-	}
-	return out
-}
-
-// GetSession returns one session.
-func (c *Client) GetSession(ctx context.Context, storeID, sessionID string) (Session, error) {
-	const op = "get session"
-	u, err := c.sessionURL(storeID, sessionID)
-	if err != nil {
-		return Session{}, opError(op, err)
-	}
-	_, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
-	if err != nil {
-		return Session{}, err
-	}
-	s, err := DecodeSession(body)
-	if err != nil {
-		return Session{}, opError(op, err)
-	}
-	c.secrets.addSalts([]Session{s})
-	return s, nil
-}
-
-// RenewSession renews a session and returns it as the service answered.
-func (c *Client) RenewSession(ctx context.Context, storeID, sessionID string) (Session, error) {
-	const op = "renew session"
-	u, err := c.sessionURL(storeID, sessionID, "renew")
-	if err != nil {
-		return Session{}, opError(op, err)
-	}
-	_, body, err := c.do(ctx, op, http.MethodPost, u, http.StatusOK)
-	if err != nil {
-		return Session{}, err
-	}
-	s, err := DecodeSession(body)
-	if err != nil {
-		// The renew happened; only its answer is unreadable.
-		return Session{}, &Error{Op: op, Message: "renewed, but " + err.Error(), OutcomeUnknown: true, Err: err}
-	}
-	c.secrets.addSalts([]Session{s})
-	return s, nil
-}
-
-// CancelSession abandons a session.
-func (c *Client) CancelSession(ctx context.Context, storeID, sessionID string) error {
-	return c.action(ctx, "cancel session", storeID, sessionID, "cancel")
-}
-
-// CommitSession ends a session's upload so processing starts.
-func (c *Client) CommitSession(ctx context.Context, storeID, sessionID string) error {
-	return c.action(ctx, "commit session", storeID, sessionID, "commit")
-}
-
-func (c *Client) action(ctx context.Context, op, storeID, sessionID, name string) error {
-	u, err := c.sessionURL(storeID, sessionID, name)
-	if err != nil {
-		return opError(op, err)
-	}
-	_, _, err = c.do(ctx, op, http.MethodPost, u, http.StatusNoContent, http.StatusOK, http.StatusAccepted)
-	return err
 }

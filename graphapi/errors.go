@@ -147,6 +147,12 @@ var (
 	ErrForbidden    = errors.New("forbidden")
 	ErrThrottled    = errors.New("throttled")
 	ErrConflict     = errors.New("conflict")
+	// ErrUnsupported: the service does not offer the request (e.g.
+	// sessions/$count); fall back to another way.
+	ErrUnsupported = errors.New("not supported by the service")
+	// ErrUnreadableAnswer: the service accepted an action (200 or 204) but
+	// its answer, and a read-back, could not be used. The action happened.
+	ErrUnreadableAnswer = errors.New("accepted, but the answer could not be read")
 )
 
 // AsError returns err as an *Error when it is one.

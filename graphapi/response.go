@@ -140,6 +140,28 @@ func responseError(op string, resp *http.Response, body []byte, sentClientReques
 	return e
 }
 
+// answerError is a failure to use an answer the service did send (a 200
+// with malformed JSON, a wrong shape, a bad next link): it carries the
+// answer's status and request ids, so a support ticket can name it.
+func answerError(op string, resp *http.Response, code string, err error) *Error {
+	e := &Error{
+		Op:              op,
+		StatusCode:      resp.StatusCode,
+		Code:            code,
+		Message:         err.Error(),
+		RequestID:       resp.Header.Get("request-id"),
+		ClientRequestID: resp.Header.Get(headerClientRequestID),
+		Err:             err,
+	}
+	if e.ClientRequestID == "" && resp.Request != nil {
+		e.ClientRequestID = resp.Request.Header.Get(headerClientRequestID)
+	}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		e.Date = d.UTC()
+	}
+	return e
+}
+
 // describeBody says what came back when it is not a Graph error, without
 // echoing the body (a proxy's HTML page is noise, and could be hostile).
 func describeBody(resp *http.Response, body []byte) string {
