@@ -22,7 +22,6 @@ import (
 // DefaultEndpoint is the Graph beta root for the global cloud.
 const DefaultEndpoint = "https://graph.microsoft.com/beta"
 
-
 // Options tune the client. The zero value gives sensible defaults.
 type Options struct {
 	// Transport sends requests; defaults to an http.Client built for Graph.
