@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,6 +133,12 @@ func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, 
 		return nil, err
 	}
 	o := opts.withDefaults()
+	for _, h := range o.Logging.AllowedHeaders {
+		// azcore would log the header in the clear: the token, in a file.
+		if strings.EqualFold(h, "Authorization") || strings.EqualFold(h, "Proxy-Authorization") {
+			return nil, fmt.Errorf("Options.Logging.AllowedHeaders must not contain %s: it carries the token", h)
+		}
+	}
 	scope := o.Scope
 	if scope == "" {
 		scope = base.Scheme + "://" + base.Host + "/.default"
@@ -181,13 +188,29 @@ func reauthOnce(req *policy.Request) (*http.Response, error) {
 }
 
 func getRetryOptions(o Options) policy.RetryOptions {
-	return policy.RetryOptions{
+	r := policy.RetryOptions{
 		MaxRetries:    o.MaxRetries,
 		TryTimeout:    o.TryTimeout,
 		RetryDelay:    o.RetryDelay,
 		MaxRetryDelay: o.MaxRetryDelay,
 		StatusCodes:   []int{408, 429, 500, 502, 503, 504},
 	}
+	r.ShouldRetry = func(resp *http.Response, err error) bool {
+		if err != nil {
+			// Errors that must not be retried say so (NonRetriable) and
+			// never reach here.
+			return true
+		}
+		return slices.Contains(r.StatusCodes, resp.StatusCode) && !waitsTooLong(resp, o.MaxRetryDelay)
+	}
+	return r
+}
+
+// waitsTooLong reports a Retry-After beyond the cap. azcore reads an
+// overflowing value as absent and would retry at once; ParseRetryAfter
+// reads it as very long, so the call fails with RetryAfter set instead.
+func waitsTooLong(resp *http.Response, limit time.Duration) bool {
+	return ParseRetryAfter(resp.Header, time.Now()) > limit
 }
 
 // postRetryOptions retry an action only when the service refused it (429,
@@ -199,7 +222,8 @@ func postRetryOptions(o Options) policy.RetryOptions {
 		if err != nil {
 			return neverSent(err)
 		}
-		return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable
+		refused := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable
+		return refused && !waitsTooLong(resp, o.MaxRetryDelay)
 	}
 	return r
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
+	"time"
 )
 
 // Errors found in a 200 answer carry its status and request ids (issue 17 #6).
@@ -193,4 +196,175 @@ func TestUserAgentCarriesVersion(t *testing.T) {
 	if got, _ := ua.Load().(string); !strings.Contains(got, "edmtop/"+Version) || strings.Contains(got, "0.1.0") {
 		t.Errorf("User-Agent = %q, want edmtop/%s", got, Version)
 	}
+}
+
+// An overflowing Retry-After is a very long wait: not waited for, not
+// retried at once as if it were absent.
+func TestOverflowingRetryAfterCountsAsVeryLong(t *testing.T) {
+	for _, header := range []string{"Retry-After", "retry-after-ms"} {
+		t.Run(header, func(t *testing.T) {
+			var n atomic.Int32
+			srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					w.Header().Set(header, "99999999999999999999999")
+					w.WriteHeader(429)
+					return
+				}
+				fmt.Fprint(w, `{"value":[]}`)
+			}))
+			_, err := newTestClient(t, srv, nil).ListDataStores(context.Background())
+			ge, ok := AsError(err)
+			if !ok || ge.StatusCode != 429 || ge.RetryAfter < 24*time.Hour {
+				t.Fatalf("got %v, want a 429 with a very long RetryAfter", err)
+			}
+			if n.Load() != 1 {
+				t.Errorf("%d requests: the wait is too long to retry", n.Load())
+			}
+		})
+	}
+	if got := ParseRetryAfter(http.Header{"Retry-After": {"-99999999999999999999999"}}, time.Now()); got != 0 {
+		t.Errorf("a negative overflow = %v, want 0", got)
+	}
+}
+
+// A refused redirect is final: the GET is not sent again.
+func TestRefusedRedirectIsNotRetried(t *testing.T) {
+	var n atomic.Int32
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		http.Redirect(w, r, "http://192.0.2.1/steal", http.StatusFound)
+	}))
+	base, _ := CheckEndpoint(srv.URL + "/beta")
+	opts := fastOptions()
+	opts.Transport = newHTTPClient(base)
+	defer opts.Transport.(*http.Client).CloseIdleConnections()
+	_, err := newTestClient(t, srv, opts).ListDataStores(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "refused a redirect") {
+		t.Fatalf("got %v", err)
+	}
+	if n.Load() != 1 {
+		t.Errorf("the GET was sent %d times", n.Load())
+	}
+}
+
+// Mutation survivor: a chunked body one byte over the cap is refused, one
+// of exactly the cap is read, also when the last bytes come with io.EOF.
+func TestChunkedBodyAtTheCap(t *testing.T) {
+	const max = 4096
+	body := func(n int) string {
+		head := `{"value":[],"pad":"`
+		return head + strings.Repeat("x", n-len(head)-2) + `"}`
+	}
+	for _, tc := range []struct {
+		size int
+		ok   bool
+	}{{max, true}, {max + 1, false}} {
+		check := func(t *testing.T, err error) {
+			if (err == nil) != tc.ok || (!tc.ok && !strings.Contains(err.Error(), "larger than")) {
+				t.Errorf("body of %d bytes: err = %v", tc.size, err)
+			}
+		}
+		t.Run(fmt.Sprint("chunked ", tc.size), func(t *testing.T) {
+			srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b := body(tc.size)
+				w.Write([]byte(b[:10]))
+				w.(http.Flusher).Flush() // no Content-Length: chunked
+				w.Write([]byte(b[10:]))
+			}))
+			opts := fastOptions()
+			opts.MaxBodyBytes = max
+			_, err := newTestClient(t, srv, opts).ListDataStores(context.Background())
+			check(t, err)
+		})
+		t.Run(fmt.Sprint("EOF with data ", tc.size), func(t *testing.T) {
+			opts := fastOptions()
+			opts.MaxBodyBytes = max
+			opts.Transport = transporterFunc(func(req *http.Request) (*http.Response, error) {
+				r := iotest.DataErrReader(strings.NewReader(body(tc.size)))
+				return &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: -1, Body: io.NopCloser(r), Request: req}, nil
+			})
+			srv := serve(t, http.NotFoundHandler())
+			_, err := newTestClient(t, srv, opts).ListDataStores(context.Background())
+			check(t, err)
+		})
+	}
+}
+
+type transporterFunc func(*http.Request) (*http.Response, error)
+
+func (f transporterFunc) Do(req *http.Request) (*http.Response, error) { return f(req) }
+
+func TestLoggingAuthorizationIsRefused(t *testing.T) {
+	cred, _ := NewStaticTokenCredential(testToken)
+	for _, h := range []string{"Authorization", "authorization", "Proxy-Authorization"} {
+		opts := &Options{}
+		opts.Logging.AllowedHeaders = []string{"request-id", h}
+		if _, err := New(DefaultEndpoint, cred, opts); err == nil || !strings.Contains(err.Error(), "AllowedHeaders") {
+			t.Errorf("AllowedHeaders with %q: err = %v", h, err)
+		}
+	}
+	opts := &Options{}
+	opts.Logging.AllowedHeaders = []string{"x-ms-ags-diagnostic"}
+	if _, err := New(DefaultEndpoint, cred, opts); err != nil {
+		t.Errorf("a harmless header was refused: %v", err)
+	}
+}
+
+// A cancel or commit refused with 503, retried, then answered 409 is read
+// back: the session's state decides.
+func TestActionRetriedThen409IsReadBack(t *testing.T) {
+	cases := []struct {
+		action, state string
+		wantErr       bool
+	}{
+		{"cancel", "Cancelled", false},
+		{"cancel", "Completed", true},
+		{"commit", "ProcessingInProgress", false},
+		{"commit", "UploadCompleted", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.action+" "+tc.state, func(t *testing.T) {
+			var posts, gets atomic.Int32
+			srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodGet {
+					gets.Add(1)
+					fmt.Fprintf(w, `{"id":"s1","state":%q}`, tc.state)
+					return
+				}
+				if posts.Add(1) == 1 {
+					w.WriteHeader(503)
+					return
+				}
+				w.WriteHeader(409)
+				fmt.Fprint(w, `{"error":{"code":"InvalidSessionState","message":"The session cannot change."}}`)
+			}))
+			c := newTestClient(t, srv, nil)
+			act := c.CancelSession
+			if tc.action == "commit" {
+				act = c.CommitSession
+			}
+			err := act(context.Background(), storeID, "s1")
+			if posts.Load() != 2 || gets.Load() != 1 {
+				t.Errorf("%d POSTs, %d GETs; want 2 and 1", posts.Load(), gets.Load())
+			}
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v", err)
+			}
+			if err != nil && (!errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "the session is now "+tc.state)) {
+				t.Errorf("err = %v", err)
+			}
+		})
+	}
+	t.Run("409 without a retry is not read back", func(t *testing.T) {
+		var gets atomic.Int32
+		srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet {
+				gets.Add(1)
+			}
+			w.WriteHeader(409)
+		}))
+		if err := newTestClient(t, srv, nil).CancelSession(context.Background(), storeID, "s1"); !errors.Is(err, ErrConflict) || gets.Load() != 0 {
+			t.Errorf("err = %v after %d GETs", err, gets.Load())
+		}
+	})
 }

@@ -185,22 +185,20 @@ func describeBody(resp *http.Response, body []byte) string {
 // (seconds or an HTTP date). It returns 0 when absent or unreadable.
 func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
 	for _, name := range []string{"retry-after-ms", "x-ms-retry-after-ms"} {
-		if v := h.Get(name); v != "" {
-			if ms, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && ms > 0 {
-				return time.Duration(ms) * time.Millisecond
-			}
+		if ms, ok := parseWait(h.Get(name)); ok && ms > 0 {
+			return time.Duration(min(ms, maxRetryAfterSecs*1000)) * time.Millisecond
 		}
 	}
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+	if secs, ok := parseWait(v); ok {
 		if secs <= 0 {
 			return 0
 		}
 		// Cap absurd values before converting, so the multiply cannot overflow.
-		return time.Duration(min(secs, 7*24*3600)) * time.Second
+		return time.Duration(min(secs, maxRetryAfterSecs)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
@@ -208,6 +206,20 @@ func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// maxRetryAfterSecs caps a Retry-After: a week is "longer than anyone waits".
+const maxRetryAfterSecs = 7 * 24 * 3600
+
+// parseWait reads a decimal wait. A number too big for int64 is a very
+// long wait, not an absent one.
+func parseWait(v string) (int64, bool) {
+	v = strings.TrimSpace(v)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return n, true // ParseInt saturates: MaxInt64 or MinInt64
+	}
+	return n, err == nil
 }
 
 func decodeJSON(body []byte, v any) error {
