@@ -19,6 +19,11 @@ type Fault struct {
 	// with Code and Message is sent; when nil otherwise, the real body.
 	Body          []byte
 	Code, Message string
+	// Target, Details and InnerCode fill the envelope's error.target,
+	// error.details and error.innerError.code.
+	Target    string
+	Details   []FailureDetail
+	InnerCode string
 	// Delay holds the answer back (a stall, when longer than the client waits).
 	Delay time.Duration
 	// Drip sends the body one byte at a time with this pause between bytes.
@@ -116,7 +121,11 @@ func (f *Fault) serve(w *response, r *http.Request, real func(*response)) {
 		if msg == "" {
 			msg = "Injected fault."
 		}
-		w.json(status, w.errorBody(code, msg))
+		env := w.errorBody(code, msg)
+		env.Error.Target = f.Target
+		env.Error.Details = wireDetails(f.Details)
+		env.Error.InnerError.Code = f.InnerCode
+		w.json(status, env)
 		return
 	}
 	w.headers()
