@@ -128,6 +128,15 @@ func (p Progress) Percent() int {
 	return int(p.Fraction * 100)
 }
 
+// Remaining is what is left, clamped to [0, Total]: the service's own
+// remaining count can be negative or above the total. 0 when not Known.
+func (p Progress) Remaining() int64 {
+	if !p.Known {
+		return 0
+	}
+	return p.Total - p.Done
+}
+
 func progress(total, remaining Count) Progress {
 	if !total.Valid || total.Value <= 0 {
 		return Progress{}
