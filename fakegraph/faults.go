@@ -114,18 +114,7 @@ func (f *Fault) serve(w *response, r *http.Request, real func(*response)) {
 		w.Header()[k] = v
 	}
 	if body == nil && status >= 400 {
-		code, msg := f.Code, f.Message
-		if code == "" {
-			code = http.StatusText(status)
-		}
-		if msg == "" {
-			msg = "Injected fault."
-		}
-		env := w.errorBody(code, msg)
-		env.Error.Target = f.Target
-		env.Error.Details = wireDetails(f.Details)
-		env.Error.InnerError.Code = f.InnerCode
-		w.json(status, env)
+		w.json(status, f.envelope(w, status))
 		return
 	}
 	w.headers()
@@ -134,6 +123,27 @@ func (f *Fault) serve(w *response, r *http.Request, real func(*response)) {
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
+	f.writeBody(w, r, body)
+}
+
+// envelope is the Graph error body a fault without a Body sends.
+func (f *Fault) envelope(w *response, status int) wireGraphError {
+	code, msg := f.Code, f.Message
+	if code == "" {
+		code = http.StatusText(status)
+	}
+	if msg == "" {
+		msg = "Injected fault."
+	}
+	env := w.errorBody(code, msg)
+	env.Error.Target = f.Target
+	env.Error.Details = wireDetails(f.Details)
+	env.Error.InnerError.Code = f.InnerCode
+	return env
+}
+
+// writeBody sends body whole, cut short (Truncate) or a byte at a time (Drip).
+func (f *Fault) writeBody(w *response, r *http.Request, body []byte) {
 	switch {
 	case f.Truncate:
 		_, _ = w.Write(body[:len(body)/2])
