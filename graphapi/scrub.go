@@ -10,7 +10,8 @@ import (
 const Redacted = "[redacted]"
 
 var (
-	bearerPattern = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*`)
+	// A credential is long; "the bearer token is invalid" stays readable.
+	bearerPattern = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{12,}=*`)
 	// A JWT is three base64url parts; the header always starts {" = eyJ.
 	jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
 	// Any URL's query: SAS signatures, skip tokens and codes live there.

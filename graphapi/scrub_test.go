@@ -12,6 +12,7 @@ func TestScrub(t *testing.T) {
 	const jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoIn0.c2lnbmF0dXJl"
 	cases := []struct{ in, want string }{
 		{"plain text stays", "plain text stays"},
+		{"the bearer token is invalid", "the bearer token is invalid"},
 		{"got Authorization: Bearer abc.def-ghi~jkl==", "got Authorization: Bearer [redacted]"},
 		{"token " + jwt + " expired", "token [redacted] expired"},
 		{"upload to https://x.blob.core.windows.net/s/1?sv=2024&sig=abc%2B%3D failed", "upload to https://x.blob.core.windows.net/s/1?[redacted] failed"},
