@@ -19,6 +19,11 @@ type Fault struct {
 	// with Code and Message is sent; when nil otherwise, the real body.
 	Body          []byte
 	Code, Message string
+	// Target, Details and InnerCode fill the envelope's error.target,
+	// error.details and error.innerError.code.
+	Target    string
+	Details   []FailureDetail
+	InnerCode string
 	// Delay holds the answer back (a stall, when longer than the client waits).
 	Delay time.Duration
 	// Drip sends the body one byte at a time with this pause between bytes.
@@ -109,14 +114,7 @@ func (f *Fault) serve(w *response, r *http.Request, real func(*response)) {
 		w.Header()[k] = v
 	}
 	if body == nil && status >= 400 {
-		code, msg := f.Code, f.Message
-		if code == "" {
-			code = http.StatusText(status)
-		}
-		if msg == "" {
-			msg = "Injected fault."
-		}
-		w.json(status, w.errorBody(code, msg))
+		w.json(status, f.envelope(w, status))
 		return
 	}
 	w.headers()
@@ -125,6 +123,27 @@ func (f *Fault) serve(w *response, r *http.Request, real func(*response)) {
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
+	f.writeBody(w, r, body)
+}
+
+// envelope is the Graph error body a fault without a Body sends.
+func (f *Fault) envelope(w *response, status int) wireGraphError {
+	code, msg := f.Code, f.Message
+	if code == "" {
+		code = http.StatusText(status)
+	}
+	if msg == "" {
+		msg = "Injected fault."
+	}
+	env := w.errorBody(code, msg)
+	env.Error.Target = f.Target
+	env.Error.Details = wireDetails(f.Details)
+	env.Error.InnerError.Code = f.InnerCode
+	return env
+}
+
+// writeBody sends body whole, cut short (Truncate) or a byte at a time (Drip).
+func (f *Fault) writeBody(w *response, r *http.Request, body []byte) {
 	switch {
 	case f.Truncate:
 		_, _ = w.Write(body[:len(body)/2])

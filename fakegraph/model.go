@@ -73,8 +73,9 @@ type Failure struct {
 	Details               []FailureDetail
 }
 
-// FailureDetail is one entry of a failure's details.
-type FailureDetail struct{ Code, Message, Target string }
+// FailureDetail is one entry of a failure's details; InnerCode, when set,
+// is sent as the detail's innerError.code.
+type FailureDetail struct{ Code, Message, Target, InnerCode string }
 
 type session struct {
 	spec        SessionSpec

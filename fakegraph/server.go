@@ -252,6 +252,9 @@ func (s *Server) serveRoute(w *response, r *http.Request, route Route, args []st
 		return
 	}
 	if routeErr != nil {
+		if routeErr.allow != "" {
+			w.Header().Set("Allow", routeErr.allow)
+		}
 		w.graphError(routeErr.status, routeErr.code, routeErr.message)
 		return
 	}
@@ -268,28 +271,47 @@ func (s *Server) serveRoute(w *response, r *http.Request, route Route, args []st
 	case RouteListStores:
 		s.writeCollection(w, r, "dataClassification/exactMatchDataStores", len(s.stores), func(i int) any { return s.stores[i].wire() })
 	case RouteGetStore:
-		w.json(http.StatusOK, s.store(args[0]).wire())
+		st := s.store(args[0]).wire()
+		st.Context = s.baseURL(r) + "/$metadata#dataClassification/exactMatchDataStores/$entity"
+		w.json(http.StatusOK, st)
 	case RouteListSessions:
 		list := s.sessions[args[0]]
-		s.writeCollection(w, r, fmt.Sprintf("dataClassification/exactMatchDataStores('%s')/sessions", args[0]), len(list),
+		s.writeCollection(w, r, sessionsContext(args[0]), len(list),
 			func(i int) any { return list[i].wire(now, s.opts.UploadHost) })
+	case RouteCountSessions:
+		w.text(http.StatusOK, strconv.Itoa(len(s.sessions[args[0]])))
 	default:
-		s.serveSession(w, route, args, now)
+		s.serveSession(w, r, route, args, now)
 	}
 }
 
-func (s *Server) serveSession(w *response, route Route, args []string, now time.Time) {
+func sessionsContext(storeID string) string {
+	return fmt.Sprintf("dataClassification/exactMatchDataStores('%s')/sessions", storeID)
+}
+
+func (s *Server) serveSession(w *response, r *http.Request, route Route, args []string, now time.Time) {
 	se := s.findSession(args[0], args[1])
 	if se == nil {
 		w.graphError(http.StatusNotFound, "itemNotFound", "The session does not exist.")
 		return
 	}
 	state := se.at(now).state
+	metadata := s.baseURL(r) + "/$metadata#"
+	// A single entity carries @odata.context, as Graph sends it.
+	entity := func() wireSession {
+		ws := se.wire(now, s.opts.UploadHost)
+		ws.Context = metadata + sessionsContext(args[0]) + "/$entity"
+		if route == RouteRenew {
+			ws.Context = metadata + "microsoft.graph.exactMatchSession"
+		}
+		return ws
+	}
 	switch route {
 	case RouteGetSession:
-		w.json(http.StatusOK, se.wire(now, s.opts.UploadHost))
+		w.json(http.StatusOK, entity())
 	case RouteUploadAgent:
 		w.json(http.StatusOK, wireUploadAgent{
+			Context:          metadata + fmt.Sprintf("%s('%s')/uploadAgent/$entity", sessionsContext(args[0]), args[1]),
 			ODataType:        "#microsoft.graph.exactMatchUploadAgent",
 			ID:               se.agentID,
 			Description:      "EdmUploadAgent on EDM-UPLOAD-01",
@@ -301,7 +323,7 @@ func (s *Server) serveSession(w *response, route Route, args []string, now time.
 			return
 		}
 		se.renewedAt = now
-		w.json(http.StatusOK, se.wire(now, s.opts.UploadHost))
+		w.json(http.StatusOK, entity())
 	case RouteCancel:
 		if terminal(state) {
 			w.graphError(http.StatusConflict, "InvalidSessionState", fmt.Sprintf("The session is %s and cannot be cancelled.", state))
@@ -346,6 +368,15 @@ func (s *Server) writeCollection(w *response, r *http.Request, contextPath strin
 		}
 		size = n
 	}
+	var count *int
+	switch q.Get("$count") {
+	case "", "false":
+	case "true":
+		count = &n
+	default:
+		w.graphError(http.StatusBadRequest, "BadRequest", "Invalid value for $count: use true or false.")
+		return
+	}
 	offset := 0
 	if tok := q.Get("$skiptoken"); tok != "" {
 		skip, ok := decodeSkipToken(tok)
@@ -363,6 +394,10 @@ func (s *Server) writeCollection(w *response, r *http.Request, contextPath strin
 	out := wireCollection{
 		Context: s.baseURL(r) + "/$metadata#" + contextPath,
 		Value:   page,
+	}
+	if offset == 0 {
+		// Graph sends the total on the first page.
+		out.Count = count
 	}
 	if end < n {
 		next := s.baseURL(r) + strings.TrimPrefix(r.URL.EscapedPath(), s.opts.Prefix) + "?"
@@ -412,11 +447,14 @@ const (
 	RouteCancel       Route = "cancel"
 	RouteCommit       Route = "commit"
 	RouteUploadAgent  Route = "uploadAgent"
+	// RouteCountSessions is GET sessions/$count: a text/plain integer.
+	RouteCountSessions Route = "countSessions"
 )
 
 type routeError struct {
 	status        int
 	code, message string
+	allow         string // the method a 405 names in its Allow header
 }
 
 // match maps a request to a route and its path arguments (store id,
@@ -424,24 +462,25 @@ type routeError struct {
 func (s *Server) match(r *http.Request) (Route, []string, *routeError) {
 	path := r.URL.EscapedPath()
 	if !strings.HasPrefix(path, s.opts.Prefix+"/") {
-		return RouteUnknown, nil, &routeError{http.StatusNotFound, "UnknownVersion", "Use the " + s.opts.Prefix + " endpoint."}
+		return RouteUnknown, nil, &routeError{status: http.StatusNotFound, code: "UnknownVersion", message: "Use the " + s.opts.Prefix + " endpoint."}
 	}
 	raw := strings.Split(strings.TrimPrefix(path, s.opts.Prefix+"/"), "/")
 	segs := make([]string, len(raw))
 	for i, p := range raw {
 		u, err := url.PathUnescape(p)
 		if err != nil {
-			return RouteUnknown, nil, &routeError{http.StatusBadRequest, "BadRequest", "Malformed path."}
+			return RouteUnknown, nil, &routeError{status: http.StatusBadRequest, code: "BadRequest", message: "Malformed path."}
 		}
 		segs[i] = u
 	}
-	notFound := &routeError{http.StatusBadRequest, "BadRequest", "Resource not found for the segment '" + raw[len(raw)-1] + "'."}
+	notFound := &routeError{status: http.StatusBadRequest, code: "BadRequest", message: "Resource not found for the segment '" + raw[len(raw)-1] + "'."}
 	if len(segs) < 2 || segs[0] != "dataClassification" || segs[1] != "exactMatchDataStores" {
 		return RouteUnknown, nil, notFound
 	}
 	want := func(route Route, method string, args ...string) (Route, []string, *routeError) {
 		if r.Method != method {
-			return route, args, &routeError{http.StatusMethodNotAllowed, "Request_BadRequest", "Request method '" + r.Method + "' is not supported here."}
+			// Graph answers a wrong method with 405 and this code.
+			return route, args, &routeError{http.StatusMethodNotAllowed, "Request_BadRequest", "Request method '" + r.Method + "' is not supported here.", method}
 		}
 		return route, args, nil
 	}
@@ -455,6 +494,9 @@ func (s *Server) match(r *http.Request) (Route, []string, *routeError) {
 			return want(RouteListSessions, http.MethodGet, segs[2])
 		}
 	case 5:
+		if segs[3] == "sessions" && raw[4] == "$count" {
+			return want(RouteCountSessions, http.MethodGet, segs[2])
+		}
 		if segs[3] == "sessions" {
 			return want(RouteGetSession, http.MethodGet, segs[2], segs[4])
 		}
@@ -510,6 +552,15 @@ func (w *response) json(status int, v any) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// text answers a plain-text value, as Graph answers $count.
+func (w *response) text(status int, body string) {
+	w.headers()
+	w.Header().Set("Content-Type", "text/plain;charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
 }
 
 func (w *response) noContent() {

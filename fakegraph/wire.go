@@ -12,6 +12,8 @@ import (
 // wrong property name on either side fails a test instead of hiding.
 
 type wireSession struct {
+	// Context is set on single entities only, as Graph does.
+	Context                      string     `json:"@odata.context,omitempty"`
 	ODataType                    string     `json:"@odata.type"`
 	ID                           string     `json:"id"`
 	CreationDateTime             *string    `json:"creationDateTime"`
@@ -47,18 +49,20 @@ type wireError struct {
 
 type wireInnerError struct {
 	Code            string `json:"code"`
-	ActivityID      string `json:"activityId"`
-	ClientRequestID string `json:"clientRequestId"`
-	ErrorDateTime   string `json:"errorDateTime"`
+	ActivityID      string `json:"activityId,omitempty"`
+	ClientRequestID string `json:"clientRequestId,omitempty"`
+	ErrorDateTime   string `json:"errorDateTime,omitempty"`
 }
 
 type wireErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Target  string `json:"target"`
+	Code       string          `json:"code"`
+	Message    string          `json:"message"`
+	Target     string          `json:"target"`
+	InnerError *wireInnerError `json:"innerError,omitempty"`
 }
 
 type wireStore struct {
+	Context                 string       `json:"@odata.context,omitempty"`
 	ODataType               string       `json:"@odata.type"`
 	ID                      string       `json:"id"`
 	DisplayName             string       `json:"displayName"`
@@ -75,6 +79,7 @@ type wireColumn struct {
 }
 
 type wireUploadAgent struct {
+	Context          string `json:"@odata.context"`
 	ODataType        string `json:"@odata.type"`
 	ID               string `json:"id"`
 	Description      string `json:"description"`
@@ -83,6 +88,7 @@ type wireUploadAgent struct {
 
 type wireCollection struct {
 	Context  string `json:"@odata.context"`
+	Count    *int   `json:"@odata.count,omitempty"`
 	Value    any    `json:"value"`
 	NextLink string `json:"@odata.nextLink,omitempty"`
 }
@@ -94,10 +100,14 @@ type wireGraphError struct {
 type wireGraphErrorBody struct {
 	Code       string              `json:"code"`
 	Message    string              `json:"message"`
+	Target     string              `json:"target,omitempty"`
+	Details    []wireErrorDetail   `json:"details,omitempty"`
 	InnerError wireGraphInnerError `json:"innerError"`
 }
 
 type wireGraphInnerError struct {
+	// Code is a finer reason (e.g. why a request was throttled).
+	Code            string `json:"code,omitempty"`
 	Date            string `json:"date"`
 	RequestID       string `json:"request-id"`
 	ClientRequestID string `json:"client-request-id"`
@@ -179,9 +189,7 @@ func (s *session) wire(now time.Time, uploadHost string) wireSession {
 				ErrorDateTime:   graphTime(v.failedAt),
 			},
 		}
-		for _, d := range f.Details {
-			w.Error.Details = append(w.Error.Details, wireErrorDetail(d))
-		}
+		w.Error.Details = wireDetails(f.Details)
 	}
 	return w
 }
@@ -203,4 +211,16 @@ func (st *Store) wire() wireStore {
 		w.Columns = append(w.Columns, wireColumn{c.Name, c.Searchable, c.CaseInsensitive, d})
 	}
 	return w
+}
+
+func wireDetails(details []FailureDetail) []wireErrorDetail {
+	var out []wireErrorDetail
+	for _, d := range details {
+		w := wireErrorDetail{Code: d.Code, Message: d.Message, Target: d.Target}
+		if d.InnerCode != "" {
+			w.InnerError = &wireInnerError{Code: d.InnerCode}
+		}
+		out = append(out, w)
+	}
+	return out
 }

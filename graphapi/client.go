@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,9 +22,6 @@ import (
 
 // DefaultEndpoint is the Graph beta root for the global cloud.
 const DefaultEndpoint = "https://graph.microsoft.com/beta"
-
-// Version is reported in the User-Agent.
-const Version = "0.1.0"
 
 // Options tune the client. The zero value gives sensible defaults.
 type Options struct {
@@ -86,6 +84,7 @@ type Client struct {
 	base     *url.URL // e.g. https://graph.microsoft.com/beta, no trailing slash
 	pipeline runtime.Pipeline
 	opts     Options
+	secrets  *secrets // tokens sent and salts read, kept out of error text
 }
 
 // CheckEndpoint parses and validates a Graph endpoint: https, or plain http
@@ -134,6 +133,12 @@ func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, 
 		return nil, err
 	}
 	o := opts.withDefaults()
+	for _, h := range o.Logging.AllowedHeaders {
+		// azcore would log the header in the clear: the token, in a file.
+		if strings.EqualFold(h, "Authorization") || strings.EqualFold(h, "Proxy-Authorization") {
+			return nil, fmt.Errorf("Options.Logging.AllowedHeaders must not contain %s: it carries the token", h)
+		}
+	}
 	scope := o.Scope
 	if scope == "" {
 		scope = base.Scheme + "://" + base.Host + "/.default"
@@ -142,18 +147,19 @@ func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, 
 	if transport == nil {
 		transport = newHTTPClient(base)
 	}
-	bearer := runtime.NewBearerTokenPolicy(taggedCredential{cred}, []string{scope}, &policy.BearerTokenOptions{
+	keep := &secrets{}
+	bearer := runtime.NewBearerTokenPolicy(taggedCredential{cred, keep}, []string{scope}, &policy.BearerTokenOptions{
 		InsecureAllowCredentialWithHTTP: base.Scheme == "http",
 	})
 	pl := runtime.NewPipeline("edmtop", Version, runtime.PipelineOptions{
 		AllowedHeaders: []string{"request-id", "client-request-id", "Retry-After", "Date"},
-		PerRetry:       []policy.Policy{policyFunc(reauthOnce), bearer},
+		PerRetry:       []policy.Policy{policyFunc(countTries), policyFunc(reauthOnce), bearer},
 	}, &policy.ClientOptions{
 		Logging:   o.Logging,
 		Retry:     getRetryOptions(o),
 		Transport: &limitedTransport{next: transport, max: o.MaxBodyBytes},
 	})
-	return &Client{base: base, pipeline: pl, opts: o}, nil
+	return &Client{base: base, pipeline: pl, opts: o, secrets: keep}, nil
 }
 
 // Endpoint returns the validated endpoint URL.
@@ -182,13 +188,29 @@ func reauthOnce(req *policy.Request) (*http.Response, error) {
 }
 
 func getRetryOptions(o Options) policy.RetryOptions {
-	return policy.RetryOptions{
+	r := policy.RetryOptions{
 		MaxRetries:    o.MaxRetries,
 		TryTimeout:    o.TryTimeout,
 		RetryDelay:    o.RetryDelay,
 		MaxRetryDelay: o.MaxRetryDelay,
 		StatusCodes:   []int{408, 429, 500, 502, 503, 504},
 	}
+	r.ShouldRetry = func(resp *http.Response, err error) bool {
+		if err != nil {
+			// Errors that must not be retried say so (NonRetriable) and
+			// never reach here.
+			return true
+		}
+		return slices.Contains(r.StatusCodes, resp.StatusCode) && !waitsTooLong(resp, o.MaxRetryDelay)
+	}
+	return r
+}
+
+// waitsTooLong reports a Retry-After beyond the cap. azcore reads an
+// overflowing value as absent and would retry at once; ParseRetryAfter
+// reads it as very long, so the call fails with RetryAfter set instead.
+func waitsTooLong(resp *http.Response, limit time.Duration) bool {
+	return ParseRetryAfter(resp.Header, time.Now()) > limit
 }
 
 // postRetryOptions retry an action only when the service refused it (429,
@@ -200,7 +222,8 @@ func postRetryOptions(o Options) policy.RetryOptions {
 		if err != nil {
 			return neverSent(err)
 		}
-		return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable
+		refused := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable
+		return refused && !waitsTooLong(resp, o.MaxRetryDelay)
 	}
 	return r
 }
@@ -218,6 +241,11 @@ func neverSent(err error) bool {
 // do sends one request and returns the response with its body read. Any
 // failure comes back as *Error.
 func (c *Client) do(ctx context.Context, op, method, rawURL string, want ...int) (*http.Response, []byte, error) {
+	return c.doHeader(ctx, op, method, rawURL, nil, want...)
+}
+
+// doHeader is do with extra request headers (they replace the defaults).
+func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header http.Header, want ...int) (*http.Response, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
 	defer cancel()
 	if method != http.MethodGet {
@@ -230,6 +258,9 @@ func (c *Client) do(ctx context.Context, op, method, rawURL string, want ...int)
 	req.Raw().Header.Set("Accept", "application/json")
 	if method == http.MethodPost {
 		req.Raw().Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Raw().Header[http.CanonicalHeaderKey(k)] = v
 	}
 	// A fresh GUID per call; retries of the call keep it so the service can
 	// correlate them.
@@ -249,7 +280,9 @@ func (c *Client) do(ctx context.Context, op, method, rawURL string, want ...int)
 			return resp, body, nil
 		}
 	}
-	return nil, nil, responseError(op, resp, body, clientRequestID)
+	e := responseError(op, resp, body, clientRequestID)
+	e.scrub(c.secrets.scrub)
+	return nil, nil, e
 }
 
 func (c *Client) transportError(op, method, clientRequestID string, err error) *Error {
@@ -304,7 +337,8 @@ func (c *Client) sessionURL(storeID, sessionID string, more ...string) (string, 
 
 // ListDataStores returns every EDM data store the caller can see.
 func (c *Client) ListDataStores(ctx context.Context) ([]DataStore, error) {
-	return listAll(ctx, c, "list data stores", c.url("dataClassification", "exactMatchDataStores"), decodePage[DataStore])
+	l, err := listAll(ctx, c, "list data stores", c.url("dataClassification", "exactMatchDataStores"), decodePage[DataStore])
+	return l.items, err
 }
 
 // GetDataStore returns one data store.
@@ -314,101 +348,16 @@ func (c *Client) GetDataStore(ctx context.Context, storeID string) (DataStore, e
 	if err != nil {
 		return DataStore{}, opError(op, err)
 	}
-	_, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
+	resp, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
 	if err != nil {
 		return DataStore{}, err
 	}
 	var d DataStore
 	if err := decodeJSON(body, &d); err != nil {
-		return DataStore{}, opError(op, err)
+		return DataStore{}, answerError(op, resp, "", err)
+	}
+	if !d.object {
+		return DataStore{}, answerError(op, resp, "", errors.New("response is not a data store object"))
 	}
 	return d, nil
-}
-
-// ListSessions returns every session of a data store, following all pages.
-// A session listed twice (pages can shift while they are read) appears
-// once, as its newest copy, in the place it was first seen.
-func (c *Client) ListSessions(ctx context.Context, storeID string) ([]Session, error) {
-	const op = "list sessions"
-	u, err := c.storeURL(storeID, "sessions")
-	if err != nil {
-		return nil, opError(op, err)
-	}
-	all, err := listAll(ctx, c, op, u, decodeSessionPage)
-	if err != nil {
-		return nil, err
-	}
-	return dedupe(all), nil
-}
-
-func dedupe(sessions []Session) []Session {
-	at := make(map[string]int, len(sessions))
-	out := sessions[:0]
-	for _, s := range sessions {
-		if i, seen := at[s.ID]; seen && s.ID != "" {
-			if s.NewerThan(&out[i]) {
-				out[i] = s
-			}
-			continue
-		}
-		at[s.ID] = len(out)
-		out = append(out, s)
-	}
-	return out
-}
-
-// GetSession returns one session.
-func (c *Client) GetSession(ctx context.Context, storeID, sessionID string) (Session, error) {
-	const op = "get session"
-	u, err := c.sessionURL(storeID, sessionID)
-	if err != nil {
-		return Session{}, opError(op, err)
-	}
-	_, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
-	if err != nil {
-		return Session{}, err
-	}
-	s, err := DecodeSession(body)
-	if err != nil {
-		return Session{}, opError(op, err)
-	}
-	return s, nil
-}
-
-// RenewSession renews a session and returns it as the service answered.
-func (c *Client) RenewSession(ctx context.Context, storeID, sessionID string) (Session, error) {
-	const op = "renew session"
-	u, err := c.sessionURL(storeID, sessionID, "renew")
-	if err != nil {
-		return Session{}, opError(op, err)
-	}
-	_, body, err := c.do(ctx, op, http.MethodPost, u, http.StatusOK)
-	if err != nil {
-		return Session{}, err
-	}
-	s, err := DecodeSession(body)
-	if err != nil {
-		// The renew happened; only its answer is unreadable.
-		return Session{}, &Error{Op: op, Message: "renewed, but " + err.Error(), OutcomeUnknown: true, Err: err}
-	}
-	return s, nil
-}
-
-// CancelSession abandons a session.
-func (c *Client) CancelSession(ctx context.Context, storeID, sessionID string) error {
-	return c.action(ctx, "cancel session", storeID, sessionID, "cancel")
-}
-
-// CommitSession ends a session's upload so processing starts.
-func (c *Client) CommitSession(ctx context.Context, storeID, sessionID string) error {
-	return c.action(ctx, "commit session", storeID, sessionID, "commit")
-}
-
-func (c *Client) action(ctx context.Context, op, storeID, sessionID, name string) error {
-	u, err := c.sessionURL(storeID, sessionID, name)
-	if err != nil {
-		return opError(op, err)
-	}
-	_, _, err = c.do(ctx, op, http.MethodPost, u, http.StatusNoContent, http.StatusOK, http.StatusAccepted)
-	return err
 }

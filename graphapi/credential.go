@@ -62,12 +62,17 @@ func (e *credentialError) Unwrap() error { return e.Err }
 
 // taggedCredential wraps a credential so that its failures are recognisable
 // after azcore's pipeline has wrapped them.
-type taggedCredential struct{ cred azcore.TokenCredential }
+// It also remembers each token handed out, so error text can be scrubbed of it.
+type taggedCredential struct {
+	cred azcore.TokenCredential
+	keep *secrets
+}
 
 func (t taggedCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	tok, err := t.cred.GetToken(ctx, opts)
 	if err != nil {
 		return tok, &credentialError{Err: err}
 	}
+	t.keep.addToken(tok.Token)
 	return tok, nil
 }

@@ -86,6 +86,10 @@ func (r *rawSession) session() Session {
 	if s.DataStoreID == "" {
 		s.DataStoreID = intern(looseString(r.DatastoreIDLegacy))
 	}
+	if s.Error != nil {
+		// The service's own text may echo the salt or the upload URL.
+		s.Error.scrub(func(t string) string { return Scrub(t, s.Salt) })
+	}
 	return s
 }
 
@@ -117,9 +121,11 @@ func decodeSessionPage(data []byte) (page[Session], error) {
 	}
 	p := page[Session]{NextLink: looseString(raw.NextLink), Value: make([]Session, 0, len(*raw.Value))}
 	for _, r := range *raw.Value {
-		if r != nil && !r.empty() {
-			p.Value = append(p.Value, r.session())
+		if r == nil || r.empty() {
+			p.Skipped++
+			continue
 		}
+		p.Value = append(p.Value, r.session())
 	}
 	return p, nil
 }
@@ -404,6 +410,8 @@ func DecodeSession(data []byte) (Session, error) {
 type page[T any] struct {
 	Value    []T    `json:"value"`
 	NextLink string `json:"@odata.nextLink"`
+	// Skipped counts elements dropped for not being objects.
+	Skipped int `json:"-"`
 }
 
 // decodePage decodes a collection page in one pass. Elements that are not
@@ -429,7 +437,7 @@ func decodePage[T any](data []byte) (page[T], error) {
 		}
 		kept = append(kept, v)
 	}
-	return page[T]{NextLink: looseString(raw.NextLink), Value: kept}, nil
+	return page[T]{NextLink: looseString(raw.NextLink), Value: kept, Skipped: len(*raw.Value) - len(kept)}, nil
 }
 
 func describeJSONError(err error) error {

@@ -197,6 +197,24 @@ func TestProgress(t *testing.T) {
 	}
 }
 
+// The details pane showed "2147483647 of 2147483647 done, -5 remaining":
+// Remaining is clamped like Done (issue 17 #8).
+func TestProgressRemainingIsClamped(t *testing.T) {
+	s, err := DecodeSession([]byte(`{"id":"a","totalBlockCount":1e40,"remainingBlockCount":-5,"totalJobCount":10,"remainingJobCount":99999999999}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up := s.UploadProgress(); up.Total != math.MaxInt32 || up.Done != up.Total || up.Remaining() != 0 {
+		t.Errorf("upload %+v remaining %d", up, up.Remaining())
+	}
+	if proc := s.ProcessingProgress(); proc.Done != 0 || proc.Remaining() != 10 {
+		t.Errorf("processing %+v remaining %d", proc, proc.Remaining())
+	}
+	if (Progress{}).Remaining() != 0 {
+		t.Error("unknown progress has a remaining count")
+	}
+}
+
 func TestClassifyState(t *testing.T) {
 	cases := map[string]StateClass{
 		"Completed":            StateDone,

@@ -19,6 +19,14 @@ type Error struct {
 	Code string
 	// Message is Graph's message or a description of what failed.
 	Message string
+	// Target is Graph's error.target: the property or object at fault.
+	Target string
+	// Details are Graph's error.details, one entry per problem found.
+	Details []ErrorDetail
+	// InnerCodes are the codes of error.innerError and of the innerErrors
+	// nested in it, outermost first: finer reasons such as why a request
+	// was throttled.
+	InnerCodes []string
 	// RequestID and ClientRequestID identify the request for Microsoft support.
 	RequestID       string
 	ClientRequestID string
@@ -31,6 +39,13 @@ type Error struct {
 	OutcomeUnknown bool
 	// Err is the underlying cause, if any (network error, decoding error).
 	Err error
+}
+
+// ErrorDetail is one entry of a Graph error's details.
+type ErrorDetail struct {
+	Code, Message, Target string
+	// InnerCodes are the detail's own innerError codes, outermost first.
+	InnerCodes []string
 }
 
 func (e *Error) Error() string {
@@ -49,6 +64,23 @@ func (e *Error) Error() string {
 		b.WriteString(e.Code + ": ")
 	}
 	b.WriteString(e.Message)
+	writeTarget(&b, e.Target)
+	if len(e.InnerCodes) > 0 {
+		b.WriteString(" (" + strings.Join(e.InnerCodes, ": ") + ")")
+	}
+	for i, d := range e.Details {
+		if i == 0 {
+			b.WriteString(" details:")
+		} else {
+			b.WriteString(";")
+		}
+		b.WriteString(" ")
+		if d.Code != "" {
+			b.WriteString(d.Code + ": ")
+		}
+		b.WriteString(d.Message)
+		writeTarget(&b, d.Target)
+	}
 	if e.OutcomeUnknown {
 		b.WriteString(" (the request may have reached the service: outcome unknown)")
 	}
@@ -61,7 +93,28 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+func writeTarget(b *strings.Builder, target string) {
+	if target != "" {
+		b.WriteString(" (target: " + target + ")")
+	}
+}
+
 func (e *Error) Unwrap() error { return e.Err }
+
+// scrub passes every string the server chose through f.
+func (e *Error) scrub(f func(string) string) {
+	e.Code, e.Message, e.Target = f(e.Code), f(e.Message), f(e.Target)
+	for i := range e.InnerCodes {
+		e.InnerCodes[i] = f(e.InnerCodes[i])
+	}
+	for i := range e.Details {
+		d := &e.Details[i]
+		d.Code, d.Message, d.Target = f(d.Code), f(d.Message), f(d.Target)
+		for j := range d.InnerCodes {
+			d.InnerCodes[j] = f(d.InnerCodes[j])
+		}
+	}
+}
 
 // opError wraps a failure that is not an HTTP answer (a bad id, an
 // unreadable body) as the one error type.
@@ -94,6 +147,12 @@ var (
 	ErrForbidden    = errors.New("forbidden")
 	ErrThrottled    = errors.New("throttled")
 	ErrConflict     = errors.New("conflict")
+	// ErrUnsupported: the service does not offer the request (e.g.
+	// sessions/$count); fall back to another way.
+	ErrUnsupported = errors.New("not supported by the service")
+	// ErrUnreadableAnswer: the service accepted an action (200 or 204) but
+	// its answer, and a read-back, could not be used. The action happened.
+	ErrUnreadableAnswer = errors.New("accepted, but the answer could not be read")
 )
 
 // AsError returns err as an *Error when it is one.

@@ -5,42 +5,55 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
+	"strings"
 )
 
+// listing is what listAll gathered: the items and how many it dropped.
+type listing[T any] struct {
+	items   []T
+	skipped int
+}
+
 // listAll fetches a collection and follows @odata.nextLink as given, but only
-// to the endpoint's own scheme and host (the token goes nowhere else), never
-// to a page already seen, and at most MaxPages times.
-func listAll[T any](ctx context.Context, c *Client, op, first string, decode func([]byte) (page[T], error)) ([]T, error) {
-	var all []T
-	seen := map[string]bool{}
+// under the endpoint's own scheme, host and path (the token goes nowhere
+// else), never to a page already seen, and at most MaxPages times. A failure
+// found in a page the service did send carries that page's status and ids.
+func listAll[T any](ctx context.Context, c *Client, op, first string, decode func([]byte) (page[T], error)) (listing[T], error) {
+	var out listing[T]
+	seen := map[string]bool{first: true}
 	next := first
-	for pages := 0; next != ""; pages++ {
-		if pages >= c.opts.MaxPages {
-			return nil, &Error{Op: op, Code: "tooManyPages", Message: fmt.Sprintf("stopped after %d pages: the service keeps sending next links", c.opts.MaxPages)}
-		}
-		if seen[next] {
-			return nil, &Error{Op: op, Code: "nextLinkLoop", Message: "the service sent a next link to a page already read"}
-		}
-		seen[next] = true
-		_, body, err := c.do(ctx, op, http.MethodGet, next, http.StatusOK)
+	for pages := 1; ; pages++ {
+		resp, body, err := c.do(ctx, op, http.MethodGet, next, http.StatusOK)
 		if err != nil {
-			return nil, err
+			return listing[T]{}, err
 		}
 		p, err := decode(body)
 		if err != nil {
-			return nil, opError(op, err)
+			return listing[T]{}, answerError(op, resp, "", err)
 		}
-		all = append(all, p.Value...)
+		out.items = append(out.items, p.Value...)
+		out.skipped += p.Skipped
 		if p.NextLink == "" {
-			break
+			return out, nil
 		}
-		if next, err = c.checkNextLink(p.NextLink); err != nil {
-			return nil, &Error{Op: op, Code: "unsafeNextLink", Message: err.Error(), Err: err}
+		link, err := c.checkNextLink(p.NextLink)
+		switch {
+		case err != nil:
+			return listing[T]{}, answerError(op, resp, "unsafeNextLink", err)
+		case seen[link]:
+			return listing[T]{}, answerError(op, resp, "nextLinkLoop", fmt.Errorf("the service sent a next link to a page already read"))
+		case pages >= c.opts.MaxPages:
+			return listing[T]{}, answerError(op, resp, "tooManyPages", fmt.Errorf("stopped after %d pages: the service keeps sending next links", c.opts.MaxPages))
 		}
+		seen[link] = true
+		next = link
 	}
-	return all, nil
 }
 
+// checkNextLink accepts a next link only under the endpoint: same scheme and
+// host, and a path inside the endpoint's own (no other API version, no
+// other service behind the same host, no ".." climbing out).
 func (c *Client) checkNextLink(link string) (string, error) {
 	u, err := url.Parse(link)
 	if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil {
@@ -49,5 +62,23 @@ func (c *Client) checkNextLink(link string) (string, error) {
 	if !sameOrigin(c.base, u) {
 		return "", fmt.Errorf("refused a next link to %s: it leaves %s", u.Scheme+"://"+u.Host, c.base.Scheme+"://"+c.base.Host)
 	}
+	if !underPath(c.base.Path, u) {
+		return "", fmt.Errorf("refused a next link to %s: it leaves the endpoint's path %s", redactURL(u), c.base.Path+"/")
+	}
 	return link, nil
+}
+
+// underPath reports whether u's path lies below prefix once dot segments
+// are resolved. Escaped dots and backslashes are refused: a server may
+// decode them into a climb after we checked.
+func underPath(prefix string, u *url.URL) bool {
+	raw := strings.ToLower(u.EscapedPath())
+	if strings.Contains(raw, "%2e") || strings.Contains(raw, "%5c") {
+		return false
+	}
+	p := u.Path
+	if p != path.Clean(p) && p != path.Clean(p)+"/" {
+		return false
+	}
+	return strings.HasPrefix(p, prefix+"/")
 }

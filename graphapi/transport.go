@@ -1,7 +1,6 @@
 package graphapi
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -38,14 +37,22 @@ func newHTTPClient(base *url.URL) *http.Client {
 func sameOriginRedirects(base *url.URL) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 5 {
-			return errors.New("too many redirects")
+			return &redirectRefusedError{"too many redirects"}
 		}
 		if !sameOrigin(base, req.URL) {
-			return fmt.Errorf("refused a redirect to %s: it leaves %s", redactURL(req.URL), base.Scheme+"://"+base.Host)
+			return &redirectRefusedError{fmt.Sprintf("refused a redirect to %s: it leaves %s", redactURL(req.URL), base.Scheme+"://"+base.Host)}
 		}
 		return nil
 	}
 }
+
+// redirectRefusedError is final: asking again gets the same redirect.
+type redirectRefusedError struct{ msg string }
+
+func (e *redirectRefusedError) Error() string { return e.msg }
+
+// NonRetriable tells azcore's retry policy not to send the request again.
+func (e *redirectRefusedError) NonRetriable() {}
 
 func sameOrigin(base, u *url.URL) bool {
 	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Host, base.Host)

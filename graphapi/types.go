@@ -91,6 +91,20 @@ type ClassificationErrorDetail struct {
 	InnerError *ClassificationInnerError
 }
 
+func (e *ClassificationError) scrub(f func(string) string) {
+	e.Code, e.Message, e.Target = f(e.Code), f(e.Message), f(e.Target)
+	if e.InnerError != nil {
+		e.InnerError.Code = f(e.InnerError.Code)
+	}
+	for i := range e.Details {
+		d := &e.Details[i]
+		d.Code, d.Message, d.Target = f(d.Code), f(d.Message), f(d.Target)
+		if d.InnerError != nil {
+			d.InnerError.Code = f(d.InnerError.Code)
+		}
+	}
+}
+
 // IsEmpty reports whether the error carries nothing to show (the service
 // sometimes sends an object with only "@odata.type").
 func (e *ClassificationError) IsEmpty() bool {
@@ -112,6 +126,15 @@ func (p Progress) Percent() int {
 		return 0
 	}
 	return int(p.Fraction * 100)
+}
+
+// Remaining is what is left, clamped to [0, Total]: the service's own
+// remaining count can be negative or above the total. 0 when not Known.
+func (p Progress) Remaining() int64 {
+	if !p.Known {
+		return 0
+	}
+	return p.Total - p.Done
 }
 
 func progress(total, remaining Count) Progress {

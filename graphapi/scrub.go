@@ -1,0 +1,125 @@
+package graphapi
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// Redacted replaces every secret Scrub removes.
+const Redacted = "[redacted]"
+
+var (
+	// A credential is long; "the bearer token is invalid" stays readable.
+	bearerPattern = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{12,}=*`)
+	// A JWT is three base64url parts; the header always starts {" = eyJ.
+	jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+	// Any URL's query: SAS signatures, skip tokens and codes live there.
+	urlQueryPattern = regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^\s?#"'<>]+)\?[^\s#"'<>]*`)
+	// Credential parameters outside a URL (a query string quoted on its own).
+	paramPattern = regexp.MustCompile(`(?i)\b(sig|signature|access_token|refresh_token|id_token|client_secret|password)=[^&\s"'<>]+`)
+)
+
+// minSecretLen keeps a short or empty "secret" from erasing ordinary text.
+const minSecretLen = 6
+
+// Scrub removes secrets from text a server sent before it is shown or
+// logged: "Bearer …" credentials, JWT-shaped tokens, URL query strings (SAS
+// signatures), sig=/access_token=-style parameters, and every occurrence of
+// each given secret (the current token, a session's salt) at least six
+// bytes long. Each becomes Redacted.
+func Scrub(s string, secrets ...string) string {
+	for _, secret := range secrets {
+		if len(secret) >= minSecretLen && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, Redacted)
+		}
+	}
+	if !strings.ContainsAny(s, "=.:") {
+		// Fast path: every pattern needs one of these.
+		return s
+	}
+	s = bearerPattern.ReplaceAllString(s, "Bearer "+Redacted)
+	s = jwtPattern.ReplaceAllString(s, Redacted)
+	s = urlQueryPattern.ReplaceAllString(s, "${1}?"+Redacted)
+	return paramPattern.ReplaceAllString(s, "${1}="+Redacted)
+}
+
+// secrets remembers what a client must keep out of error text: the tokens
+// it sent (a few, as they rotate) and the salts of the sessions it read.
+type secrets struct {
+	mu     sync.Mutex
+	tokens []string
+	salts  map[string]struct{}
+}
+
+const (
+	maxTokens = 4
+	// maxSalts bounds memory; beyond it new salts are not remembered (a
+	// caller that knows the session can still pass its salt to Scrub).
+	maxSalts = 1 << 14
+)
+
+func (k *secrets) addToken(tok string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, t := range k.tokens {
+		if t == tok {
+			return
+		}
+	}
+	k.tokens = append(k.tokens, tok)
+	if len(k.tokens) > maxTokens {
+		k.tokens = k.tokens[1:]
+	}
+}
+
+func (k *secrets) addSalts(sessions []Session) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.salts == nil {
+		k.salts = map[string]struct{}{}
+	}
+	for i := range sessions {
+		salt := sessions[i].Salt
+		if len(salt) < minSecretLen || len(k.salts) >= maxSalts {
+			continue
+		}
+		if _, ok := k.salts[salt]; !ok {
+			k.salts[salt] = struct{}{}
+		}
+	}
+}
+
+// scrub applies Scrub with the remembered tokens and any remembered salt
+// that occurs in s. Past a few hundred salts it looks up the text's
+// alphanumeric runs instead, so the cost follows the text, not the salts.
+func (k *secrets) scrub(s string) string {
+	k.mu.Lock()
+	found := append([]string(nil), k.tokens...)
+	if len(k.salts) <= 256 {
+		for salt := range k.salts {
+			if strings.Contains(s, salt) {
+				found = append(found, salt)
+			}
+		}
+	} else {
+		for _, run := range alnumRuns(s) {
+			if _, ok := k.salts[run]; ok {
+				found = append(found, run)
+			}
+		}
+	}
+	k.mu.Unlock()
+	return Scrub(s, found...)
+}
+
+func alnumRuns(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	})
+}
+
+// Scrub removes from s the tokens this client sent, the salts of sessions
+// it has read, and everything the package-level Scrub removes. Use it on any
+// server text shown or logged outside an *Error (those are scrubbed already).
+func (c *Client) Scrub(s string) string { return c.secrets.scrub(s) }

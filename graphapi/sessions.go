@@ -1,0 +1,216 @@
+package graphapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+)
+
+// SessionListing is a full listing of a store's sessions.
+type SessionListing struct {
+	// Sessions have an id each, in the order first listed, newest copy kept.
+	Sessions []Session
+	// Skipped counts entries the service listed that cannot be shown or
+	// acted on: not a JSON object, or without an id. Report them; they are
+	// not silently gone.
+	Skipped int
+}
+
+// ListSessions returns every session of a data store that has an id,
+// following all pages. A session listed twice (pages can shift while they
+// are read) appears once, as its newest copy, in the place it was first
+// seen. ListSessionsReport also says how many entries were unusable.
+func (c *Client) ListSessions(ctx context.Context, storeID string) ([]Session, error) {
+	l, err := c.ListSessionsReport(ctx, storeID)
+	return l.Sessions, err
+}
+
+// ListSessionsReport is ListSessions with the count of skipped entries.
+func (c *Client) ListSessionsReport(ctx context.Context, storeID string) (SessionListing, error) {
+	const op = "list sessions"
+	u, err := c.storeURL(storeID, "sessions")
+	if err != nil {
+		return SessionListing{}, opError(op, err)
+	}
+	l, err := listAll(ctx, c, op, u, decodeSessionPage)
+	if err != nil {
+		return SessionListing{}, err
+	}
+	c.secrets.addSalts(l.items)
+	kept := l.items[:0]
+	for _, s := range l.items {
+		if s.ID == "" {
+			l.skipped++
+			continue
+		}
+		kept = append(kept, s)
+	}
+	return SessionListing{Sessions: dedupe(kept), Skipped: l.skipped}, nil
+}
+
+// dedupe keeps one copy per id, the newest, where the id was first seen.
+func dedupe(sessions []Session) []Session {
+	at := make(map[string]int, len(sessions))
+	out := sessions[:0]
+	for _, s := range sessions {
+		if i, seen := at[s.ID]; seen {
+			if s.NewerThan(&out[i]) {
+				out[i] = s
+			}
+			continue
+		}
+		at[s.ID] = len(out)
+		out = append(out, s)
+	}
+	return out
+}
+
+// GetSession returns one session.
+func (c *Client) GetSession(ctx context.Context, storeID, sessionID string) (Session, error) {
+	const op = "get session"
+	u, err := c.sessionURL(storeID, sessionID)
+	if err != nil {
+		return Session{}, opError(op, err)
+	}
+	resp, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
+	if err != nil {
+		return Session{}, err
+	}
+	s, err := DecodeSession(body)
+	if err != nil {
+		return Session{}, answerError(op, resp, "", err)
+	}
+	c.secrets.addSalts([]Session{s})
+	return s, nil
+}
+
+// RenewSession renews a session and returns it. A 204 (OData's answer for
+// a null result) or a 200 whose body cannot be read means the renew was
+// accepted: the session is then read back with GET. If that fails too, the
+// error matches ErrUnreadableAnswer: renewed, but the session is unknown.
+func (c *Client) RenewSession(ctx context.Context, storeID, sessionID string) (Session, error) {
+	const op = "renew session"
+	u, err := c.sessionURL(storeID, sessionID, "renew")
+	if err != nil {
+		return Session{}, opError(op, err)
+	}
+	resp, body, err := c.do(ctx, op, http.MethodPost, u, http.StatusOK, http.StatusNoContent)
+	if err != nil {
+		return Session{}, err
+	}
+	if resp.StatusCode == http.StatusNoContent {
+		return c.reread(ctx, op, resp, storeID, sessionID, errors.New("the service answered 204 without the session"))
+	}
+	s, err := DecodeSession(body)
+	if err != nil {
+		return c.reread(ctx, op, resp, storeID, sessionID, err)
+	}
+	c.secrets.addSalts([]Session{s})
+	return s, nil
+}
+
+// reread fetches a session whose action was accepted but whose answer
+// could not be used (why).
+func (c *Client) reread(ctx context.Context, op string, resp *http.Response, storeID, sessionID string, why error) (Session, error) {
+	s, err := c.GetSession(ctx, storeID, sessionID)
+	if err == nil {
+		return s, nil
+	}
+	e := answerError(op, resp, "", fmt.Errorf("%w: %w", ErrUnreadableAnswer, why))
+	e.Message = fmt.Sprintf("renewed (HTTP %d), but %s, and reading the session back failed: %s", resp.StatusCode, why, err)
+	return Session{}, e
+}
+
+// CancelSession abandons a session.
+func (c *Client) CancelSession(ctx context.Context, storeID, sessionID string) error {
+	return c.action(ctx, "cancel session", storeID, sessionID, "cancel")
+}
+
+// CommitSession ends a session's upload so processing starts.
+func (c *Client) CommitSession(ctx context.Context, storeID, sessionID string) error {
+	return c.action(ctx, "commit session", storeID, sessionID, "commit")
+}
+
+// action posts cancel or commit. A 409 that follows a refused try (503,
+// 429) may mean the earlier try was applied after all: the session is then
+// read back, and its state decides between success and the 409.
+func (c *Client) action(ctx context.Context, op, storeID, sessionID, name string) error {
+	u, err := c.sessionURL(storeID, sessionID, name)
+	if err != nil {
+		return opError(op, err)
+	}
+	var tries atomic.Int32
+	_, _, err = c.do(context.WithValue(ctx, triesKey{}, &tries), op, http.MethodPost, u, http.StatusNoContent, http.StatusOK, http.StatusAccepted)
+	ge, ok := AsError(err)
+	if !ok || tries.Load() < 2 || ge.StatusCode != http.StatusConflict {
+		return err
+	}
+	s, gerr := c.GetSession(ctx, storeID, sessionID)
+	switch {
+	case gerr != nil:
+		ge.Message += " (after a retry; reading the session back failed: " + gerr.Error() + ")"
+	case applied(name, s.State):
+		return nil
+	default:
+		ge.Message += " (after a retry; the session is now " + c.Scrub(s.State) + ")"
+	}
+	return ge
+}
+
+// applied reports whether a session's state shows the action took effect.
+func applied(action, state string) bool {
+	switch action {
+	case "cancel":
+		return ClassifyState(state) == StateCancelled
+	case "commit":
+		return ClassifyState(state) == StateDone || strings.Contains(strings.ToLower(state), "processing")
+	}
+	return false
+}
+
+// triesKey holds an *atomic.Int32 that counts a call's tries.
+type triesKey struct{}
+
+// countTries runs once per try of the retry policy.
+func countTries(req *policy.Request) (*http.Response, error) {
+	if n, ok := req.Raw().Context().Value(triesKey{}).(*atomic.Int32); ok {
+		n.Add(1)
+	}
+	return req.Next()
+}
+
+// CountSessions asks the service how many sessions a store has
+// (GET sessions/$count, ConsistencyLevel: eventual). Support by the live
+// service is unknown: when it refuses (400, 404, 405, 501) or answers
+// something other than a count, the error matches ErrUnsupported and the
+// caller should fall back to listing.
+func (c *Client) CountSessions(ctx context.Context, storeID string) (int, error) {
+	const op = "count sessions"
+	u, err := c.storeURL(storeID, "sessions", "$count")
+	if err != nil {
+		return 0, opError(op, err)
+	}
+	header := http.Header{"Accept": {"text/plain"}, "ConsistencyLevel": {"eventual"}}
+	resp, body, err := c.doHeader(ctx, op, http.MethodGet, u, header, http.StatusOK)
+	if ge, ok := AsError(err); ok {
+		switch ge.StatusCode {
+		case http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+			ge.Err = ErrUnsupported
+		}
+		return 0, ge
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, perr := strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(string(body), "\ufeff")), 10, 32)
+	if perr != nil || n < 0 {
+		return 0, answerError(op, resp, "", fmt.Errorf("%w: the answer is not a count", ErrUnsupported))
+	}
+	return int(n), nil
+}
