@@ -176,8 +176,8 @@ func (d *DataStore) UnmarshalJSON(data []byte) error {
 			}
 			d.Columns = append(d.Columns, Column{
 				Name:              looseString(rc.Name),
-				IsSearchable:      looseBool(rc.IsSearchable),
-				IsCaseInsensitive: looseBool(rc.IsCaseInsensitive),
+				IsSearchable:      nullableBool(rc.IsSearchable),
+				IsCaseInsensitive: nullableBool(rc.IsCaseInsensitive),
 				IgnoredDelimiters: looseStrings(rc.IgnoredDelimiters),
 			})
 		}
@@ -300,12 +300,37 @@ func looseStrings(data json.RawMessage) []string {
 	return out
 }
 
-func looseBool(data json.RawMessage) bool {
-	var b bool
-	if json.Unmarshal(data, &b) == nil {
-		return b
+// nullableBool reads a boolean leniently ("true" as text too) and keeps
+// "not said" (null, missing, or not a boolean) apart from false.
+func nullableBool(data json.RawMessage) *bool {
+	t := strings.TrimSpace(string(data))
+	if t == "" || t == "null" {
+		return nil
 	}
-	return strings.EqualFold(looseString(data), "true")
+	var b bool
+	if json.Unmarshal(data, &b) != nil {
+		switch strings.ToLower(looseString(data)) {
+		case "true":
+			b = true
+		case "false":
+		default:
+			return nil
+		}
+	}
+	return &b
+}
+
+// DecodeUploadAgent reads an exactMatchUploadAgent.
+func DecodeUploadAgent(data []byte) (UploadAgent, error) {
+	var raw struct {
+		ID               json.RawMessage `json:"id"`
+		Description      json.RawMessage `json:"description"`
+		CreationDateTime json.RawMessage `json:"creationDateTime"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return UploadAgent{}, describeJSONError(err)
+	}
+	return UploadAgent{ID: looseString(raw.ID), Description: looseString(raw.Description), CreationDateTime: looseTime(raw.CreationDateTime)}, nil
 }
 
 // looseCount accepts numbers and numeric strings. Fractions are truncated,

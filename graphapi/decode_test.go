@@ -2,7 +2,9 @@ package graphapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -92,6 +94,39 @@ func TestDecodeFixturePages(t *testing.T) {
 	}
 }
 
+func TestColumnFlagsAreNullable(t *testing.T) {
+	p, err := decodePage[DataStore]([]byte(`{"value":[{"id":"s","columns":[
+		{"name":"a","isSearchable":null},
+		{"name":"b","isSearchable":false,"isCaseInsensitive":"true"},
+		{"name":"c","isSearchable":true,"isCaseInsensitive":7}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	show := func(b *bool) string {
+		if b == nil {
+			return "?"
+		}
+		return fmt.Sprint(*b)
+	}
+	var got []string
+	for _, c := range p.Value[0].Columns {
+		got = append(got, show(c.IsSearchable)+"/"+show(c.IsCaseInsensitive))
+	}
+	if strings.Join(got, " ") != "?/? false/true true/?" {
+		t.Errorf("flags %v", got)
+	}
+}
+
+func TestDecodeUploadAgent(t *testing.T) {
+	a, err := DecodeUploadAgent(fixture(t, "upload-agent.json"))
+	if err != nil || a.ID != "bfecbadd-6c8f-58c7-bce8-f85261d809f0" || a.Description != "EDMUPLOAD-01 (hr-etl service account)" || a.CreationDateTime.IsZero() {
+		t.Errorf("%+v %v", a, err)
+	}
+	if _, err := DecodeUploadAgent([]byte("[1]")); err == nil {
+		t.Error("an array decoded as an agent")
+	}
+}
+
 func TestDecodeDataStores(t *testing.T) {
 	p, err := decodePage[DataStore](fixture(t, "datastores.json"))
 	if err != nil {
@@ -101,7 +136,7 @@ func TestDecodeDataStores(t *testing.T) {
 		t.Fatalf("%d stores", len(p.Value))
 	}
 	hr := p.Value[0]
-	if hr.DisplayName != "Employee records" || len(hr.Columns) != 3 || !hr.Columns[1].IsCaseInsensitive ||
+	if hr.DisplayName != "Employee records" || len(hr.Columns) != 3 || hr.Columns[1].IsCaseInsensitive == nil || !*hr.Columns[1].IsCaseInsensitive ||
 		len(hr.Columns[1].IgnoredDelimiters) != 1 || hr.DataLastUpdatedDateTime.IsZero() {
 		t.Errorf("store: %+v", hr)
 	}

@@ -214,3 +214,21 @@ func (c *Client) CountSessions(ctx context.Context, storeID string) (int, error)
 	}
 	return int(n), nil
 }
+
+// GetUploadAgent reads the upload agent that created a session.
+func (c *Client) GetUploadAgent(ctx context.Context, storeID, sessionID string) (UploadAgent, error) {
+	const op = "get upload agent"
+	u, err := c.sessionURL(storeID, sessionID, "uploadAgent")
+	if err != nil {
+		return UploadAgent{}, opError(op, err)
+	}
+	resp, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
+	if err != nil {
+		return UploadAgent{}, err
+	}
+	a, err := DecodeUploadAgent(body)
+	if err != nil {
+		return UploadAgent{}, answerError(op, resp, "", err)
+	}
+	return a, nil
+}

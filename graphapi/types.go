@@ -30,12 +30,21 @@ type DataStore struct {
 	object bool // decoded from a JSON object (pages drop anything else)
 }
 
-// Column is one column of a data store's schema.
+// Column is one column of a data store's schema. The two flags are
+// nullable on the wire: nil means the service did not say.
 type Column struct {
 	Name              string
-	IsSearchable      bool
-	IsCaseInsensitive bool
+	IsSearchable      *bool
+	IsCaseInsensitive *bool
 	IgnoredDelimiters []string
+}
+
+// UploadAgent is an exactMatchUploadAgent: the machine and account that
+// hashed and uploaded a session.
+type UploadAgent struct {
+	ID               string
+	Description      string
+	CreationDateTime Time
 }
 
 // Session is an exactMatchSession. Every property is nullable on the wire;

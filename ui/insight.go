@@ -110,11 +110,16 @@ func schemaFields(ds *graphapi.DataStore, s *graphapi.Session) []field {
 
 func columnTraits(c graphapi.Column) string {
 	var t []string
-	if c.IsSearchable {
-		t = append(t, "searchable")
-	}
-	if c.IsCaseInsensitive {
-		t = append(t, "case-insensitive")
+	for _, flag := range []struct {
+		value *bool
+		name  string
+	}{{c.IsSearchable, "searchable"}, {c.IsCaseInsensitive, "case-insensitive"}} {
+		switch {
+		case flag.value == nil:
+			t = append(t, flag.name+" unknown") // null on the wire is not false
+		case *flag.value:
+			t = append(t, flag.name)
+		}
 	}
 	if len(c.IgnoredDelimiters) > 0 {
 		quoted := make([]string, len(c.IgnoredDelimiters))

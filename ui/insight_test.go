@@ -43,11 +43,15 @@ func TestEstimatedRows(t *testing.T) {
 	}
 }
 
+var yes, no = ptr(true), ptr(false)
+
+func ptr(b bool) *bool { return &b }
+
 func TestSchemaFieldsNameTheDifference(t *testing.T) {
 	ds := &graphapi.DataStore{Columns: []graphapi.Column{
-		{Name: "EmployeeId", IsSearchable: true},
-		{Name: "Email", IsSearchable: true, IsCaseInsensitive: true, IgnoredDelimiters: []string{"."}},
-		{Name: "LastName"},
+		{Name: "EmployeeId", IsSearchable: yes, IsCaseInsensitive: no},
+		{Name: "Email", IsSearchable: yes, IsCaseInsensitive: yes, IgnoredDelimiters: []string{"."}},
+		{Name: "LastName", IsSearchable: no},
 	}}
 	s := &graphapi.Session{Fields: []string{"employeeid", "Email", "Phone\x1b[2J"}}
 	var text []string
@@ -58,7 +62,7 @@ func TestSchemaFieldsNameTheDifference(t *testing.T) {
 	for _, want := range []string{
 		"schema (3)=EmployeeId  (searchable)",
 		`=Email  (searchable, case-insensitive, ignores ".")`,
-		"=LastName",
+		"=LastName  (case-insensitive unknown)",
 		"not in the upload=LastName",
 		"not in the schema=Phone",
 	} {

@@ -73,8 +73,8 @@ type jsonStore struct {
 
 type jsonColumn struct {
 	Name              string   `json:"name"`
-	IsSearchable      bool     `json:"isSearchable"`
-	IsCaseInsensitive bool     `json:"isCaseInsensitive"`
+	IsSearchable      *bool    `json:"isSearchable"` // null when the service did not say
+	IsCaseInsensitive *bool    `json:"isCaseInsensitive"`
 	IgnoredDelimiters []string `json:"ignoredDelimiters"`
 }
 
