@@ -31,6 +31,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return 0
 	}
+	if xe, ok := errors.AsType[*exitError](err); ok {
+		return xe.report(stderr)
+	}
 	if errors.Is(err, errReported) {
 		return 1
 	}
