@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -176,6 +178,16 @@ func TestCheckSignInOrServiceFailureIsUnknown(t *testing.T) {
 	if code != 3 || !strings.HasPrefix(out, "EDM UNKNOWN - sign-in (env) failed: missing environment variable AZURE_TENANT_ID\n") {
 		t.Errorf("sign-in that cannot start: exit %d:\n%s", code, out)
 	}
+	_, env = checkScenario(t, []string{"ok"})
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	if code := run(ctx, []string{"check"}, strings.NewReader(""), &stdout, &stderr); code != 3 || stdout.String() != "EDM UNKNOWN - interrupted\n" {
+		t.Errorf("interrupted: exit %d: %q %q", code, stdout.String(), stderr.String())
+	}
 }
 
 func TestCheckJSON(t *testing.T) {
@@ -301,5 +313,85 @@ func TestCheckConfigDatastoreIsUsed(t *testing.T) {
 	code, out, _ := runCLI(t, env, "check")
 	if code != 0 || !strings.HasPrefix(out, "EDM OK - 1 store ok") {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestHostilePayloadsInWaitAndCheck(t *testing.T) {
+	b, err := os.ReadFile("../../termtext/testdata/hostile.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct{ Payloads []struct{ Name, Text string } }
+	if err := json.Unmarshal(b, &file); err != nil {
+		t.Fatal(err)
+	}
+	const id = "11111111-1111-4111-8111-111111111111"
+	for _, p := range file.Payloads {
+		t.Run(p.Name, func(t *testing.T) {
+			text := p.Text
+			session := map[string]any{"id": id, "fileName": text, "state": "Failed", "creationDateTime": "2026-11-28T08:00:00Z",
+				"lastUpdatedDateTime": "2026-11-28T08:30:00Z", "error": map[string]any{"code": text, "message": text}}
+			hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				var body any = map[string]any{"value": []any{session}}
+				switch {
+				case strings.HasSuffix(r.URL.Path, "/exactMatchDataStores"):
+					body = map[string]any{"value": []any{map[string]any{"id": "s", "displayName": text}}}
+				case strings.HasSuffix(r.URL.Path, "/"+id):
+					body = session
+				}
+				_ = json.NewEncoder(w).Encode(body)
+			}))
+			defer hs.Close()
+			env := map[string]string{"EDMTOP_TOKEN": "t", "EDMTOP_ENDPOINT": hs.URL + "/beta"}
+			manualPollsAt(t, checkNow)
+			for _, run := range []struct {
+				args []string
+				code int
+			}{
+				{[]string{"check"}, 2},
+				{[]string{"check", "--datastore", "nope"}, 3},
+				{[]string{"wait", "--datastore", "s", id}, 1},
+				{[]string{"wait", "--datastore", "nope", id}, 2},
+				{[]string{"wait", "--datastore", "s", "nope.EdmHash"}, 2},
+				{[]string{"__complete", "wait", "--datastore", ""}, 0},
+				{[]string{"__complete", "wait", "--datastore", "s", ""}, 0},
+			} {
+				code, out, stderr := runCLI(t, env, run.args...)
+				if code != run.code {
+					t.Errorf("%v: exit %d, want %d: %s", run.args, code, run.code, stderr)
+				}
+				assertInert(t, strings.Join(run.args, " "), out+stderr)
+				if run.args[0] == "__complete" {
+					for _, line := range strings.Split(out, "\n") {
+						if strings.Count(line, "\t") > 1 {
+							t.Errorf("completion %q has more than one tab", line)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// manualPollsAt runs wait's and check's clock at a fixed time.
+func manualPollsAt(t *testing.T, at time.Time) {
+	t.Helper()
+	manualPolls(t, fakegraph.New(fakegraph.Options{Clock: fakegraph.NewManualClock(at)}))
+}
+
+// assertInert fails if out holds a byte or rune a terminal would act on.
+func assertInert(t *testing.T, what, out string) {
+	t.Helper()
+	for _, bad := range []byte{0x1b, 0x07, 0x08, '\r', 0x00} {
+		if strings.IndexByte(out, bad) >= 0 {
+			t.Errorf("%s: byte %#x written", what, bad)
+		}
+	}
+	for _, r := range out {
+		if (r >= 0x80 && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200d {
+			t.Errorf("%s: rune %U written", what, r)
+			break
+		}
 	}
 }

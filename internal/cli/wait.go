@@ -242,19 +242,22 @@ type waiter struct {
 // service fails or ctx ends; it returns the last copy it saw.
 func (w *waiter) run(ctx context.Context, s graphapi.Session) (graphapi.Session, waitOutcome) {
 	now := w.clock.now()
+	// seenAt is when s was read: a stall is judged on what was seen, not
+	// on time spent throttled without news.
+	seenAt := now
 	var deadline time.Time
 	if w.timeout > 0 {
 		deadline = now.Add(w.timeout)
 	}
 	var retryAfter time.Duration
 	for {
-		w.observe(&s, now)
-		w.progress.show(&s, now)
+		w.observe(&s, seenAt)
+		w.progress.show(&s, seenAt)
 		switch {
 		case health.Final(&s):
 			return s, finalOutcome(&s)
-		case w.stalled(&s, now):
-			return s, waitOutcome{code: exitStalled, err: w.stallError(&s, now)}
+		case w.stalled(&s, seenAt):
+			return s, waitOutcome{code: exitStalled, err: w.stallError(&s, seenAt)}
 		case !deadline.IsZero() && !now.Before(deadline):
 			return s, waitOutcome{code: exitTimeout, err: fmt.Errorf("--timeout %s passed: session %s is still %s", w.timeout, describeSession(&s), progressText(&s))}
 		}
@@ -272,7 +275,7 @@ func (w *waiter) run(ctx context.Context, s graphapi.Session) (graphapi.Session,
 		case ctx.Err() != nil:
 			return s, waitOutcome{code: exitInterrupted}
 		case err == nil:
-			s = next
+			s, seenAt = next, now
 		case errors.Is(err, graphapi.ErrThrottled) && ge.RetryAfter > 0:
 			// The client waits out short Retry-After values itself; a long
 			// one is waited here, between polls.

@@ -116,6 +116,18 @@ func TestWaitHonoursALongRetryAfter(t *testing.T) {
 	}
 }
 
+func TestWaitThrottledIsNoStall(t *testing.T) {
+	sim, env := simulator(t, fakegraph.Options{})
+	manualPolls(t, sim)
+	// An hour without news is no evidence of a stall: only what was read is.
+	sim.Inject(fakegraph.RouteGetSession, fakegraph.Fault{Status: 429, Header: http.Header{"Retry-After": {"3600"}}},
+		fakegraph.Fault{Status: 429, Header: http.Header{"Retry-After": {"120"}}})
+	code, _, stderr := runCLI(t, env, "wait", "--datastore", store, "employees-full-rebuild.EdmHash", "--stall-after", "30m", "--timeout", "70m")
+	if code != exitTimeout {
+		t.Errorf("exit %d, want %d (timeout, not a stall): %s", code, exitTimeout, stderr)
+	}
+}
+
 func TestWaitProgressAtMostOncePerPoll(t *testing.T) {
 	sim, env := simulator(t, fakegraph.Options{})
 	manualPolls(t, sim)
