@@ -91,8 +91,14 @@ Exit status:
 A critical store outranks one that could not be read: the result is CRITICAL
 when any store is, else UNKNOWN when any could not be read. With -o json the
 verdicts and figures come as JSON, with the same exit status.`,
-		Example: `  # Icinga / Nagios command (a service principal signs in from the environment)
+		Example: `  # A monitoring command line (a service principal signs in from the environment)
   edmtop check --auth env --datastore PatientRecords --max-age 26h
+
+  # Nagios command definition
+  define command {
+      command_name  check_edm
+      command_line  /usr/local/bin/edmtop check --auth env --datastore '$ARG1$'
+  }
 
   # Every store, for another system
   edmtop check -o json`,
