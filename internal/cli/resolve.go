@@ -124,7 +124,8 @@ func storeLines(stores []graphapi.DataStore) string {
 
 // resolveSession finds the session arg names in a store: its id, or a file
 // name, meaning the newest session uploaded from that file (exact name
-// first, then case-insensitive, as Windows file names are).
+// first, then case-insensitive, as Windows file names are; a path is
+// tried by its base name too).
 func resolveSession(ctx context.Context, svc sessionFinder, storeID, arg string) (graphapi.Session, error) {
 	if err := graphapi.ValidateID("session", arg); err != nil {
 		return graphapi.Session{}, &usageError{err}
@@ -143,19 +144,34 @@ func resolveSession(ctx context.Context, svc sessionFinder, storeID, arg string)
 	if i := slices.IndexFunc(sessions, func(s graphapi.Session) bool { return s.ID == arg }); i >= 0 {
 		return sessions[i], nil
 	}
-	for _, same := range []func(a, b string) bool{func(a, b string) bool { return a == b }, strings.EqualFold} {
-		var newest *graphapi.Session
-		for i := range sessions {
-			if s := &sessions[i]; same(s.FileName, arg) && (newest == nil || health.NewerCreated(s, newest)) {
-				newest = s
-			}
-		}
-		if newest != nil {
-			return *newest, nil
+	if s, ok := newestFromFile(sessions, arg); ok {
+		return s, nil
+	}
+	// A pipeline may pass the hash file's path: try its base name.
+	if i := strings.LastIndexAny(arg, `/\`); i >= 0 && i < len(arg)-1 {
+		if s, ok := newestFromFile(sessions, arg[i+1:]); ok {
+			return s, nil
 		}
 	}
 	return graphapi.Session{}, usageErrorf("no session of data store %s has the id or file name %q%s",
 		termtext.OneLine(storeID), arg, newestFiles(sessions))
+}
+
+// newestFromFile is the newest session uploaded from file: an exact match
+// first, then one in another case.
+func newestFromFile(sessions []graphapi.Session, file string) (graphapi.Session, bool) {
+	for _, same := range []func(a, b string) bool{func(a, b string) bool { return a == b }, strings.EqualFold} {
+		var newest *graphapi.Session
+		for i := range sessions {
+			if s := &sessions[i]; same(s.FileName, file) && (newest == nil || health.NewerCreated(s, newest)) {
+				newest = s
+			}
+		}
+		if newest != nil {
+			return *newest, true
+		}
+	}
+	return graphapi.Session{}, false
 }
 
 // newestFiles names a few recent sessions, to help with a typo.

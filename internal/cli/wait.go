@@ -104,8 +104,8 @@ func newWaitCmd(g *globalFlags) *cobra.Command {
 		Short: "Wait until a session completes, fails or stalls (for pipelines)",
 		Long: `Wait polls a session until it is final and prints it as 'get' does, so a
 pipeline can go on, or stop, once the index is built. SESSION is a session id
-or a file name (the newest session uploaded from that file); STORE is a data
-store id or display name.
+or a file name (the newest session uploaded from that file; a path is matched
+by its file name); STORE is a data store id or display name.
 
 Progress goes to stderr when it changes (on a terminal, one line redrawn in
 place). The session goes to stdout at the end, also after --timeout or a stall.
