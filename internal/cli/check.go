@@ -111,8 +111,12 @@ verdicts and figures come as JSON, with the same exit status.`,
 		// Usage errors exit 3 here, and say so on stdout, where a monitoring
 		// system reads the result.
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmd.Root().PersistentPreRunE(cmd, args); err != nil {
-				return checkUsage(cmd, &f, err)
+			// This hook replaces the root's (cobra runs the nearest one), which
+			// loads the settings: run it and report its errors our way.
+			if pre := cmd.Root().PersistentPreRunE; pre != nil {
+				if err := pre(cmd, args); err != nil {
+					return checkUsage(cmd, &f, err)
+				}
 			}
 			return nil
 		},
