@@ -196,13 +196,11 @@ func runWait(cmd *cobra.Command, g *globalFlags, f *waitFlags, client *graphapi.
 		progress: newProgressLine(stderr, isTerminalWriter(stderr))}
 	last, outcome := w.run(ctx, first)
 	w.progress.end(outcome.code == exitInterrupted)
-	switch outcome.code {
-	case exitInterrupted:
+	switch {
+	case outcome.code == exitInterrupted:
 		return &exitError{code: exitInterrupted}
-	case 1:
-		if outcome.err != nil && outcome.apiErr {
-			return failed(last.ID, outcome.err)
-		}
+	case outcome.apiErr:
+		return failed(last.ID, outcome.err)
 	}
 	if err := writeSessions(cmd.OutOrStdout(), f.scriptFlags, []graphapi.Session{last}, false); err != nil {
 		return err
