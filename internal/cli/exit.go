@@ -23,13 +23,16 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 }
 
 // run executes the command line and returns the process exit status:
-// 0 success, 1 failure, 2 usage error.
+// 0 success, 1 failure, 2 usage error, or the status an *exitError carries.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdin, stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
+	}
+	if xe, ok := errors.AsType[*exitError](err); ok {
+		return xe.report(stderr)
 	}
 	if errors.Is(err, errReported) {
 		return 1

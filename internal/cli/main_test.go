@@ -56,7 +56,7 @@ func TestBadInvocationsExitBeforeTheScreen(t *testing.T) {
 		{"unparsable refresh", token, []string{"--refresh", "soon"}, 2, "invalid argument"},
 		{"unknown flag", token, []string{"--nope"}, 2, "unknown flag"},
 		{"stray argument", token, []string{"extra"}, 2, "unknown command"},
-		{"mistyped command", token, []string{"lsit"}, 2, "did you mean list?"},
+		{"mistyped command", token, []string{"lsit"}, 2, "did you mean list"},
 		{"stray argument to a command", token, []string{"config", "path", "x"}, 2, "unknown command"},
 		{"bad datastore", token, []string{"--datastore", "a\x1b[2Jb"}, 2, "control character"},
 		{"http endpoint", token, []string{"--endpoint", "http://graph.example.com/beta"}, 2, "only https"},

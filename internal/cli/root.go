@@ -67,7 +67,7 @@ without signing in against the built-in simulator: edmtop --demo`,
 	fl.BoolVar(&f.mouse, "mouse", false, "click to select, wheel to scroll (off by default so terminal text selection works)")
 	fl.BoolVar(&f.bell, "bell", false, "ring the terminal bell when a watched session completes or fails")
 	root.AddCommand(newSimulateCmd(), newAuthCmd(g), newConfigCmd(g), newStoresCmd(g), newListCmd(g), newGetCmd(g),
-		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g))
+		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g), newWaitCmd(g), newCheckCmd(g))
 	return root
 }
 
