@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -60,7 +61,7 @@ token is accepted; without it, any non-empty bearer token is.`,
 			case err := <-errc:
 				return err
 			case <-cmd.Context().Done():
-				shutdownCtx, cancel := contextWithTimeout(2 * time.Second)
+				shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 				defer cancel()
 				if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 					return err

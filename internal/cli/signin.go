@@ -177,9 +177,36 @@ func openLog(path string) (*slog.Logger, func(), error) {
 	}, nil
 }
 
-// fixedCompletions completes a flag from a fixed list of values.
-func fixedCompletions(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return values, cobra.ShellCompDirectiveNoFileComp
+// withSignIn checks the global flags, signs in and runs do with what it
+// got; the log is closed after.
+func withSignIn(cmd *cobra.Command, g *globalFlags, do func(t target, a *app, cred *auth.Credential, tok azcore.AccessToken) error) error {
+	t, err := g.resolveTarget()
+	if err != nil {
+		return err
 	}
+	a, err := newApp(g, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	cred, err := a.credential(t)
+	if err != nil {
+		return err
+	}
+	tok, err := a.signIn(cmd.Context(), t, cred)
+	if err != nil {
+		return err
+	}
+	return do(t, a, cred, tok)
+}
+
+// withClient signs in and runs do with a Graph client.
+func withClient(cmd *cobra.Command, g *globalFlags, do func(*graphapi.Client) error) error {
+	return withSignIn(cmd, g, func(t target, a *app, cred *auth.Credential, _ azcore.AccessToken) error {
+		client, err := a.client(t, cred)
+		if err != nil {
+			return err
+		}
+		return do(client)
+	})
 }

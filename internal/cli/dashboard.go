@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
+	"github.com/edmtop/edmtop/auth"
+	"github.com/edmtop/edmtop/fakegraph"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/ui"
+	"github.com/google/uuid"
+)
+
+type rootFlags struct {
+	datastore string
+	refresh   time.Duration
+	demo      bool
+	mouse     bool
+	bell      bool
+}
+
+const minRefresh = 2 * time.Second
+
+func runDashboard(ctx context.Context, f rootFlags, g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) error {
+	if f.refresh < 0 || (f.refresh > 0 && f.refresh < minRefresh) {
+		return usageErrorf("--refresh %s%s: use 0 (off) or at least %s", f.refresh, g.settings.from("refresh"), minRefresh)
+	}
+	if f.datastore != "" {
+		if err := graphapi.ValidateID("data store", f.datastore); err != nil {
+			return usageErrorf("--datastore%s: %v", g.settings.from("datastore"), err)
+		}
+	}
+	t, err := g.resolveTarget()
+	if err != nil {
+		return err
+	}
+	a, err := newApp(g, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	var cred *auth.Credential
+	if !f.demo {
+		if cred, err = a.credential(t); err != nil {
+			return err
+		}
+	}
+	out, ok := stdout.(*os.File)
+	if !ok || !term.IsTerminal(out.Fd()) {
+		return errors.New("the dashboard needs a terminal: run edmtop in one (scripts can use 'edmtop list' and the other commands)")
+	}
+
+	var svc ui.Service
+	storeID, label := f.datastore, ""
+	if f.demo {
+		client, stop, err := startDemo()
+		if err != nil {
+			return err
+		}
+		defer stop()
+		svc, label = client, "demo"
+		if storeID == "" {
+			storeID = fakegraph.DemoEmployeesStore
+		}
+	} else {
+		if _, err := a.signIn(ctx, t, cred); err != nil {
+			return err
+		}
+		client, err := a.client(t, cred)
+		if err != nil {
+			return err
+		}
+		svc = client
+		if t.cloud.Name != "global" {
+			label = t.cloud.Name
+		}
+	}
+	// Ask the terminal for its background now: once the program owns the
+	// input, the answer could be read as keystrokes or stall.
+	lipgloss.HasDarkBackground()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := g.settings
+	model := ui.New(ui.Options{Service: svc, StoreID: storeID, Refresh: f.refresh, Context: ctx, Logger: a.log, Label: label,
+		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: f.mouse, Bell: f.bell, Terminal: out})
+	a.log.Info("dashboard starting", "store", storeID, "refresh", f.refresh)
+	// Bubble Tea v1 compares the whole frame on every renderer tick, busy or
+	// not: 10 frames a second keeps an idle dashboard under 0.5% of a core
+	// (60 costs 1.6%; see docs/performance.md) and a key's echo under 100 ms.
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithFPS(10)}
+	if f.mouse {
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	p := tea.NewProgram(model, opts...)
+	_, err = p.Run()
+	cancel()
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	a.log.Info("dashboard stopped")
+	return nil
+}
+
+// startDemo serves the demo scenario on a random loopback port with a
+// random token, for this process only, and returns a client for it.
+func startDemo() (*graphapi.Client, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot start the simulator: %w", err)
+	}
+	token := "demo-" + uuid.NewString()
+	srv := &http.Server{Handler: fakegraph.NewDemo(fakegraph.Options{Token: token}), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}
+	cred, _ := graphapi.NewStaticTokenCredential(token)
+	client, err := graphapi.New("http://"+ln.Addr().String()+"/beta", cred, nil)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return client, stop, nil
+}
