@@ -22,42 +22,33 @@ type actionResult struct {
 // newActionCmd builds cancel and commit: both change a session for good,
 // so they ask first on a terminal and refuse without one unless --yes.
 func newActionCmd(g *globalFlags, name, done, short string, act func(context.Context, *graphapi.Client, string, string) error) *cobra.Command {
-	var s scriptFlags
-	cmd := &cobra.Command{
-		Use:   name + " SESSION_ID...",
-		Short: short,
-		Args:  minArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.check(g, true, args); err != nil {
-				return err
-			}
-			interactive := isTerminal(cmd.InOrStdin())
-			if !s.yes && !interactive {
+	var yes bool
+	cmd := newScriptCmd(g, scriptCmd{use: name + " SESSION_ID...", short: short, args: minArgs(1), store: true,
+		precheck: func(cmd *cobra.Command) error {
+			if !yes && !isTerminal(cmd.InOrStdin()) {
 				return usageErrorf("%s changes sessions for good: confirm with --yes when not on a terminal", name)
 			}
-			return withClient(cmd, g, func(client *graphapi.Client) error {
-				if !s.yes && !confirm(cmd, client, s.datastore, name, args) {
-					fmt.Fprintln(cmd.ErrOrStderr(), "edmtop: nothing done")
-					return errReported
-				}
-				var results []actionResult
-				failed := forEachID(cmd, args, func(id string) error {
-					err := act(cmd.Context(), client, s.datastore, id)
-					if err == nil {
-						results = append(results, actionResult{ID: id, Result: done})
-					}
-					return err
-				})
-				if err := writeResults(cmd.OutOrStdout(), s, results); err != nil {
-					return err
-				}
-				return reported(failed)
-			})
+			return nil
 		},
-	}
-	s.registerOutput(cmd)
-	s.registerStore(cmd)
-	cmd.Flags().BoolVarP(&s.yes, "yes", "y", false, "do not ask for confirmation")
+		run: func(c *scriptCall) error {
+			if !yes && !confirm(c.cmd, c.client, c.store, name, c.args) {
+				fmt.Fprintln(c.cmd.ErrOrStderr(), "edmtop: nothing done")
+				return errReported
+			}
+			var results []actionResult
+			failed := forEachID(c.cmd, c.args, func(id string) error {
+				err := act(c.cmd.Context(), c.client, c.store, id)
+				if err == nil {
+					results = append(results, actionResult{ID: id, Result: done})
+				}
+				return err
+			})
+			if err := writeResults(c.cmd.OutOrStdout(), c.out, results); err != nil {
+				return err
+			}
+			return reported(failed)
+		}})
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
 }
 

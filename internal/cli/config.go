@@ -12,7 +12,24 @@ import (
 
 func newConfigCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "config", Short: "Show where the configuration file is and what is in effect", Args: noArgs}
-	cmd.AddCommand(&cobra.Command{
+	show := &cobra.Command{
+		Use:   "show",
+		Short: "Print every setting in effect and where it came from (never secrets)",
+		Long: `Print every setting in effect and where it came from: a flag, an EDMTOP_*
+variable, the config file (with its line) or the default. Values are checked
+as every command checks them, so a value shown here is one edmtop accepts.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r := g.settings
+			fmt.Fprintf(cmd.OutOrStdout(), "config file: %s\n\n", r.path)
+			return writeTable(cmd.OutOrStdout(), []string{"SETTING", "VALUE", "SOURCE"}, settingRows(r, os.Getenv))
+		},
+	}
+	// Every setting's flag, so its effect on the others can be tried here.
+	for _, s := range settings {
+		addSettingFlags(show, s.name)
+	}
+	path := &cobra.Command{
 		Use:   "path",
 		Short: "Print the configuration file's path",
 		Args:  noArgs,
@@ -24,39 +41,35 @@ func newConfigCmd(g *globalFlags) *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), g.settings.path+note)
 			return nil
 		},
-	}, &cobra.Command{
-		Use:   "show",
-		Short: "Print every setting in effect and where it came from (never secrets)",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r := g.settings
-			var rows [][]string
-			for _, s := range settings {
-				fl := lookupSetting(cmd, s.name)
-				if fl == nil {
-					continue
-				}
-				value := fl.Value.String()
-				if s.name == "endpoint" && value == "" {
-					value = "(the cloud's Graph endpoint)"
-				}
-				rows = append(rows, []string{s.name, orDash(value), r.sources[s.name]})
-			}
-			rows = append(rows,
-				[]string{"keys", describeKeys(r.file), orDefault(r.sources["keys"])},
-				[]string{"theme", describeTheme(r.file), orDefault(r.sources["theme"])},
-				[]string{"columns", describeColumns(r.file), orDefault(r.sources["columns"])},
-			)
-			token := "not set"
-			if os.Getenv(graphapi.TokenEnvVar) != "" {
-				token = "set (hidden)"
-			}
-			rows = append(rows, []string{"token", token, "env " + graphapi.TokenEnvVar})
-			fmt.Fprintf(cmd.OutOrStdout(), "config file: %s\n\n", r.path)
-			return writeTable(cmd.OutOrStdout(), []string{"SETTING", "VALUE", "SOURCE"}, rows)
-		},
-	})
+	}
+	g.configFlag(path)
+	g.configFlag(show)
+	cmd.AddCommand(path, show)
 	return cmd
+}
+
+// settingRows are the registry's settings in effect, then the file's key
+// bindings, colours and columns, then whether a token is set.
+func settingRows(r *resolved, getenv func(string) string) [][]string {
+	var rows [][]string
+	for _, s := range settings {
+		v := r.values[s.name]
+		text := format(v.v)
+		if s.name == "endpoint" && text == "" {
+			text = "(the cloud's Graph endpoint)"
+		}
+		rows = append(rows, []string{s.name, orDash(text), v.source})
+	}
+	rows = append(rows,
+		[]string{"keys", describeKeys(r.file), orDefault(r.sources["keys"])},
+		[]string{"colours", describeTheme(r.file), orDefault(r.sources["colours"])},
+		[]string{"columns", describeColumns(r.file), orDefault(r.sources["columns"])},
+	)
+	token := "not set"
+	if getenv(graphapi.TokenEnvVar) != "" {
+		token = "set (hidden)"
+	}
+	return append(rows, []string{"token", token, "env " + graphapi.TokenEnvVar})
 }
 
 func orDefault(s string) string {
@@ -78,12 +91,12 @@ func describeKeys(f *config.File) string {
 }
 
 func describeTheme(f *config.File) string {
-	if len(f.Theme) == 0 {
+	if len(f.Theme.Colors) == 0 {
 		return "(defaults)"
 	}
 	var parts []string
-	for _, k := range sortedKeys(f.Theme) {
-		c := f.Theme[k]
+	for _, k := range sortedKeys(f.Theme.Colors) {
+		c := f.Theme.Colors[k]
 		v := c.Light
 		if c.Dark != c.Light {
 			v += "/" + c.Dark

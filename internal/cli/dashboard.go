@@ -20,25 +20,9 @@ import (
 	"github.com/google/uuid"
 )
 
-type rootFlags struct {
-	datastore string
-	refresh   time.Duration
-	demo      bool
-	mouse     bool
-	bell      bool
-}
-
-const minRefresh = 2 * time.Second
-
-func runDashboard(ctx context.Context, f rootFlags, g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) error {
-	if f.refresh < 0 || (f.refresh > 0 && f.refresh < minRefresh) {
-		return usageErrorf("--refresh %s%s: use 0 (off) or at least %s", f.refresh, g.settings.from("refresh"), minRefresh)
-	}
-	if f.datastore != "" {
-		if err := graphapi.ValidateID("data store", f.datastore); err != nil {
-			return usageErrorf("--datastore%s: %v", g.settings.from("datastore"), err)
-		}
-	}
+// runDashboard checks everything it can before it signs in, signs in
+// before it takes the screen (so prompts print normally), then runs the UI.
+func runDashboard(ctx context.Context, demo bool, g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) error {
 	t, err := g.resolveTarget()
 	if err != nil {
 		return err
@@ -49,7 +33,7 @@ func runDashboard(ctx context.Context, f rootFlags, g *globalFlags, stdin io.Rea
 	}
 	defer a.close()
 	var cred *auth.Credential
-	if !f.demo {
+	if !demo {
 		if cred, err = a.credential(t); err != nil {
 			return err
 		}
@@ -58,10 +42,10 @@ func runDashboard(ctx context.Context, f rootFlags, g *globalFlags, stdin io.Rea
 	if !ok || !term.IsTerminal(out.Fd()) {
 		return errors.New("the dashboard needs a terminal: run edmtop in one (scripts can use 'edmtop list' and the other commands)")
 	}
-
+	r := g.settings
+	storeID, label := r.str("datastore"), ""
 	var svc ui.Service
-	storeID, label := f.datastore, ""
-	if f.demo {
+	if demo {
 		client, stop, err := startDemo()
 		if err != nil {
 			return err
@@ -90,15 +74,14 @@ func runDashboard(ctx context.Context, f rootFlags, g *globalFlags, stdin io.Rea
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	r := g.settings
-	model := ui.New(ui.Options{Service: svc, StoreID: storeID, Refresh: f.refresh, Context: ctx, Logger: a.log, Label: label,
-		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: f.mouse, Bell: f.bell, Terminal: out})
-	a.log.Info("dashboard starting", "store", storeID, "refresh", f.refresh)
+	model := ui.New(ui.Options{Service: svc, StoreID: storeID, Refresh: r.duration("refresh"), Context: ctx, Logger: a.log, Label: label,
+		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: r.boolean("mouse"), Bell: r.boolean("bell"), Terminal: out})
+	a.log.Info("dashboard starting", "store", storeID, "refresh", r.duration("refresh"))
 	// Bubble Tea v1 compares the whole frame on every renderer tick, busy or
 	// not: 10 frames a second keeps an idle dashboard under 0.5% of a core
 	// (60 costs 1.6%; see docs/performance.md) and a key's echo under 100 ms.
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithFPS(10)}
-	if f.mouse {
+	if r.boolean("mouse") {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
 	p := tea.NewProgram(model, opts...)

@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
-	"time"
 
 	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
@@ -92,7 +92,7 @@ func minArgs(n int) cobra.PositionalArgs {
 }
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	var f rootFlags
+	var demo bool
 	g := &globalFlags{}
 	root := &cobra.Command{
 		Use:   "edmtop",
@@ -112,20 +112,22 @@ without signing in against the built-in simulator: edmtop --demo`,
 		SilenceErrors: true,
 		Args:          noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDashboard(cmd.Context(), f, g, stdin, stdout, stderr)
+			return runDashboard(cmd.Context(), demo, g, stdin, stdout, stderr)
 		},
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	g.register(root)
-	fl := root.Flags()
-	fl.StringVar(&f.datastore, "datastore", "", "data store id to open (default: pick from a list)")
-	fl.DurationVar(&f.refresh, "refresh", 10*time.Second, "auto-refresh interval, 0 turns it off")
-	fl.BoolVar(&f.demo, "demo", false, "run against the built-in simulator (no sign-in needed)")
-	fl.BoolVar(&f.mouse, "mouse", false, "click to select, wheel to scroll (off by default so terminal text selection works)")
-	fl.BoolVar(&f.bell, "bell", false, "ring the terminal bell when a watched session completes or fails")
+	// Every command but simulate reads the settings before it runs.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		r, err := loadSettings(cmd, g.config, os.Getenv)
+		g.settings = r
+		return err
+	}
+	g.signInFlags(root)
+	addSettingFlags(root, "datastore", "refresh", "mouse", "bell", "theme")
+	root.Flags().BoolVar(&demo, "demo", false, "run against the built-in simulator (no sign-in needed)")
 	root.AddCommand(newSimulateCmd(), newAuthCmd(g), newConfigCmd(g), newStoresCmd(g), newListCmd(g), newGetCmd(g),
 		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g))
 	return root

@@ -10,35 +10,77 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// scriptFlags are the flags of the scripting commands.
+// scriptFlags are the output flags of the scripting commands.
 type scriptFlags struct {
-	output    string
-	reveal    bool
-	datastore string
-	yes       bool
+	output string
+	reveal bool
 }
 
-func (s *scriptFlags) registerOutput(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&s.output, "output", "o", "table", "output format: table or json")
-	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletions("table", "json"))
-	cmd.Flags().BoolVar(&s.reveal, "reveal", false, "show the salt and the upload URL's query (SAS signature) in JSON output")
+// scriptCmd declares a scripting command; newScriptCmd builds it with what
+// they all share: sign-in and output flags, --datastore when it acts on a
+// store, argument and flag checks before sign-in, and a Graph client.
+type scriptCmd struct {
+	use, short string
+	args       cobra.PositionalArgs
+	// store: the command acts on a data store and requires --datastore; its
+	// arguments are session ids.
+	store bool
+	// precheck runs after the shared checks, before sign-in.
+	precheck func(cmd *cobra.Command) error
+	run      func(c *scriptCall) error
 }
 
-func (s *scriptFlags) registerStore(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&s.datastore, "datastore", "", "data store id (default: from EDMTOP_DATASTORE or the config file)")
+// scriptCall is one run of a scripting command, signed in.
+type scriptCall struct {
+	cmd    *cobra.Command
+	client *graphapi.Client
+	out    scriptFlags
+	store  string
+	args   []string
 }
 
-func (s *scriptFlags) check(g *globalFlags, needStore bool, ids []string) error {
-	if s.output != "table" && s.output != "json" {
-		return usageErrorf("--output %q: use table or json", s.output)
+func newScriptCmd(g *globalFlags, spec scriptCmd) *cobra.Command {
+	var out scriptFlags
+	cmd := &cobra.Command{
+		Use:   spec.use,
+		Short: spec.short,
+		Args:  spec.args,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store := g.settings.str("datastore")
+			if err := checkScript(out, spec.store, store, args); err != nil {
+				return err
+			}
+			if spec.precheck != nil {
+				if err := spec.precheck(cmd); err != nil {
+					return err
+				}
+			}
+			return withClient(cmd, g, func(client *graphapi.Client) error {
+				return spec.run(&scriptCall{cmd: cmd, client: client, out: out, store: store, args: args})
+			})
+		},
 	}
-	if needStore {
-		if s.datastore == "" {
-			return usageErrorf("--datastore is required (or set EDMTOP_DATASTORE, or datastore: in the config file)")
-		}
-		if err := graphapi.ValidateID("data store", s.datastore); err != nil {
-			return usageErrorf("--datastore%s: %v", g.settings.from("datastore"), err)
-		}
+	g.signInFlags(cmd)
+	cmd.Flags().StringVarP(&out.output, "output", "o", "table", "output format: table or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletions("table", "json"))
+	cmd.Flags().BoolVar(&out.reveal, "reveal", false, "show the salt and the upload URL's query (SAS signature) in JSON output")
+	if spec.store {
+		addSettingFlags(cmd, "datastore")
+	}
+	return cmd
+}
+
+// checkScript checks what the registry does not: the output format, that a
+// store is given, and the session ids.
+func checkScript(out scriptFlags, needStore bool, store string, ids []string) error {
+	if out.output != "table" && out.output != "json" {
+		return usageErrorf("--output %q: use table or json", out.output)
+	}
+	if !needStore {
+		return nil
+	}
+	if store == "" {
+		return usageErrorf("--datastore is required (or set EDMTOP_DATASTORE, or datastore: in the config file); 'edmtop stores' lists the data stores")
 	}
 	for _, id := range ids {
 		if err := graphapi.ValidateID("session", id); err != nil {
@@ -48,111 +90,63 @@ func (s *scriptFlags) check(g *globalFlags, needStore bool, ids []string) error 
 	return nil
 }
 
+// failed reports a failed call and makes the command exit 1.
+func (c *scriptCall) failed(sessionID string, err error) error {
+	apiError(c.cmd.ErrOrStderr(), sessionID, err)
+	return errReported
+}
+
 func newStoresCmd(g *globalFlags) *cobra.Command {
-	var s scriptFlags
-	cmd := &cobra.Command{
-		Use:   "stores",
-		Short: "List the EDM data stores",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := s.check(g, false, nil); err != nil {
-				return err
+	return newScriptCmd(g, scriptCmd{use: "stores", short: "List the EDM data stores", args: noArgs,
+		run: func(c *scriptCall) error {
+			stores, err := c.client.ListDataStores(c.cmd.Context())
+			if err != nil {
+				return c.failed("", err)
 			}
-			return withClient(cmd, g, func(client *graphapi.Client) error {
-				stores, err := client.ListDataStores(cmd.Context())
-				if err != nil {
-					apiError(cmd.ErrOrStderr(), "", err)
-					return errReported
-				}
-				return writeStores(cmd.OutOrStdout(), s, stores)
-			})
-		},
-	}
-	s.registerOutput(cmd)
-	return cmd
+			return writeStores(c.cmd.OutOrStdout(), c.out, stores)
+		}})
 }
 
 func newListCmd(g *globalFlags) *cobra.Command {
-	var s scriptFlags
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List the upload sessions of a data store (all pages)",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := s.check(g, true, nil); err != nil {
-				return err
+	return newScriptCmd(g, scriptCmd{use: "list", short: "List the upload sessions of a data store (all pages)", args: noArgs, store: true,
+		run: func(c *scriptCall) error {
+			sessions, err := c.client.ListSessions(c.cmd.Context(), c.store)
+			if err != nil {
+				return c.failed("", err)
 			}
-			return withClient(cmd, g, func(client *graphapi.Client) error {
-				sessions, err := client.ListSessions(cmd.Context(), s.datastore)
-				if err != nil {
-					apiError(cmd.ErrOrStderr(), "", err)
-					return errReported
-				}
-				return writeSessions(cmd.OutOrStdout(), s, sessions, true)
-			})
-		},
-	}
-	s.registerOutput(cmd)
-	s.registerStore(cmd)
-	return cmd
+			return writeSessions(c.cmd.OutOrStdout(), c.out, sessions, true)
+		}})
 }
 
 func newGetCmd(g *globalFlags) *cobra.Command {
-	var s scriptFlags
-	cmd := &cobra.Command{
-		Use:   "get SESSION_ID",
-		Short: "Show one session",
-		Args:  exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.check(g, true, args); err != nil {
-				return err
+	return newScriptCmd(g, scriptCmd{use: "get SESSION_ID", short: "Show one session", args: exactArgs(1), store: true,
+		run: func(c *scriptCall) error {
+			session, err := c.client.GetSession(c.cmd.Context(), c.store, c.args[0])
+			if err != nil {
+				return c.failed(c.args[0], err)
 			}
-			return withClient(cmd, g, func(client *graphapi.Client) error {
-				session, err := client.GetSession(cmd.Context(), s.datastore, args[0])
-				if err != nil {
-					apiError(cmd.ErrOrStderr(), args[0], err)
-					return errReported
-				}
-				return writeSessions(cmd.OutOrStdout(), s, []graphapi.Session{session}, false)
-			})
-		},
-	}
-	s.registerOutput(cmd)
-	s.registerStore(cmd)
-	return cmd
+			return writeSessions(c.cmd.OutOrStdout(), c.out, []graphapi.Session{session}, false)
+		}})
 }
 
 func newRenewCmd(g *globalFlags) *cobra.Command {
-	var s scriptFlags
-	cmd := &cobra.Command{
-		Use:   "renew SESSION_ID...",
-		Short: "Renew sessions (each is reported; any failure exits 1)",
-		Args:  minArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.check(g, true, args); err != nil {
-				return err
-			}
-			return withClient(cmd, g, func(client *graphapi.Client) error {
-				var renewed []graphapi.Session
-				failed := forEachID(cmd, args, func(id string) error {
-					session, err := client.RenewSession(cmd.Context(), s.datastore, id)
-					if err == nil {
-						renewed = append(renewed, session)
-					}
-					return err
-				})
-				if s.output == "json" || len(renewed) > 0 {
-					if err := writeSessions(cmd.OutOrStdout(), s, renewed, true); err != nil {
-						return err
-					}
+	return newScriptCmd(g, scriptCmd{use: "renew SESSION_ID...", short: "Renew sessions (each is reported; any failure exits 1)", args: minArgs(1), store: true,
+		run: func(c *scriptCall) error {
+			var renewed []graphapi.Session
+			failed := forEachID(c.cmd, c.args, func(id string) error {
+				session, err := c.client.RenewSession(c.cmd.Context(), c.store, id)
+				if err == nil {
+					renewed = append(renewed, session)
 				}
-				return reported(failed)
+				return err
 			})
-		},
-	}
-	s.registerOutput(cmd)
-	s.registerStore(cmd)
-	return cmd
+			if c.out.output == "json" || len(renewed) > 0 {
+				if err := writeSessions(c.cmd.OutOrStdout(), c.out, renewed, true); err != nil {
+					return err
+				}
+			}
+			return reported(failed)
+		}})
 }
 
 // reported is the error for "some ids failed, each already reported".

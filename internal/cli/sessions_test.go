@@ -231,7 +231,7 @@ func TestInvalidConfigFailsFast(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
 		"unknown key":     {"cloud: global\ncolour: red\n", "line 2: field colour is not a setting"},
 		"bad duration":    {"refresh: soon\n", ":1 (refresh): \"soon\""},
-		"bad cloud":       {"cloud: moon\n", "(from "},
+		"bad cloud":       {"cloud: moon\n", `:1 (cloud): "moon": unknown cloud`},
 		"key conflict":    {"keys:\n  renew: p\n", `config.yaml:2 (keys.renew): key "p" is bound to both pause and renew`},
 		"unknown action":  {"keys:\n  explode: x\n", `unknown action "explode"`},
 		"unknown colour":  {"theme:\n  sparkle: \"#fff\"\n", `:2 (theme.sparkle): unknown theme colour "sparkle"`},

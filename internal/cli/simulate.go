@@ -26,6 +26,9 @@ token is accepted; without it, any non-empty bearer token is.`,
 		Example: `  edmtop simulate --listen 127.0.0.1:8080 --token demo
   curl -H 'Authorization: Bearer demo' http://127.0.0.1:8080/beta/dataClassification/exactMatchDataStores`,
 		Args: noArgs,
+		// The simulator reads no settings: a broken config file must not
+		// stop it.
+		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			host, _, err := net.SplitHostPort(listen)
 			if err != nil {
