@@ -68,9 +68,10 @@ func runDashboard(ctx context.Context, demo bool, g *globalFlags, stdin io.Reade
 			label = t.cloud.Name
 		}
 	}
-	// Ask the terminal for its background now: once the program owns the
-	// input, the answer could be read as keystrokes or stall.
-	lipgloss.HasDarkBackground()
+	// Decide the background before the program owns the input (a late
+	// answer would be read as keys), within backgroundWait.
+	lipgloss.SetHasDarkBackground(darkBackground(r.str("theme"),
+		func() bool { return detectBackground(stdin, out, os.Getenv) }, backgroundWait))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
