@@ -38,35 +38,19 @@ func runDashboard(ctx context.Context, demo bool, g *globalFlags, stdin io.Reade
 			return err
 		}
 	}
-	out, ok := stdout.(*os.File)
-	if !ok || !term.IsTerminal(out.Fd()) {
-		return errors.New("the dashboard needs a terminal: run edmtop in one (scripts can use 'edmtop list' and the other commands)")
+	out, err := dashboardTerminal(stdout, os.Getenv)
+	if err != nil {
+		return err
 	}
+	svc, label, stop, err := a.dashboardService(ctx, demo, t, cred)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	r := g.settings
-	storeID, label := r.str("datastore"), ""
-	var svc ui.Service
-	if demo {
-		client, stop, err := startDemo()
-		if err != nil {
-			return err
-		}
-		defer stop()
-		svc, label = client, "demo"
-		if storeID == "" {
-			storeID = fakegraph.DemoEmployeesStore
-		}
-	} else {
-		if _, err := a.signIn(ctx, t, cred); err != nil {
-			return err
-		}
-		client, err := a.client(t, cred)
-		if err != nil {
-			return err
-		}
-		svc = client
-		if t.cloud.Name != "global" {
-			label = t.cloud.Name
-		}
+	storeID := r.str("datastore")
+	if demo && storeID == "" {
+		storeID = fakegraph.DemoEmployeesStore
 	}
 	// Decide the background before the program owns the input (a late
 	// answer would be read as keys), within backgroundWait.
@@ -85,14 +69,50 @@ func runDashboard(ctx context.Context, demo bool, g *globalFlags, stdin io.Reade
 	if r.boolean("mouse") {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
-	p := tea.NewProgram(model, opts...)
-	_, err = p.Run()
+	_, err = tea.NewProgram(model, opts...).Run()
 	cancel()
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	a.log.Info("dashboard stopped")
 	return nil
+}
+
+// dashboardService is what the dashboard talks to, with its header label:
+// the in-process simulator with --demo, else Graph, signed in.
+func (a *app) dashboardService(ctx context.Context, demo bool, t target, cred *auth.Credential) (svc ui.Service, label string, stop func(), err error) {
+	if demo {
+		client, stop, err := startDemo()
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return client, "demo", stop, nil
+	}
+	if _, err := a.signIn(ctx, t, cred); err != nil {
+		return nil, "", nil, err
+	}
+	client, err := a.client(t, cred)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if t.cloud.Name != "global" {
+		label = t.cloud.Name
+	}
+	return client, label, func() {}, nil
+}
+
+// dashboardTerminal is the terminal the dashboard draws on, or why there is
+// none: not a terminal, or one that cannot be drawn on (TERM=dumb, e.g. an
+// Emacs shell buffer). Both exit 1 with a pointer to the scripting commands.
+func dashboardTerminal(stdout io.Writer, getenv func(string) string) (*os.File, error) {
+	if getenv("TERM") == "dumb" {
+		return nil, errors.New("the dashboard needs a full-screen terminal, and TERM=dumb says this is not one: use 'edmtop list', 'edmtop get' and the other commands here (edmtop --help)")
+	}
+	out, ok := stdout.(*os.File)
+	if !ok || !term.IsTerminal(out.Fd()) {
+		return nil, errors.New("the dashboard needs a terminal: run edmtop in one (scripts can use 'edmtop list' and the other commands)")
+	}
+	return out, nil
 }
 
 // startDemo serves the demo scenario on a random loopback port with a

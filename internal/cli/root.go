@@ -28,7 +28,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdin, stdout, stderr)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0
 	}
@@ -36,14 +36,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 1
 	}
 	// Errors can quote server text: sanitize line by line.
-	text := strings.Join(termtext.Lines(err.Error()), "\n")
+	fmt.Fprintln(stderr, "edmtop: "+strings.Join(termtext.Lines(err.Error()), "\n"))
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "edmtop: "+text)
-		fmt.Fprintln(stderr, "Run 'edmtop --help' for usage.")
+		// Point at the help of the command that was run, not the root's.
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		return 2
 	}
-	fmt.Fprintln(stderr, "edmtop: "+text)
 	return 1
 }
 
@@ -73,24 +72,8 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return &usageError{errors.New(msg)}
 }
 
-func exactArgs(n int) cobra.PositionalArgs {
-	return func(_ *cobra.Command, args []string) error {
-		if len(args) != n {
-			return usageErrorf("expected %d argument(s), got %d", n, len(args))
-		}
-		return nil
-	}
-}
-
-func minArgs(n int) cobra.PositionalArgs {
-	return func(_ *cobra.Command, args []string) error {
-		if len(args) < n {
-			return usageErrorf("give at least %d session id", n)
-		}
-		return nil
-	}
-}
-
+// newRootCmd builds the command tree: the dashboard at the root, the
+// scripting commands, auth, config and simulate.
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	var demo bool
 	g := &globalFlags{}
@@ -130,7 +113,56 @@ without signing in against the built-in simulator: edmtop --demo`,
 	root.Flags().BoolVar(&demo, "demo", false, "run against the built-in simulator (no sign-in needed)")
 	root.AddCommand(newSimulateCmd(), newAuthCmd(g), newConfigCmd(g), newStoresCmd(g), newListCmd(g), newGetCmd(g),
 		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g))
+	strictCompletion(root)
 	return root
+}
+
+// exactArgs wants n arguments, named in the command's use line
+// ("get SESSION_ID") so the error can say which is missing.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) < n:
+			return usageErrorf("missing %s (usage: %s)", argNames(cmd), cmd.UseLine())
+		case len(args) > n:
+			return usageErrorf("%s takes %d %s, got %d arguments", cmd.CommandPath(), n, argNames(cmd), len(args))
+		}
+		return nil
+	}
+}
+
+// minArgs wants at least n arguments.
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usageErrorf("missing %s: give at least %d (usage: %s)", argNames(cmd), n, cmd.UseLine())
+		}
+		return nil
+	}
+}
+
+// argNames is the arguments part of a use line: "SESSION_ID".
+func argNames(cmd *cobra.Command) string {
+	_, names, _ := strings.Cut(cmd.Use, " ")
+	return strings.TrimSuffix(names, "...")
+}
+
+// strictCompletion makes `completion SHELL` refuse an unknown shell with
+// exit 2; cobra's own prints the help and exits 0.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			return usageErrorf("unknown shell %q: use bash, zsh, fish or powershell", args[0])
+		}
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	}
 }
 
 // fixedCompletions completes a flag from a fixed list of values.
