@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/termtext"
@@ -136,6 +137,9 @@ func newRenewCmd(g *globalFlags) *cobra.Command {
 			failed := forEachID(c.cmd, c.args, func(id string) error {
 				session, err := c.client.RenewSession(c.cmd.Context(), c.store, id)
 				if err == nil {
+					err = sameSession(id, session)
+				}
+				if err == nil {
 					renewed = append(renewed, session)
 				}
 				return err
@@ -147,6 +151,15 @@ func newRenewCmd(g *globalFlags) *cobra.Command {
 			}
 			return reported(failed)
 		}})
+}
+
+// sameSession refuses an answer about another session than the one asked
+// for: printing it would report the wrong session as renewed, and exit 0.
+func sameSession(requested string, s graphapi.Session) error {
+	if s.ID != "" && !strings.EqualFold(s.ID, requested) {
+		return fmt.Errorf("the service answered with another session, %s: this renew is not confirmed", s.ID)
+	}
+	return nil
 }
 
 // reported is the error for "some ids failed, each already reported".

@@ -275,3 +275,35 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// A renew answered with another session's id exits 1 naming both ids, and
+// prints nothing as renewed for it (issue 17, item 2).
+func TestRenewAnswerForAnotherSessionFails(t *testing.T) {
+	const asked, other, good = "harbor-kelp", "lighthouse-9", "quiet-fern"
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		id := other
+		if strings.Contains(r.URL.Path, "/sessions/"+good+"/") {
+			id = good
+		}
+		json.NewEncoder(w).Encode(map[string]any{"id": id, "fileName": id + ".EdmHash", "state": "UploadInProgress",
+			"lastUpdatedDateTime": "2026-11-28T09:00:00Z"})
+	}))
+	defer hs.Close()
+	env := map[string]string{"EDMTOP_TOKEN": "t", "EDMTOP_ENDPOINT": hs.URL + "/beta"}
+	for _, args := range [][]string{{asked}, {asked, good}, {"-o", "json", asked}} {
+		code, out, stderr := runCLI(t, env, append([]string{"renew", "--datastore", "s"}, args...)...)
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1", args, code)
+		}
+		if !strings.Contains(stderr, "session "+asked) || !strings.Contains(stderr, other) {
+			t.Errorf("%v: stderr does not name both ids: %q", args, stderr)
+		}
+		if strings.Contains(out, other) {
+			t.Errorf("%v: the other session was printed as renewed: %q", args, out)
+		}
+		if len(args) == 2 && !strings.Contains(out, good+".EdmHash") {
+			t.Errorf("%v: the matching renew is missing: %q", args, out)
+		}
+	}
+}
