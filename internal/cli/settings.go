@@ -241,20 +241,6 @@ func (r *resolved) healthRules() health.Rules {
 	return health.Rules{StallAfter: r.duration("stall-after"), MaxAge: r.duration("max-age"), UploadLimit: r.integer("upload-limit")}
 }
 
-// from says where a setting came from, for error messages: "" for a flag.
-func (r *resolved) from(name string) string {
-	if r == nil {
-		return ""
-	}
-	switch src := r.values[name].source; {
-	case strings.HasPrefix(src, "env "):
-		return " (from " + strings.TrimPrefix(src, "env ") + ")"
-	case strings.HasPrefix(src, "config "):
-		return " (from " + strings.TrimPrefix(src, "config ") + ")"
-	}
-	return ""
-}
-
 // loadSettings reads the config file and resolves every setting for cmd.
 // Invalid values fail here, for every command alike, naming the flag, the
 // variable or the file and line.
