@@ -10,9 +10,14 @@ import (
 	"os"
 	"strings"
 
+	"github.com/edmtop/edmtop/internal/cli/quietstart"
 	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
 )
+
+// Bubble Tea's package init has run by now, without asking the terminal
+// anything (see quietstart): the real TERM is back before any command runs.
+func init() { quietstart.Restore() }
 
 // version is set at build time with
 // -ldflags "-X github.com/edmtop/edmtop/internal/cli.version=...".
