@@ -26,6 +26,7 @@ func isolate(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	t.Setenv("EDMTOP_CONFIG", "")
 	t.Setenv("EDMTOP_TOKEN", "")
+	t.Setenv("TERM", "xterm-256color") // not the developer's dumb Emacs shell
 	for _, s := range settings {
 		t.Setenv(s.env, "")
 	}
