@@ -54,7 +54,7 @@ func settingRows(r *resolved, getenv func(string) string) [][]string {
 	var rows [][]string
 	for _, s := range settings {
 		v := r.values[s.name]
-		text := format(v.v)
+		text := formatSetting(v.v)
 		if s.name == "endpoint" && text == "" {
 			text = "(the cloud's Graph endpoint)"
 		}

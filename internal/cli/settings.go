@@ -19,14 +19,14 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// kind is how a setting's text is parsed.
-type kind int
+// settingKind is how a setting's text is parsed.
+type settingKind int
 
 const (
-	kindString kind = iota
-	kindDuration
-	kindBool
-	kindInt
+	settingString settingKind = iota
+	settingDuration
+	settingBool
+	settingInt
 )
 
 // setting is a value that can come from a flag, an EDMTOP_* variable or the
@@ -36,7 +36,7 @@ const (
 type setting struct {
 	name  string // the flag's name and the config file's key
 	env   string
-	kind  kind
+	kind  settingKind
 	def   string // the default, as text of its kind
 	usage string
 	// check validates the parsed value; nil accepts any value of the kind.
@@ -63,26 +63,26 @@ var settings = []setting{
 	{name: "client-id", env: "EDMTOP_CLIENT_ID", usage: "application (client) id for device/browser sign-in, or a user-assigned managed identity"},
 	{name: "datastore", env: "EDMTOP_DATASTORE", check: checkStoreID,
 		usage: "data store id (the dashboard starts with a list of stores without one)"},
-	{name: "refresh", env: "EDMTOP_REFRESH", kind: kindDuration, def: "10s", check: checkRefresh,
+	{name: "refresh", env: "EDMTOP_REFRESH", kind: settingDuration, def: "10s", check: checkRefresh,
 		usage: "auto-refresh interval, 0 turns it off"},
-	{name: "mouse", env: "EDMTOP_MOUSE", kind: kindBool, def: "false",
+	{name: "mouse", env: "EDMTOP_MOUSE", kind: settingBool, def: "false",
 		usage: "click to select, wheel to scroll (off by default so terminal text selection works)"},
-	{name: "bell", env: "EDMTOP_BELL", kind: kindBool, def: "false",
+	{name: "bell", env: "EDMTOP_BELL", kind: settingBool, def: "false",
 		usage: "ring the terminal bell when a watched session completes or fails"},
-	{name: "theme", env: "EDMTOP_THEME", def: "auto", check: oneOf("auto", "light", "dark"), fromFile: themeMode,
+	{name: "theme", env: "EDMTOP_THEME", def: "auto", check: checkOneOf("auto", "light", "dark"), fromFile: themeMode,
 		usage: "colours for a light or dark background: auto (ask the terminal), light or dark"},
-	{name: "stall-after", env: "EDMTOP_STALL_AFTER", kind: kindDuration, def: health.DefaultStallAfter.String(), check: positive,
+	{name: "stall-after", env: "EDMTOP_STALL_AFTER", kind: settingDuration, def: health.DefaultStallAfter.String(), check: checkPositive,
 		usage: "a running session with no update for this long is stalled"},
-	{name: "max-age", env: "EDMTOP_MAX_AGE", kind: kindDuration, def: health.DefaultMaxAge.String(), check: positive,
+	{name: "max-age", env: "EDMTOP_MAX_AGE", kind: settingDuration, def: health.DefaultMaxAge.String(), check: checkPositive,
 		usage: "a store whose last index is older than this is stale"},
-	{name: "upload-limit", env: "EDMTOP_UPLOAD_LIMIT", kind: kindInt, def: strconv.Itoa(health.DefaultUploadLimit), check: atLeastOne,
+	{name: "upload-limit", env: "EDMTOP_UPLOAD_LIMIT", kind: settingInt, def: strconv.Itoa(health.DefaultUploadLimit), check: checkAtLeastOne,
 		usage: "uploads the service allows per data store in 24 hours"},
 }
 
 // signInSettings are the settings of every command that talks to Graph.
 var signInSettings = []string{"endpoint", "cloud", "auth", "tenant", "client-id"}
 
-func lookup(name string) (setting, bool) {
+func settingNamed(name string) (setting, bool) {
 	i := slices.IndexFunc(settings, func(s setting) bool { return s.name == name })
 	if i < 0 {
 		return setting{}, false
@@ -95,17 +95,17 @@ func lookup(name string) (setting, bool) {
 func addSettingFlags(cmd *cobra.Command, names ...string) {
 	fl := cmd.Flags()
 	for _, name := range names {
-		s, ok := lookup(name)
+		s, ok := settingNamed(name)
 		if !ok {
 			panic("cli: no setting " + name) // a programming error, caught by any test
 		}
 		v, _ := s.parse(s.def)
 		switch s.kind {
-		case kindDuration:
+		case settingDuration:
 			fl.Duration(s.name, v.(time.Duration), s.usage)
-		case kindBool:
+		case settingBool:
 			fl.Bool(s.name, v.(bool), s.usage)
-		case kindInt:
+		case settingInt:
 			fl.Int(s.name, v.(int), s.usage)
 		default:
 			fl.String(s.name, s.def, s.usage)
@@ -118,11 +118,11 @@ func (s setting) parse(text string) (any, error) {
 	var v any
 	var err error
 	switch s.kind {
-	case kindDuration:
+	case settingDuration:
 		v, err = time.ParseDuration(text)
-	case kindBool:
+	case settingBool:
 		v, err = strconv.ParseBool(text)
-	case kindInt:
+	case settingInt:
 		v, err = strconv.Atoi(text)
 	default:
 		v = text
@@ -134,7 +134,7 @@ func (s setting) parse(text string) (any, error) {
 }
 
 // format is a value's text as `config show` prints it.
-func format(v any) string {
+func formatSetting(v any) string {
 	switch v := v.(type) {
 	case time.Duration:
 		return v.String()
@@ -178,21 +178,21 @@ func checkRefresh(v any) error {
 	return nil
 }
 
-func positive(v any) error {
+func checkPositive(v any) error {
 	if v.(time.Duration) <= 0 {
 		return errors.New("must be longer than 0")
 	}
 	return nil
 }
 
-func atLeastOne(v any) error {
+func checkAtLeastOne(v any) error {
 	if v.(int) < 1 {
 		return errors.New("must be at least 1")
 	}
 	return nil
 }
 
-func oneOf(values ...string) func(any) error {
+func checkOneOf(values ...string) func(any) error {
 	return func(v any) error {
 		if !slices.Contains(values, v.(string)) {
 			return fmt.Errorf("use %s", strings.Join(values, ", "))
@@ -212,7 +212,7 @@ func themeMode(f *config.File) (string, string, bool) {
 }
 
 // value is a setting in effect: parsed, with where it came from.
-type value struct {
+type settingValue struct {
 	v      any
 	source string // "flag --x", "env X", "config file:line (x)" or "default"
 }
@@ -221,7 +221,7 @@ type value struct {
 type resolved struct {
 	file    *config.File
 	path    string
-	values  map[string]value
+	values  map[string]settingValue
 	sources map[string]string // of keys, theme colours and columns
 	keys    keymap.KeyMap
 	theme   ui.Theme
@@ -258,10 +258,10 @@ func loadSettings(cmd *cobra.Command, configFlag string, getenv func(string) str
 	if err := checkFileKeys(file); err != nil {
 		return nil, err
 	}
-	r := &resolved{file: file, path: path, values: map[string]value{}, sources: map[string]string{},
+	r := &resolved{file: file, path: path, values: map[string]settingValue{}, sources: map[string]string{},
 		keys: keymap.Default(), theme: ui.DefaultTheme(), columns: ui.AllColumns()}
 	for _, s := range settings {
-		v, err := resolve(s, cmd.Flags().Lookup(s.name), file, getenv)
+		v, err := resolveSetting(s, cmd.Flags().Lookup(s.name), file, getenv)
 		if err != nil {
 			return nil, err
 		}
@@ -274,7 +274,7 @@ func loadSettings(cmd *cobra.Command, configFlag string, getenv func(string) str
 }
 
 // resolve picks one setting's text by precedence and parses it.
-func resolve(s setting, fl *pflag.Flag, file *config.File, getenv func(string) string) (value, error) {
+func resolveSetting(s setting, fl *pflag.Flag, file *config.File, getenv func(string) string) (settingValue, error) {
 	text, source, where := s.def, "default", "default "+s.name
 	switch {
 	case fl != nil && fl.Changed:
@@ -289,15 +289,15 @@ func resolve(s setting, fl *pflag.Flag, file *config.File, getenv func(string) s
 	v, err := s.parse(text)
 	switch {
 	case err == nil:
-		return value{v, source}, nil
+		return settingValue{v, source}, nil
 	case s.secret:
-		return value{}, usageErrorf("%s: %v", where, err)
+		return settingValue{}, usageErrorf("%s: %v", where, err)
 	case source == "env "+s.env:
-		return value{}, usageErrorf("%s=%q: %v", where, text, err)
+		return settingValue{}, usageErrorf("%s=%q: %v", where, text, err)
 	case source == "flag --"+s.name:
-		return value{}, usageErrorf("%s %q: %v", where, text, err)
+		return settingValue{}, usageErrorf("%s %q: %v", where, text, err)
 	}
-	return value{}, usageErrorf("%s: %q: %v", where, text, err)
+	return settingValue{}, usageErrorf("%s: %q: %v", where, text, err)
 }
 
 func fileValue(s setting, file *config.File) (text, where string, ok bool) {
@@ -314,7 +314,7 @@ var structuredKeys = []string{"keys", "theme", "columns"}
 // checkFileKeys refuses a top-level key that is no setting.
 func checkFileKeys(file *config.File) error {
 	for _, key := range sortedKeys(file.Scalars) {
-		if _, ok := lookup(key); ok {
+		if _, ok := settingNamed(key); ok {
 			continue
 		}
 		allowed := make([]string, 0, len(settings)+len(structuredKeys))
