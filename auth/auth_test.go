@@ -246,6 +246,7 @@ func TestExplainAdvice(t *testing.T) {
 	}{
 		{ModeCLI, "AzureCLICredential: ERROR: Please run 'az login' to setup account.", "run `az login`"},
 		{ModeCLI, "AzureCLICredential: Azure CLI not found on path", "not installed"},
+		{ModeCLI, "AzureCLICredential: executable not found on path", "install it (https://aka.ms/installazurecli) and run `az login`, or use --auth device"},
 		{ModeDevice, "AADSTS50020: User account from identity provider does not exist in tenant", "--tenant"},
 		{ModeDevice, "AADSTS65001: The user or administrator has not consented", "consent"},
 		{ModeManagedIdentity, "no response from IMDS", "managed identity"},

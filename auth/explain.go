@@ -44,8 +44,9 @@ func Explain(mode Mode, err error) error {
 		e.Advice = "Sign-in took too long. Try again, or choose another --auth mode."
 	case strings.Contains(text, "az login") || strings.Contains(text, "please run 'az login'"):
 		e.Advice = "The Azure CLI is not signed in: run `az login` (with --tenant TENANT for another tenant), then start edmtop again."
-	case strings.Contains(text, "azure cli not found") || strings.Contains(text, "executable file not found"):
-		e.Advice = "The Azure CLI (az) is not installed or not on PATH: install it, or choose another --auth mode (device works anywhere)."
+	case strings.Contains(text, "azure cli not found") || strings.Contains(text, "executable file not found") ||
+		strings.Contains(text, "executable not found"): // azidentity 1.15: "AzureCLICredential: executable not found on path"
+		e.Advice = "The Azure CLI (az) is not installed or not on PATH: install it (https://aka.ms/installazurecli) and run `az login`, or use --auth device (works anywhere)."
 	case strings.Contains(text, "aadsts50020") || strings.Contains(text, "aadsts90072"):
 		e.Advice = "This account is not in that tenant: pass --tenant with the tenant that holds the EDM data stores."
 	case strings.Contains(text, "aadsts65001") || strings.Contains(text, "consent"):

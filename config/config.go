@@ -17,22 +17,53 @@ import (
 
 // File is the configuration file's content.
 type File struct {
-	Endpoint  string             `yaml:"endpoint"`
-	Cloud     string             `yaml:"cloud"`
-	Auth      string             `yaml:"auth"`
-	Tenant    string             `yaml:"tenant"`
-	ClientID  string             `yaml:"client-id"`
-	DataStore string             `yaml:"datastore"`
-	Refresh   string             `yaml:"refresh"`
-	Mouse     *bool              `yaml:"mouse"`
-	Bell      *bool              `yaml:"bell"`
-	Keys      map[string]KeyList `yaml:"keys"`
-	Theme     map[string]Color   `yaml:"theme"`
-	Columns   *[]string          `yaml:"columns"`
+	Keys    map[string]KeyList `yaml:"keys"`
+	Theme   Theme              `yaml:"theme"`
+	Columns *[]string          `yaml:"columns"`
+	// Scalars holds every other top-level key as written, one value each.
+	// Which keys exist and how their text is read is declared once, in the
+	// settings registry (internal/cli/settings.go), which reads them here.
+	Scalars map[string]yaml.Node `yaml:",inline"`
 
 	// Path is where the file was read from ("" when there was none).
 	Path  string `yaml:"-"`
 	lines map[string]int
+}
+
+// Theme is `theme: light|dark|auto` (which colour of each light/dark pair to
+// use; auto asks the terminal), or a mapping of colour overrides that may
+// also hold `mode: light|dark|auto`.
+type Theme struct {
+	Mode   string
+	Colors map[string]Color
+}
+
+// UnmarshalYAML accepts "dark" as well as {mode: dark, accent: "#FF8800"}.
+func (t *Theme) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		t.Mode = n.Value
+		return nil
+	case yaml.MappingNode:
+		t.Colors = map[string]Color{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "mode" {
+				if v.Kind != yaml.ScalarNode {
+					return fmt.Errorf("line %d: theme mode is light, dark or auto", v.Line)
+				}
+				t.Mode = v.Value
+				continue
+			}
+			var c Color
+			if err := v.Decode(&c); err != nil {
+				return err
+			}
+			t.Colors[k.Value] = c
+		}
+		return nil
+	}
+	return fmt.Errorf("line %d: theme is light, dark or auto, or a mapping of colours", n.Line)
 }
 
 // KeyList is one key or a list of keys.
@@ -147,6 +178,11 @@ func Parse(data []byte) (*File, error) {
 	if err := dec.Decode(f); err != nil && !errors.Is(err, io.EOF) {
 		return nil, describe(err)
 	}
+	for key, n := range f.Scalars {
+		if n.Kind != yaml.ScalarNode {
+			return nil, fmt.Errorf("line %d: %s takes one value, not a list or a mapping", n.Line, key)
+		}
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err == nil && len(root.Content) == 1 {
 		recordLines(root.Content[0], "", f.lines)
@@ -170,24 +206,14 @@ func recordLines(n *yaml.Node, prefix string, lines map[string]int) {
 	}
 }
 
-// describe makes yaml's messages name the allowed keys.
+// describe joins yaml's type errors into one message.
 func describe(err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		return err
 	}
-	var msgs []string
-	for _, e := range te.Errors {
-		if strings.Contains(e, "not found in type") {
-			e = strings.Replace(e, "not found in type config.File", "is not a setting (allowed: "+strings.Join(Keys, ", ")+")", 1)
-		}
-		msgs = append(msgs, e)
-	}
-	return errors.New(strings.Join(msgs, "; "))
+	return errors.New(strings.Join(te.Errors, "; "))
 }
-
-// Keys are the top-level settings.
-var Keys = []string{"endpoint", "cloud", "auth", "tenant", "client-id", "datastore", "refresh", "mouse", "bell", "keys", "theme", "columns"}
 
 // Where names a key's place for messages: "config.yaml:12 (keys.renew)".
 func (f *File) Where(key string) string {
@@ -210,37 +236,12 @@ func (f *File) Has(key string) bool {
 	return ok
 }
 
-// Value is a scalar setting's text as written, for applying it like a flag.
+// Value is a top-level scalar's text as written, for the settings registry
+// to read like a flag.
 func (f *File) Value(key string) (string, bool) {
-	if !f.Has(key) {
-		return "", false
-	}
-	switch key {
-	case "endpoint":
-		return f.Endpoint, true
-	case "cloud":
-		return f.Cloud, true
-	case "auth":
-		return f.Auth, true
-	case "tenant":
-		return f.Tenant, true
-	case "client-id":
-		return f.ClientID, true
-	case "datastore":
-		return f.DataStore, true
-	case "refresh":
-		return f.Refresh, true
-	case "mouse":
-		return boolText(f.Mouse), f.Mouse != nil
-	case "bell":
-		return boolText(f.Bell), f.Bell != nil
-	}
-	return "", false
+	n, ok := f.Scalars[key]
+	return n.Value, ok
 }
 
-func boolText(b *bool) string {
-	if b != nil && *b {
-		return "true"
-	}
-	return "false"
-}
+// Line is the line a top-level key is on (0 when the file does not set it).
+func (f *File) Line(key string) int { return f.lines[key] }

@@ -33,13 +33,15 @@ func TestParseSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Path = "config.yaml"
-	if f.Cloud != "usgov" || f.Auth != "device" || f.Refresh != "30s" || f.Mouse == nil || !*f.Mouse || f.Bell == nil || *f.Bell {
-		t.Errorf("scalars: %+v", f)
+	for key, want := range map[string]string{"cloud": "usgov", "auth": "device", "refresh": "30s", "mouse": "true", "bell": "false"} {
+		if got, ok := f.Value(key); !ok || got != want {
+			t.Errorf("Value(%s) = %q %v, want %q", key, got, ok, want)
+		}
 	}
 	if len(f.Keys["renew"]) != 1 || f.Keys["renew"][0] != "R" || len(f.Keys["quit"]) != 2 {
 		t.Errorf("keys: %v", f.Keys)
 	}
-	if f.Theme["accent"] != (Color{"#FF8800", "#FF8800"}) || f.Theme["failed"] != (Color{"#AA0000", "#FF5555"}) || f.Theme["busy"].Dark != "39" {
+	if f.Theme.Colors["accent"] != (Color{"#FF8800", "#FF8800"}) || f.Theme.Colors["failed"] != (Color{"#AA0000", "#FF5555"}) || f.Theme.Colors["busy"].Dark != "39" || f.Theme.Mode != "" {
 		t.Errorf("theme: %v", f.Theme)
 	}
 	if f.Columns == nil || strings.Join(*f.Columns, ",") != "state,upload,updated" {
@@ -58,15 +60,16 @@ func TestParseSample(t *testing.T) {
 
 func TestInvalidFilesFailWithLine(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
-		"unknown key":      {"cloud: global\nrefersh: 10s\n", "line 2: field refersh is not a setting (allowed: endpoint"},
-		"nested unknown":   {"theme:\n  accent: {light: \"#000\", dark: \"#fff\", dim: 1}\n", "line 2"},
-		"bad colour":       {"theme:\n  accent: red\n", "line 2: colour \"red\""},
-		"half pair":        {"theme:\n  accent: {light: \"#000\"}\n", "both a light and a dark value"},
-		"wrong type":       {"mouse: sometimes\n", "line 1"},
-		"key binding map":  {"keys:\n  renew: {a: b}\n", "line 2: a key binding"},
-		"not a mapping":    {"- a\n- b\n", "line 1"},
-		"syntax":           {"cloud: [unclosed\n", "yaml"},
-		"columns not list": {"columns: upload\n", "line 1"},
+		"setting as a list": {"cloud: global\nrefresh: [10s]\n", "line 2: refresh takes one value"},
+		"theme mode a list": {"theme:\n  mode: [dark]\n", "line 2: theme mode"},
+		"nested unknown":    {"theme:\n  accent: {light: \"#000\", dark: \"#fff\", dim: 1}\n", "line 2"},
+		"bad colour":        {"theme:\n  accent: red\n", "line 2: colour \"red\""},
+		"half pair":         {"theme:\n  accent: {light: \"#000\"}\n", "both a light and a dark value"},
+		"theme a list":      {"theme: [dark]\n", "line 1: theme is light, dark or auto"},
+		"key binding map":   {"keys:\n  renew: {a: b}\n", "line 2: a key binding"},
+		"not a mapping":     {"- a\n- b\n", "line 1"},
+		"syntax":            {"cloud: [unclosed\n", "yaml"},
+		"columns not list":  {"columns: upload\n", "line 1"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -88,7 +91,7 @@ func TestLoad(t *testing.T) {
 		t.Errorf("named missing file: %v", err)
 	}
 	bad := filepath.Join(dir, "bad.yaml")
-	os.WriteFile(bad, []byte("nope: 1\n"), 0o600)
+	os.WriteFile(bad, []byte("nope: [1]\n"), 0o600)
 	if _, err := Load(bad, true); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "line 1") {
 		t.Errorf("bad file: %v", err)
 	}
@@ -106,5 +109,22 @@ func TestDefaultPath(t *testing.T) {
 	}
 	if got := DefaultPath(get("relative")); !strings.HasSuffix(got, filepath.Join(".config", "edmtop", "config.yaml")) {
 		t.Errorf("got %s", got)
+	}
+}
+
+func TestThemeModeScalarOrInMapping(t *testing.T) {
+	cases := []struct{ yaml, mode, accent string }{
+		{"theme: dark\n", "dark", ""},
+		{"theme:\n  mode: light\n  accent: \"#FF8800\"\n", "light", "#FF8800"},
+		{"theme:\n  accent: \"#FF8800\"\n", "", "#FF8800"},
+	}
+	for _, tc := range cases {
+		f, err := Parse([]byte(tc.yaml))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.yaml, err)
+		}
+		if f.Theme.Mode != tc.mode || f.Theme.Colors["accent"].Dark != tc.accent {
+			t.Errorf("%q: mode %q accent %q", tc.yaml, f.Theme.Mode, f.Theme.Colors["accent"].Dark)
+		}
 	}
 }

@@ -18,7 +18,7 @@ func newAuthCmd(g *globalFlags) *cobra.Command {
 		Short: "Sign-in commands",
 		Args:  noArgs,
 	}
-	cmd.AddCommand(&cobra.Command{
+	status := &cobra.Command{
 		Use:   "status",
 		Short: "Sign in as the dashboard would and show who the token is for (never the token)",
 		Args:  noArgs,
@@ -28,7 +28,9 @@ func newAuthCmd(g *globalFlags) *cobra.Command {
 				return nil
 			})
 		},
-	})
+	}
+	g.signInFlags(status)
+	cmd.AddCommand(status)
 	return cmd
 }
 

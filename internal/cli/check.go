@@ -128,9 +128,8 @@ verdicts and figures come as JSON, with the same exit status.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&f.output, "output", "o", "table", "output format: table (plugin lines) or json")
 	fl.StringArrayVar(&f.stores, "datastore", nil, "data store id or display name to check; repeat for several (default: all, unless EDMTOP_DATASTORE or the config file names one)")
-	fl.DurationVar(&f.rules.MaxAge, "max-age", f.rules.MaxAge, "a store whose last index is older is critical (0: never)")
-	fl.DurationVar(&f.rules.StallAfter, "stall-after", f.rules.StallAfter, "a running session without an update this long is stalled, a warning (0: never)")
-	fl.IntVar(&f.rules.UploadLimit, "upload-limit", f.rules.UploadLimit, "uploads the service allows per 24 hours, the uploads figure's critical mark")
+	g.signInFlags(cmd)
+	addSettingFlags(cmd, "max-age", "stall-after", "upload-limit")
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletions("table", "json"))
 	_ = cmd.RegisterFlagCompletionFunc("datastore", completeStores(g))
 	return cmd
@@ -151,6 +150,10 @@ func (f *checkFlags) check() error {
 }
 
 func runCheck(cmd *cobra.Command, g *globalFlags, f *checkFlags) error {
+	f.rules = g.settings.healthRules()
+	if len(f.stores) == 0 && g.settings.str("datastore") != "" {
+		f.stores = []string{g.settings.str("datastore")}
+	}
 	if err := f.check(); err != nil {
 		return checkUsage(cmd, f, err)
 	}

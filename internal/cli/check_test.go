@@ -128,7 +128,7 @@ func TestCheckStatuses(t *testing.T) {
 			[]string{"f0000000-0000-4000-8000-000000000001", "f0000000-0000-4000-8000-000000000002"}},
 		{"no stores", nil, nil, nil, 3, "EDM UNKNOWN - the account sees no data stores (check --tenant and the account's EDM access)", nil},
 		{"usage: bad value exits 3", []string{"ok"}, nil, []string{"--max-age", "-1h"}, 3,
-			"EDM UNKNOWN - usage: --max-age -1h0m0s: use 0 (never) or a positive duration (see edmtop check --help)", nil},
+			"EDM UNKNOWN - usage: --max-age \"-1h0m0s\": use 0 (never) or a positive duration (see edmtop check --help)", nil},
 		{"usage: unknown flag exits 3", []string{"ok"}, nil, []string{"--warn", "3"}, 3, "EDM UNKNOWN - usage: unknown flag: --warn …", nil},
 		{"usage: unparsable flag exits 3", []string{"ok"}, nil, []string{"--max-age", "soon"}, 3, "EDM UNKNOWN - usage: invalid argument \"soon\" …", nil},
 		{"usage: argument exits 3", []string{"ok"}, nil, []string{"Alpha"}, 3, "EDM UNKNOWN - usage: unknown command \"Alpha\" for \"edmtop check\" …", nil},

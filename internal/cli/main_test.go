@@ -26,6 +26,7 @@ func isolate(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	t.Setenv("EDMTOP_CONFIG", "")
 	t.Setenv("EDMTOP_TOKEN", "")
+	t.Setenv("TERM", "xterm-256color") // not the developer's dumb Emacs shell
 	for _, s := range settings {
 		t.Setenv(s.env, "")
 	}
@@ -171,13 +172,11 @@ func TestAuthStatusNeverPrintsTheToken(t *testing.T) {
 }
 
 func TestEndpointOverrideSetsTheScope(t *testing.T) {
-	g := &globalFlags{cloud: "global", auth: "auto", endpoint: "http://127.0.0.1:9/beta"}
-	tg, err := g.resolveTarget()
+	tg, err := newTarget("global", "auto", "http://127.0.0.1:9/beta")
 	if err != nil || tg.endpoint != "http://127.0.0.1:9/beta" || tg.scope != "http://127.0.0.1:9/.default" {
 		t.Errorf("%+v %v", tg, err)
 	}
-	g = &globalFlags{cloud: "china", auth: "cli"}
-	tg, err = g.resolveTarget()
+	tg, err = newTarget("china", "cli", "")
 	if err != nil || tg.endpoint != "https://microsoftgraph.chinacloudapi.cn/beta" || tg.scope != "https://microsoftgraph.chinacloudapi.cn/.default" {
 		t.Errorf("%+v %v", tg, err)
 	}

@@ -159,6 +159,50 @@ func toJSONStore(d graphapi.DataStore) jsonStore {
 	return j
 }
 
+func writeStores(w io.Writer, s scriptFlags, stores []graphapi.DataStore) error {
+	if s.output == "json" {
+		out := make([]jsonStore, 0, len(stores))
+		for _, d := range stores {
+			out = append(out, toJSONStore(d))
+		}
+		return writeJSON(w, out)
+	}
+	rows := make([][]string, 0, len(stores))
+	for _, d := range stores {
+		rows = append(rows, []string{d.ID, orDash(d.DisplayName), timeCell(d.DataLastUpdatedDateTime), fmt.Sprint(len(d.Columns)), orDash(d.Description)})
+	}
+	return writeTable(w, []string{"ID", "NAME", "DATA UPDATED", "COLUMNS", "DESCRIPTION"}, rows)
+}
+
+func writeSessions(w io.Writer, s scriptFlags, sessions []graphapi.Session, asArray bool) error {
+	if s.output == "json" {
+		out := make([]jsonSession, 0, len(sessions))
+		for _, x := range sessions {
+			out = append(out, toJSONSession(x, s.reveal))
+		}
+		if !asArray && len(out) == 1 {
+			return writeJSON(w, out[0])
+		}
+		return writeJSON(w, out)
+	}
+	return writeTable(w, sessionHeader, sessionRows(sessions))
+}
+
+func writeResults(w io.Writer, s scriptFlags, results []actionResult) error {
+	if s.output == "json" {
+		if results == nil {
+			results = []actionResult{}
+		}
+		return writeJSON(w, results)
+	}
+	for _, r := range results {
+		if _, err := fmt.Fprintf(w, "%s %s\n", r.Result, termtext.OneLine(r.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // writeJSON writes v indented. Characters a terminal could act on that JSON
 // leaves raw (C1 controls, bidi and other format characters) are written as
 // \u escapes: the data is unchanged for a parser and inert on a screen.

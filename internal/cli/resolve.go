@@ -218,14 +218,13 @@ type completionFunc = func(*cobra.Command, []string, string) ([]string, cobra.Sh
 // interactive credentials are built with automatic authentication off, so
 // without a cached token they fail instead of asking.
 func completionClient(cmd *cobra.Command, g *globalFlags) (*graphapi.Client, func(), error) {
-	// Completion skips the PersistentPreRunE that loads the settings.
-	if g.settings == nil {
-		r, err := loadSettings(cmd, g.config, os.Getenv)
-		if err != nil {
-			return nil, nil, err
-		}
-		g.settings = r
+	// The settings loaded before completion ran were the __complete
+	// command's, which has none of cmd's flags: load them for cmd.
+	r, err := loadSettings(cmd, g.config, os.Getenv)
+	if err != nil {
+		return nil, nil, err
 	}
+	g.settings = r
 	t, err := g.resolveTarget()
 	if err != nil {
 		return nil, nil, err
@@ -293,18 +292,19 @@ func storeCompletions(stores []graphapi.DataStore, prefix string) []string {
 	return out
 }
 
-// completeSessions offers, for the first argument, the ids and file names
-// of the sessions of the store *datastore names, newest first.
-func completeSessions(g *globalFlags, datastore *string) completionFunc {
+// completeSessions offers the ids and file names of the sessions of the
+// --datastore store, newest first; single limits it to the first argument.
+func completeSessions(g *globalFlags, single bool) completionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		if len(args) > 0 {
+		if single && len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		out := withCompletionClient(cmd, g, func(ctx context.Context, c *graphapi.Client) []string {
-			if *datastore == "" {
+			datastore := g.settings.str("datastore")
+			if datastore == "" {
 				return nil
 			}
-			d, err := resolveStore(ctx, c, *datastore)
+			d, err := resolveStore(ctx, c, datastore)
 			if err != nil {
 				return nil
 			}

@@ -1,3 +1,5 @@
+// Package cli is edmtop's command line: one file per command family, all
+// reached through Main.
 package cli
 
 import (
@@ -5,34 +7,83 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
-	"time"
+	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/term"
-	"github.com/edmtop/edmtop/auth"
-	"github.com/edmtop/edmtop/fakegraph"
-	"github.com/edmtop/edmtop/graphapi"
-	"github.com/edmtop/edmtop/ui"
-	"github.com/google/uuid"
+	"github.com/edmtop/edmtop/internal/cli/quietstart"
+	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
 )
 
-type rootFlags struct {
-	datastore string
-	refresh   time.Duration
-	demo      bool
-	mouse     bool
-	bell      bool
+// Bubble Tea's package init has run by now, without asking the terminal
+// anything (see quietstart): the real TERM is back before any command runs.
+func init() { quietstart.Restore() }
+
+// version is set at build time with
+// -ldflags "-X github.com/edmtop/edmtop/internal/cli.version=...".
+var version = "dev"
+
+// Main runs the command line and returns the process exit status.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(ctx, args, stdin, stdout, stderr)
 }
 
-const minRefresh = 2 * time.Second
+// run executes the command line and returns the process exit status:
+// 0 success, 1 failure, 2 usage error, or the status an *exitError carries.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdin, stdout, stderr)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return 0
+	}
+	if xe, ok := errors.AsType[*exitError](err); ok {
+		return xe.report(stderr)
+	}
+	if errors.Is(err, errReported) {
+		return 1
+	}
+	// Errors can quote server text: sanitize line by line.
+	fmt.Fprintln(stderr, "edmtop: "+strings.Join(termtext.Lines(err.Error()), "\n"))
+	var ue *usageError
+	if errors.As(err, &ue) {
+		// Point at the help of the command that was run, not the root's.
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		return 2
+	}
+	return 1
+}
 
+// usageError marks bad flags or arguments (exit status 2).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, a ...any) error {
+	return &usageError{fmt.Errorf(format, a...)}
+}
+
+// noArgs refuses arguments as a usage error, suggesting the command a typo
+// was probably meant to be.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's own default, set lazily
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return &usageError{errors.New(msg)}
+}
+
+// newRootCmd builds the command tree: the dashboard at the root, the
+// scripting commands, auth, config and simulate.
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	var f rootFlags
+	var demo bool
 	g := &globalFlags{}
 	root := &cobra.Command{
 		Use:   "edmtop",
@@ -52,126 +103,79 @@ without signing in against the built-in simulator: edmtop --demo`,
 		SilenceErrors: true,
 		Args:          noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDashboard(cmd.Context(), f, g, stdin, stdout, stderr)
+			return runDashboard(cmd.Context(), demo, g, stdin, stdout, stderr)
 		},
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	g.register(root)
-	fl := root.Flags()
-	fl.StringVar(&f.datastore, "datastore", "", "data store id to open (default: pick from a list)")
-	fl.DurationVar(&f.refresh, "refresh", 10*time.Second, "auto-refresh interval, 0 turns it off")
-	fl.BoolVar(&f.demo, "demo", false, "run against the built-in simulator (no sign-in needed)")
-	fl.BoolVar(&f.mouse, "mouse", false, "click to select, wheel to scroll (off by default so terminal text selection works)")
-	fl.BoolVar(&f.bell, "bell", false, "ring the terminal bell when a watched session completes or fails")
+	// Every command but simulate reads the settings before it runs.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		r, err := loadSettings(cmd, g.config, os.Getenv)
+		g.settings = r
+		return err
+	}
+	g.signInFlags(root)
+	addSettingFlags(root, "datastore", "refresh", "mouse", "bell", "theme")
+	root.Flags().BoolVar(&demo, "demo", false, "run against the built-in simulator (no sign-in needed)")
 	root.AddCommand(newSimulateCmd(), newAuthCmd(g), newConfigCmd(g), newStoresCmd(g), newListCmd(g), newGetCmd(g),
 		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g), newWaitCmd(g), newCheckCmd(g))
+	strictCompletion(root)
 	return root
 }
 
-func runDashboard(ctx context.Context, f rootFlags, g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) error {
-	if f.refresh < 0 || (f.refresh > 0 && f.refresh < minRefresh) {
-		return usageErrorf("--refresh %s%s: use 0 (off) or at least %s", f.refresh, g.settings.from("refresh"), minRefresh)
-	}
-	if f.datastore != "" {
-		if err := graphapi.ValidateID("data store", f.datastore); err != nil {
-			return usageErrorf("--datastore%s: %v", g.settings.from("datastore"), err)
+// exactArgs wants n arguments, named in the command's use line
+// ("get SESSION_ID") so the error can say which is missing.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) < n:
+			return usageErrorf("missing %s (usage: %s)", argNames(cmd), cmd.UseLine())
+		case len(args) > n:
+			return usageErrorf("%s takes %d %s, got %d arguments", cmd.CommandPath(), n, argNames(cmd), len(args))
 		}
+		return nil
 	}
-	t, err := g.resolveTarget()
-	if err != nil {
-		return err
-	}
-	a, err := newApp(g, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	var cred *auth.Credential
-	if !f.demo {
-		if cred, err = a.credential(t); err != nil {
-			return err
-		}
-	}
-	out, ok := stdout.(*os.File)
-	if !ok || !term.IsTerminal(out.Fd()) {
-		return errors.New("the dashboard needs a terminal: run edmtop in one (scripts can use 'edmtop list' and the other commands)")
-	}
-
-	var svc ui.Service
-	storeID, label := f.datastore, ""
-	if f.demo {
-		client, stop, err := startDemo()
-		if err != nil {
-			return err
-		}
-		defer stop()
-		svc, label = client, "demo"
-		if storeID == "" {
-			storeID = fakegraph.DemoEmployeesStore
-		}
-	} else {
-		if _, err := a.signIn(ctx, t, cred); err != nil {
-			return err
-		}
-		client, err := a.client(t, cred)
-		if err != nil {
-			return err
-		}
-		svc = client
-		if t.cloud.Name != "global" {
-			label = t.cloud.Name
-		}
-	}
-	// Ask the terminal for its background now: once the program owns the
-	// input, the answer could be read as keystrokes or stall.
-	lipgloss.HasDarkBackground()
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	r := g.settings
-	model := ui.New(ui.Options{Service: svc, StoreID: storeID, Refresh: f.refresh, Context: ctx, Logger: a.log, Label: label,
-		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: f.mouse, Bell: f.bell, Terminal: out})
-	a.log.Info("dashboard starting", "store", storeID, "refresh", f.refresh)
-	// Bubble Tea v1 compares the whole frame on every renderer tick, busy or
-	// not: 10 frames a second keeps an idle dashboard under 0.5% of a core
-	// (60 costs 1.6%; see docs/performance.md) and a key's echo under 100 ms.
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithFPS(10)}
-	if f.mouse {
-		opts = append(opts, tea.WithMouseCellMotion())
-	}
-	p := tea.NewProgram(model, opts...)
-	_, err = p.Run()
-	cancel()
-	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("dashboard: %w", err)
-	}
-	a.log.Info("dashboard stopped")
-	return nil
 }
 
-// startDemo serves the demo scenario on a random loopback port with a
-// random token, for this process only, and returns a client for it.
-func startDemo() (*graphapi.Client, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, nil, fmt.Errorf("cannot start the simulator: %w", err)
+// minArgs wants at least n arguments.
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usageErrorf("missing %s: give at least %d (usage: %s)", argNames(cmd), n, cmd.UseLine())
+		}
+		return nil
 	}
-	token := "demo-" + uuid.NewString()
-	srv := &http.Server{Handler: fakegraph.NewDemo(fakegraph.Options{Token: token}), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	stop := func() {
-		ctx, cancel := contextWithTimeout(time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
+}
+
+// argNames is the arguments part of a use line: "SESSION_ID".
+func argNames(cmd *cobra.Command) string {
+	_, names, _ := strings.Cut(cmd.Use, " ")
+	return strings.TrimSuffix(names, "...")
+}
+
+// strictCompletion makes `completion SHELL` refuse an unknown shell with
+// exit 2; cobra's own prints the help and exits 0.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			return usageErrorf("unknown shell %q: use bash, zsh, fish or powershell", args[0])
+		}
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	}
-	cred, _ := graphapi.NewStaticTokenCredential(token)
-	client, err := graphapi.New("http://"+ln.Addr().String()+"/beta", cred, nil)
-	if err != nil {
-		stop()
-		return nil, nil, err
+}
+
+// fixedCompletions completes a flag from a fixed list of values.
+func fixedCompletions(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
 	}
-	return client, stop, nil
 }

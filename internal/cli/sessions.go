@@ -1,51 +1,94 @@
 package cli
 
 import (
-	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/charmbracelet/x/term"
-	"github.com/edmtop/edmtop/auth"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
 )
 
-// scriptFlags are the flags of the scripting commands.
+// scriptFlags are the output flags of the scripting commands.
 type scriptFlags struct {
-	output    string
-	reveal    bool
-	datastore string
-	yes       bool
+	output string
+	reveal bool
 }
 
-func (s *scriptFlags) registerOutput(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&s.output, "output", "o", "table", "output format: table or json")
-	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletions("table", "json"))
-	cmd.Flags().BoolVar(&s.reveal, "reveal", false, "show the salt and the upload URL's query (SAS signature) in JSON output")
+// scriptCmd declares a scripting command; newScriptCmd builds it with what
+// they all share: sign-in and output flags, --datastore when it acts on a
+// store, argument and flag checks before sign-in, and a Graph client.
+type scriptCmd struct {
+	use, short string
+	args       cobra.PositionalArgs
+	// store: the command acts on a data store and requires --datastore; its
+	// arguments are session ids.
+	store bool
+	// precheck runs after the shared checks, before sign-in.
+	precheck func(cmd *cobra.Command) error
+	run      func(c *scriptCall) error
 }
 
-func (s *scriptFlags) registerStore(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&s.datastore, "datastore", "", "data store id (default: from EDMTOP_DATASTORE or the config file)")
+// scriptCall is one run of a scripting command, signed in.
+type scriptCall struct {
+	cmd    *cobra.Command
+	client *graphapi.Client
+	out    scriptFlags
+	store  string
+	args   []string
 }
 
-func (s *scriptFlags) check(g *globalFlags, needStore bool, ids []string) error {
-	if s.output != "table" && s.output != "json" {
-		return usageErrorf("--output %q: use table or json", s.output)
+func newScriptCmd(g *globalFlags, spec scriptCmd) *cobra.Command {
+	var out scriptFlags
+	cmd := &cobra.Command{
+		Use:   spec.use,
+		Short: spec.short,
+		Args:  spec.args,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store := g.settings.str("datastore")
+			if err := checkScript(out, spec.store, store, args); err != nil {
+				return err
+			}
+			if spec.precheck != nil {
+				if err := spec.precheck(cmd); err != nil {
+					return err
+				}
+			}
+			return withClient(cmd, g, func(client *graphapi.Client) error {
+				return spec.run(&scriptCall{cmd: cmd, client: client, out: out, store: store, args: args})
+			})
+		},
 	}
-	if needStore {
-		if s.datastore == "" {
-			return usageErrorf("--datastore is required (or set EDMTOP_DATASTORE, or datastore: in the config file)")
-		}
-		if err := graphapi.ValidateID("data store", s.datastore); err != nil {
-			return usageErrorf("--datastore%s: %v", g.settings.from("datastore"), err)
-		}
+	g.signInFlags(cmd)
+	registerOutputFlags(cmd, &out)
+	if spec.store {
+		addSettingFlags(cmd, "datastore")
+		_ = cmd.RegisterFlagCompletionFunc("datastore", completeStores(g))
+		cmd.ValidArgsFunction = completeSessions(g, false)
+	}
+	return cmd
+}
+
+// registerOutputFlags gives cmd --output and --reveal.
+func registerOutputFlags(cmd *cobra.Command, out *scriptFlags) {
+	cmd.Flags().StringVarP(&out.output, "output", "o", "table", "output format: table or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletions("table", "json"))
+	cmd.Flags().BoolVar(&out.reveal, "reveal", false, "show the salt and the upload URL's query (SAS signature) in JSON output")
+}
+
+// checkScript checks what the registry does not: the output format, that a
+// store is given, and the session ids.
+func checkScript(out scriptFlags, needStore bool, store string, ids []string) error {
+	if out.output != "table" && out.output != "json" {
+		return usageErrorf("--output %q: use table or json", out.output)
+	}
+	if !needStore {
+		return nil
+	}
+	if store == "" {
+		return usageErrorf("--datastore is required (or set EDMTOP_DATASTORE, or datastore: in the config file); 'edmtop stores' lists the data stores")
 	}
 	for _, id := range ids {
 		if err := graphapi.ValidateID("session", id); err != nil {
@@ -55,38 +98,75 @@ func (s *scriptFlags) check(g *globalFlags, needStore bool, ids []string) error 
 	return nil
 }
 
-// withSignIn checks the global flags, signs in and runs do with what it
-// got; the log is closed after.
-func withSignIn(cmd *cobra.Command, g *globalFlags, do func(t target, a *app, cred *auth.Credential, tok azcore.AccessToken) error) error {
-	t, err := g.resolveTarget()
-	if err != nil {
-		return err
-	}
-	a, err := newApp(g, cmd.ErrOrStderr())
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	cred, err := a.credential(t)
-	if err != nil {
-		return err
-	}
-	tok, err := a.signIn(cmd.Context(), t, cred)
-	if err != nil {
-		return err
-	}
-	return do(t, a, cred, tok)
+// failed reports a failed call and makes the command exit 1.
+func (c *scriptCall) failed(sessionID string, err error) error {
+	apiError(c.cmd.ErrOrStderr(), sessionID, err)
+	return errReported
 }
 
-// withClient signs in and runs do with a Graph client.
-func withClient(cmd *cobra.Command, g *globalFlags, do func(*graphapi.Client) error) error {
-	return withSignIn(cmd, g, func(t target, a *app, cred *auth.Credential, _ azcore.AccessToken) error {
-		client, err := a.client(t, cred)
-		if err != nil {
-			return err
-		}
-		return do(client)
-	})
+func newStoresCmd(g *globalFlags) *cobra.Command {
+	return newScriptCmd(g, scriptCmd{use: "stores", short: "List the EDM data stores", args: noArgs,
+		run: func(c *scriptCall) error {
+			stores, err := c.client.ListDataStores(c.cmd.Context())
+			if err != nil {
+				return c.failed("", err)
+			}
+			return writeStores(c.cmd.OutOrStdout(), c.out, stores)
+		}})
+}
+
+func newListCmd(g *globalFlags) *cobra.Command {
+	return newScriptCmd(g, scriptCmd{use: "list", short: "List the upload sessions of a data store (all pages)", args: noArgs, store: true,
+		run: func(c *scriptCall) error {
+			sessions, err := c.client.ListSessions(c.cmd.Context(), c.store)
+			if err != nil {
+				return c.failed("", err)
+			}
+			return writeSessions(c.cmd.OutOrStdout(), c.out, sessions, true)
+		}})
+}
+
+func newGetCmd(g *globalFlags) *cobra.Command {
+	return newScriptCmd(g, scriptCmd{use: "get SESSION_ID", short: "Show one session", args: exactArgs(1), store: true,
+		run: func(c *scriptCall) error {
+			session, err := c.client.GetSession(c.cmd.Context(), c.store, c.args[0])
+			if err != nil {
+				return c.failed(c.args[0], err)
+			}
+			return writeSessions(c.cmd.OutOrStdout(), c.out, []graphapi.Session{session}, false)
+		}})
+}
+
+func newRenewCmd(g *globalFlags) *cobra.Command {
+	return newScriptCmd(g, scriptCmd{use: "renew SESSION_ID...", short: "Renew sessions (each is reported; any failure exits 1)", args: minArgs(1), store: true,
+		run: func(c *scriptCall) error {
+			var renewed []graphapi.Session
+			failed := forEachID(c.cmd, c.args, func(id string) error {
+				session, err := c.client.RenewSession(c.cmd.Context(), c.store, id)
+				if err == nil {
+					err = sameSession(id, session)
+				}
+				if err == nil {
+					renewed = append(renewed, session)
+				}
+				return err
+			})
+			if c.out.output == "json" || len(renewed) > 0 {
+				if err := writeSessions(c.cmd.OutOrStdout(), c.out, renewed, true); err != nil {
+					return err
+				}
+			}
+			return reported(failed)
+		}})
+}
+
+// sameSession refuses an answer about another session than the one asked
+// for: printing it would report the wrong session as renewed, and exit 0.
+func sameSession(requested string, s graphapi.Session) error {
+	if s.ID != "" && !strings.EqualFold(s.ID, requested) {
+		return fmt.Errorf("the service answered with another session, %s: this renew is not confirmed", s.ID)
+	}
+	return nil
 }
 
 // reported is the error for "some ids failed, each already reported".
@@ -124,240 +204,3 @@ func apiError(w io.Writer, sessionID string, err error) {
 
 // errReported means the failures were already printed: exit 1, say no more.
 var errReported = errors.New("failures reported above")
-
-func newStoresCmd(g *globalFlags) *cobra.Command {
-	var s scriptFlags
-	cmd := &cobra.Command{
-		Use:   "stores",
-		Short: "List the EDM data stores",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := s.check(g, false, nil); err != nil {
-				return err
-			}
-			return withClient(cmd, g, func(client *graphapi.Client) error {
-				stores, err := client.ListDataStores(cmd.Context())
-				if err != nil {
-					apiError(cmd.ErrOrStderr(), "", err)
-					return errReported
-				}
-				return writeStores(cmd.OutOrStdout(), s, stores)
-			})
-		},
-	}
-	s.registerOutput(cmd)
-	return cmd
-}
-
-func writeStores(w io.Writer, s scriptFlags, stores []graphapi.DataStore) error {
-	if s.output == "json" {
-		out := make([]jsonStore, 0, len(stores))
-		for _, d := range stores {
-			out = append(out, toJSONStore(d))
-		}
-		return writeJSON(w, out)
-	}
-	rows := make([][]string, 0, len(stores))
-	for _, d := range stores {
-		rows = append(rows, []string{d.ID, orDash(d.DisplayName), timeCell(d.DataLastUpdatedDateTime), fmt.Sprint(len(d.Columns)), orDash(d.Description)})
-	}
-	return writeTable(w, []string{"ID", "NAME", "DATA UPDATED", "COLUMNS", "DESCRIPTION"}, rows)
-}
-
-func newListCmd(g *globalFlags) *cobra.Command {
-	var s scriptFlags
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List the upload sessions of a data store (all pages)",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := s.check(g, true, nil); err != nil {
-				return err
-			}
-			return withClient(cmd, g, func(client *graphapi.Client) error {
-				sessions, err := client.ListSessions(cmd.Context(), s.datastore)
-				if err != nil {
-					apiError(cmd.ErrOrStderr(), "", err)
-					return errReported
-				}
-				return writeSessions(cmd.OutOrStdout(), s, sessions, true)
-			})
-		},
-	}
-	s.registerOutput(cmd)
-	s.registerStore(cmd)
-	return cmd
-}
-
-func writeSessions(w io.Writer, s scriptFlags, sessions []graphapi.Session, asArray bool) error {
-	if s.output == "json" {
-		out := make([]jsonSession, 0, len(sessions))
-		for _, x := range sessions {
-			out = append(out, toJSONSession(x, s.reveal))
-		}
-		if !asArray && len(out) == 1 {
-			return writeJSON(w, out[0])
-		}
-		return writeJSON(w, out)
-	}
-	return writeTable(w, sessionHeader, sessionRows(sessions))
-}
-
-func newGetCmd(g *globalFlags) *cobra.Command {
-	var s scriptFlags
-	cmd := &cobra.Command{
-		Use:   "get SESSION_ID",
-		Short: "Show one session",
-		Args:  exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.check(g, true, args); err != nil {
-				return err
-			}
-			return withClient(cmd, g, func(client *graphapi.Client) error {
-				session, err := client.GetSession(cmd.Context(), s.datastore, args[0])
-				if err != nil {
-					apiError(cmd.ErrOrStderr(), args[0], err)
-					return errReported
-				}
-				return writeSessions(cmd.OutOrStdout(), s, []graphapi.Session{session}, false)
-			})
-		},
-	}
-	s.registerOutput(cmd)
-	s.registerStore(cmd)
-	return cmd
-}
-
-func newRenewCmd(g *globalFlags) *cobra.Command {
-	var s scriptFlags
-	cmd := &cobra.Command{
-		Use:   "renew SESSION_ID...",
-		Short: "Renew sessions (each is reported; any failure exits 1)",
-		Args:  minArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.check(g, true, args); err != nil {
-				return err
-			}
-			return withClient(cmd, g, func(client *graphapi.Client) error {
-				var renewed []graphapi.Session
-				failed := forEachID(cmd, args, func(id string) error {
-					session, err := client.RenewSession(cmd.Context(), s.datastore, id)
-					if err == nil {
-						renewed = append(renewed, session)
-					}
-					return err
-				})
-				if s.output == "json" || len(renewed) > 0 {
-					if err := writeSessions(cmd.OutOrStdout(), s, renewed, true); err != nil {
-						return err
-					}
-				}
-				return reported(failed)
-			})
-		},
-	}
-	s.registerOutput(cmd)
-	s.registerStore(cmd)
-	return cmd
-}
-
-type actionResult struct {
-	ID     string `json:"id"`
-	Result string `json:"result"`
-}
-
-// newActionCmd builds cancel and commit: both change a session for good,
-// so they ask first on a terminal and refuse without one unless --yes.
-func newActionCmd(g *globalFlags, name, done, short string, act func(context.Context, *graphapi.Client, string, string) error) *cobra.Command {
-	var s scriptFlags
-	cmd := &cobra.Command{
-		Use:   name + " SESSION_ID...",
-		Short: short,
-		Args:  minArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := s.check(g, true, args); err != nil {
-				return err
-			}
-			interactive := isTerminal(cmd.InOrStdin())
-			if !s.yes && !interactive {
-				return usageErrorf("%s changes sessions for good: confirm with --yes when not on a terminal", name)
-			}
-			return withClient(cmd, g, func(client *graphapi.Client) error {
-				if !s.yes && !confirm(cmd, client, s.datastore, name, args) {
-					fmt.Fprintln(cmd.ErrOrStderr(), "edmtop: nothing done")
-					return errReported
-				}
-				var results []actionResult
-				failed := forEachID(cmd, args, func(id string) error {
-					err := act(cmd.Context(), client, s.datastore, id)
-					if err == nil {
-						results = append(results, actionResult{ID: id, Result: done})
-					}
-					return err
-				})
-				if err := writeResults(cmd.OutOrStdout(), s, results); err != nil {
-					return err
-				}
-				return reported(failed)
-			})
-		},
-	}
-	s.registerOutput(cmd)
-	s.registerStore(cmd)
-	cmd.Flags().BoolVarP(&s.yes, "yes", "y", false, "do not ask for confirmation")
-	return cmd
-}
-
-func writeResults(w io.Writer, s scriptFlags, results []actionResult) error {
-	if s.output == "json" {
-		if results == nil {
-			results = []actionResult{}
-		}
-		return writeJSON(w, results)
-	}
-	for _, r := range results {
-		if _, err := fmt.Fprintf(w, "%s %s\n", r.Result, termtext.OneLine(r.ID)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(f.Fd())
-}
-
-// confirm names each session (by file when the service tells it) and asks.
-func confirm(cmd *cobra.Command, client *graphapi.Client, storeID, action string, ids []string) bool {
-	w := cmd.ErrOrStderr()
-	fmt.Fprintf(w, "About to %s %d session(s) of data store %s:\n", action, len(ids), termtext.OneLine(storeID))
-	for _, id := range ids {
-		name := "(file name unknown)"
-		if s, err := client.GetSession(cmd.Context(), storeID, id); err == nil && s.FileName != "" {
-			name = s.FileName + " (" + s.State + ")"
-		}
-		fmt.Fprintf(w, "  %s  %s\n", termtext.OneLine(id), termtext.OneLine(name))
-	}
-	fmt.Fprintf(w, "%s them? [y/N] ", strings.ToUpper(action[:1])+action[1:])
-	line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
-	if err != nil && line == "" {
-		return false
-	}
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes"
-}
-
-func newCancelCmd(g *globalFlags) *cobra.Command {
-	return newActionCmd(g, "cancel", "cancelled", "Cancel sessions (asks first; --yes to skip)",
-		func(ctx context.Context, c *graphapi.Client, store, id string) error {
-			return c.CancelSession(ctx, store, id)
-		})
-}
-
-func newCommitCmd(g *globalFlags) *cobra.Command {
-	return newActionCmd(g, "commit", "committed", "Commit sessions whose upload has finished (asks first; --yes to skip)",
-		func(ctx context.Context, c *graphapi.Client, store, id string) error {
-			return c.CommitSession(ctx, store, id)
-		})
-}

@@ -231,7 +231,7 @@ func TestInvalidConfigFailsFast(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
 		"unknown key":     {"cloud: global\ncolour: red\n", "line 2: field colour is not a setting"},
 		"bad duration":    {"refresh: soon\n", ":1 (refresh): \"soon\""},
-		"bad cloud":       {"cloud: moon\n", "(from "},
+		"bad cloud":       {"cloud: moon\n", `:1 (cloud): "moon": unknown cloud`},
 		"key conflict":    {"keys:\n  renew: p\n", `config.yaml:2 (keys.renew): key "p" is bound to both pause and renew`},
 		"unknown action":  {"keys:\n  explode: x\n", `unknown action "explode"`},
 		"unknown colour":  {"theme:\n  sparkle: \"#fff\"\n", `:2 (theme.sparkle): unknown theme colour "sparkle"`},
@@ -272,6 +272,38 @@ func TestCompletion(t *testing.T) {
 		code, out, stderr := runCLI(t, nil, "completion", shell)
 		if code != 0 || len(out) < 100 {
 			t.Errorf("%s: exit %d %s", shell, code, stderr)
+		}
+	}
+}
+
+// A renew answered with another session's id exits 1 naming both ids, and
+// prints nothing as renewed for it (issue 17, item 2).
+func TestRenewAnswerForAnotherSessionFails(t *testing.T) {
+	const asked, other, good = "harbor-kelp", "lighthouse-9", "quiet-fern"
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		id := other
+		if strings.Contains(r.URL.Path, "/sessions/"+good+"/") {
+			id = good
+		}
+		json.NewEncoder(w).Encode(map[string]any{"id": id, "fileName": id + ".EdmHash", "state": "UploadInProgress",
+			"lastUpdatedDateTime": "2026-11-28T09:00:00Z"})
+	}))
+	defer hs.Close()
+	env := map[string]string{"EDMTOP_TOKEN": "t", "EDMTOP_ENDPOINT": hs.URL + "/beta"}
+	for _, args := range [][]string{{asked}, {asked, good}, {"-o", "json", asked}} {
+		code, out, stderr := runCLI(t, env, append([]string{"renew", "--datastore", "s"}, args...)...)
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1", args, code)
+		}
+		if !strings.Contains(stderr, "session "+asked) || !strings.Contains(stderr, other) {
+			t.Errorf("%v: stderr does not name both ids: %q", args, stderr)
+		}
+		if strings.Contains(out, other) {
+			t.Errorf("%v: the other session was printed as renewed: %q", args, out)
+		}
+		if len(args) == 2 && !strings.Contains(out, good+".EdmHash") {
+			t.Errorf("%v: the matching renew is missing: %q", args, out)
 		}
 	}
 }

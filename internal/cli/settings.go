@@ -3,68 +3,270 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/edmtop/edmtop/auth"
 	"github.com/edmtop/edmtop/config"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/keymap"
 	"github.com/edmtop/edmtop/ui"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
-// settings are the values that can come from a flag, an EDMTOP_* variable
-// or the config file, in that order of precedence.
-var settings = []struct{ name, env string }{
-	{"endpoint", "EDMTOP_ENDPOINT"},
-	{"cloud", "EDMTOP_CLOUD"},
-	{"auth", "EDMTOP_AUTH"},
-	{"tenant", "EDMTOP_TENANT"},
-	{"client-id", "EDMTOP_CLIENT_ID"},
-	{"datastore", "EDMTOP_DATASTORE"},
-	{"refresh", "EDMTOP_REFRESH"},
-	{"mouse", "EDMTOP_MOUSE"},
-	{"bell", "EDMTOP_BELL"},
+// settingKind is how a setting's text is parsed.
+type settingKind int
+
+const (
+	settingString settingKind = iota
+	settingDuration
+	settingBool
+	settingInt
+)
+
+// setting is a value that can come from a flag, an EDMTOP_* variable or the
+// config file, in that order of precedence, else its default. It is
+// declared once, here: the flags, the resolver, the config file reader and
+// `config show` all read this table.
+type setting struct {
+	name  string // the flag's name and the config file's key
+	env   string
+	kind  settingKind
+	def   string // the default, as text of its kind
+	usage string
+	// check validates the parsed value; nil accepts any value of the kind.
+	check func(v any) error
+	// secret: a bad value is not echoed (the check's own message names it
+	// safely), as an endpoint may carry user info.
+	secret bool
+	// fromFile reads a value the file does not hold as a top-level scalar.
+	fromFile func(f *config.File) (text, where string, ok bool)
+}
+
+// minRefresh bounds the refresh interval: faster would only spend the
+// service's throttling budget.
+const minRefresh = 2 * time.Second
+
+var settings = []setting{
+	{name: "endpoint", env: "EDMTOP_ENDPOINT", secret: true, check: checkEndpoint,
+		usage: "Microsoft Graph endpoint (default: the cloud's, e.g. https://graph.microsoft.com/beta); https, or http to a loopback host"},
+	{name: "cloud", env: "EDMTOP_CLOUD", def: "global", check: checkCloud,
+		usage: "Microsoft cloud: global, usgov, usgovdod or china"},
+	{name: "auth", env: "EDMTOP_AUTH", def: "auto", check: checkAuth,
+		usage: "sign-in: auto, cli, device, browser, env, managed-identity or token (EDMTOP_TOKEN)"},
+	{name: "tenant", env: "EDMTOP_TENANT", usage: "tenant id or domain to sign in to"},
+	{name: "client-id", env: "EDMTOP_CLIENT_ID", usage: "application (client) id for device/browser sign-in, or a user-assigned managed identity"},
+	{name: "datastore", env: "EDMTOP_DATASTORE", check: checkStoreID,
+		usage: "data store id (the dashboard starts with a list of stores without one)"},
+	{name: "refresh", env: "EDMTOP_REFRESH", kind: settingDuration, def: "10s", check: checkRefresh,
+		usage: "auto-refresh interval, 0 turns it off"},
+	{name: "mouse", env: "EDMTOP_MOUSE", kind: settingBool, def: "false",
+		usage: "click to select, wheel to scroll (off by default so terminal text selection works)"},
+	{name: "bell", env: "EDMTOP_BELL", kind: settingBool, def: "false",
+		usage: "ring the terminal bell when a watched session completes or fails"},
+	{name: "theme", env: "EDMTOP_THEME", def: "auto", check: checkOneOf("auto", "light", "dark"), fromFile: themeMode,
+		usage: "colours for a light or dark background: auto (ask the terminal), light or dark"},
+	{name: "stall-after", env: "EDMTOP_STALL_AFTER", kind: settingDuration, def: health.DefaultStallAfter.String(), check: checkNeverOrPositive,
+		usage: "a running session with no update for this long is stalled"},
+	{name: "max-age", env: "EDMTOP_MAX_AGE", kind: settingDuration, def: health.DefaultMaxAge.String(), check: checkNeverOrPositive,
+		usage: "a store whose last index is older than this is stale"},
+	{name: "upload-limit", env: "EDMTOP_UPLOAD_LIMIT", kind: settingInt, def: strconv.Itoa(health.DefaultUploadLimit), check: checkAtLeastOne,
+		usage: "uploads the service allows per data store in 24 hours"},
+}
+
+// signInSettings are the settings of every command that talks to Graph.
+var signInSettings = []string{"endpoint", "cloud", "auth", "tenant", "client-id"}
+
+func settingNamed(name string) (setting, bool) {
+	i := slices.IndexFunc(settings, func(s setting) bool { return s.name == name })
+	if i < 0 {
+		return setting{}, false
+	}
+	return settings[i], true
+}
+
+// addSettingFlags gives cmd a flag for each named setting, typed, with the
+// registry's default and help.
+func addSettingFlags(cmd *cobra.Command, names ...string) {
+	fl := cmd.Flags()
+	for _, name := range names {
+		s, ok := settingNamed(name)
+		if !ok {
+			panic("cli: no setting " + name) // a programming error, caught by any test
+		}
+		v, _ := s.parse(s.def)
+		switch s.kind {
+		case settingDuration:
+			fl.Duration(s.name, v.(time.Duration), s.usage)
+		case settingBool:
+			fl.Bool(s.name, v.(bool), s.usage)
+		case settingInt:
+			fl.Int(s.name, v.(int), s.usage)
+		default:
+			fl.String(s.name, s.def, s.usage)
+		}
+	}
+}
+
+// parse reads text as the setting's kind and validates it.
+func (s setting) parse(text string) (any, error) {
+	var v any
+	var err error
+	switch s.kind {
+	case settingDuration:
+		v, err = time.ParseDuration(text)
+	case settingBool:
+		v, err = strconv.ParseBool(text)
+	case settingInt:
+		v, err = strconv.Atoi(text)
+	default:
+		v = text
+	}
+	if err == nil && s.check != nil {
+		err = s.check(v)
+	}
+	return v, err
+}
+
+// format is a value's text as `config show` prints it.
+func formatSetting(v any) string {
+	switch v := v.(type) {
+	case time.Duration:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	case int:
+		return strconv.Itoa(v)
+	}
+	return fmt.Sprint(v)
+}
+
+func checkEndpoint(v any) error {
+	if v == "" {
+		return nil
+	}
+	_, err := graphapi.CheckEndpoint(v.(string))
+	return err
+}
+
+func checkCloud(v any) error {
+	_, err := auth.LookupCloud(v.(string))
+	return err
+}
+
+func checkAuth(v any) error {
+	_, err := auth.ParseMode(v.(string))
+	return err
+}
+
+func checkStoreID(v any) error {
+	if v == "" {
+		return nil
+	}
+	return graphapi.ValidateID("data store", v.(string))
+}
+
+func checkRefresh(v any) error {
+	if d := v.(time.Duration); d < 0 || (d > 0 && d < minRefresh) {
+		return fmt.Errorf("use 0 (off) or at least %s", minRefresh)
+	}
+	return nil
+}
+
+func checkPositive(v any) error {
+	if v.(time.Duration) <= 0 {
+		return errors.New("must be longer than 0")
+	}
+	return nil
+}
+
+// checkNeverOrPositive allows 0 to turn a threshold off.
+func checkNeverOrPositive(v any) error {
+	if v.(time.Duration) < 0 {
+		return errors.New("use 0 (never) or a positive duration")
+	}
+	return nil
+}
+
+func checkAtLeastOne(v any) error {
+	if v.(int) < 1 {
+		return errors.New("must be at least 1")
+	}
+	return nil
+}
+
+func checkOneOf(values ...string) func(any) error {
+	return func(v any) error {
+		if !slices.Contains(values, v.(string)) {
+			return fmt.Errorf("use %s", strings.Join(values, ", "))
+		}
+		return nil
+	}
+}
+
+func themeMode(f *config.File) (string, string, bool) {
+	if f.Theme.Mode == "" {
+		return "", "", false
+	}
+	if f.Has("theme.mode") {
+		return f.Theme.Mode, f.Where("theme.mode"), true
+	}
+	return f.Theme.Mode, f.Where("theme"), true
+}
+
+// value is a setting in effect: parsed, with where it came from.
+type settingValue struct {
+	v      any
+	source string // "flag --x", "env X", "config file:line (x)" or "default"
 }
 
 // resolved is the configuration in effect for this run.
 type resolved struct {
 	file    *config.File
 	path    string
-	sources map[string]string
+	values  map[string]settingValue
+	sources map[string]string // of keys, theme colours and columns
 	keys    keymap.KeyMap
 	theme   ui.Theme
 	columns ui.Columns
 }
 
-// from says where a setting came from, for error messages: "" for a flag.
+func (r *resolved) str(name string) string { s, _ := r.values[name].v.(string); return s }
+func (r *resolved) duration(name string) time.Duration {
+	d, _ := r.values[name].v.(time.Duration)
+	return d
+}
+func (r *resolved) boolean(name string) bool { b, _ := r.values[name].v.(bool); return b }
+func (r *resolved) integer(name string) int  { n, _ := r.values[name].v.(int); return n }
+
+// from says where a setting's value came from when that was not a flag on
+// this command line (" (from EDMTOP_DATASTORE)"), for error messages.
 func (r *resolved) from(name string) string {
 	if r == nil {
 		return ""
 	}
-	switch src := r.sources[name]; {
-	case strings.HasPrefix(src, "env "):
-		return " (from " + strings.TrimPrefix(src, "env ") + ")"
-	case strings.HasPrefix(src, "config "):
-		return " (from " + strings.TrimPrefix(src, "config ") + ")"
+	src := r.values[name].source
+	for _, prefix := range []string{"env ", "config "} {
+		if rest, ok := strings.CutPrefix(src, prefix); ok {
+			return " (from " + rest + ")"
+		}
 	}
 	return ""
 }
 
-// lookupSetting finds the flag a setting applies to for this command: its
-// own, an inherited one, or the root's (so `config show` sees them all).
-func lookupSetting(cmd *cobra.Command, name string) *pflag.Flag {
-	if f := cmd.Flags().Lookup(name); f != nil {
-		return f
-	}
-	return cmd.Root().Flags().Lookup(name)
+// healthRules are the thresholds of the health verdicts, as configured.
+func (r *resolved) healthRules() health.Rules {
+	return health.Rules{StallAfter: r.duration("stall-after"), MaxAge: r.duration("max-age"), UploadLimit: r.integer("upload-limit")}
 }
 
-// loadSettings reads the config file and fills every flag the user did not
-// give from the environment or the file. Invalid values fail here, naming
-// the variable or the file and line.
+// loadSettings reads the config file and resolves every setting for cmd.
+// Invalid values fail here, for every command alike, naming the flag, the
+// variable or the file and line.
 func loadSettings(cmd *cobra.Command, configFlag string, getenv func(string) string) (*resolved, error) {
 	path, optional := configFlag, false
 	if path == "" {
@@ -76,32 +278,84 @@ func loadSettings(cmd *cobra.Command, configFlag string, getenv func(string) str
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	r := &resolved{file: file, path: path, sources: map[string]string{}, keys: keymap.Default(), theme: ui.DefaultTheme(), columns: ui.AllColumns()}
+	if err := checkFileKeys(file); err != nil {
+		return nil, err
+	}
+	r := &resolved{file: file, path: path, values: map[string]settingValue{}, sources: map[string]string{},
+		keys: keymap.Default(), theme: ui.DefaultTheme(), columns: ui.AllColumns()}
 	for _, s := range settings {
-		fl := lookupSetting(cmd, s.name)
-		if fl == nil {
-			continue
+		v, err := resolveSetting(s, cmd.Flags().Lookup(s.name), file, getenv)
+		if err != nil {
+			return nil, err
 		}
-		switch {
-		case fl.Changed:
-			r.sources[s.name] = "flag --" + s.name
-		case getenv(s.env) != "":
-			if err := fl.Value.Set(getenv(s.env)); err != nil {
-				return nil, usageErrorf("%s=%q: %v", s.env, getenv(s.env), err)
-			}
-			r.sources[s.name] = "env " + s.env
-		default:
-			v, ok := file.Value(s.name)
-			if !ok {
-				r.sources[s.name] = "default"
-				continue
-			}
-			if err := fl.Value.Set(v); err != nil {
-				return nil, usageErrorf("%s: %q: %v", file.Where(s.name), v, err)
-			}
-			r.sources[s.name] = "config " + file.Where(s.name)
+		r.values[s.name] = v
+	}
+	if err := r.applyFile(file); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// resolve picks one setting's text by precedence and parses it.
+func resolveSetting(s setting, fl *pflag.Flag, file *config.File, getenv func(string) string) (settingValue, error) {
+	text, source, where := s.def, "default", "default "+s.name
+	switch {
+	case fl != nil && fl.Changed:
+		text, source, where = fl.Value.String(), "flag --"+s.name, "--"+s.name
+	case getenv(s.env) != "":
+		text, source, where = getenv(s.env), "env "+s.env, s.env
+	default:
+		if t, w, ok := fileValue(s, file); ok {
+			text, source, where = t, "config "+w, w
 		}
 	}
+	v, err := s.parse(text)
+	switch {
+	case err == nil:
+		return settingValue{v, source}, nil
+	case s.secret:
+		return settingValue{}, usageErrorf("%s: %v", where, err)
+	case source == "env "+s.env:
+		return settingValue{}, usageErrorf("%s=%q: %v", where, text, err)
+	case source == "flag --"+s.name:
+		return settingValue{}, usageErrorf("%s %q: %v", where, text, err)
+	}
+	return settingValue{}, usageErrorf("%s: %q: %v", where, text, err)
+}
+
+func fileValue(s setting, file *config.File) (text, where string, ok bool) {
+	if s.fromFile != nil {
+		return s.fromFile(file)
+	}
+	text, ok = file.Value(s.name)
+	return text, file.Where(s.name), ok
+}
+
+// structuredKeys are the file's keys that are not registry settings.
+var structuredKeys = []string{"keys", "theme", "columns"}
+
+// checkFileKeys refuses a top-level key that is no setting.
+func checkFileKeys(file *config.File) error {
+	for _, key := range sortedKeys(file.Scalars) {
+		if _, ok := settingNamed(key); ok {
+			continue
+		}
+		allowed := make([]string, 0, len(settings)+len(structuredKeys))
+		for _, s := range settings {
+			allowed = append(allowed, s.name)
+		}
+		for _, k := range structuredKeys {
+			if !slices.Contains(allowed, k) {
+				allowed = append(allowed, k)
+			}
+		}
+		return usageErrorf("config %s: line %d: field %s is not a setting (allowed: %s)", file.Path, file.Line(key), key, strings.Join(allowed, ", "))
+	}
+	return nil
+}
+
+// applyFile applies the file's key bindings, theme colours and columns.
+func (r *resolved) applyFile(file *config.File) error {
 	if err := r.keys.Apply(keyOverrides(file)); err != nil {
 		where := file.Where("keys")
 		var conflict *keymap.ConflictError
@@ -113,25 +367,26 @@ func loadSettings(cmd *cobra.Command, configFlag string, getenv func(string) str
 				}
 			}
 		}
-		return nil, usageErrorf("%s: %v", where, err)
+		return usageErrorf("%s: %v", where, err)
 	}
 	if len(file.Keys) > 0 {
 		r.sources["keys"] = "config " + file.Where("keys")
 	}
-	for _, name := range sortedKeys(file.Theme) {
-		c := file.Theme[name]
+	for _, name := range sortedKeys(file.Theme.Colors) {
+		c := file.Theme.Colors[name]
 		if err := r.theme.Set(name, c.Light, c.Dark); err != nil {
-			return nil, usageErrorf("%s: %v", file.Where("theme."+name), err)
+			return usageErrorf("%s: %v", file.Where("theme."+name), err)
 		}
-		r.sources["theme"] = "config " + file.Where("theme")
+		r.sources["colours"] = "config " + file.Where("theme")
 	}
 	if file.Columns != nil {
+		var err error
 		if r.columns, err = ui.ParseColumns(*file.Columns); err != nil {
-			return nil, usageErrorf("%s: %v", file.Where("columns"), err)
+			return usageErrorf("%s: %v", file.Where("columns"), err)
 		}
 		r.sources["columns"] = "config " + file.Where("columns")
 	}
-	return r, nil
+	return nil
 }
 
 func keyOverrides(f *config.File) map[string][]string {
@@ -149,94 +404,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func newConfigCmd(g *globalFlags) *cobra.Command {
-	cmd := &cobra.Command{Use: "config", Short: "Show where the configuration file is and what is in effect", Args: noArgs}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "path",
-		Short: "Print the configuration file's path",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			note := ""
-			if _, err := os.Stat(g.settings.path); err != nil {
-				note = "  (not found: defaults in use)"
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), g.settings.path+note)
-			return nil
-		},
-	}, &cobra.Command{
-		Use:   "show",
-		Short: "Print every setting in effect and where it came from (never secrets)",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r := g.settings
-			var rows [][]string
-			for _, s := range settings {
-				fl := lookupSetting(cmd, s.name)
-				if fl == nil {
-					continue
-				}
-				value := fl.Value.String()
-				if s.name == "endpoint" && value == "" {
-					value = "(the cloud's Graph endpoint)"
-				}
-				rows = append(rows, []string{s.name, orDash(value), r.sources[s.name]})
-			}
-			rows = append(rows,
-				[]string{"keys", describeKeys(r.file), orDefault(r.sources["keys"])},
-				[]string{"theme", describeTheme(r.file), orDefault(r.sources["theme"])},
-				[]string{"columns", describeColumns(r.file), orDefault(r.sources["columns"])},
-			)
-			token := "not set"
-			if os.Getenv(graphapi.TokenEnvVar) != "" {
-				token = "set (hidden)"
-			}
-			rows = append(rows, []string{"token", token, "env " + graphapi.TokenEnvVar})
-			fmt.Fprintf(cmd.OutOrStdout(), "config file: %s\n\n", r.path)
-			return writeTable(cmd.OutOrStdout(), []string{"SETTING", "VALUE", "SOURCE"}, rows)
-		},
-	})
-	return cmd
-}
-
-func orDefault(s string) string {
-	if s == "" {
-		return "default"
-	}
-	return s
-}
-
-func describeKeys(f *config.File) string {
-	if len(f.Keys) == 0 {
-		return "(defaults)"
-	}
-	var parts []string
-	for _, k := range sortedKeys(f.Keys) {
-		parts = append(parts, k+"="+strings.Join(f.Keys[k], "/"))
-	}
-	return strings.Join(parts, " ")
-}
-
-func describeTheme(f *config.File) string {
-	if len(f.Theme) == 0 {
-		return "(defaults)"
-	}
-	var parts []string
-	for _, k := range sortedKeys(f.Theme) {
-		c := f.Theme[k]
-		v := c.Light
-		if c.Dark != c.Light {
-			v += "/" + c.Dark
-		}
-		parts = append(parts, k+"="+v)
-	}
-	return strings.Join(parts, " ")
-}
-
-func describeColumns(f *config.File) string {
-	if f.Columns == nil {
-		return "(all that fit)"
-	}
-	return "file, " + strings.Join(*f.Columns, ", ")
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -25,6 +27,9 @@ token is accepted; without it, any non-empty bearer token is.`,
 		Example: `  edmtop simulate --listen 127.0.0.1:8080 --token demo
   curl -H 'Authorization: Bearer demo' http://127.0.0.1:8080/beta/dataClassification/exactMatchDataStores`,
 		Args: noArgs,
+		// The simulator reads no settings: a broken config file must not
+		// stop it.
+		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			host, _, err := net.SplitHostPort(listen)
 			if err != nil {
@@ -41,26 +46,14 @@ token is accepted; without it, any non-empty bearer token is.`,
 				Handler:           fakegraph.NewDemo(fakegraph.Options{Token: token}),
 				ReadHeaderTimeout: 10 * time.Second,
 			}
-			out := cmd.OutOrStdout()
-			endpoint := "http://" + ln.Addr().String() + "/beta"
-			fmt.Fprintf(out, "edmtop simulator serving the demo scenario\n")
-			fmt.Fprintf(out, "endpoint:   %s\n", endpoint)
-			if token != "" {
-				fmt.Fprintf(out, "token:      only the one given with --token is accepted\n")
-			} else {
-				fmt.Fprintf(out, "token:      any non-empty bearer token is accepted\n")
-			}
-			fmt.Fprintf(out, "data store: %s (Employee records)\n\n", fakegraph.DemoEmployeesStore)
-			fmt.Fprintf(out, "try:\n  curl -H 'Authorization: Bearer YOUR_TOKEN' '%s/dataClassification/exactMatchDataStores/%s/sessions?$top=5'\n", endpoint, fakegraph.DemoEmployeesStore)
-			fmt.Fprintf(out, "\nPress Ctrl+C to stop.\n")
-
+			printBanner(cmd.OutOrStdout(), "http://"+ln.Addr().String()+"/beta", token != "")
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
 			select {
 			case err := <-errc:
 				return err
 			case <-cmd.Context().Done():
-				shutdownCtx, cancel := contextWithTimeout(2 * time.Second)
+				shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 				defer cancel()
 				if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 					return err
@@ -72,4 +65,18 @@ token is accepted; without it, any non-empty bearer token is.`,
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "loopback address to serve on (port 0 picks a free one)")
 	cmd.Flags().StringVar(&token, "token", "", "accept only this bearer token")
 	return cmd
+}
+
+// printBanner says where the simulator serves and how to try it.
+func printBanner(out io.Writer, endpoint string, ownToken bool) {
+	fmt.Fprintf(out, "edmtop simulator serving the demo scenario\n")
+	fmt.Fprintf(out, "endpoint:   %s\n", endpoint)
+	if ownToken {
+		fmt.Fprintf(out, "token:      only the one given with --token is accepted\n")
+	} else {
+		fmt.Fprintf(out, "token:      any non-empty bearer token is accepted\n")
+	}
+	fmt.Fprintf(out, "data store: %s (Employee records)\n\n", fakegraph.DemoEmployeesStore)
+	fmt.Fprintf(out, "try:\n  curl -H 'Authorization: Bearer YOUR_TOKEN' '%s/dataClassification/exactMatchDataStores/%s/sessions?$top=5'\n", endpoint, fakegraph.DemoEmployeesStore)
+	fmt.Fprintf(out, "\nPress Ctrl+C to stop.\n")
 }

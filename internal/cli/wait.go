@@ -94,13 +94,14 @@ const (
 
 type waitFlags struct {
 	scriptFlags
+	datastore                     string
 	timeout, stallAfter, interval time.Duration
 }
 
 func newWaitCmd(g *globalFlags) *cobra.Command {
 	var f waitFlags
 	cmd := &cobra.Command{
-		Use:   "wait --datastore STORE SESSION",
+		Use:   "wait SESSION",
 		Short: "Wait until a session completes, fails or stalls (for pipelines)",
 		Long: `Wait polls a session until it is final and prints it as 'get' does, so a
 pipeline can go on, or stop, once the index is built. SESSION is a session id
@@ -140,21 +141,22 @@ Exit status:
 			return err
 		},
 	}
-	f.registerOutput(cmd)
+	g.signInFlags(cmd)
+	registerOutputFlags(cmd, &f.scriptFlags)
+	addSettingFlags(cmd, "datastore", "stall-after")
 	fl := cmd.Flags()
-	fl.StringVar(&f.datastore, "datastore", "", "data store id or display name (default: from EDMTOP_DATASTORE or the config file)")
 	fl.DurationVar(&f.timeout, "timeout", 0, "give up after this long, exit status 3 (0: never)")
-	fl.DurationVar(&f.stallAfter, "stall-after", health.DefaultStallAfter, "a session unchanged this long has stalled, exit status 4 (0: never)")
 	fl.DurationVar(&f.interval, "interval", defaultWaitInterval, "time between polls (at least 2s)")
 	_ = cmd.RegisterFlagCompletionFunc("datastore", completeStores(g))
-	cmd.ValidArgsFunction = completeSessions(g, &f.datastore)
+	cmd.ValidArgsFunction = completeSessions(g, true)
 	return cmd
 }
 
 func (f *waitFlags) check(g *globalFlags) error {
-	if err := f.scriptFlags.check(g, false, nil); err != nil {
+	if err := checkScript(f.scriptFlags, false, "", nil); err != nil {
 		return err
 	}
+	f.datastore, f.stallAfter = g.settings.str("datastore"), g.settings.duration("stall-after")
 	switch {
 	case f.datastore == "":
 		return usageErrorf("--datastore is required (or set EDMTOP_DATASTORE, or datastore: in the config file)")

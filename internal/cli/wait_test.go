@@ -66,7 +66,7 @@ func TestWaitExitStatuses(t *testing.T) {
 		{"unknown session", nil, []string{"--datastore", store, "nope.EdmHash"}, 2, nil, []string{"the newest are:", "employees-delta.EdmHash"}, 0},
 		{"interval too short", nil, []string{"--datastore", store, "--interval", "1s", "x"}, 2, nil, []string{"--interval 1s: use at least 2s"}, 0},
 		{"no store", nil, []string{"x"}, 2, nil, []string{"--datastore is required"}, 0},
-		{"no session", nil, []string{"--datastore", store}, 2, nil, []string{"expected 1 argument"}, 0},
+		{"no session", nil, []string{"--datastore", store}, 2, nil, []string{"missing SESSION"}, 0},
 		{"negative timeout", nil, []string{"--datastore", store, "--timeout", "-1m", "x"}, 2, nil, []string{"--timeout"}, 0},
 	}
 	for _, tc := range cases {

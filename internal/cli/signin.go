@@ -22,26 +22,19 @@ import (
 // globalFlags are shared by the dashboard and every command that talks to
 // Graph.
 type globalFlags struct {
-	endpoint string
-	cloud    string
-	auth     string
-	tenant   string
-	clientID string
-	logFile  string
-	config   string
+	logFile string
+	config  string
 	// settings is filled before any command runs (loadSettings).
 	settings *resolved
 }
 
-func (g *globalFlags) register(cmd *cobra.Command) {
-	fl := cmd.PersistentFlags()
-	fl.StringVar(&g.endpoint, "endpoint", "", "Microsoft Graph endpoint (default: the cloud's, e.g. https://graph.microsoft.com/beta); https, or http to a loopback host")
-	fl.StringVar(&g.cloud, "cloud", "global", "Microsoft cloud: global, usgov, usgovdod or china")
-	fl.StringVar(&g.auth, "auth", "auto", "sign-in: auto, cli, device, browser, env, managed-identity or token (EDMTOP_TOKEN)")
-	fl.StringVar(&g.tenant, "tenant", "", "tenant id or domain to sign in to")
-	fl.StringVar(&g.clientID, "client-id", "", "application (client) id for device/browser sign-in, or a user-assigned managed identity")
-	fl.StringVar(&g.logFile, "log-file", "", "write debug logs to this file (never tokens)")
-	fl.StringVar(&g.config, "config", "", "configuration file (default $XDG_CONFIG_HOME/edmtop/config.yaml, or EDMTOP_CONFIG)")
+// signInFlags gives cmd the flags of every command that talks to Graph:
+// the sign-in settings and --log-file. Commands that never sign in (simulate,
+// config path, completion) do not list them.
+func (g *globalFlags) signInFlags(cmd *cobra.Command) {
+	g.configFlag(cmd)
+	addSettingFlags(cmd, signInSettings...)
+	cmd.Flags().StringVar(&g.logFile, "log-file", "", "write debug logs to this file (never tokens)")
 	var clouds, modes []string
 	for _, c := range auth.Clouds {
 		clouds = append(clouds, c.Name)
@@ -51,11 +44,11 @@ func (g *globalFlags) register(cmd *cobra.Command) {
 	}
 	_ = cmd.RegisterFlagCompletionFunc("cloud", fixedCompletions(clouds...))
 	_ = cmd.RegisterFlagCompletionFunc("auth", fixedCompletions(modes...))
-	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		r, err := loadSettings(cmd, g.config, os.Getenv)
-		g.settings = r
-		return err
-	}
+}
+
+// configFlag gives cmd --config: every command that reads settings has it.
+func (g *globalFlags) configFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&g.config, "config", "", "configuration file (default $XDG_CONFIG_HOME/edmtop/config.yaml, or EDMTOP_CONFIG)")
 }
 
 // target is where and how to talk to Graph, checked but not yet signed in.
@@ -66,21 +59,29 @@ type target struct {
 	scope    string
 }
 
-// resolveTarget checks the flags that choose the cloud, endpoint and mode.
+// resolveTarget is the target the settings in effect name.
 func (g *globalFlags) resolveTarget() (target, error) {
-	c, err := auth.LookupCloud(g.cloud)
+	r := g.settings
+	return newTarget(r.str("cloud"), r.str("auth"), r.str("endpoint"))
+}
+
+// newTarget combines a cloud, a sign-in mode and an endpoint override ("" for
+// the cloud's own). The registry has validated each; this checks them again
+// for callers that did not come through it.
+func newTarget(cloud, mode, endpoint string) (target, error) {
+	c, err := auth.LookupCloud(cloud)
 	if err != nil {
-		return target{}, usageErrorf("--cloud%s: %v", g.settings.from("cloud"), err)
+		return target{}, usageErrorf("--cloud: %v", err)
 	}
-	mode, err := auth.ParseMode(g.auth)
+	m, err := auth.ParseMode(mode)
 	if err != nil {
-		return target{}, usageErrorf("%v%s", err, g.settings.from("auth"))
+		return target{}, usageErrorf("%v", err)
 	}
-	t := target{cloud: c, mode: mode, endpoint: c.Endpoint(), scope: c.Scope()}
-	if g.endpoint != "" {
-		u, err := graphapi.CheckEndpoint(g.endpoint)
+	t := target{cloud: c, mode: m, endpoint: c.Endpoint(), scope: c.Scope()}
+	if endpoint != "" {
+		u, err := graphapi.CheckEndpoint(endpoint)
 		if err != nil {
-			return target{}, usageErrorf("--endpoint%s: %v", g.settings.from("endpoint"), err)
+			return target{}, usageErrorf("--endpoint: %v", err)
 		}
 		t.endpoint = u.String()
 		// Tokens are issued for the Graph root they are sent to.
@@ -111,7 +112,7 @@ func newApp(g *globalFlags, stderr io.Writer) (*app, error) {
 // so flag mistakes surface before any prompt or screen.
 func (a *app) credential(t target) (*auth.Credential, error) {
 	cred, err := auth.New(auth.Options{
-		Mode: t.mode, Cloud: t.cloud, TenantID: a.flags.tenant, ClientID: a.flags.clientID,
+		Mode: t.mode, Cloud: t.cloud, TenantID: a.flags.settings.str("tenant"), ClientID: a.flags.settings.str("client-id"),
 		Prompt: a.stderr, StateDir: auth.StateDir(os.Getenv), Logger: a.log,
 		NewCache: func() (azidentity.Cache, error) { return cache.New(&cache.Options{Name: "edmtop"}) },
 	})
@@ -177,9 +178,36 @@ func openLog(path string) (*slog.Logger, func(), error) {
 	}, nil
 }
 
-// fixedCompletions completes a flag from a fixed list of values.
-func fixedCompletions(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return values, cobra.ShellCompDirectiveNoFileComp
+// withSignIn checks the global flags, signs in and runs do with what it
+// got; the log is closed after.
+func withSignIn(cmd *cobra.Command, g *globalFlags, do func(t target, a *app, cred *auth.Credential, tok azcore.AccessToken) error) error {
+	t, err := g.resolveTarget()
+	if err != nil {
+		return err
 	}
+	a, err := newApp(g, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	cred, err := a.credential(t)
+	if err != nil {
+		return err
+	}
+	tok, err := a.signIn(cmd.Context(), t, cred)
+	if err != nil {
+		return err
+	}
+	return do(t, a, cred, tok)
+}
+
+// withClient signs in and runs do with a Graph client.
+func withClient(cmd *cobra.Command, g *globalFlags, do func(*graphapi.Client) error) error {
+	return withSignIn(cmd, g, func(t target, a *app, cred *auth.Credential, _ azcore.AccessToken) error {
+		client, err := a.client(t, cred)
+		if err != nil {
+			return err
+		}
+		return do(client)
+	})
 }
