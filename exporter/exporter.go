@@ -33,8 +33,8 @@ type Options struct {
 	// Interval between polls (default 60s). /healthz fails after three
 	// intervals without a successful poll.
 	Interval time.Duration
-	// Rules judge the stores; health.DefaultRules() when zero.
-	Rules health.Rules
+	// Rules judge the stores; health.DefaultRules() when nil.
+	Rules *health.Rules
 	// MaxRunning bounds the running sessions exported per store, newest
 	// first (default 20), so series stay bounded whatever the service holds.
 	MaxRunning int
@@ -51,6 +51,7 @@ type Options struct {
 type Exporter struct {
 	mon      *monitor.Monitor
 	opts     Options
+	rules    health.Rules
 	registry *prometheus.Registry
 
 	mu   sync.RWMutex
@@ -71,9 +72,6 @@ func New(mon *monitor.Monitor, opts Options) *Exporter {
 	if opts.Interval <= 0 {
 		opts.Interval = DefaultInterval
 	}
-	if opts.Rules == (health.Rules{}) {
-		opts.Rules = health.DefaultRules()
-	}
 	if opts.MaxRunning <= 0 {
 		opts.MaxRunning = DefaultMaxRunning
 	}
@@ -86,7 +84,10 @@ func New(mon *monitor.Monitor, opts Options) *Exporter {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	e := &Exporter{mon: mon, opts: opts, registry: prometheus.NewRegistry()}
+	e := &Exporter{mon: mon, opts: opts, rules: health.DefaultRules(), registry: prometheus.NewRegistry()}
+	if opts.Rules != nil {
+		e.rules = *opts.Rules
+	}
 	e.registry.MustRegister(
 		&collector{e: e, d: newDescs()},
 		opts.Requests.total,
@@ -118,7 +119,7 @@ func (e *Exporter) Poll(ctx context.Context) error {
 	for i := range snap.Stores {
 		st := &snap.Stores[i]
 		if st.Err == nil {
-			stores = append(stores, assess(st, e.opts.Rules, now, e.opts.MaxRunning))
+			stores = append(stores, assess(st, e.rules, now, e.opts.MaxRunning))
 		} else if p := prev[label(st.DataStore.ID)]; p != nil {
 			stores = append(stores, *p)
 		}

@@ -68,6 +68,7 @@ without signing in against the built-in simulator: edmtop --demo`,
 	fl.BoolVar(&f.bell, "bell", false, "ring the terminal bell when a watched session completes or fails")
 	root.AddCommand(newSimulateCmd(), newAuthCmd(g), newConfigCmd(g), newStoresCmd(g), newListCmd(g), newGetCmd(g),
 		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g))
+	root.AddCommand(newExporterCmd(g))
 	return root
 }
 
