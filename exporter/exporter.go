@@ -28,6 +28,9 @@ const (
 	DefaultMaxRunning = 20
 )
 
+// minPollTimeout is the least time a poll is given before it is abandoned.
+const minPollTimeout = 10 * time.Minute
+
 // Options tune an Exporter.
 type Options struct {
 	// Interval between polls (default 60s). /healthz fails after three
@@ -140,9 +143,10 @@ func (e *Exporter) Run(ctx context.Context) {
 	tick := time.NewTicker(e.opts.Interval)
 	defer tick.Stop()
 	for {
-		// A poll may take long (a first listing of a large store), but not
-		// past the point where /healthz gives up on it.
-		pctx, cancel := context.WithTimeout(ctx, 3*e.opts.Interval)
+		// A first listing of a large store may take minutes: a deadline
+		// shorter than that would cut every attempt off. This one only
+		// ends a poll that hangs (/healthz reports it well before).
+		pctx, cancel := context.WithTimeout(ctx, max(3*e.opts.Interval, minPollTimeout))
 		_ = e.Poll(pctx)
 		cancel()
 		select {
