@@ -129,7 +129,9 @@ type Monitor struct {
 func New(svc Service, opts Options) *Monitor {
 	m := &Monitor{svc: svc, opts: opts.withDefaults()}
 	for _, id := range m.opts.Stores {
-		m.stores = append(m.stores, newStore(graphapi.DataStore{ID: id}, true))
+		if m.find(id) == nil { // a store named twice is watched once
+			m.stores = append(m.stores, newStore(graphapi.DataStore{ID: id}, true))
+		}
 	}
 	return m
 }

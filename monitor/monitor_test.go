@@ -324,7 +324,7 @@ func TestStoreSet(t *testing.T) {
 		f := newFake()
 		f.addStore("a", nil)
 		f.addStore("b", makeSessions(2, 0))
-		m, _ := newMonitor(f, Options{Stores: []string{"b", "hidden"}})
+		m, _ := newMonitor(f, Options{Stores: []string{"b", "hidden", "b"}})
 		err := m.Refresh(context.Background(), false)
 		if !errors.Is(err, graphapi.ErrNotFound) {
 			t.Errorf("Refresh = %v, want the hidden store's 404", err)
