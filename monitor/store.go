@@ -24,6 +24,7 @@ type store struct {
 	version  uint64
 
 	index     map[string]int // refresh: session id -> position in sessions
+	running   []int          // refresh: positions of the running sessions, in order
 	polls     int            // refresh: polls since the last full listing
 	noCounter bool           // refresh: the service refused to count sessions
 }
@@ -55,7 +56,8 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 		if !gone {
 			m.publish(st, now, func() {
 				st.polls++
-				m.replace(st, sessions)
+				m.replace(st, sessions, !sameSlice(st.sessions, sessions))
+				st.running = stillRunning(sessions, st.running)
 				if err == nil {
 					st.updated = now
 				}
@@ -71,8 +73,9 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 	merged := mergeListing(st.sessions, st.index, listed)
 	m.publish(st, now, func() {
 		st.polls, st.listed, st.updated = 0, now, now
-		m.replace(st, merged)
+		m.replace(st, merged, !sameSessions(st.sessions, merged))
 		st.index = indexOf(merged)
+		st.running = runningIn(merged)
 	}, nil)
 	return nil
 }
@@ -88,14 +91,12 @@ func (m *Monitor) publish(st *store, now time.Time, change func(), err error) {
 	}
 }
 
-// replace publishes sessions when they differ from what is held (caller
-// holds mu).
-func (m *Monitor) replace(st *store, sessions []graphapi.Session) {
-	if sameSessions(st.sessions, sessions) {
-		return
+// replace publishes sessions when they changed (caller holds mu).
+func (m *Monitor) replace(st *store, sessions []graphapi.Session, changed bool) {
+	if changed {
+		st.sessions = sessions
+		st.version++
 	}
-	st.sessions = sessions
-	st.version++
 }
 
 // countChanged asks a counting service whether the number of sessions
@@ -133,11 +134,8 @@ func countUnsupported(err error) bool {
 func (m *Monitor) reread(ctx context.Context, st *store) (sessions []graphapi.Session, gone bool, err error) {
 	sessions = st.sessions
 	copied := false
-	for i := range st.sessions {
+	for _, i := range st.running {
 		old := &st.sessions[i]
-		if health.Final(old) || old.ID == "" {
-			continue
-		}
 		got, err := m.svc.GetSession(ctx, st.ds.ID, old.ID)
 		if errors.Is(err, graphapi.ErrNotFound) {
 			return nil, true, nil
@@ -173,6 +171,30 @@ func mergeListing(held []graphapi.Session, index map[string]int, listed []grapha
 	return out
 }
 
+// runningIn lists the positions of the running sessions that have an id
+// (one without cannot be read by id).
+func runningIn(sessions []graphapi.Session) []int {
+	var out []int
+	for i := range sessions {
+		if !health.Final(&sessions[i]) && sessions[i].ID != "" {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// stillRunning keeps the positions whose session is still running: a
+// finished session is never read by id again (only listings see it).
+func stillRunning(sessions []graphapi.Session, running []int) []int {
+	out := running[:0:0]
+	for _, i := range running {
+		if !health.Final(&sessions[i]) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 func indexOf(sessions []graphapi.Session) map[string]int {
 	index := make(map[string]int, len(sessions))
 	for i, s := range sessions {
@@ -183,12 +205,12 @@ func indexOf(sessions []graphapi.Session) map[string]int {
 	return index
 }
 
+// sameSlice reports whether a and b are the same slice (reread returns
+// the held one when nothing changed, a copy only when something did).
+func sameSlice(a, b []graphapi.Session) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
 func sameSessions(a, b []graphapi.Session) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	if len(a) == 0 || &a[0] == &b[0] {
-		return true
-	}
-	return reflect.DeepEqual(a, b)
+	return sameSlice(a, b) || (len(a) == len(b) && reflect.DeepEqual(a, b))
 }
