@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -129,7 +130,8 @@ func (e *Exporter) Poll(ctx context.Context) error {
 	}
 	e.view.stores, e.view.polled, e.view.up = stores, true, err == nil
 	if err != nil {
-		e.view.lastErr = termtext.OneLine(err.Error())
+		// Joined errors arrive one per line: keep them apart on one line.
+		e.view.lastErr = strings.Join(termtext.Lines(err.Error()), "; ")
 		e.opts.Logger.Warn("poll failed", "error", e.view.lastErr)
 		return err
 	}

@@ -366,6 +366,7 @@ func TestHealthz(t *testing.T) {
 			_ = r.exp.Poll(context.Background())
 		}, 200, "the last poll failed"},
 		{"three intervals without success", func() { r.clock.Advance(2*time.Minute + time.Second) }, 503, "more than 3 intervals"},
+		{"each store's error told apart", func() {}, 503, "]; get session: HTTP 500"},
 		{"recovered", func() { r.sim.ClearFaults(); r.poll(t) }, 200, "ok"},
 	}
 	for _, step := range steps {
