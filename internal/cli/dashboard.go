@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -118,20 +115,20 @@ func dashboardTerminal(stdout io.Writer, getenv func(string) string) (*os.File, 
 // startDemo serves the demo scenario on a random loopback port with a
 // random token, for this process only, and returns a client for it.
 func startDemo() (*graphapi.Client, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, nil, fmt.Errorf("cannot start the simulator: %w", err)
-	}
+	return demoClient(nil)
+}
+
+// demoClient serves the demo scenario on a free loopback port with a token
+// for this process only, and returns a client for it; opts may be nil.
+func demoClient(opts *graphapi.Options) (*graphapi.Client, func(), error) {
 	token := "demo-" + uuid.NewString()
-	srv := &http.Server{Handler: fakegraph.NewDemo(fakegraph.Options{Token: token}), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
+	l, err := fakegraph.ServeLoopback("", fakegraph.NewDemo(fakegraph.Options{Token: token}))
+	if err != nil {
+		return nil, nil, err
 	}
+	stop := func() { _ = l.Close() }
 	cred, _ := graphapi.NewStaticTokenCredential(token)
-	client, err := graphapi.New("http://"+ln.Addr().String()+"/beta", cred, nil)
+	client, err := graphapi.New(l.Endpoint, cred, opts)
 	if err != nil {
 		stop()
 		return nil, nil, err

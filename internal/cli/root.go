@@ -120,7 +120,7 @@ without signing in against the built-in simulator: edmtop --demo`,
 	addSettingFlags(root, "datastore", "refresh", "mouse", "bell", "theme")
 	root.Flags().BoolVar(&demo, "demo", false, "run against the built-in simulator (no sign-in needed)")
 	root.AddCommand(newSimulateCmd(), newAuthCmd(g), newConfigCmd(g), newStoresCmd(g), newListCmd(g), newGetCmd(g),
-		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g), newWaitCmd(g), newCheckCmd(g))
+		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g), newWaitCmd(g), newCheckCmd(g), newExporterCmd(g))
 	strictCompletion(root)
 	return root
 }

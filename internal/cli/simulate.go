@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/edmtop/edmtop/fakegraph"
@@ -20,7 +18,7 @@ func newSimulateCmd() *cobra.Command {
 		Use:   "simulate",
 		Short: "Serve the simulated EDM service (the demo scenario) over HTTP",
 		Long: `Serve the simulated Microsoft Graph EDM service with the demo scenario:
-three data stores and a dozen sessions that progress in real time.
+four data stores and a dozen sessions that progress in real time.
 
 Point edmtop or curl at the printed endpoint. With --token, only that bearer
 token is accepted; without it, any non-empty bearer token is.`,
@@ -38,27 +36,18 @@ token is accepted; without it, any non-empty bearer token is.`,
 			if !graphapi.IsLoopbackHost(host) {
 				return usageErrorf("--listen %q: the simulator serves plain http and listens on loopback addresses only", listen)
 			}
-			ln, err := net.Listen("tcp", listen)
+			l, err := fakegraph.ServeLoopback(listen, fakegraph.NewDemo(fakegraph.Options{Token: token}))
 			if err != nil {
-				return fmt.Errorf("cannot listen on %s: %w", listen, err)
+				return err
 			}
-			srv := &http.Server{
-				Handler:           fakegraph.NewDemo(fakegraph.Options{Token: token}),
-				ReadHeaderTimeout: 10 * time.Second,
-			}
-			printBanner(cmd.OutOrStdout(), "http://"+ln.Addr().String()+"/beta", token != "")
-			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ln) }()
+			printBanner(cmd.OutOrStdout(), l.Endpoint, token != "")
 			select {
-			case err := <-errc:
+			case err := <-l.Done():
 				return err
 			case <-cmd.Context().Done():
 				shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 				defer cancel()
-				if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-					return err
-				}
-				return nil
+				return l.Shutdown(shutdownCtx)
 			}
 		},
 	}

@@ -1,0 +1,268 @@
+// Package monitor keeps a set of EDM data stores fresh at a cost that
+// follows change, not store size. Finished sessions never change, so after a
+// store's first full listing a poll re-reads only its running sessions by
+// id; new sessions are found by a full listing on a slower cadence (or at
+// once when the service offers a cheap count that changed), and on demand.
+// A row is never replaced by an older copy. One policy serves the
+// dashboard, wait, check and the exporter.
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+// Service is what the monitor needs from Graph; *graphapi.Client satisfies it.
+type Service interface {
+	ListDataStores(ctx context.Context) ([]graphapi.DataStore, error)
+	ListSessions(ctx context.Context, storeID string) ([]graphapi.Session, error)
+	GetSession(ctx context.Context, storeID, sessionID string) (graphapi.Session, error)
+}
+
+// Counter is optional: a Service that can count a store's sessions cheaply
+// (GET sessions/$count) lets a normal poll notice new or removed sessions
+// without listing them. A count that differs from the sessions held starts
+// a full listing at once; an answer of 400, 404, 405 or 501 means the
+// service does not count, and that store is not asked again.
+type Counter interface {
+	CountSessions(ctx context.Context, storeID string) (int, error)
+}
+
+// Defaults for Options.
+const (
+	DefaultFullEvery = 5
+	DefaultFullAfter = 5 * time.Minute
+	DefaultParallel  = 4
+)
+
+// Options tune a Monitor. The zero value gives the defaults.
+type Options struct {
+	// Stores limits the watch to these data store ids, in this order. They
+	// are watched even when the store listing does not show them (the
+	// listing only names them). Empty: every store the service lists.
+	Stores []string
+	// FullEvery makes every Nth poll of a store a full listing (default 5;
+	// 1 lists on every poll).
+	FullEvery int
+	// FullAfter makes a poll a full listing when the last one is older
+	// than this (default 5m), whatever the poll count.
+	FullAfter time.Duration
+	// Parallel bounds how many stores are refreshed at once (default 4).
+	Parallel int
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.FullEvery <= 0 {
+		o.FullEvery = DefaultFullEvery
+	}
+	if o.FullAfter <= 0 {
+		o.FullAfter = DefaultFullAfter
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = DefaultParallel
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	o.Stores = append([]string(nil), o.Stores...)
+	return o
+}
+
+// Snapshot is what the monitor knows, as of its last refresh.
+type Snapshot struct {
+	// Stores in the order of Options.Stores, else of the store listing.
+	Stores []Store
+	// StoresListed is when the store listing last succeeded; zero before.
+	StoresListed time.Time
+	// Err is the store listing's last error, nil when it last succeeded.
+	Err error
+}
+
+// Store is one data store and its sessions, with when each part was read.
+type Store struct {
+	DataStore graphapi.DataStore
+	// Sessions in the service's listing order. The slice is shared and
+	// must not be modified: a refresh replaces it, never writes into it.
+	Sessions []graphapi.Session
+	// Listed is when the last full listing of the sessions started; zero
+	// before the first. Sessions created since may be missing.
+	Listed time.Time
+	// Updated is when every running session was last read (by id or in a
+	// listing); zero before the first success.
+	Updated time.Time
+	// Err is the last refresh's error for this store, nil when it
+	// succeeded; ErrAt is when that refresh started. On error the previous
+	// sessions are kept.
+	Err   error
+	ErrAt time.Time
+	// Version changes whenever DataStore or Sessions change, so a caller
+	// can skip work on an unchanged store.
+	Version uint64
+}
+
+// ErrUnknownStore is returned by RefreshStore for a store not watched.
+var ErrUnknownStore = errors.New("data store not watched")
+
+// Monitor keeps stores fresh. It is safe for concurrent use; refreshes run
+// one at a time.
+type Monitor struct {
+	svc  Service
+	opts Options
+
+	refreshing sync.Mutex // one refresh at a time: it owns the store state below
+
+	mu           sync.Mutex // guards what Snapshot reads
+	stores       []*store
+	storesListed time.Time
+	storesErr    error
+	storePolls   int // polls since the last store listing
+}
+
+// New returns a monitor over svc. It reads nothing until Refresh.
+func New(svc Service, opts Options) *Monitor {
+	m := &Monitor{svc: svc, opts: opts.withDefaults()}
+	for _, id := range m.opts.Stores {
+		if m.find(id) == nil { // a store named twice is watched once
+			m.stores = append(m.stores, newStore(graphapi.DataStore{ID: id}, true))
+		}
+	}
+	return m
+}
+
+// Refresh polls every watched store once, at most Parallel at a time. A
+// normal poll re-reads running sessions by id; full forces a full listing
+// of the stores and of every store's sessions. It returns every error met
+// (joined); the snapshot keeps the previous data of what failed.
+func (m *Monitor) Refresh(ctx context.Context, full bool) error {
+	m.refreshing.Lock()
+	defer m.refreshing.Unlock()
+	now := m.opts.Now()
+	var errs []error
+	if err := m.refreshStoreList(ctx, full, now); err != nil {
+		errs = append(errs, err)
+	}
+	m.mu.Lock()
+	stores := append([]*store(nil), m.stores...)
+	m.mu.Unlock()
+
+	storeErrs := make([]error, len(stores))
+	sem := make(chan struct{}, m.opts.Parallel)
+	var wg sync.WaitGroup
+	for i, st := range stores {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			storeErrs[i] = m.refreshStore(ctx, st, full, now)
+		})
+	}
+	wg.Wait()
+	return errors.Join(append(errs, storeErrs...)...)
+}
+
+// RefreshStore polls one watched store, as Refresh would, and returns its
+// new state.
+func (m *Monitor) RefreshStore(ctx context.Context, storeID string, full bool) (Store, error) {
+	m.refreshing.Lock()
+	defer m.refreshing.Unlock()
+	m.mu.Lock()
+	st := m.find(storeID)
+	m.mu.Unlock()
+	if st == nil {
+		return Store{}, fmt.Errorf("%w: %s", ErrUnknownStore, storeID)
+	}
+	err := m.refreshStore(ctx, st, full, m.opts.Now())
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return st.public(), err
+}
+
+// Snapshot returns what the monitor knows now. It makes no request.
+func (m *Monitor) Snapshot() Snapshot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := Snapshot{StoresListed: m.storesListed, Err: m.storesErr, Stores: make([]Store, len(m.stores))}
+	for i, st := range m.stores {
+		out.Stores[i] = st.public()
+	}
+	return out
+}
+
+// Store returns one store's state; false when it is not watched.
+func (m *Monitor) Store(storeID string) (Store, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if st := m.find(storeID); st != nil {
+		return st.public(), true
+	}
+	return Store{}, false
+}
+
+func (m *Monitor) find(id string) *store {
+	for _, st := range m.stores {
+		if st.ds.ID == id {
+			return st
+		}
+	}
+	return nil
+}
+
+// due reports whether a poll should be a full listing: never listed, the
+// Nth poll since the last listing, or the last listing is too old.
+func (m *Monitor) due(listed time.Time, polls int, now time.Time) bool {
+	return listed.IsZero() || polls+1 >= m.opts.FullEvery || now.Sub(listed) >= m.opts.FullAfter
+}
+
+// refreshStoreList lists the data stores when due: it names the watched
+// stores and, without Options.Stores, adds and drops stores.
+func (m *Monitor) refreshStoreList(ctx context.Context, full bool, now time.Time) error {
+	m.mu.Lock()
+	due := full || m.due(m.storesListed, m.storePolls, now)
+	if !due {
+		m.storePolls++
+	}
+	m.mu.Unlock()
+	if !due {
+		return nil
+	}
+	listed, err := m.svc.ListDataStores(ctx)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err != nil {
+		m.storesErr = err
+		return err
+	}
+	m.storesErr, m.storesListed, m.storePolls = nil, now, 0
+	byID := make(map[string]graphapi.DataStore, len(listed))
+	for _, ds := range listed {
+		byID[ds.ID] = ds
+	}
+	if len(m.opts.Stores) > 0 {
+		for _, st := range m.stores {
+			if ds, ok := byID[st.ds.ID]; ok {
+				st.setDataStore(ds)
+			}
+		}
+		return nil
+	}
+	next := make([]*store, 0, len(listed))
+	for _, ds := range listed {
+		if ds.ID == "" {
+			continue // nothing could be asked about it
+		}
+		st := m.find(ds.ID)
+		if st == nil {
+			st = newStore(ds, false)
+		}
+		st.setDataStore(ds)
+		next = append(next, st)
+	}
+	m.stores = next
+	return nil
+}

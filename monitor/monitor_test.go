@@ -1,0 +1,421 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+func newMonitor(svc Service, opts Options) (*Monitor, *clock) {
+	c := &clock{now: t0}
+	opts.Now = c.Now
+	return New(svc, opts), c
+}
+
+func refresh(t *testing.T, m *Monitor, full bool) {
+	t.Helper()
+	if err := m.Refresh(context.Background(), full); err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+}
+
+// TestRequestsFollowChange is the point of the package: after the first
+// listing a poll costs one GET per running session, not a listing.
+func TestRequestsFollowChange(t *testing.T) {
+	cases := []struct {
+		name                  string
+		total, running, polls int
+		fullEvery             int
+		wantStores, wantLists int
+		wantGets              int
+	}{
+		{"first poll lists", 1000, 3, 1, 5, 1, 1, 0},
+		{"second poll reads the 3 running by id", 1000, 3, 2, 5, 1, 1, 3},
+		{"five polls: one listing, four by-id passes", 1000, 3, 5, 5, 1, 1, 12},
+		{"the sixth poll lists again", 1000, 3, 6, 5, 2, 2, 12},
+		{"nothing running: nothing to read", 1000, 0, 4, 5, 1, 1, 0},
+		{"every poll lists when FullEvery is 1", 1000, 3, 3, 1, 3, 3, 0},
+		{"all running", 10, 10, 2, 5, 1, 1, 10},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake()
+			f.addStore("a", makeSessions(tc.total, tc.running))
+			m, c := newMonitor(f, Options{FullEvery: tc.fullEvery, FullAfter: time.Hour})
+			for range tc.polls {
+				refresh(t, m, false)
+				c.Advance(10 * time.Second)
+			}
+			if got := [3]int{f.count("stores"), f.count("list"), f.count("get")}; got != [3]int{tc.wantStores, tc.wantLists, tc.wantGets} {
+				t.Errorf("stores, lists, gets = %v, want %v", got, [3]int{tc.wantStores, tc.wantLists, tc.wantGets})
+			}
+			if got := len(m.Snapshot().Stores[0].Sessions); got != tc.total {
+				t.Errorf("%d sessions held, want %d", got, tc.total)
+			}
+		})
+	}
+}
+
+func TestFullListingCadence(t *testing.T) {
+	cases := []struct {
+		name      string
+		fullEvery int
+		fullAfter time.Duration
+		step      time.Duration
+		polls     int
+		wantLists int
+	}{
+		{"by count: polls 1, 6, 11", 5, time.Hour, time.Second, 11, 3},
+		{"by age: listed at 0s, 75s, 150s", 100, time.Minute, 25 * time.Second, 7, 3},
+		{"whichever comes first", 3, time.Minute, 25 * time.Second, 7, 3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake()
+			f.addStore("a", makeSessions(20, 2))
+			m, c := newMonitor(f, Options{FullEvery: tc.fullEvery, FullAfter: tc.fullAfter})
+			for range tc.polls {
+				refresh(t, m, false)
+				c.Advance(tc.step)
+			}
+			if got := f.count("list"); got != tc.wantLists {
+				t.Errorf("%d listings, want %d", got, tc.wantLists)
+			}
+		})
+	}
+}
+
+func TestRefreshFullListsOnDemand(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(10, 1))
+	m, _ := newMonitor(f, Options{})
+	refresh(t, m, false)
+	f.resetCalls()
+	refresh(t, m, true)
+	if f.count("stores") != 1 || f.count("list") != 1 || f.count("get") != 0 {
+		t.Errorf("a full refresh made %v calls, want one store listing and one session listing", f.calls)
+	}
+}
+
+func TestNewSessionsAppearWithTheNextListing(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(5, 0))
+	m, c := newMonitor(f, Options{FullEvery: 3, FullAfter: time.Hour})
+	refresh(t, m, false)
+	f.sessions["a"] = append(makeSessions(6, 0)[5:], f.sessions["a"]...)
+	for poll, want := range []int{5, 5, 6} {
+		c.Advance(time.Second)
+		refresh(t, m, false)
+		if got := len(m.Snapshot().Stores[0].Sessions); got != want {
+			t.Errorf("poll %d: %d sessions, want %d", poll+2, got, want)
+		}
+	}
+}
+
+func TestRunningSessionsAreReadUntilFinal(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(4, 2))
+	m, c := newMonitor(f, Options{FullAfter: time.Hour})
+	refresh(t, m, false)
+	f.edit("a", "s00000", func(s *graphapi.Session) {
+		s.State = "Completed"
+		s.LastUpdatedDateTime.Time = t0.Add(time.Minute)
+	})
+	c.Advance(time.Minute)
+	refresh(t, m, false) // reads both; s00000 is now final
+	refresh(t, m, false) // reads only s00001
+	if got := f.count("get"); got != 3 {
+		t.Errorf("%d GETs, want 3 (2, then only the one still running)", got)
+	}
+	st, _ := m.Store("a")
+	if st.Sessions[0].State != "Completed" || !st.Updated.Equal(t0.Add(time.Minute)) {
+		t.Errorf("state %q updated %v, want Completed at %v", st.Sessions[0].State, st.Updated, t0.Add(time.Minute))
+	}
+	if !st.Listed.Equal(t0) {
+		t.Errorf("listed %v, want the first poll's time %v", st.Listed, t0)
+	}
+}
+
+func TestOlderCopyNeverReplacesNewer(t *testing.T) {
+	newer := t0.Add(time.Hour)
+	cases := []struct {
+		name string
+		// prepare runs after the first listing; the second poll must keep
+		// the copy updated at newer.
+		prepare func(f *fakeService)
+		full    bool
+	}{
+		{"by id: an older answer is ignored", func(f *fakeService) {
+			f.getAnswer = func(s graphapi.Session) graphapi.Session {
+				s.LastUpdatedDateTime.Time = t0.Add(-time.Hour)
+				s.State = "stale copy"
+				return s
+			}
+		}, false},
+		{"by id: an answer for another id is ignored", func(f *fakeService) {
+			f.getAnswer = func(s graphapi.Session) graphapi.Session {
+				s.ID = "other"
+				s.State = "stale copy"
+				return s
+			}
+		}, false},
+		{"listing: an older listed copy is ignored", func(f *fakeService) {
+			f.edit("a", "s00000", func(s *graphapi.Session) {
+				s.LastUpdatedDateTime.Time = t0.Add(-time.Hour)
+				s.State = "stale copy"
+			})
+		}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake()
+			sessions := makeSessions(3, 1)
+			sessions[0].LastUpdatedDateTime.Time = newer
+			f.addStore("a", sessions)
+			m, _ := newMonitor(f, Options{})
+			refresh(t, m, false)
+			tc.prepare(f)
+			refresh(t, m, tc.full)
+			st, _ := m.Store("a")
+			if got := st.Sessions[0]; got.State == "stale copy" || !got.LastUpdatedDateTime.Equal(newer) {
+				t.Errorf("row replaced by an older copy: %q at %v", got.State, got.LastUpdatedDateTime.Time)
+			}
+		})
+	}
+}
+
+func TestListingDropsVanishedSessions(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(5, 1))
+	m, _ := newMonitor(f, Options{})
+	refresh(t, m, false)
+	f.sessions["a"] = f.sessions["a"][2:]
+	f.edit("a", "s00003", func(s *graphapi.Session) {
+		s.State = "Failed"
+		s.LastUpdatedDateTime.Time = t0.Add(time.Minute)
+	})
+	refresh(t, m, true)
+	st, _ := m.Store("a")
+	if len(st.Sessions) != 3 || st.Sessions[0].ID != "s00002" {
+		t.Errorf("after the listing: %d sessions starting %q, want 3 starting s00002", len(st.Sessions), st.Sessions[0].ID)
+	}
+	if st.Sessions[1].State != "Failed" {
+		t.Errorf("a newer listed copy did not replace the held one: %q", st.Sessions[1].State)
+	}
+}
+
+func TestVanishedRunningSessionStartsAListing(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(5, 2))
+	m, _ := newMonitor(f, Options{})
+	refresh(t, m, false)
+	f.sessions["a"] = f.sessions["a"][1:] // the running s00000 is deleted
+	f.resetCalls()
+	refresh(t, m, false)
+	if f.count("get") != 1 || f.count("list") != 1 {
+		t.Errorf("calls %v, want one GET (404) then one listing", f.calls)
+	}
+	st, _ := m.Store("a")
+	if len(st.Sessions) != 4 || st.Err != nil {
+		t.Errorf("%d sessions, err %v; want 4 and no error", len(st.Sessions), st.Err)
+	}
+}
+
+func TestFailureKeepsPreviousSessions(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(5, 2))
+	m, c := newMonitor(f, Options{})
+	refresh(t, m, false)
+	boom := &graphapi.Error{Op: "get session", StatusCode: 503, Message: "busy"}
+	cases := []struct {
+		name string
+		set  func()
+		full bool
+	}{
+		{"by id", func() { f.getErr = boom }, false},
+		{"listing", func() { f.listErr["a"] = boom }, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := m.Store("a")
+			tc.set()
+			c.Advance(time.Minute)
+			err := m.Refresh(context.Background(), tc.full)
+			if !errors.Is(err, boom) {
+				t.Fatalf("Refresh = %v, want the 503", err)
+			}
+			st, _ := m.Store("a")
+			if !errors.Is(st.Err, boom) || !st.ErrAt.Equal(c.Now()) {
+				t.Errorf("store err %v at %v, want the 503 at %v", st.Err, st.ErrAt, c.Now())
+			}
+			if len(st.Sessions) != 5 || !st.Updated.Equal(before.Updated) || !st.Listed.Equal(before.Listed) {
+				t.Errorf("failure changed the store: %d sessions, updated %v listed %v", len(st.Sessions), st.Updated, st.Listed)
+			}
+			f.getErr, f.listErr["a"] = nil, nil
+			refresh(t, m, tc.full)
+			if st, _ := m.Store("a"); st.Err != nil || !st.Updated.Equal(c.Now()) {
+				t.Errorf("after recovery: err %v updated %v", st.Err, st.Updated)
+			}
+		})
+	}
+}
+
+func TestCountProbe(t *testing.T) {
+	cases := []struct {
+		name      string
+		countErr  error
+		add       bool // a session is created after the first listing
+		wantLists int
+		wantCount int
+	}{
+		{"same count: no listing", nil, false, 1, 3},
+		{"new session: listed at once", nil, true, 2, 3},
+		{"count not supported: asked once, then never", &graphapi.Error{StatusCode: 404}, true, 1, 1},
+		{"count throttled: asked again next time", &graphapi.Error{StatusCode: 429}, true, 1, 3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &countingService{fakeService: newFake(), countErr: tc.countErr}
+			f.addStore("a", makeSessions(5, 1))
+			m, c := newMonitor(f, Options{FullEvery: 100, FullAfter: time.Hour})
+			refresh(t, m, false)
+			if tc.add {
+				f.sessions["a"] = append(makeSessions(6, 0)[5:], f.sessions["a"]...)
+			}
+			for range 3 {
+				c.Advance(time.Second)
+				refresh(t, m, false)
+			}
+			if got := f.count("list"); got != tc.wantLists {
+				t.Errorf("%d listings, want %d", got, tc.wantLists)
+			}
+			if got := f.count("count"); got != tc.wantCount {
+				t.Errorf("%d counts, want %d", got, tc.wantCount)
+			}
+		})
+	}
+}
+
+func TestStoreSet(t *testing.T) {
+	t.Run("all listed stores, added and dropped with the store listing", func(t *testing.T) {
+		f := newFake()
+		f.addStore("a", nil)
+		m, _ := newMonitor(f, Options{})
+		refresh(t, m, false)
+		f.addStore("b", nil)
+		refresh(t, m, false)
+		if n := len(m.Snapshot().Stores); n != 1 {
+			t.Errorf("%d stores before the next store listing, want 1", n)
+		}
+		refresh(t, m, true)
+		if ids := storeIDs(m); len(ids) != 2 || ids[1] != "b" {
+			t.Errorf("stores %v, want [a b]", ids)
+		}
+		f.stores = f.stores[1:]
+		refresh(t, m, true)
+		if ids := storeIDs(m); len(ids) != 1 || ids[0] != "b" {
+			t.Errorf("stores %v, want [b]", ids)
+		}
+	})
+	t.Run("named stores stay, in their order, named by the listing", func(t *testing.T) {
+		f := newFake()
+		f.addStore("a", nil)
+		f.addStore("b", makeSessions(2, 0))
+		m, _ := newMonitor(f, Options{Stores: []string{"b", "hidden", "b"}})
+		err := m.Refresh(context.Background(), false)
+		if !errors.Is(err, graphapi.ErrNotFound) {
+			t.Errorf("Refresh = %v, want the hidden store's 404", err)
+		}
+		snap := m.Snapshot()
+		if ids := storeIDs(m); len(ids) != 2 || ids[0] != "b" || ids[1] != "hidden" {
+			t.Fatalf("stores %v, want [b hidden]", ids)
+		}
+		if snap.Stores[0].DataStore.DisplayName != "store b" || len(snap.Stores[0].Sessions) != 2 {
+			t.Errorf("store b: %+v", snap.Stores[0])
+		}
+		if snap.Stores[1].Err == nil {
+			t.Errorf("hidden store has no error")
+		}
+	})
+	t.Run("a failed store listing keeps the stores and is reported", func(t *testing.T) {
+		f := newFake()
+		f.addStore("a", makeSessions(2, 1))
+		m, _ := newMonitor(f, Options{})
+		refresh(t, m, false)
+		f.storesErr = errors.New("boom")
+		if err := m.Refresh(context.Background(), true); err == nil {
+			t.Fatal("no error")
+		}
+		snap := m.Snapshot()
+		if len(snap.Stores) != 1 || snap.Err == nil || snap.Stores[0].Err != nil {
+			t.Errorf("snapshot %+v", snap)
+		}
+	})
+}
+
+func storeIDs(m *Monitor) []string {
+	var ids []string
+	for _, st := range m.Snapshot().Stores {
+		ids = append(ids, st.DataStore.ID)
+	}
+	return ids
+}
+
+func TestParallelIsBounded(t *testing.T) {
+	f := newFake()
+	for i := range 10 {
+		f.addStore(string(rune('a'+i)), makeSessions(3, 1))
+	}
+	f.delay = 20 * time.Millisecond
+	m, _ := newMonitor(f, Options{Parallel: 4})
+	refresh(t, m, false)
+	if f.maxInflight > 4 {
+		t.Errorf("%d calls at once, want at most 4", f.maxInflight)
+	}
+	if f.count("list") != 10 {
+		t.Errorf("%d stores listed, want 10", f.count("list"))
+	}
+}
+
+func TestSnapshotsAreNotRewritten(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(3, 2))
+	m, c := newMonitor(f, Options{})
+	refresh(t, m, false)
+	old, _ := m.Store("a")
+	refresh(t, m, false) // nothing changed
+	same, _ := m.Store("a")
+	if same.Version != old.Version {
+		t.Errorf("version moved %d -> %d with no change", old.Version, same.Version)
+	}
+	f.edit("a", "s00001", func(s *graphapi.Session) {
+		s.State = "Completed"
+		s.LastUpdatedDateTime.Time = t0.Add(time.Minute)
+	})
+	c.Advance(time.Minute)
+	refresh(t, m, false)
+	now, _ := m.Store("a")
+	if old.Sessions[1].State != "UploadInProgress" {
+		t.Errorf("a refresh wrote into a slice already handed out")
+	}
+	if now.Sessions[1].State != "Completed" || now.Version == old.Version {
+		t.Errorf("new state %q version %d (old %d)", now.Sessions[1].State, now.Version, old.Version)
+	}
+}
+
+func TestRefreshStore(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(3, 1))
+	f.addStore("b", makeSessions(3, 1))
+	m, _ := newMonitor(f, Options{Stores: []string{"a", "b"}})
+	st, err := m.RefreshStore(context.Background(), "b", false)
+	if err != nil || len(st.Sessions) != 3 || f.count("list") != 1 {
+		t.Errorf("RefreshStore: %d sessions, %v, %d listings", len(st.Sessions), err, f.count("list"))
+	}
+	if _, err := m.RefreshStore(context.Background(), "zzz", false); !errors.Is(err, ErrUnknownStore) {
+		t.Errorf("unknown store: %v", err)
+	}
+}

@@ -1,0 +1,216 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"time"
+
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
+)
+
+// store is one watched store. Fields marked "refresh" are read and written
+// only by the refresh in progress (Monitor.refreshing); the rest are
+// written under Monitor.mu, so Snapshot can read them at any time.
+type store struct {
+	ds       graphapi.DataStore
+	named    bool
+	sessions []graphapi.Session // copy on write: never modified once published
+	listed   time.Time
+	updated  time.Time
+	err      error
+	errAt    time.Time
+	version  uint64
+
+	index     map[string]int // refresh: session id -> position in sessions
+	running   []int          // refresh: positions of the running sessions, in order
+	polls     int            // refresh: polls since the last full listing
+	noCounter bool           // refresh: the service refused to count sessions
+}
+
+func newStore(ds graphapi.DataStore, named bool) *store {
+	return &store{ds: ds, named: named, index: map[string]int{}}
+}
+
+func (st *store) public() Store {
+	return Store{DataStore: st.ds, Sessions: st.sessions, Listed: st.listed, Updated: st.updated,
+		Err: st.err, ErrAt: st.errAt, Version: st.version}
+}
+
+// setDataStore takes the listing's copy of the store (caller holds mu).
+func (st *store) setDataStore(ds graphapi.DataStore) {
+	if !reflect.DeepEqual(st.ds, ds) {
+		st.ds = ds
+		st.version++
+	}
+}
+
+// refreshStore polls one store: a full listing when due, forced, when a
+// count shows a change or a running session has vanished; else a re-read
+// of the running sessions by id.
+func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now time.Time) error {
+	list := full || m.due(st.listed, st.polls, now) || m.countChanged(ctx, st)
+	if !list {
+		sessions, gone, err := m.reread(ctx, st)
+		if !gone {
+			m.publish(st, now, func() {
+				st.polls++
+				m.replace(st, sessions, !sameSlice(st.sessions, sessions))
+				st.running = stillRunning(sessions, st.running)
+				if err == nil {
+					st.updated = now
+				}
+			}, err)
+			return err
+		}
+	}
+	listed, err := m.svc.ListSessions(ctx, st.ds.ID)
+	if err != nil {
+		m.publish(st, now, func() {}, err)
+		return err
+	}
+	merged := mergeListing(st.sessions, st.index, listed)
+	m.publish(st, now, func() {
+		st.polls, st.listed, st.updated = 0, now, now
+		m.replace(st, merged, !sameSessions(st.sessions, merged))
+		st.index = indexOf(merged)
+		st.running = runningIn(merged)
+	}, nil)
+	return nil
+}
+
+// publish applies change and records the outcome under mu.
+func (m *Monitor) publish(st *store, now time.Time, change func(), err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	change()
+	st.err, st.errAt = err, time.Time{}
+	if err != nil {
+		st.errAt = now
+	}
+}
+
+// replace publishes sessions when they changed (caller holds mu).
+func (m *Monitor) replace(st *store, sessions []graphapi.Session, changed bool) {
+	if changed {
+		st.sessions = sessions
+		st.version++
+	}
+}
+
+// countChanged asks a counting service whether the number of sessions
+// moved. Any failure just skips the probe: the slower listing still runs.
+func (m *Monitor) countChanged(ctx context.Context, st *store) bool {
+	c, ok := m.svc.(Counter)
+	if !ok || st.noCounter {
+		return false
+	}
+	n, err := c.CountSessions(ctx, st.ds.ID)
+	if err != nil {
+		st.noCounter = countUnsupported(err)
+		return false
+	}
+	return n != len(st.sessions)
+}
+
+func countUnsupported(err error) bool {
+	ge, ok := graphapi.AsError(err)
+	if !ok {
+		return false
+	}
+	switch ge.StatusCode {
+	case 400, 404, 405, 501:
+		return true
+	}
+	return false
+}
+
+// reread gets every running session by id, in order, and returns the
+// sessions with the newer copies in place (a new slice only when one
+// changed). gone is true when a session has vanished (404): the caller
+// lists instead. The first other error stops the pass, keeping what was
+// read before it.
+func (m *Monitor) reread(ctx context.Context, st *store) (sessions []graphapi.Session, gone bool, err error) {
+	sessions = st.sessions
+	copied := false
+	for _, i := range st.running {
+		old := &st.sessions[i]
+		got, err := m.svc.GetSession(ctx, st.ds.ID, old.ID)
+		if errors.Is(err, graphapi.ErrNotFound) {
+			return nil, true, nil
+		}
+		if err != nil {
+			return sessions, false, err
+		}
+		if got.ID != old.ID || old.NewerThan(&got) || reflect.DeepEqual(*old, got) {
+			// An answer for another id is not this row; an older copy
+			// never replaces a newer one.
+			continue
+		}
+		if !copied {
+			sessions = append([]graphapi.Session(nil), st.sessions...)
+			copied = true
+		}
+		sessions[i] = got
+	}
+	return sessions, false, nil
+}
+
+// mergeListing takes the listing's order and membership (a session it no
+// longer has is dropped) but keeps a held copy that is newer than the
+// listed one.
+func mergeListing(held []graphapi.Session, index map[string]int, listed []graphapi.Session) []graphapi.Session {
+	out := make([]graphapi.Session, len(listed))
+	for i := range listed {
+		out[i] = listed[i]
+		if j, ok := index[listed[i].ID]; ok && listed[i].ID != "" && held[j].NewerThan(&listed[i]) {
+			out[i] = held[j]
+		}
+	}
+	return out
+}
+
+// runningIn lists the positions of the running sessions that have an id
+// (one without cannot be read by id).
+func runningIn(sessions []graphapi.Session) []int {
+	var out []int
+	for i := range sessions {
+		if !health.Final(&sessions[i]) && sessions[i].ID != "" {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// stillRunning keeps the positions whose session is still running: a
+// finished session is never read by id again (only listings see it).
+func stillRunning(sessions []graphapi.Session, running []int) []int {
+	out := running[:0:0]
+	for _, i := range running {
+		if !health.Final(&sessions[i]) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func indexOf(sessions []graphapi.Session) map[string]int {
+	index := make(map[string]int, len(sessions))
+	for i, s := range sessions {
+		if s.ID != "" {
+			index[s.ID] = i
+		}
+	}
+	return index
+}
+
+// sameSlice reports whether a and b are the same slice (reread returns
+// the held one when nothing changed, a copy only when something did).
+func sameSlice(a, b []graphapi.Session) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+func sameSessions(a, b []graphapi.Session) bool {
+	return sameSlice(a, b) || (len(a) == len(b) && reflect.DeepEqual(a, b))
+}
