@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 
@@ -65,7 +66,9 @@ type Options struct {
 	// Getenv reads the environment (default os.Getenv), for tests.
 	Getenv func(string) string
 	Logger *slog.Logger
-	// NewCache makes a persistent token cache; nil or a failure means memory only.
+	// NewCache makes a persistent token cache for the interactive modes
+	// (NewPersistentCache in edmtop, nil in tests); nil or a failure means
+	// memory only.
 	NewCache func() (azidentity.Cache, error)
 }
 
@@ -76,6 +79,10 @@ type Credential struct {
 	Mode Mode
 	// Kind names the azidentity type, for status output and tests.
 	Kind string
+	// TokenCache says where this credential keeps its tokens, for status
+	// output: "persistent (macOS keychain)", "memory only (built without
+	// cgo)", "kept by the Azure CLI", ...
+	TokenCache string
 	// recordPath is where an interactive credential keeps its record.
 	recordPath string
 	// fresh is set when an interactive credential has no record yet.
@@ -111,7 +118,9 @@ func New(o Options) (*Credential, error) {
 		mode = ModeToken
 	}
 	client := azcore.ClientOptions{Cloud: o.Cloud.Configuration()}
-	c := &Credential{Mode: mode}
+	// Only the interactive modes take a cache; the others keep tokens in
+	// memory (azidentity) or leave them to az.
+	c := &Credential{Mode: mode, TokenCache: "memory only"}
 	var err error
 	switch mode {
 	case ModeToken:
@@ -129,6 +138,7 @@ func New(o Options) (*Credential, error) {
 		c.TokenCredential, err = azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{ClientOptions: client, TenantID: o.TenantID})
 	case ModeCLI:
 		c.Kind = "AzureCLICredential"
+		c.TokenCache = "kept by the Azure CLI"
 		c.TokenCredential, err = azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: o.TenantID})
 	case ModeEnv:
 		c.Kind = "EnvironmentCredential"
@@ -157,11 +167,13 @@ func New(o Options) (*Credential, error) {
 func (c *Credential) interactive(o Options, client azcore.ClientOptions) error {
 	var cache azidentity.Cache
 	if o.NewCache != nil {
-		if cc, err := o.NewCache(); err == nil {
+		cc, err := o.NewCache()
+		if err == nil {
 			cache = cc
 		} else {
-			o.Logger.Info("no persistent token cache on this platform; tokens stay in memory", "reason", err.Error())
+			o.Logger.Info("no persistent token cache; tokens stay in memory", "reason", err.Error())
 		}
+		c.TokenCache = tokenCacheText(runtime.GOOS, err == nil, err)
 	}
 	var record azidentity.AuthenticationRecord
 	if o.StateDir != "" {

@@ -143,21 +143,19 @@ func DefaultPath(getenv func(string) string) string {
 const maxSize = 1 << 20
 
 // Load reads path. A missing file is no error when optional (the default
-// location); it is when the user named it.
+// location); it is when the user named it. Only a regular file that no other
+// user can change is read (see read).
 func Load(path string, optional bool) (*File, error) {
 	f := &File{lines: map[string]int{}}
 	if path == "" {
 		return f, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := read(path)
 	if errors.Is(err, os.ErrNotExist) && optional {
 		return f, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	if len(data) > maxSize {
-		return nil, fmt.Errorf("config %s: larger than %d bytes", path, maxSize)
 	}
 	f, err = Parse(data)
 	if err != nil {
@@ -167,7 +165,67 @@ func Load(path string, optional bool) (*File, error) {
 	return f, nil
 }
 
-// Parse decodes a configuration, refusing unknown keys.
+// read stats path before opening it, so a FIFO cannot block and a device
+// cannot flood the read, refuses a file other users can change (it names
+// the endpoint the token is sent to), and reads at most maxSize bytes.
+func read(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(fi); err != nil {
+		return nil, err
+	}
+	if err := checkPrivate(path, fi); err != nil {
+		return nil, err
+	}
+	fh, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	// The name may point elsewhere by now: read only the file checked.
+	if now, err := fh.Stat(); err != nil || !os.SameFile(fi, now) {
+		return nil, errors.New("the file was replaced while being opened; try again")
+	}
+	return readAtMost(fh, maxSize)
+}
+
+// readAtMost reads r to its end, or fails once it passes limit bytes
+// (a file that grows while read, a device).
+func readAtMost(r io.Reader, limit int) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > limit {
+		return nil, fmt.Errorf("larger than %d bytes: a configuration is a screenful of settings", limit)
+	}
+	return data, nil
+}
+
+// regular refuses anything but a regular file, naming what it is.
+func regular(fi os.FileInfo) error {
+	m := fi.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	what := "not a regular file"
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		what = "a socket"
+	case m&os.ModeDevice != 0:
+		what = "a device"
+	}
+	return fmt.Errorf("is %s, not a regular file: give the path of a YAML file", what)
+}
+
+// Parse decodes a configuration, refusing unknown keys and a second
+// document.
 func Parse(data []byte) (*File, error) {
 	f := &File{lines: map[string]int{}}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -176,6 +234,15 @@ func Parse(data []byte) (*File, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, describe(err)
+	}
+	// yaml would silently ignore everything after a "---"; a setting there
+	// would look applied and not be.
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		return nil, fmt.Errorf("line %d: a second YAML document (---): the configuration is one document; remove the --- and merge the settings", extra.Line)
+	case !errors.Is(err, io.EOF):
 		return nil, describe(err)
 	}
 	for key, n := range f.Scalars {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,9 @@ func TestInvalidFilesFailWithLine(t *testing.T) {
 		"not a mapping":     {"- a\n- b\n", "line 1"},
 		"syntax":            {"cloud: [unclosed\n", "yaml"},
 		"columns not list":  {"columns: upload\n", "line 1"},
+		"second document":   {"cloud: global\n---\ncloud: china\n", "line 2: a second YAML document"},
+		"trailing ---":      {"cloud: global\n---\n", "line 2: a second YAML document"},
+		"bad second doc":    {"cloud: global\n---\n[\n", "line 3"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -126,5 +130,40 @@ func TestThemeModeScalarOrInMapping(t *testing.T) {
 		if f.Theme.Mode != tc.mode || f.Theme.Colors["accent"].Dark != tc.accent {
 			t.Errorf("%q: mode %q accent %q", tc.yaml, f.Theme.Mode, f.Theme.Colors["accent"].Dark)
 		}
+	}
+}
+
+// zeros is an endless stream, like /dev/zero.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+func TestReadStopsAtTheLimit(t *testing.T) {
+	if _, err := readAtMost(zeros{}, 4096); err == nil || !strings.Contains(err.Error(), "larger than 4096 bytes") {
+		t.Errorf("endless input: %v", err)
+	}
+	if b, err := readAtMost(strings.NewReader("cloud: global\n"), 14); err != nil || len(b) != 14 {
+		t.Errorf("input of exactly the limit: %d %v", len(b), err)
+	}
+	big := filepath.Join(t.TempDir(), "big.yaml")
+	os.WriteFile(big, bytes.Repeat([]byte("#\n"), maxSize/2+1), 0o600)
+	if _, err := Load(big, false); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("big file: %v", err)
+	}
+}
+
+func TestLoadRefusesWhatIsNotAFile(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Load(dir, false); err == nil || !strings.Contains(err.Error(), "is a directory, not a regular file") {
+		t.Errorf("directory: %v", err)
+	}
+	// The second document was silently dropped, with the settings in it.
+	two := filepath.Join(dir, "two.yaml")
+	os.WriteFile(two, []byte("cloud: usgov\n---\nendpoint: https://evil.example/beta\n"), 0o600)
+	if _, err := Load(two, false); err == nil || !strings.Contains(err.Error(), two) || !strings.Contains(err.Error(), "second YAML document") {
+		t.Errorf("two documents: %v", err)
 	}
 }

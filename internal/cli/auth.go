@@ -46,6 +46,7 @@ func writeStatus(cmd *cobra.Command, t target, cred *auth.Credential, info auth.
 	row("endpoint", t.endpoint)
 	row("auth", string(cred.Mode)+" ("+cred.Kind+")")
 	row("scope", t.scope)
+	row("tokens", cred.TokenCache)
 	if info.Opaque {
 		row("token", "not a readable JWT: tenant and account unknown")
 	} else {

@@ -12,10 +12,9 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity/cache"
 	"github.com/edmtop/edmtop/auth"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/internal/logfile"
 	"github.com/spf13/cobra"
 )
 
@@ -114,7 +113,7 @@ func (a *app) credential(t target) (*auth.Credential, error) {
 	cred, err := auth.New(auth.Options{
 		Mode: t.mode, Cloud: t.cloud, TenantID: a.flags.settings.str("tenant"), ClientID: a.flags.settings.str("client-id"),
 		Prompt: a.stderr, StateDir: auth.StateDir(os.Getenv), Logger: a.log,
-		NewCache: func() (azidentity.Cache, error) { return cache.New(&cache.Options{Name: "edmtop"}) },
+		NewCache: auth.NewPersistentCache,
 	})
 	if err != nil {
 		return nil, usageErrorf("%v", err)
@@ -162,7 +161,7 @@ func openLog(path string) (*slog.Logger, func(), error) {
 		azlog.SetListener(nil)
 		return slog.New(slog.NewTextHandler(io.Discard, nil)), func() {}, nil
 	}
-	file, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	file, err := logfile.Open(path)
 	if err != nil {
 		return nil, nil, usageErrorf("--log-file: %v", err)
 	}
