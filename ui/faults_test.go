@@ -495,8 +495,12 @@ func TestFaultMatrix(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		r.m.setContext(ctx)
 		done := make(chan tea.Msg, 2)
-		go func() { done <- loadSessionsCmd(r.m.reqContext(), r.svc(), r.m.loadGeneration(), testStore, r.m.requestTimeout(), r.m.now)() }()
-		go func() { done <- renewCmd(r.m.reqContext(), r.svc(), testStore, r.ids["uploading.EdmHash"], r.m.requestTimeout())() }()
+		go func() {
+			done <- loadSessionsCmd(r.m.reqContext(), r.svc(), r.m.loadGeneration(), testStore, r.m.requestTimeout(), r.m.now)()
+		}()
+		go func() {
+			done <- renewCmd(r.m.reqContext(), r.svc(), testStore, r.ids["uploading.EdmHash"], r.m.requestTimeout())()
+		}()
 		_, quit := r.m.Update(keyMsg("q"))
 		if quit == nil {
 			t.Fatal("q did not quit")
