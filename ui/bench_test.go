@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
 )
 
 // manySessions makes n sessions in every phase, newest first.
@@ -62,8 +63,8 @@ func BenchmarkViewVsBubblesTable(b *testing.B) {
 	var rows []table.Row
 	for _, id := range m.ids()[:m.tableHeight()] {
 		r := m.rowMap()[id]
-		rows = append(rows, table.Row{r.name, r.state, percentLabel(r.s.UploadProgress()), percentLabel(r.s.ProcessingProgress()),
-			r.eta(testNow), relTime(r.s.LastUpdatedDateTime.Time, testNow), shortTime(r.s.CreationDateTime.Time, testNow)})
+		rows = append(rows, table.Row{r.name, r.state, present.PercentLabel(r.s.UploadProgress()), present.PercentLabel(r.s.ProcessingProgress()),
+			r.eta(testNow), present.Ago(r.s.LastUpdatedDateTime.Time, testNow), present.ShortTime(r.s.CreationDateTime.Time, testNow)})
 	}
 	t := table.New(table.WithColumns(cols), table.WithRows(rows), table.WithHeight(m.tableHeight()+1), table.WithWidth(200))
 	b.ResetTimer()

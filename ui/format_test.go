@@ -3,10 +3,10 @@ package ui
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
 )
 
 func prog(done, total int64) graphapi.Progress {
@@ -63,8 +63,8 @@ func TestFitMiddleKeepsTheEnd(t *testing.T) {
 func TestPercentLabel(t *testing.T) {
 	cases := map[string]graphapi.Progress{"    ": {}, "  0%": prog(0, 3), " 66%": prog(2, 3), " 99%": prog(999, 1000), "100%": prog(4, 4)}
 	for want, p := range cases {
-		if got := percentLabel(p); got != want {
-			t.Errorf("percentLabel(%+v) = %q, want %q", p, got, want)
+		if got := present.PercentLabel(p); got != want {
+			t.Errorf("present.PercentLabel(%+v) = %q, want %q", p, got, want)
 		}
 	}
 }
@@ -82,25 +82,6 @@ func TestRenderBarIsFixedWidth(t *testing.T) {
 	}
 	if got := renderBar(graphapi.Progress{}, 4, graphapi.StateDone, st); got != "░░░░     " {
 		t.Errorf("unknown bar = %q", got)
-	}
-}
-
-func TestRelTimeAndCountdown(t *testing.T) {
-	now := testNow
-	cases := map[time.Duration]string{0: "now", -5 * time.Second: "now", 3 * time.Second: "3s ago", 90 * time.Second: "1m ago",
-		3 * time.Hour: "3h ago", 47 * time.Hour: "47h ago", 72 * time.Hour: "3d ago"}
-	for d, want := range cases {
-		if got := relTime(now.Add(-d), now); got != want {
-			t.Errorf("relTime(-%v) = %q, want %q", d, got, want)
-		}
-	}
-	if relTime(time.Time{}, now) != "—" {
-		t.Error("zero time")
-	}
-	for d, want := range map[time.Duration]string{0: "0s", 1500 * time.Millisecond: "2s", 59 * time.Second: "59s", 90 * time.Second: "1m30s", -time.Second: "0s", 2*time.Hour + 5*time.Minute: "2h05m"} {
-		if got := countdown(d); got != want {
-			t.Errorf("countdown(%v) = %q, want %q", d, got, want)
-		}
 	}
 }
 
@@ -199,10 +180,7 @@ func TestRedactionHelpers(t *testing.T) {
 	if got := redactedURI("https://user:pw@host/p"); strings.Contains(got, "pw") {
 		t.Errorf("user info shown: %q", got)
 	}
-	if got := maskedSecret("abcdef"); strings.Contains(got, "abc") || !strings.Contains(got, "6 characters") {
-		t.Errorf("maskedSecret = %q", got)
-	}
-	if maskedSecret("") != "—" || redactedURI("") != "—" {
-		t.Error("empty values")
+	if redactedURI("") != present.Dash {
+		t.Error("empty value")
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/keymap"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -358,7 +359,7 @@ func errorSummary(err error) string {
 			text = strings.Join(parts, " ") + ": " + text
 		}
 		if ge.RetryAfter > 0 {
-			text += " (retry after " + countdown(ge.RetryAfter) + ")"
+			text += " (retry after " + present.Countdown(ge.RetryAfter) + ")"
 		}
 		return termtext.OneLine(text)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -44,25 +45,25 @@ func detailsFields(r *row, now time.Time) []field {
 		{"state", r.state + "  (" + r.class.String() + ")"},
 		{"blocks", progressText(up, s.TotalBlockCount, s.RemainingBlockCount)},
 		{"jobs", progressText(proc, s.TotalJobCount, s.RemainingJobCount)},
-		{"rows per block", countText(s.RowsPerBlock)},
+		{"rows per block", present.Count(s.RowsPerBlock)},
 		{"upload rate", phaseRate(r, now, up, false)},
 		{"processing rate", phaseRate(r, now, proc, true)},
 		{"ETA (this phase)", r.eta(now)},
 		{"upload history", history(r, false)},
 		{"processing history", history(r, true)},
-		{"created", absTime(s.CreationDateTime, now)},
-		{"started", absTime(s.StartDateTime, now)},
-		{"last updated", absTime(s.LastUpdatedDateTime, now)},
-		{"upload completed", absTime(s.UploadCompletionDateTime, now)},
-		{"processing completed", absTime(s.ProcessingCompletionDateTime, now)},
-		{"completed", absTime(s.CompletionDateTime, now)},
-		kv("checksum", orDash(s.Checksum)),
+		{"created", stamp(s.CreationDateTime, now)},
+		{"started", stamp(s.StartDateTime, now)},
+		{"last updated", stamp(s.LastUpdatedDateTime, now)},
+		{"upload completed", stamp(s.UploadCompletionDateTime, now)},
+		{"processing completed", stamp(s.ProcessingCompletionDateTime, now)},
+		{"completed", stamp(s.CompletionDateTime, now)},
+		kv("checksum", present.OrDash(s.Checksum)),
 		{"upload URI", redactedURI(s.DataUploadURI)},
-		{"salt", maskedSecret(s.Salt)},
-		kv("upload agent id", orDash(s.UploadAgentID)),
+		{"salt", present.MaskSecret(s.Salt)},
+		kv("upload agent id", present.OrDash(s.UploadAgentID)),
 	}
 	if len(s.Fields) == 0 {
-		fields = append(fields, field{"fields", "—"})
+		fields = append(fields, field{"fields", present.Dash})
 	}
 	for i, f := range s.Fields {
 		label := ""
@@ -88,7 +89,7 @@ func phaseRate(r *row, now time.Time, p graphapi.Progress, jobs bool) string {
 	case jobs && r.uploading():
 		return "not started (the upload is still running)"
 	case r.class != graphapi.StateInProgress:
-		return "—"
+		return present.Dash
 	}
 	rate, ok := ratePerMinute(r.samples, now, jobs)
 	return rateText(rate, ok, pick(jobs, "jobs", "blocks"))
@@ -97,7 +98,7 @@ func phaseRate(r *row, now time.Time, p graphapi.Progress, jobs bool) string {
 // history is a sparkline of the phase's progress over the refreshes seen.
 func history(r *row, jobs bool) string {
 	if len(r.samples) < 2 {
-		return "— (builds up as refreshes see progress)"
+		return present.Dash + " (builds up as refreshes see progress)"
 	}
 	values := make([]float64, len(r.samples))
 	for i, s := range r.samples {
@@ -111,16 +112,9 @@ func history(r *row, jobs bool) string {
 
 func progressText(p graphapi.Progress, total, remaining graphapi.Count) string {
 	if !p.Known {
-		return fmt.Sprintf("total %s, remaining %s  (progress unknown)", countText(total), countText(remaining))
+		return fmt.Sprintf("total %s, remaining %s  (progress unknown)", present.Count(total), present.Count(remaining))
 	}
-	return fmt.Sprintf("%d of %d done, %s remaining  (%d%%)", p.Done, p.Total, countText(remaining), p.Percent())
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
+	return fmt.Sprintf("%d of %d done, %s remaining  (%d%%)", p.Done, p.Total, present.Count(remaining), p.Percent())
 }
 
 // errorFields lists the session's own error in full and the last failed
@@ -130,28 +124,28 @@ func errorFields(r *row, now time.Time) []field {
 	if e := r.s.Error; !e.IsEmpty() {
 		fields = append(fields,
 			field{"SESSION ERROR", "reported by the service for " + r.name},
-			kv("code", orDash(e.Code)),
-			kv("message", orDash(e.Message)),
-			kv("target", orDash(e.Target)),
+			kv("code", present.OrDash(e.Code)),
+			kv("message", present.OrDash(e.Message)),
+			kv("target", present.OrDash(e.Target)),
 		)
 		if ie := e.InnerError; ie != nil {
 			fields = append(fields,
-				kv("inner code", orDash(ie.Code)),
-				kv("activityId", orDash(ie.ActivityID)),
-				kv("clientRequestId", orDash(ie.ClientRequestID)),
-				field{"errorDateTime", absTime(ie.ErrorDateTime, now)},
+				kv("inner code", present.OrDash(ie.Code)),
+				kv("activityId", present.OrDash(ie.ActivityID)),
+				kv("clientRequestId", present.OrDash(ie.ClientRequestID)),
+				field{"errorDateTime", stamp(ie.ErrorDateTime, now)},
 			)
 		}
 		for i, d := range e.Details {
 			fields = append(fields, field{fmt.Sprintf("detail %d", i+1),
-				termtext.OneLine(orDash(d.Code)) + ": " + termtext.OneLine(d.Message) + targetSuffix(d.Target)})
+				termtext.OneLine(present.OrDash(d.Code)) + ": " + termtext.OneLine(d.Message) + targetSuffix(d.Target)})
 		}
 	}
 	if r.lastErr != nil {
 		if len(fields) > 0 {
 			fields = append(fields, field{})
 		}
-		fields = append(fields, field{"LAST FAILED CALL", r.lastErrOp + " at " + r.lastErrAt.In(now.Location()).Format("15:04:05") + " (" + relTime(r.lastErrAt, now) + ")"})
+		fields = append(fields, field{"LAST FAILED CALL", r.lastErrOp + " at " + r.lastErrAt.In(now.Location()).Format("15:04:05") + " (" + present.Ago(r.lastErrAt, now) + ")"})
 		fields = append(fields, callErrorFields(r.lastErr)...)
 	}
 	if len(fields) == 0 {
@@ -172,16 +166,16 @@ func callErrorFields(err error) []field {
 	}
 	fields := []field{
 		{"HTTP status", status},
-		kv("code", orDash(ge.Code)),
-		kv("message", orDash(ge.Message)),
-		kv("request-id", orDash(ge.RequestID)),
-		kv("client-request-id", orDash(ge.ClientRequestID)),
+		kv("code", present.OrDash(ge.Code)),
+		kv("message", present.OrDash(ge.Message)),
+		kv("request-id", present.OrDash(ge.RequestID)),
+		kv("client-request-id", present.OrDash(ge.ClientRequestID)),
 	}
 	if !ge.Date.IsZero() {
 		fields = append(fields, field{"date", ge.Date.UTC().Format("2006-01-02 15:04:05Z")})
 	}
 	if ge.RetryAfter > 0 {
-		fields = append(fields, field{"retry after", countdown(ge.RetryAfter)})
+		fields = append(fields, field{"retry after", present.Countdown(ge.RetryAfter)})
 	}
 	if advice := graphapi.Advice(err); advice != "" {
 		fields = append(fields, field{"what to do", advice})

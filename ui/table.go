@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -263,10 +264,10 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 		b.WriteString(" " + fitRight(r.eta(now), etaW))
 	}
 	if l.updated {
-		b.WriteString(" " + fitRight(relTime(r.s.LastUpdatedDateTime.Time, now), updatedW))
+		b.WriteString(" " + fitRight(present.Ago(r.s.LastUpdatedDateTime.Time, now), updatedW))
 	}
 	if l.created {
-		b.WriteString(" " + fit(shortTime(r.s.CreationDateTime.Time, now), createdW))
+		b.WriteString(" " + fit(present.ShortTime(r.s.CreationDateTime.Time, now), createdW))
 	}
 	return b.String()
 }
@@ -283,7 +284,7 @@ func renderBar(p graphapi.Progress, width int, class graphapi.StateClass, st Sty
 		b.WriteString(st.barEmptyP.on(strings.Repeat("░", empty)))
 	}
 	b.WriteByte(' ')
-	b.WriteString(percentLabel(p))
+	b.WriteString(present.PercentLabel(p))
 	return b.String()
 }
 
@@ -309,7 +310,7 @@ func (r *row) uploading() bool {
 // eta is the time left in the current phase at the pace seen so far.
 func (r *row) eta(now time.Time) string {
 	if r.class != graphapi.StateInProgress {
-		return "—"
+		return present.Dash
 	}
 	if r.uploading() {
 		up := r.s.UploadProgress()
@@ -318,7 +319,7 @@ func (r *row) eta(now time.Time) string {
 	}
 	proc := r.s.ProcessingProgress()
 	if !proc.Known {
-		return "—"
+		return present.Dash
 	}
 	rate, ok := ratePerMinute(r.samples, now, true)
 	return etaText(proc.Total-proc.Done, rate, ok)

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -95,15 +96,15 @@ func (m *Model) liveStatus() string {
 	case m.paused:
 		parts = append(parts, st.Warn.Render("❚❚ paused"))
 	case throttled && !m.nextRefresh.IsZero():
-		parts = append(parts, st.Warn.Render("⧗ throttled · retry in "+countdown(m.nextRefresh.Sub(now))))
+		parts = append(parts, st.Warn.Render("⧗ throttled · retry in "+present.Countdown(m.nextRefresh.Sub(now))))
 	case m.loadErr != nil || m.storesErr != nil:
 		s := "✗ failing"
 		if !m.nextRefresh.IsZero() {
-			s += " · retry in " + countdown(m.nextRefresh.Sub(now))
+			s += " · retry in " + present.Countdown(m.nextRefresh.Sub(now))
 		}
 		parts = append(parts, st.Error.Render(s))
 	case m.refresh > 0 && m.mode == modeSessions:
-		parts = append(parts, st.Success.Render("● live "+shortDuration(m.refresh)))
+		parts = append(parts, st.Success.Render("● live "+present.Duration(m.refresh)))
 	case m.mode == modeSessions:
 		parts = append(parts, st.Muted.Render("○ manual (ctrl+r)"))
 	}
@@ -124,7 +125,7 @@ func (m *Model) liveStatus() string {
 		parts = append(parts, fmt.Sprintf("%d store%s", len(m.stores), pick(len(m.stores) == 1, "", "s")))
 	}
 	if !m.lastSuccess.IsZero() {
-		age := "updated " + relTime(m.lastSuccess, now)
+		age := "updated " + present.Ago(m.lastSuccess, now)
 		if m.stale() {
 			age = st.Warn.Render("stale · " + age)
 		}
@@ -258,7 +259,7 @@ func (m *Model) pickerLines() []string {
 			name = "(unnamed)"
 		}
 		text := fit(name, 28) + " " + fit(termtext.OneLine(s.ID), 36) + " " +
-			fitRight(relTime(s.DataLastUpdatedDateTime.Time, m.clockTime), 9) + " " + termtext.OneLine(s.Description)
+			fitRight(present.Ago(s.DataLastUpdatedDateTime.Time, m.clockTime), 9) + " " + termtext.OneLine(s.Description)
 		if i == m.storeCursor {
 			lines = append(lines, st.Cursor.Render(">")+st.Selected.Render(text))
 		} else {
