@@ -27,9 +27,9 @@ func OrDash(s string) string {
 	return s
 }
 
-// Count is "12", or Dash for a null count.
+// Count is "12", or Dash for a null or negative (meaningless) count.
 func Count(c graphapi.Count) string {
-	if !c.Valid {
+	if !c.Valid || c.Value < 0 {
 		return Dash
 	}
 	return fmt.Sprint(c.Value)

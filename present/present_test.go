@@ -129,7 +129,8 @@ func TestMaskSecretAndDashes(t *testing.T) {
 	if MaskSecret("") != Dash || OrDash("") != Dash || OrDash("x") != "x" {
 		t.Error("empty values")
 	}
-	if Count(graphapi.Count{}) != Dash || Count(graphapi.Count{Value: 12, Valid: true}) != "12" {
+	if Count(graphapi.Count{}) != Dash || Count(graphapi.Count{Value: 12, Valid: true}) != "12" ||
+		Count(graphapi.Count{Value: -5, Valid: true}) != Dash {
 		t.Error("Count")
 	}
 }

@@ -112,7 +112,7 @@ func BenchmarkKeyRenewStart(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		row.pending = ""
+		row.pending = noAction
 		m.stopSpinner()
 		m.Update(r)
 		_ = m.View()

@@ -112,7 +112,7 @@ func (r *rig) act(file, action string) time.Duration {
 			r.t.Fatalf("no confirmation asked for %s", action)
 		}
 		r.m.Update(keyMsg("y"))
-		msg = actionCmd(r.m.reqContext(), r.svc(), action, testStore, r.ids[file], r.m.requestTimeout())()
+		msg = actionCmd(r.m.reqContext(), r.svc(), actionNamed(action), testStore, r.ids[file], r.m.requestTimeout())()
 	}
 	took := time.Since(begin)
 	r.m.Update(msg)
@@ -258,7 +258,7 @@ func TestFaultMatrix(t *testing.T) {
 			t.Errorf("row not marked gone:\n%s", r.m.View())
 		}
 		r.m.Update(keyMsg("r"))
-		if row.pending != "" {
+		if row.pending != noAction {
 			t.Error("a gone session was renewed again")
 		}
 		r.clean()

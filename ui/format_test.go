@@ -157,7 +157,7 @@ func TestRowShowsSpinnerOnlyWhileRenewing(t *testing.T) {
 	if line := renderRow(r, l, false, "⠋", testNow, st); strings.Contains(line, "⠋") || !strings.Contains(line, "● UploadInProgress") {
 		t.Errorf("idle row: %q", line)
 	}
-	r.pending = "renew"
+	r.pending = actRenew
 	if line := renderRow(r, l, false, "⠋", testNow, st); !strings.Contains(line, "⠋ UploadInProgress") {
 		t.Errorf("renewing row: %q", line)
 	}

@@ -68,7 +68,7 @@ func TestRenewInFlightGuard(t *testing.T) {
 		return s, nil
 	}
 	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("r")})
-	if m.rowMap()["s-uploading"].pending != "renew" {
+	if m.rowMap()["s-uploading"].pending != actRenew {
 		t.Fatal("row not marked renewing")
 	}
 	// A second press while the first is in flight sends nothing.
@@ -76,7 +76,7 @@ func TestRenewInFlightGuard(t *testing.T) {
 	go func() { time.Sleep(20 * time.Millisecond); close(release) }()
 	msgs := collect(cmd2)
 	for _, msg := range msgs {
-		if _, ok := msg.(sessionRenewedMsg); ok {
+		if res, ok := msg.(actionResultMsg); ok && res.err == nil {
 			t.Error("the second press renewed")
 		}
 	}
@@ -88,7 +88,7 @@ func TestRenewInFlightGuard(t *testing.T) {
 	if n := svc.count("renew"); n != 1 {
 		t.Errorf("renew sent %d times, want 1", n)
 	}
-	if m.rowMap()["s-uploading"].pending != "" {
+	if m.rowMap()["s-uploading"].pending != noAction {
 		t.Error("row still renewing after the answer")
 	}
 }
@@ -103,8 +103,8 @@ func collectWait(cmd tea.Cmd) []tea.Msg {
 			if c == nil {
 				continue
 			}
-			if _, isRenew := c().(sessionRenewedMsg); isRenew {
-				out = append(out, c())
+			if res, isResult := c().(actionResultMsg); isResult {
+				out = append(out, res)
 			}
 		}
 		return out
@@ -123,7 +123,7 @@ func TestRenewSuccessReplacesRow(t *testing.T) {
 	}
 	press(m, "r")
 	r := m.rowMap()["s-uploading"]
-	if r.pending != "" || r.s.RemainingBlockCount.Value != 10 {
+	if r.pending != noAction || r.s.RemainingBlockCount.Value != 10 {
 		t.Fatalf("row after renew: pending=%q remaining=%v", r.pending, r.s.RemainingBlockCount)
 	}
 	if svc.count("list") != 1 {
@@ -146,7 +146,7 @@ func TestRenewFailureKeepsRowAndShowsError(t *testing.T) {
 	before := m.rowMap()["s-uploading"].s
 	press(m, "r")
 	r := m.rowMap()["s-uploading"]
-	if r.pending != "" || r.lastErr == nil || r.s.RemainingBlockCount != before.RemainingBlockCount {
+	if r.pending != noAction || r.lastErr == nil || r.s.RemainingBlockCount != before.RemainingBlockCount {
 		t.Fatalf("row after failed renew: %+v", r)
 	}
 	view := m.View()
@@ -166,7 +166,7 @@ func TestRenewRefusedForFinishedSessions(t *testing.T) {
 	m, svc := loaded(t)
 	selectID(t, m, "s-completed")
 	press(m, "r")
-	if svc.count("renew") != 0 || m.rowMap()["s-completed"].pending != "" {
+	if svc.count("renew") != 0 || m.rowMap()["s-completed"].pending != noAction {
 		t.Error("renew sent for a completed session")
 	}
 	if !strings.Contains(m.View(), "cannot renew") {
@@ -198,7 +198,8 @@ func TestOlderCopyNeverReplacesNewer(t *testing.T) {
 		t.Errorf("newer list copy ignored: remaining %d", got)
 	}
 	// And a renew answer older than the row is ignored too.
-	m.Update(sessionRenewedMsg{storeID: testStore, session: sampleSessions()[1]})
+	older := sampleSessions()[1]
+	m.Update(actionResultMsg{storeID: testStore, sessionID: older.ID, action: actRenew, session: &older})
 	if got := m.rowMap()["s-uploading"].s.RemainingBlockCount.Value; got != 2 {
 		t.Errorf("older renew answer replaced the row: remaining %d", got)
 	}
@@ -511,6 +512,6 @@ func TestHostileStringsNeverReachTheScreen(t *testing.T) {
 	check("errors")
 	press(m, "esc", "d")
 	check("picker")
-	m.Update(actionFailedMsg{storeID: testStore, sessionID: "x", op: "renew", err: errors.New(evil)})
+	m.Update(actionResultMsg{storeID: testStore, sessionID: "x", action: actRenew, err: errors.New(evil)})
 	check("flash")
 }

@@ -53,7 +53,7 @@ func TestFilter(t *testing.T) {
 	}
 	// Keys typed into the filter are not commands.
 	press(m, "/", "q", "r")
-	if m.filterText() != "qr" || m.rowMap()["s-processing"].pending != "" {
+	if m.filterText() != "qr" || m.rowMap()["s-processing"].pending != noAction {
 		t.Error("q or r acted while typing a filter")
 	}
 }
@@ -184,7 +184,7 @@ func TestRenewMarkedIsBounded(t *testing.T) {
 	_, cmd := m.Update(keyMsg("R"))
 	pending := 0
 	for _, r := range m.rowMap() {
-		if r.pending == "renew" {
+		if r.pending == actRenew {
 			pending++
 		}
 	}

@@ -1,3 +1,7 @@
+// The detail and error panes: one session's properties, or its errors and
+// the last failed call on it, under the table. One scroll offset, clamped
+// in one place.
+
 package ui
 
 import (
@@ -5,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/present"
@@ -27,6 +33,152 @@ func (p pane) title() string {
 		return "errors"
 	}
 	return ""
+}
+
+type detailPane struct {
+	sh     *shared
+	kind   pane // paneNone when closed
+	focus  bool // keys scroll the pane, not the table
+	offset int
+	row    *row
+	rowID  string
+	// content is the pane's text for row, wrapped to the width.
+	content       []string
+	width, height int // height counts content lines, without the title rule
+}
+
+func newDetailPane(sh *shared) *detailPane { return &detailPane{sh: sh} }
+
+func (p *detailPane) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.clamp()
+}
+
+// Open reports whether a pane shows; Focused whether it takes the keys.
+func (p *detailPane) Open() bool    { return p.kind != paneNone }
+func (p *detailPane) Focused() bool { return p.kind != paneNone && p.focus }
+
+// Toggle opens kind, or closes it when it is open.
+func (p *detailPane) Toggle(kind pane) {
+	if p.kind == kind {
+		p.Close()
+		return
+	}
+	p.kind, p.offset = kind, 0
+	p.refresh()
+}
+
+func (p *detailPane) Close() { p.kind, p.focus = paneNone, false }
+
+// ToggleFocus moves the keys between the pane and the table.
+func (p *detailPane) ToggleFocus() {
+	if p.Open() {
+		p.focus = !p.focus
+	}
+}
+
+// Show points the pane at the selected row (nil for none); another row
+// starts at the top.
+func (p *detailPane) Show(r *row) {
+	id := ""
+	if r != nil {
+		id = r.s.ID
+	}
+	if id != p.rowID {
+		p.offset = 0
+	}
+	p.row, p.rowID = r, id
+	p.refresh()
+}
+
+func (p *detailPane) refresh() {
+	if !p.Open() {
+		p.content = nil
+		return
+	}
+	p.content = p.render()
+	p.clamp()
+}
+
+// clamp keeps the offset inside the content: the one place it is bounded.
+func (p *detailPane) clamp() {
+	p.offset = max(min(p.offset, len(p.content)-p.height), 0)
+}
+
+// Update scrolls: keys while focused, the wheel always.
+func (p *detailPane) Update(msg tea.Msg) tea.Cmd {
+	k := p.sh.keys
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			p.offset--
+		case key.Matches(msg, k.Down):
+			p.offset++
+		case key.Matches(msg, k.PageUp):
+			p.offset -= p.height - 1
+		case key.Matches(msg, k.PageDown):
+			p.offset += p.height - 1
+		case key.Matches(msg, k.Home):
+			p.offset = 0
+		case key.Matches(msg, k.End):
+			p.offset = len(p.content)
+		}
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			p.offset--
+		case tea.MouseButtonWheelDown:
+			p.offset++
+		}
+	}
+	p.clamp()
+	return nil
+}
+
+// render is the selected session's pane, wrapped to the width.
+func (p *detailPane) render() []string {
+	r := p.row
+	if r == nil {
+		return []string{p.sh.styles.Muted.Render(" No session selected.")}
+	}
+	var fields []field
+	if p.kind == paneErrors {
+		fields = errorFields(r, p.sh.clock)
+	} else {
+		fields = detailsFields(r, p.sh.clock)
+	}
+	return renderFields(fields, p.width-2, p.sh.styles)
+}
+
+// View is the title rule and the visible content.
+func (p *detailPane) View() string { return strings.Join(p.lines(), "\n") }
+
+func (p *detailPane) lines() []string {
+	ph, off, n := p.height, p.offset, len(p.content)
+	title := "─ " + p.kind.title() + " "
+	if p.row != nil {
+		title += "· " + p.row.name + " "
+	}
+	if n > ph {
+		title += fmt.Sprintf("· %d–%d of %d ", off+1, min(off+ph, n), n)
+	}
+	if p.focus {
+		title += "· scrolling (tab: table) "
+	} else if n > ph {
+		title += "· tab to scroll "
+	}
+	if ansi.StringWidth(title) > p.width-1 {
+		title = ansi.Truncate(title, p.width-2, "…") + " "
+	}
+	rule := title + strings.Repeat("─", max(p.width-ansi.StringWidth(title), 0))
+	lines := []string{p.sh.styles.Rule.Render(rule)}
+	return append(lines, p.content[off:min(off+ph, n)]...)
+}
+
+// ShortHelp: the pane's own keys, shown before the table's.
+func (p *detailPane) ShortHelp() []key.Binding {
+	return []key.Binding{p.sh.keys.Focus, p.sh.keys.Close}
 }
 
 // field is one "label  value" line of a pane. Values are sanitized here.
@@ -76,7 +228,7 @@ func detailsFields(r *row, now time.Time) []field {
 	case !s.Error.IsEmpty():
 		fields = append(fields, field{"error", termtext.OneLine(s.Error.Code) + ": " + termtext.OneLine(s.Error.Message) + "  (press e)"})
 	case r.lastErr != nil:
-		fields = append(fields, field{"last call failed", r.lastErrOp + "  (press e)"})
+		fields = append(fields, field{"last call failed", r.lastErrOp.String() + "  (press e)"})
 	}
 	return fields
 }
@@ -114,7 +266,13 @@ func progressText(p graphapi.Progress, total, remaining graphapi.Count) string {
 	if !p.Known {
 		return fmt.Sprintf("total %s, remaining %s  (progress unknown)", present.Count(total), present.Count(remaining))
 	}
-	return fmt.Sprintf("%d of %d done, %s remaining  (%d%%)", p.Done, p.Total, present.Count(remaining), p.Percent())
+	// The counts as the bar reads them: clamped to [0, total], never the
+	// service's negative or overflowing numbers.
+	left := present.Dash
+	if remaining.Valid {
+		left = fmt.Sprint(p.Total - p.Done)
+	}
+	return fmt.Sprintf("%d of %d done, %s remaining  (%d%%)", p.Done, p.Total, left, p.Percent())
 }
 
 // errorFields lists the session's own error in full and the last failed
@@ -145,7 +303,7 @@ func errorFields(r *row, now time.Time) []field {
 		if len(fields) > 0 {
 			fields = append(fields, field{})
 		}
-		fields = append(fields, field{"LAST FAILED CALL", r.lastErrOp + " at " + r.lastErrAt.In(now.Location()).Format("15:04:05") + " (" + present.Ago(r.lastErrAt, now) + ")"})
+		fields = append(fields, field{"LAST FAILED CALL", r.lastErrOp.String() + " at " + r.lastErrAt.In(now.Location()).Format("15:04:05") + " (" + present.Ago(r.lastErrAt, now) + ")"})
 		fields = append(fields, callErrorFields(r.lastErr)...)
 	}
 	if len(fields) == 0 {

@@ -1,3 +1,6 @@
+// The table's columns: which fit a width, the header, and one row drawn
+// as a line.
+
 package ui
 
 import (
@@ -8,65 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/present"
-	"github.com/edmtop/edmtop/termtext"
 )
-
-// row is one session as the table holds it: the session, its sanitized
-// display strings (computed once per copy, not per frame) and what the
-// dashboard knows about actions on it.
-type row struct {
-	s     graphapi.Session
-	name  string
-	nameW int // display width of name
-	state string
-	class graphapi.StateClass
-	// fitted caches name fitted to fittedW cells; stateFit the same for state.
-	fitted    string
-	fittedW   int
-	stateFit  string
-	stateFitW int
-
-	// pending names the action in flight on this row ("renew", "cancel",
-	// "commit"), "" when none: one action at a time per session.
-	pending string
-	marked  bool
-	// gone is set when the service answered 404 for this session.
-	gone    bool
-	samples []sample
-	// lastErr is the last failed call on this row, kept until one succeeds.
-	lastErr   error
-	lastErrOp string
-	lastErrAt time.Time
-}
-
-func newRow(s graphapi.Session) *row {
-	r := &row{}
-	r.set(s)
-	return r
-}
-
-func (r *row) set(s graphapi.Session) {
-	// A refresh mostly brings the same name and state: keep their
-	// sanitized forms and measurements.
-	sameName, sameState := r.name != "" && s.FileName == r.s.FileName, r.state != "" && s.State == r.s.State
-	r.s = s
-	if !sameName {
-		r.name = termtext.OneLine(s.FileName)
-		if r.name == "" {
-			r.name = "(no file name) " + shortID(s.ID, 8)
-		}
-		r.nameW = cells(r.name)
-		r.fittedW = -1
-	}
-	if !sameState {
-		r.state = termtext.OneLine(s.State)
-		if r.state == "" {
-			r.state = "(no state)"
-		}
-		r.stateFitW = -1
-		r.class = s.StateClass()
-	}
-}
 
 // Column widths. Bars carry a 5-cell " 100%" label.
 const (
@@ -238,7 +183,7 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 		b.WriteString(r.fit(l.file))
 	}
 	icon := stateIcon(r.class)
-	if r.pending != "" {
+	if r.pending != noAction {
 		icon = frame
 	}
 	if l.state > 0 {
@@ -300,46 +245,3 @@ func padLine(s string, width int) string {
 	return s
 }
 
-// phase tells which counter is moving: blocks while uploading, jobs while
-// processing.
-func (r *row) uploading() bool {
-	up := r.s.UploadProgress()
-	return up.Known && up.Done < up.Total
-}
-
-// eta is the time left in the current phase at the pace seen so far.
-func (r *row) eta(now time.Time) string {
-	if r.class != graphapi.StateInProgress {
-		return present.Dash
-	}
-	if r.uploading() {
-		up := r.s.UploadProgress()
-		rate, ok := ratePerMinute(r.samples, now, false)
-		return etaText(up.Total-up.Done, rate, ok)
-	}
-	proc := r.s.ProcessingProgress()
-	if !proc.Known {
-		return present.Dash
-	}
-	rate, ok := ratePerMinute(r.samples, now, true)
-	return etaText(proc.Total-proc.Done, rate, ok)
-}
-
-// observe records the row's progress as seen at a moment.
-func (r *row) observe(at time.Time) {
-	up, proc := r.s.UploadProgress(), r.s.ProcessingProgress()
-	r.samples = addSample(r.samples, sample{at: at, blocks: up.Done, jobs: proc.Done, up: up.Fraction, proc: proc.Fraction})
-}
-
-// fit is the name fitted to width cells, cached for the last width.
-func (r *row) fit(width int) string {
-	if width != r.fittedW {
-		if r.nameW <= width {
-			r.fitted = r.name + strings.Repeat(" ", width-r.nameW)
-		} else {
-			r.fitted = fitMiddle(r.name, width)
-		}
-		r.fittedW = width
-	}
-	return r.fitted
-}

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+// row is one session as the table holds it: the session, its sanitized
+// display strings (computed once per copy, not per frame) and what the
+// dashboard knows about actions on it.
+type row struct {
+	s     graphapi.Session
+	name  string
+	nameW int // display width of name
+	state string
+	class graphapi.StateClass
+	// fitted caches name fitted to fittedW cells; stateFit the same for state.
+	fitted    string
+	fittedW   int
+	stateFit  string
+	stateFitW int
+
+	// pending is the action in flight on this row, noAction when none: one
+	// action at a time per session.
+	pending action
+	marked  bool
+	// gone is set when the service answered 404 for this session.
+	gone    bool
+	samples []sample
+	// lastErr is the last failed call on this row, kept until one succeeds.
+	lastErr   error
+	lastErrOp action
+	lastErrAt time.Time
+}
+
+func newRow(s graphapi.Session) *row {
+	r := &row{}
+	r.set(s)
+	return r
+}
+
+func (r *row) set(s graphapi.Session) {
+	// A refresh mostly brings the same name and state: keep their
+	// sanitized forms and measurements.
+	sameName, sameState := r.name != "" && s.FileName == r.s.FileName, r.state != "" && s.State == r.s.State
+	r.s = s
+	if !sameName {
+		r.name = termtext.OneLine(s.FileName)
+		if r.name == "" {
+			r.name = "(no file name) " + shortID(s.ID, 8)
+		}
+		r.nameW = cells(r.name)
+		r.fittedW = -1
+	}
+	if !sameState {
+		r.state = termtext.OneLine(s.State)
+		if r.state == "" {
+			r.state = "(no state)"
+		}
+		r.stateFitW = -1
+		r.class = s.StateClass()
+	}
+}
+
+// phase tells which counter is moving: blocks while uploading, jobs while
+// processing.
+func (r *row) uploading() bool {
+	up := r.s.UploadProgress()
+	return up.Known && up.Done < up.Total
+}
+
+// eta is the time left in the current phase at the pace seen so far.
+func (r *row) eta(now time.Time) string {
+	if r.class != graphapi.StateInProgress {
+		return present.Dash
+	}
+	if r.uploading() {
+		up := r.s.UploadProgress()
+		rate, ok := ratePerMinute(r.samples, now, false)
+		return etaText(up.Total-up.Done, rate, ok)
+	}
+	proc := r.s.ProcessingProgress()
+	if !proc.Known {
+		return present.Dash
+	}
+	rate, ok := ratePerMinute(r.samples, now, true)
+	return etaText(proc.Total-proc.Done, rate, ok)
+}
+
+// observe records the row's progress as seen at a moment.
+func (r *row) observe(at time.Time) {
+	up, proc := r.s.UploadProgress(), r.s.ProcessingProgress()
+	r.samples = addSample(r.samples, sample{at: at, blocks: up.Done, jobs: proc.Done, up: up.Fraction, proc: proc.Fraction})
+}
+
+// fit is the name fitted to width cells, cached for the last width.
+func (r *row) fit(width int) string {
+	if width != r.fittedW {
+		if r.nameW <= width {
+			r.fitted = r.name + strings.Repeat(" ", width-r.nameW)
+		} else {
+			r.fitted = fitMiddle(r.name, width)
+		}
+		r.fittedW = width
+	}
+	return r.fitted
+}
+
+// Filtering matches file name, state or id, case-insensitively.
+func (r *row) matches(filter string) bool {
+	if filter == "" {
+		return true
+	}
+	f := strings.ToLower(filter)
+	return strings.Contains(strings.ToLower(r.name), f) || strings.Contains(strings.ToLower(r.state), f) ||
+		strings.Contains(strings.ToLower(r.s.ID), f)
+}
+
+// Which actions apply to a session. An empty reason means it applies.
+
+func (r *row) cannot(a action) string {
+	if r.gone {
+		return "session no longer exists"
+	}
+	if r.class != graphapi.StateInProgress {
+		return "session is " + r.state
+	}
+	if a != actCommit {
+		return ""
+	}
+	up := r.s.UploadProgress()
+	switch {
+	case !up.Known:
+		return "no block count"
+	case up.Done < up.Total:
+		return fmt.Sprintf("upload at %d%%", up.Percent())
+	case strings.Contains(strings.ToLower(r.state), "processing"):
+		return "processing started"
+	}
+	return ""
+}
+

@@ -1,0 +1,179 @@
+// The status bar: the keys that apply, and a flash message that clears
+// itself; and the full help screen it opens with ?.
+
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+type flashLevel int
+
+const (
+	flashInfo flashLevel = iota
+	flashSuccess
+	flashWarn
+	flashError
+)
+
+type flash struct {
+	text  string
+	level flashLevel
+	id    int
+}
+
+const flashFor = 6 * time.Second
+
+type flashExpiredMsg struct{ id int }
+
+type statusBar struct {
+	sh       *shared
+	help     help.Model
+	flash    flash
+	flashSeq int
+	// full is set while the help screen shows.
+	full bool
+	// hints are the keys shown, set by the root for what is on screen.
+	hints []key.Binding
+	width int
+}
+
+func newStatusBar(sh *shared) *statusBar {
+	st := sh.styles
+	h := help.New()
+	h.Styles.ShortKey, h.Styles.FullKey = st.Accent, st.Accent
+	h.Styles.ShortDesc, h.Styles.FullDesc = st.Muted, st.Muted
+	h.Styles.ShortSeparator, h.Styles.FullSeparator = st.Muted, st.Muted
+	h.Styles.Ellipsis = st.Muted
+	return &statusBar{sh: sh, help: h}
+}
+
+func (s *statusBar) SetSize(w, _ int) {
+	s.width = w
+	s.help.Width = w
+}
+
+// SetHints sets the keys the bar shows.
+func (s *statusBar) SetHints(b []key.Binding) { s.hints = b }
+
+// Flash shows text until a newer flash or flashFor has passed.
+func (s *statusBar) Flash(level flashLevel, text string) tea.Cmd {
+	s.flashSeq++
+	s.flash = flash{text: text, level: level, id: s.flashSeq}
+	id := s.flashSeq
+	return tick(flashFor, func(time.Time) tea.Msg { return flashExpiredMsg{id: id} })
+}
+
+// Update clears an expired flash.
+func (s *statusBar) Update(msg tea.Msg) tea.Cmd {
+	if msg, ok := msg.(flashExpiredMsg); ok && msg.id == s.flash.id {
+		s.flash = flash{}
+	}
+	return nil
+}
+
+// ShowingHelp reports whether the help screen is open; ToggleHelp opens or
+// closes it.
+func (s *statusBar) ShowingHelp() bool { return s.full }
+func (s *statusBar) ToggleHelp()       { s.full = !s.full }
+
+// View is the status line: the hints on the left, the flash on the right.
+func (s *statusBar) View() string {
+	st := s.sh.styles
+	right := ""
+	if s.flash.text != "" {
+		style := st.Info
+		switch s.flash.level {
+		case flashSuccess:
+			style = st.Success
+		case flashWarn:
+			style = st.Warn
+		case flashError:
+			style = st.Error
+		}
+		text := fit(s.flash.text, min(ansi.StringWidth(s.flash.text), s.width-4))
+		right = style.Render(text) + " "
+	}
+	h := s.help
+	h.Width = max(s.width-ansi.StringWidth(right)-2, 0)
+	left := " " + h.ShortHelpView(s.hints)
+	gap := s.width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		return padLine(left, s.width-ansi.StringWidth(right)-1) + " " + right
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// helpNotes explain the table's marks and words.
+const helpNotes = "Bars: upload counts blocks uploaded, processing counts jobs finished, of the totals the service reports; " +
+	"a bar without a total shows no percent. Icons: ● running, ✓ done, ✗ failed, ⊘ cancelled; * marks a row. " +
+	"Sort cycles created, updated, state, upload %, processing %, file name. " +
+	"ETA is the time left in the current phase at the pace seen between refreshes. Press ? or esc to close."
+
+// HelpView lists every binding in as many columns as fit, then unavailable
+// (why actions do not apply to the selected session) and the notes.
+func (s *statusBar) HelpView(unavailable string) []string {
+	st := s.sh.styles
+	var cells []string
+	for _, group := range s.sh.keys.FullHelp() {
+		for _, b := range group {
+			h := b.Help()
+			cells = append(cells, st.Accent.Render(fit(h.Key, 7))+" "+st.Muted.Render(h.Desc))
+		}
+	}
+	cols := max(min((s.width-2)/30, 4), 1)
+	colW := (s.width - 2) / cols
+	rows := (len(cells) + cols - 1) / cols
+	lines := []string{"", st.Title.Render(" Keys"), ""}
+	for r := range rows {
+		var b strings.Builder
+		b.WriteString(" ")
+		for c := range cols {
+			if i := c*rows + r; i < len(cells) {
+				b.WriteString(padLine(cells[i], colW-1) + " ")
+			}
+		}
+		lines = append(lines, b.String())
+	}
+	if unavailable != "" {
+		lines = append(lines, "", st.Warn.Render(" "+unavailable))
+	}
+	lines = append(lines, "")
+	for _, l := range strings.Split(ansi.Wrap(helpNotes, s.width-2, " "), "\n") {
+		lines = append(lines, st.Muted.Render(" "+l))
+	}
+	return lines
+}
+
+// errorSummary is the one-line form for the status bar: code and message
+// (or the whole error), sanitized.
+func errorSummary(err error) string {
+	if ge, ok := graphapi.AsError(err); ok {
+		var parts []string
+		if ge.StatusCode != 0 {
+			parts = append(parts, fmt.Sprint(ge.StatusCode))
+		}
+		if ge.Code != "" {
+			parts = append(parts, ge.Code)
+		}
+		text := ge.Message
+		if len(parts) > 0 {
+			text = strings.Join(parts, " ") + ": " + text
+		}
+		if ge.RetryAfter > 0 {
+			text += " (retry after " + present.Countdown(ge.RetryAfter) + ")"
+		}
+		return termtext.OneLine(text)
+	}
+	return termtext.OneLine(err.Error())
+}
