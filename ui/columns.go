@@ -244,4 +244,3 @@ func padLine(s string, width int) string {
 	}
 	return s
 }
-

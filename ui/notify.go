@@ -97,4 +97,3 @@ func (m *Model) copySelected() tea.Cmd {
 	}
 	return tea.Batch(write, m.status.Flash(flashSuccess, "copied session id "+shortID(id, 13)+" (OSC 52)"))
 }
-

@@ -144,4 +144,3 @@ func (r *row) cannot(a action) string {
 	}
 	return ""
 }
-

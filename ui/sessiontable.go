@@ -359,7 +359,6 @@ func (t *sessionTable) contextKeys() keymap.KeyMap {
 	return k
 }
 
-
 // unavailable says which actions do not apply to the selected session and
 // why, for the help screen; "" when all apply.
 func (t *sessionTable) unavailable() string {

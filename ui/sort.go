@@ -61,4 +61,3 @@ func compareProgress(a, b graphapi.Progress) int {
 	}
 	return 0
 }
-
