@@ -57,3 +57,9 @@ func renewCmd(ctx context.Context, svc Service, storeID, sessionID string, timeo
 func actionNamed(name string) action {
 	return map[string]action{"renew": actRenew, "cancel": actCancel, "commit": actCommit}[name]
 }
+
+// busy reports whether an action is in flight on a session's row.
+func busy(m *Model, id string) bool {
+	r, ok := m.table.Row(id)
+	return ok && r.pending != noAction
+}
