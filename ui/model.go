@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -59,6 +60,25 @@ const (
 	minHeight     = 8
 	retryWhenOff  = 10 * time.Second
 	defaultTimout = 5 * time.Minute
+)
+
+// component is what each part of the screen offers the root (soft-serve's
+// Component, gh-dash's sections): its size comes down through SetSize (only
+// the root sees tea.WindowSizeMsg), keys and mouse events through Update,
+// and its keys go to the status bar through ShortHelp. The prompt differs
+// only in that its Update also returns the answer.
+type component interface {
+	SetSize(width, height int)
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	ShortHelp() []key.Binding
+}
+
+var (
+	_ component = (*storeList)(nil)
+	_ component = (*sessionTable)(nil)
+	_ component = (*detailPane)(nil)
+	_ component = (*statusBar)(nil)
 )
 
 // shared is what every component reads and only the root writes: styles,

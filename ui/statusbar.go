@@ -82,6 +82,9 @@ func (s *statusBar) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// ShortHelp: the bar shows others' keys and has none of its own.
+func (s *statusBar) ShortHelp() []key.Binding { return nil }
+
 // ShowingHelp reports whether the help screen is open; ToggleHelp opens or
 // closes it.
 func (s *statusBar) ShowingHelp() bool { return s.full }

@@ -30,7 +30,7 @@ func (m *Model) View() string {
 	case m.status.ShowingHelp():
 		lines = appendPadded(lines, m.status.HelpView(m.helpUnavailable()), m.width)
 	case m.screen == screenStores:
-		lines = appendPadded(lines, m.stores.lines(), m.width)
+		lines = appendPadded(lines, strings.Split(m.stores.View(), "\n"), m.width)
 	default:
 		lines = m.appendSessions(lines)
 	}
