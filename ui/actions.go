@@ -98,9 +98,7 @@ func actionCmd(ctx context.Context, svc Service, a action, storeID, sessionID st
 			res.err = svc.CancelSession(ctx, storeID, sessionID)
 		case actCommit:
 			res.err = svc.CommitSession(ctx, storeID, sessionID)
-		case noAction:
-			res.err = errUnknownAction
-		default:
+		default: // noAction, or an action added without its call
 			res.err = errUnknownAction
 		}
 		return res

@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/present"
 )
 
@@ -163,9 +164,18 @@ func pick(cond bool, a, b string) string {
 	return b
 }
 
-// renderRow draws one table line. frame is the spinner frame for a row
-// being acted on.
-func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st Styles) string {
+// rowEnv is what drawing a row needs besides the row: the spinner frame
+// for a busy row, the clock, the health rules and the styles.
+type rowEnv struct {
+	frame string
+	now   time.Time
+	rules health.Rules
+	st    Styles
+}
+
+// renderRow draws one table line.
+func renderRow(r *row, l layout, selected bool, env rowEnv) string {
+	st, now := env.st, env.now
 	var b strings.Builder
 	cursor := " "
 	switch {
@@ -182,20 +192,9 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 	} else {
 		b.WriteString(r.fit(l.file))
 	}
-	icon := stateIcon(r.class)
-	if r.pending != noAction {
-		icon = frame
-	}
 	if l.state > 0 {
 		b.WriteByte(' ')
-		if r.stateFitW != l.state-2 {
-			r.stateFit, r.stateFitW = fit(r.state, l.state-2), l.state-2
-		}
-		if r.gone {
-			b.WriteString(st.classP[graphapi.StateCancelled].on("⊘ " + fit("gone (404)", l.state-2)))
-		} else {
-			b.WriteString(st.classP[r.class].on(icon + " " + r.stateFit))
-		}
+		b.WriteString(stateCell(r, l.state-2, env))
 	}
 	if l.upload {
 		b.WriteByte(' ')
@@ -215,6 +214,35 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 		b.WriteString(" " + fit(present.ShortTime(r.s.CreationDateTime.Time, now), createdW))
 	}
 	return b.String()
+}
+
+// stateCell is the state column: an icon and the state, so meaning never
+// rests on colour alone. A busy row shows the spinner; a running session
+// without an update for longer than the rules allow says "stalled 3h"; a
+// session awaiting its commit and a state the service is not known to send
+// have icons of their own.
+func stateCell(r *row, width int, env rowEnv) string {
+	st := env.st
+	switch {
+	case r.gone:
+		return st.classP[graphapi.StateCancelled].on("⊘ " + fit("gone (404)", width))
+	case r.class == graphapi.StateInProgress && env.rules.Stalled(&r.s, env.now):
+		idle := present.Duration(health.Idle(&r.s, env.now))
+		return st.warnP.on(pick(r.pending != noAction, env.frame, "●") + " " + fit("stalled "+idle, width))
+	}
+	if r.stateFitW != width {
+		r.stateFit, r.stateFitW = fit(r.state, width), width
+	}
+	icon := stateIcon(r.class)
+	switch {
+	case r.pending != noAction:
+		icon = env.frame
+	case !r.known:
+		return unknownIcon + " " + r.stateFit
+	case r.awaiting:
+		icon = awaitingIcon
+	}
+	return st.classP[r.class].on(icon + " " + r.stateFit)
 }
 
 // renderBar is a progress bar: one styled run for the filled part, one for

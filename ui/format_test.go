@@ -3,9 +3,11 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/present"
 )
 
@@ -139,7 +141,7 @@ func TestRenderRowWidthMatchesLayout(t *testing.T) {
 		r := newRow(s)
 		for _, w := range []int{50, 55, 70, 80, 120, 160, 220} {
 			l := computeLayout(w, AllColumns())
-			line := renderRow(r, l, true, "⠋", testNow, st)
+			line := renderRow(r, l, true, testEnv(st, "⠋"))
 			if got := ansi.StringWidth(line); got != l.fixed()+l.file {
 				t.Errorf("width %d: row is %d wide, layout says %d: %q", w, got, l.fixed()+l.file, line)
 			}
@@ -154,11 +156,11 @@ func TestRowShowsSpinnerOnlyWhileRenewing(t *testing.T) {
 	st := NewStyles(asciiRenderer(), DefaultTheme())
 	r := newRow(sampleSessions()[1])
 	l := computeLayout(120, AllColumns())
-	if line := renderRow(r, l, false, "⠋", testNow, st); strings.Contains(line, "⠋") || !strings.Contains(line, "● UploadInProgress") {
+	if line := renderRow(r, l, false, testEnv(st, "⠋")); strings.Contains(line, "⠋") || !strings.Contains(line, "● UploadInProgress") {
 		t.Errorf("idle row: %q", line)
 	}
 	r.pending = actRenew
-	if line := renderRow(r, l, false, "⠋", testNow, st); !strings.Contains(line, "⠋ UploadInProgress") {
+	if line := renderRow(r, l, false, testEnv(st, "⠋")); !strings.Contains(line, "⠋ UploadInProgress") {
 		t.Errorf("renewing row: %q", line)
 	}
 }
@@ -167,8 +169,8 @@ func TestUnknownStateShownVerbatim(t *testing.T) {
 	st := NewStyles(asciiRenderer(), DefaultTheme())
 	s := sampleSessions()[0]
 	s.State = "QueuedForIndexing"
-	line := renderRow(newRow(s), computeLayout(120, AllColumns()), false, "", testNow, st)
-	if !strings.Contains(line, "● QueuedForIndexing") {
+	line := renderRow(newRow(s), computeLayout(120, AllColumns()), false, testEnv(st, ""))
+	if !strings.Contains(line, "? QueuedForIndexing") {
 		t.Errorf("row: %q", line)
 	}
 }
@@ -182,5 +184,46 @@ func TestRedactionHelpers(t *testing.T) {
 	}
 	if redactedURI("") != present.Dash {
 		t.Error("empty value")
+	}
+}
+
+func testEnv(st Styles, frame string) rowEnv {
+	return rowEnv{frame: frame, now: testNow, rules: health.DefaultRules(), st: st}
+}
+
+func TestStateCell(t *testing.T) {
+	st := NewStyles(asciiRenderer(), DefaultTheme())
+	base := sampleSessions()[1] // UploadInProgress, updated 3m before testNow
+	cases := []struct {
+		name  string
+		edit  func(s *graphapi.Session, r *row)
+		rules health.Rules
+		want  string
+	}{
+		{"running", nil, health.DefaultRules(), "● UploadInProgress"},
+		{"stalled", func(s *graphapi.Session, _ *row) { s.LastUpdatedDateTime = at("2026-11-28T06:00:00Z") }, health.DefaultRules(), "● stalled 3h"},
+		{"idle within the rules", func(s *graphapi.Session, _ *row) { s.LastUpdatedDateTime = at("2026-11-28T06:00:00Z") },
+			health.Rules{StallAfter: 10 * time.Hour}, "● UploadInProgress"},
+		{"finished is never stalled", func(s *graphapi.Session, _ *row) {
+			s.State, s.LastUpdatedDateTime = "Completed", at("2026-11-20T06:00:00Z")
+		}, health.DefaultRules(), "✓ Completed"},
+		{"awaiting commit", func(s *graphapi.Session, _ *row) { s.State = "UploadCompleted" }, health.DefaultRules(), "◇ UploadCompleted"},
+		{"unknown state", func(s *graphapi.Session, _ *row) { s.State = "QueuedForIndexing" }, health.DefaultRules(), "? QueuedForIndexing"},
+		{"busy", func(_ *graphapi.Session, r *row) { r.pending = actRenew }, health.DefaultRules(), "⠋ UploadInProgress"},
+		{"gone", func(_ *graphapi.Session, r *row) { r.gone = true }, health.DefaultRules(), "⊘ gone (404)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := base
+			r := newRow(s)
+			if tc.edit != nil {
+				tc.edit(&s, r)
+				r.set(s)
+			}
+			got := strings.TrimRight(stateCell(r, 20, rowEnv{frame: "⠋", now: testNow, rules: tc.rules, st: st}), " ")
+			if got != tc.want {
+				t.Errorf("state cell %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

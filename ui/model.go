@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/keymap"
 )
 
@@ -44,6 +45,8 @@ type Options struct {
 	// Terminal receives sequences that draw nothing: the bell and OSC 52
 	// for copying. Nil disables both.
 	Terminal io.Writer
+	// Rules judge a running session stalled (default health.DefaultRules).
+	Rules health.Rules
 }
 
 // screen is what the body shows: the store list, or one store's sessions.
@@ -89,6 +92,7 @@ type shared struct {
 	clock    time.Time
 	spinner  spinner.Model
 	spinning bool
+	rules    health.Rules
 }
 
 // frame is the spinner's current frame, for rows and headers with work in
@@ -137,7 +141,7 @@ func New(o Options) *Model {
 		theme = *o.Theme
 	}
 	st := NewStyles(o.Renderer, theme)
-	sh := &shared{styles: st, keys: o.Keys,
+	sh := &shared{styles: st, keys: o.Keys, rules: o.Rules,
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent))}
 	columns := AllColumns()
 	if o.Columns != nil {
@@ -171,6 +175,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Rules == (health.Rules{}) {
+		o.Rules = health.DefaultRules()
 	}
 	if len(o.Keys.Quit.Keys()) == 0 {
 		o.Keys = keymap.Default()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
@@ -19,6 +20,9 @@ type row struct {
 	nameW int // display width of name
 	state string
 	class graphapi.StateClass
+	// known: the service is known to send this state; awaiting: the upload
+	// is done and the session waits for a commit.
+	known, awaiting bool
 	// fitted caches name fitted to fittedW cells; stateFit the same for state.
 	fitted    string
 	fittedW   int
@@ -64,6 +68,7 @@ func (r *row) set(s graphapi.Session) {
 		}
 		r.stateFitW = -1
 		r.class = s.StateClass()
+		r.known, r.awaiting = health.KnownState(s.State), health.AwaitingCommit(&s)
 	}
 }
 

@@ -327,11 +327,11 @@ func (t *sessionTable) lines() []string {
 	lines := make([]string, 0, t.height+1)
 	lines = append(lines, padLine(l.header(t.sh.styles), t.width))
 	end := min(t.offset+t.height, len(t.order))
-	frame, now := t.sh.frame(), t.sh.clock
+	env := rowEnv{frame: t.sh.frame(), now: t.sh.clock, rules: t.sh.rules, st: t.sh.styles}
 	pad := strings.Repeat(" ", max(t.width-l.fixed()-l.file, 0))
 	for i := t.offset; i < end; i++ {
 		id := t.order[i]
-		lines = append(lines, renderRow(t.rows[id], l, id == t.selectedID, frame, now, t.sh.styles)+pad)
+		lines = append(lines, renderRow(t.rows[id], l, id == t.selectedID, env)+pad)
 	}
 	return lines
 }

@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
@@ -118,10 +119,14 @@ func (s *statusBar) View() string {
 }
 
 // helpNotes explain the table's marks and words.
-const helpNotes = "Bars: upload counts blocks uploaded, processing counts jobs finished, of the totals the service reports; " +
-	"a bar without a total shows no percent. Icons: ● running, ✓ done, ✗ failed, ⊘ cancelled; * marks a row. " +
-	"Sort cycles created, updated, state, upload %, processing %, file name. " +
-	"ETA is the time left in the current phase at the pace seen between refreshes. Press ? or esc to close."
+func helpNotes(rules health.Rules) string {
+	return "Bars: upload counts blocks uploaded, processing counts jobs finished, of the totals the service reports; " +
+		"a bar without a total shows no percent. Icons: ● running, " + awaitingIcon + " awaiting commit, ✓ done, ✗ failed, " +
+		"⊘ cancelled, " + unknownIcon + " a state edmtop does not know; * marks a row. " +
+		"A running session with no update for over " + present.Duration(rules.StallAfter) + " shows \"stalled\" and for how long. " +
+		"Sort cycles created, updated, state, upload %, processing %, file name. " +
+		"ETA is the time left in the current phase at the pace seen between refreshes. Press ? or esc to close."
+}
 
 // HelpView lists every binding in as many columns as fit, then unavailable
 // (why actions do not apply to the selected session) and the notes.
@@ -152,7 +157,7 @@ func (s *statusBar) HelpView(unavailable string) []string {
 		lines = append(lines, "", st.Warn.Render(" "+unavailable))
 	}
 	lines = append(lines, "")
-	for _, l := range strings.Split(ansi.Wrap(helpNotes, s.width-2, " "), "\n") {
+	for _, l := range strings.Split(ansi.Wrap(helpNotes(s.sh.rules), s.width-2, " "), "\n") {
 		lines = append(lines, st.Muted.Render(" "+l))
 	}
 	return lines

@@ -59,8 +59,8 @@ func (p paint) on(text string) string {
 type Styles struct {
 	// Paints for the table's hot path. A state's text and its bars share
 	// the class colour.
-	cursorP, selectedP, barEmptyP paint
-	classP                        map[graphapi.StateClass]paint
+	cursorP, selectedP, barEmptyP, warnP paint
+	classP                               map[graphapi.StateClass]paint
 
 	Title, Muted, Header, Label, Accent lipgloss.Style
 	Selected, Cursor                    lipgloss.Style
@@ -97,8 +97,16 @@ func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
 		st.classP[class] = paintOf(s().Foreground(c))
 	}
 	st.cursorP, st.selectedP, st.barEmptyP = paintOf(st.Cursor), paintOf(st.Selected), paintOf(s().Foreground(t.BarEmpty))
+	st.warnP = paintOf(st.Warn)
 	return st
 }
+
+// Icons beyond the classes: a session waiting for its commit, and a state
+// the service is not known to send (shown neutral, not as running).
+const (
+	awaitingIcon = "◇"
+	unknownIcon  = "?"
+)
 
 // stateIcon gives each class a glyph, so meaning never rests on colour alone.
 func stateIcon(c graphapi.StateClass) string {
