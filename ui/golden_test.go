@@ -42,7 +42,7 @@ func TestGoldenScreens(t *testing.T) {
 			for _, k := range tc.keys {
 				tm.Send(keyMsg(k))
 			}
-			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC}) // q would close a pane; ctrl+c always quits
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 			golden.RequireEqual(t, []byte(final.View()))
 		})

@@ -35,6 +35,11 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case m.prompt.Active():
 		return m.answerPrompt(msg)
 	case key.Matches(msg, k.Quit):
+		// q goes back from a pane, the help or a sub-screen; it quits
+		// only at the top.
+		if cmd, ok := m.back(); ok {
+			return cmd
+		}
 		return tea.Quit
 	case m.status.ShowingHelp():
 		if key.Matches(msg, k.Help, k.Close) {
@@ -62,7 +67,7 @@ func (m *Model) answerPrompt(msg tea.KeyMsg) tea.Cmd {
 	case res.confirmed != nil:
 		return m.confirmed(*res.confirmed)
 	case res.declined != nil:
-		return m.status.Flash(flashInfo, res.declined.action.String()+" "+res.declined.name+": not done")
+		return m.status.Flash(flashInfo, "kept "+res.declined.name+" (not "+res.declined.action.past()+")")
 	case res.filterSet:
 		m.table.SetFilter(res.filter)
 	}
@@ -126,6 +131,22 @@ func (m *Model) sessionAction(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.renewSelected(), true
 	case key.Matches(msg, k.Stores):
 		return m.showStores(), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// back closes what is on top (the help, a pane) or leaves a sub-screen
+// (the store list opened with d); ok is false at the top.
+func (m *Model) back() (cmd tea.Cmd, ok bool) {
+	switch {
+	case m.status.ShowingHelp():
+		m.status.ToggleHelp()
+	case m.screen == screenStores && m.store.ID != "":
+		return m.backToStore(), true
+	case m.screen == screenSessions && m.pane.Open():
+		m.pane.Close()
 	default:
 		return nil, false
 	}

@@ -99,7 +99,7 @@ func TestCancelAndCommitAskFirst(t *testing.T) {
 		t.Errorf("commit on an uploading session was not refused:\n%s", m.View())
 	}
 	press(m, "c")
-	if !m.prompting() || !strings.Contains(m.View(), "Cancel session employees-delta.EdmHash? press y") {
+	if !m.prompting() || !strings.Contains(m.View(), "Cancel employees-delta.EdmHash? This cannot be undone. [y/N]") {
 		t.Fatalf("no prompt:\n%s", m.View())
 	}
 	press(m, "n")

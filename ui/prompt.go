@@ -99,7 +99,7 @@ func (p *prompt) View() string {
 	st := p.sh.styles
 	if c := p.confirm; c != nil {
 		verb := c.action.String()
-		q := fmt.Sprintf(" %s session %s? press y to %s, any other key to keep it ", strings.ToUpper(verb[:1])+verb[1:], c.name, verb)
+		q := fmt.Sprintf(" %s %s? This cannot be undone. [y/N] ", strings.ToUpper(verb[:1])+verb[1:], c.name)
 		return padLine(st.Warn.Render(q), p.width)
 	}
 	hint := st.Muted.Render("  enter keeps · esc clears")

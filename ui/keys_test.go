@@ -1,0 +1,64 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+func quits(cmd tea.Cmd) bool { return cmd != nil && cmd() == tea.Quit() }
+
+// Issue 18 item 2: q goes back from a pane, the help or a sub-screen and
+// quits only at the top; ctrl+c always quits.
+func TestQuitGoesBackFirst(t *testing.T) {
+	m, _ := loaded(t)
+	steps := []struct {
+		open  []string
+		check func() bool
+		what  string
+	}{
+		{[]string{"enter"}, func() bool { return !m.paneOpen() }, "details pane"},
+		{[]string{"e", "tab"}, func() bool { return !m.paneOpen() && !m.paneFocused() }, "focused error pane"},
+		{[]string{"?"}, func() bool { return !strings.Contains(m.View(), " Keys") }, "help"},
+		{[]string{"d"}, func() bool { return !m.inPicker() && m.storeID() == testStore }, "store list (a store is open)"},
+	}
+	for _, s := range steps {
+		press(m, s.open...)
+		_, cmd := m.Update(keyMsg("q"))
+		if quits(cmd) {
+			t.Fatalf("q quit from the %s", s.what)
+		}
+		run(m, cmd)
+		if !s.check() {
+			t.Errorf("q did not go back from the %s", s.what)
+		}
+	}
+	press(m, "enter")
+	if _, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); !quits(cmd) {
+		t.Error("ctrl+c did not quit from a pane")
+	}
+	press(m, "esc")
+	if _, cmd := m.Update(keyMsg("q")); !quits(cmd) {
+		t.Error("q did not quit at the top")
+	}
+	// With no store open, the store list is the top.
+	top := newTestModel(t, newFake(), "")
+	if _, cmd := top.Update(keyMsg("q")); !quits(cmd) {
+		t.Error("q did not quit on the store list with no store open")
+	}
+}
+
+// Issue 18 item 10: the prompt names the file and says it cannot be undone;
+// declining says "kept".
+func TestPromptWording(t *testing.T) {
+	m, _ := withWaiting(t)
+	press(m, "m")
+	if v := m.View(); !strings.Contains(v, "Commit waiting.EdmHash? This cannot be undone. [y/N]") {
+		t.Errorf("prompt:\n%s", v)
+	}
+	press(m, "n")
+	if v := m.View(); !strings.Contains(v, "kept waiting.EdmHash (not committed)") || strings.Contains(v, "not done") {
+		t.Errorf("declining:\n%s", v)
+	}
+}
