@@ -62,3 +62,20 @@ func TestPromptWording(t *testing.T) {
 		t.Errorf("declining:\n%s", v)
 	}
 }
+
+// Issue 18 item 7: the help key stays on the status bar; other hints give
+// way first.
+func TestHelpHintAlwaysVisible(t *testing.T) {
+	m, _ := loaded(t)
+	for _, w := range []int{50, 80, 120} {
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+		for _, keys := range [][]string{nil, {"enter"}, {"G", "e", "r"}, {"d"}} {
+			press(m, keys...)
+			lines := strings.Split(m.View(), "\n")
+			if status := lines[len(lines)-1]; !strings.Contains(status, "? help") {
+				t.Errorf("width %d after %v: %q", w, keys, status)
+			}
+			press(m, "esc", "g")
+		}
+	}
+}

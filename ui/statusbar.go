@@ -5,6 +5,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,17 +106,64 @@ func (s *statusBar) View() string {
 		case flashError:
 			style = st.Error
 		}
-		text := fit(s.flash.text, min(ansi.StringWidth(s.flash.text), s.width-4))
+		// The flash leaves room for the help key.
+		room := s.width - 4 - ansi.StringWidth(s.help.ShortHelpView([]key.Binding{s.sh.keys.Help})) - 1
+		text := fit(s.flash.text, max(min(ansi.StringWidth(s.flash.text), room), 0))
 		right = style.Render(text) + " "
 	}
-	h := s.help
-	h.Width = max(s.width-ansi.StringWidth(right)-2, 0)
-	left := " " + h.ShortHelpView(s.hints)
+	left := " " + s.hintsView(s.width-ansi.StringWidth(right)-2)
 	gap := s.width - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 1 {
 		return padLine(left, s.width-ansi.StringWidth(right)-1) + " " + right
 	}
 	return left + strings.Repeat(" ", gap) + right
+}
+
+// hintsView is the hints in at most width cells. The help key comes last
+// and always shows: the other hints give way first.
+func (s *statusBar) hintsView(width int) string {
+	helpKey := s.sh.keys.Help
+	rest := make([]key.Binding, 0, len(s.hints))
+	for _, b := range s.hints {
+		if !slices.Equal(b.Keys(), helpKey.Keys()) {
+			rest = append(rest, b)
+		}
+	}
+	tail := s.help.ShortHelpView([]key.Binding{helpKey})
+	head := s.shortHelp(rest, width-ansi.StringWidth(tail)-ansi.StringWidth(s.help.ShortSeparator))
+	if head == "" {
+		return tail
+	}
+	return head + s.help.Styles.ShortSeparator.Render(s.help.ShortSeparator) + tail
+}
+
+// shortHelp is help.Model's ShortHelpView held to width: bubbles v1.0.0
+// goes past its width when the ellipsis does not fit.
+func (s *statusBar) shortHelp(bindings []key.Binding, width int) string {
+	h := s.help
+	h.Width = 0
+	sep := h.Styles.ShortSeparator.Render(h.ShortSeparator)
+	var b strings.Builder
+	w := 0
+	for _, kb := range bindings {
+		if !kb.Enabled() {
+			continue
+		}
+		item := h.ShortHelpView([]key.Binding{kb})
+		if w > 0 {
+			item = sep + item
+		}
+		iw := ansi.StringWidth(item)
+		if w+iw > width {
+			if w > 0 && w+2 <= width {
+				b.WriteString(" " + h.Styles.Ellipsis.Render(h.Ellipsis))
+			}
+			break
+		}
+		b.WriteString(item)
+		w += iw
+	}
+	return b.String()
 }
 
 // helpNotes explain the table's marks and words.
