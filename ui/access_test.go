@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -62,4 +63,11 @@ func actionNamed(name string) action {
 func busy(m *Model, id string) bool {
 	r, ok := m.table.Row(id)
 	return ok && r.pending != noAction
+}
+
+// withoutSelection removes the one reverse-video run the Ascii styles put
+// around the selected row, so a screen can be checked for escape bytes: a
+// leaked sequence, even the same one, still shows.
+func withoutSelection(screen string) string {
+	return strings.Replace(strings.Replace(screen, reverseOn, "", 1), reverseOff, "", 1)
 }

@@ -173,7 +173,8 @@ type rowEnv struct {
 	st    Styles
 }
 
-// renderRow draws one table line.
+// renderRow draws one table line; the caller paints a selected row whole
+// (paint.around), padding included.
 func renderRow(r *row, l layout, selected bool, env rowEnv) string {
 	st, now := env.st, env.now
 	var b strings.Builder
@@ -187,11 +188,7 @@ func renderRow(r *row, l layout, selected bool, env rowEnv) string {
 		cursor = "*"
 	}
 	b.WriteString(st.cursorP.on(cursor))
-	if selected {
-		b.WriteString(st.selectedP.on(r.fit(l.file)))
-	} else {
-		b.WriteString(r.fit(l.file))
-	}
+	b.WriteString(r.fit(l.file))
 	if l.state > 0 {
 		b.WriteByte(' ')
 		b.WriteString(stateCell(r, l.state-2, env))

@@ -126,10 +126,10 @@ func (r *rig) act(file, action string) time.Duration {
 // clean asserts that nothing shown or logged carries a secret.
 func (r *rig) clean() {
 	r.t.Helper()
-	screens := []string{r.m.View()}
+	screens := []string{withoutSelection(r.m.View())}
 	for _, k := range []string{"e", "e", "enter"} {
 		r.m.Update(keyMsg(k))
-		screens = append(screens, r.m.View())
+		screens = append(screens, withoutSelection(r.m.View()))
 	}
 	r.m.Update(keyMsg("esc"))
 	logMu.Lock()

@@ -63,6 +63,7 @@ func hostileService(t *testing.T, p string) *httptest.Server {
 
 func assertInert(t *testing.T, what, screen string, width int) {
 	t.Helper()
+	screen = withoutSelection(screen)
 	for _, b := range []byte{0x1b, 0x9b, 0x07, 0x08, '\r', 0x00} {
 		if strings.IndexByte(screen, b) >= 0 {
 			t.Errorf("%s: byte %#x reached the screen", what, b)

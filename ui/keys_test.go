@@ -1,10 +1,14 @@
 package ui
 
 import (
+	"io"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 )
 
 func quits(cmd tea.Cmd) bool { return cmd != nil && cmd() == tea.Quit() }
@@ -77,5 +81,33 @@ func TestHelpHintAlwaysVisible(t *testing.T) {
 			}
 			press(m, "esc", "g")
 		}
+	}
+}
+
+// Issue 18 item 3: the whole selected row is highlighted: reverse video
+// without colour, the selection's background across every cell with it.
+func TestSelectedRowHighlightedWhole(t *testing.T) {
+	m, _ := loaded(t)
+	row := func(v string) string { return strings.Split(v, "\n")[2] } // header, column header, first row
+	if got := row(m.View()); !strings.HasPrefix(got, reverseOn+">") || !strings.HasSuffix(got, reverseOff) {
+		t.Errorf("no colour: %q", got)
+	}
+	if got := row(m.View()); ansi.StringWidth(got) != m.width {
+		t.Errorf("highlighted row is %d wide, want %d", ansi.StringWidth(got), m.width)
+	}
+	if strings.Contains(strings.Join(strings.Split(m.View(), "\n")[3:], "\n"), reverseOn) {
+		t.Error("another row is highlighted")
+	}
+
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.TrueColor)
+	st := NewStyles(r, DefaultTheme())
+	line := st.selectedP.around(renderRow(m.rowMap()["s-processing"], computeLayout(120, AllColumns()), true, testEnv(st, "")))
+	if !strings.HasPrefix(line, st.selectedP.pre) || strings.Contains(line, reverseOn) {
+		t.Errorf("colour: %q", line)
+	}
+	inner := strings.TrimSuffix(line, st.selectedP.post)
+	if n, renewed := strings.Count(inner, resetSGR), strings.Count(inner, resetSGR+st.selectedP.pre); n == 0 || n != renewed {
+		t.Errorf("%d resets inside the row, %d renew the selection: %q", n, renewed, line)
 	}
 }

@@ -331,7 +331,11 @@ func (t *sessionTable) lines() []string {
 	pad := strings.Repeat(" ", max(t.width-l.fixed()-l.file, 0))
 	for i := t.offset; i < end; i++ {
 		id := t.order[i]
-		lines = append(lines, renderRow(t.rows[id], l, id == t.selectedID, env)+pad)
+		line := renderRow(t.rows[id], l, id == t.selectedID, env) + pad
+		if id == t.selectedID {
+			line = env.st.selectedP.around(line)
+		}
+		lines = append(lines, line)
 	}
 	return lines
 }

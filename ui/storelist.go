@@ -130,7 +130,7 @@ func (s *storeList) lines() []string {
 		text := fit(name, 28) + " " + fit(termtext.OneLine(d.ID), 36) + " " +
 			fitRight(present.Ago(d.DataLastUpdatedDateTime.Time, s.sh.clock), 9) + " " + termtext.OneLine(d.Description)
 		if i == s.cursor {
-			lines = append(lines, st.Cursor.Render(">")+st.Selected.Render(text))
+			lines = append(lines, st.selectedP.around(">"+padLine(text, s.width-1)))
 		} else {
 			lines = append(lines, " "+text)
 		}

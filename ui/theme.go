@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/muesli/termenv"
 )
 
 // Theme is the palette, as adaptive colours (light and dark backgrounds).
@@ -45,6 +46,22 @@ func paintOf(s lipgloss.Style) paint {
 		return paint{}
 	}
 	return paint{pre: r[:i], post: r[i+1:]}
+}
+
+// SGR sequences the styles write themselves.
+const (
+	reverseOn  = "\x1b[7m"
+	reverseOff = "\x1b[27m"
+	resetSGR   = "\x1b[0m"
+)
+
+// around applies the paint to a whole line that holds painted cells,
+// renewing it after each reset inside so the cells keep its background.
+func (p paint) around(line string) string {
+	if p.pre == "" && p.post == "" {
+		return line
+	}
+	return p.pre + strings.ReplaceAll(line, resetSGR, resetSGR+p.pre) + p.post
 }
 
 // on applies the paint to one line of text.
@@ -98,6 +115,11 @@ func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
 	}
 	st.cursorP, st.selectedP, st.barEmptyP = paintOf(st.Cursor), paintOf(st.Selected), paintOf(s().Foreground(t.BarEmpty))
 	st.warnP = paintOf(st.Warn)
+	if r.ColorProfile() == termenv.Ascii {
+		// No colour (NO_COLOR, or a terminal without it): the selected row
+		// is shown in reverse video, which is not a colour.
+		st.selectedP = paint{pre: reverseOn, post: reverseOff}
+	}
 	return st
 }
 
