@@ -86,13 +86,8 @@ func TestSortCyclesAndKeepsSelection(t *testing.T) {
 }
 
 func TestCancelAndCommitAskFirst(t *testing.T) {
-	m, svc := loaded(t)
-	waiting := sampleSessions()[1]
-	waiting.ID, waiting.FileName, waiting.State = "s-waiting", "waiting.EdmHash", "UploadCompleted"
-	waiting.RemainingBlockCount = cnt(0)
-	svc.sessions[testStore] = append(svc.sessions[testStore], waiting)
-	press(m, "ctrl+r")
-
+	m, svc := withWaiting(t)
+	press(m, "g")
 	selectID(t, m, "s-uploading")
 	press(m, "m")
 	if m.prompting() || svc.count("commit") != 0 || !strings.Contains(m.View(), "cannot commit employees-delta.EdmHash: upload at 30%") {
