@@ -257,11 +257,11 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 }
 
 // resize is the only handler of the window size: the components get theirs
-// from sync. A prompt the screen can no longer show is dropped, so no key
+// from sync. A confirmation the screen can no longer show is dropped, so no key
 // can answer a question that was never visible.
 func (m *Model) resize(w, h int) tea.Cmd {
 	m.width, m.height = w, h
-	if m.tooSmall() && m.prompt.Active() {
+	if m.tooSmall() && m.prompt.Asking() {
 		m.prompt.Drop()
 		return m.status.Flash(flashWarn, "prompt dropped: the terminal became too small to show it")
 	}

@@ -52,15 +52,14 @@ func (p *prompt) SetSize(w, _ int) { p.width = w }
 // Active reports whether the prompt owns the keys.
 func (p *prompt) Active() bool { return p.confirm != nil || p.filtering }
 
+// Asking reports whether a confirmation waits for its answer.
+func (p *prompt) Asking() bool { return p.confirm != nil }
+
 // Ask asks to confirm c.
 func (p *prompt) Ask(c confirmation) { p.confirm = &c }
 
-// Drop forgets the question (the filter input keeps the filter as typed).
-func (p *prompt) Drop() {
-	p.confirm = nil
-	p.filtering = false
-	p.input.Blur()
-}
+// Drop forgets the question; Drop does not touch the filter input.
+func (p *prompt) Drop() { p.confirm = nil }
 
 // StartFilter opens the filter input on the current filter.
 func (p *prompt) StartFilter(current string) tea.Cmd {
