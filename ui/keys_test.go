@@ -111,3 +111,34 @@ func TestSelectedRowHighlightedWhole(t *testing.T) {
 		t.Errorf("%d resets inside the row, %d renew the selection: %q", n, renewed, line)
 	}
 }
+
+// Issue 18 item 5: the filter matches the words shown, "!" negates, and an
+// empty result says it is the filter's.
+func TestFilterWordsAndNegation(t *testing.T) {
+	m, _ := loaded(t)
+	cases := []struct {
+		filter string
+		want   []string
+	}{
+		{"in progress", []string{"s-processing", "s-uploading"}},
+		{"UPLOAD in", []string{"s-uploading"}},
+		{"done", []string{"s-completed"}},
+		{"!in progress", []string{"s-completed", "s-failed"}},
+		{"! employees", []string{"s-failed"}},
+		{"!", []string{"s-processing", "s-uploading", "s-completed", "s-failed"}},
+	}
+	for _, tc := range cases {
+		m.setFilter(tc.filter)
+		if got := strings.Join(m.ids(), ","); got != strings.Join(tc.want, ",") {
+			t.Errorf("filter %q: %s, want %v", tc.filter, got, tc.want)
+		}
+	}
+	m.setFilter("nothing-like-it")
+	if v := m.View(); !strings.Contains(v, "No session matches /nothing-like-it; esc clears the filter.") || strings.Contains(v, "No upload sessions") {
+		t.Errorf("empty filter result:\n%s", v)
+	}
+	press(m, "esc")
+	if len(m.ids()) != 4 {
+		t.Errorf("esc left %d rows", len(m.ids()))
+	}
+}

@@ -40,7 +40,7 @@ type promptResult struct {
 func newPrompt(sh *shared) *prompt {
 	in := textinput.New()
 	in.Prompt = "/"
-	in.Placeholder = "file, state or id"
+	in.Placeholder = "file, state or id; !text excludes"
 	in.CharLimit = 200
 	// A steady cursor: a blinking one would redraw the screen twice a second.
 	in.Cursor.SetMode(cursor.CursorStatic)

@@ -116,15 +116,24 @@ func (r *row) fit(width int) string {
 	return r.fitted
 }
 
-// Filtering matches file name, state or id, case-insensitively.
+// matches reports whether the row passes a filter: the text, ignoring case
+// and spaces, in the file name, the state (so "in progress" finds
+// UploadInProgress), the state's class as the details pane words it, or the
+// id. A leading "!" keeps the rows that do not match.
 func (r *row) matches(filter string) bool {
-	if filter == "" {
+	f, negate := strings.CutPrefix(strings.TrimSpace(filter), "!")
+	f = squash(f)
+	if f == "" {
 		return true
 	}
-	f := strings.ToLower(filter)
-	return strings.Contains(strings.ToLower(r.name), f) || strings.Contains(strings.ToLower(r.state), f) ||
-		strings.Contains(strings.ToLower(r.s.ID), f)
+	hit := strings.Contains(strings.ToLower(r.name), f) || strings.Contains(squash(r.state), f) ||
+		strings.Contains(squash(r.class.String()), f) || strings.Contains(strings.ToLower(r.s.ID), f)
+	return hit != negate
 }
+
+// squash lowercases s and drops its spaces, so words match a CamelCase
+// state.
+func squash(s string) string { return strings.ReplaceAll(strings.ToLower(s), " ", "") }
 
 // Which actions apply to a session. An empty reason means it applies.
 

@@ -94,6 +94,8 @@ func (m *Model) emptyTableLines(th int) []string {
 		lines = loadFailure(st, m.width, "Could not load the sessions.", m.loop.err)
 	case m.loop.loading || m.loop.lastSuccess.IsZero():
 		lines = append(lines, " "+m.sh.frame()+" Loading sessions…")
+	case m.table.Filter() != "" && len(m.table.rows) > 0:
+		lines = append(lines, st.Muted.Render(" No session matches /"+termtext.OneLine(m.table.Filter())+"; esc clears the filter."))
 	default:
 		lines = append(lines, st.Muted.Render(" No upload sessions in this data store."))
 	}
