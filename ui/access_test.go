@@ -43,7 +43,7 @@ func (m *Model) inPicker() bool                                    { return m.sc
 func (m *Model) storeCursorAt() int                                { return m.stores.cursor }
 func (m *Model) sortBy() sortKey                                   { return m.table.sortKey }
 func (m *Model) sortReversed() bool                                { return m.table.sortReverse }
-func (m *Model) queued() int                                       { return len(m.renewQueue) }
+func (m *Model) queued() int                                       { return len(m.renews.queue) }
 func (m *Model) setMouse(on bool)                                  { m.opts.mouse = on }
 func (m *Model) stopSpinner()                                      { m.sh.spinning = false }
 func (m *Model) storeID() string                                   { return m.store.ID }

@@ -8,10 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/termtext"
 )
 
 type action int
@@ -189,7 +191,7 @@ func (m *Model) handleResult(msg actionResultMsg) tea.Cmd {
 	flash := m.status.Flash(flashSuccess, msg.action.past()+" "+name+" ✓")
 	if msg.action == actRenew {
 		m.table.SetMarked(r, false)
-		return tea.Batch(flash, m.pumpRenews())
+		return tea.Batch(flash, m.renewAnswered(msg.sessionID, "", nil))
 	}
 	// Cancel and commit answer 204 without the session: read the new state.
 	return tea.Batch(flash, m.reread())
@@ -199,13 +201,19 @@ func (m *Model) actionFailed(msg actionResultMsg) tea.Cmd {
 	op := msg.action.String()
 	m.log.Warn("action failed", "op", op, "session", msg.sessionID, "err", msg.err)
 	r, ok := m.table.Row(msg.sessionID)
-	if !ok {
-		return tea.Batch(m.status.Flash(flashError, op+" failed: "+errorSummary(msg.err)), m.pumpRenews())
+	name := shortID(msg.sessionID, 13)
+	if ok {
+		name = r.name
 	}
-	r.pending = noAction
+	var next tea.Cmd
 	if msg.action == actRenew {
-		m.table.SetMarked(r, false)
+		next = m.renewAnswered(msg.sessionID, name, msg.err)
 	}
+	if !ok {
+		return tea.Batch(m.status.Flash(flashError, op+" failed: "+errorSummary(msg.err)), next)
+	}
+	// A failed row keeps its mark, so "renew marked" can be tried again.
+	r.pending = noAction
 	r.lastErr, r.lastErrOp, r.lastErrAt = msg.err, msg.action, m.now()
 	ge, _ := graphapi.AsError(msg.err)
 	switch {
@@ -214,17 +222,27 @@ func (m *Model) actionFailed(msg actionResultMsg) tea.Cmd {
 		// takes it away.
 		r.gone = true
 		return tea.Batch(m.status.Flash(flashWarn, r.name+" no longer exists (404 on "+op+"); re-reading the sessions"),
-			m.pumpRenews(), m.reread())
+			next, m.reread())
 	case ge != nil && ge.OutcomeUnknown:
 		// The action may have happened: re-read the sessions to find out.
 		return tea.Batch(m.status.Flash(flashWarn, op+" "+r.name+": no answer, outcome unknown; re-reading the sessions"),
-			m.pumpRenews(), m.reread())
+			next, m.reread())
 	}
-	return tea.Batch(m.status.Flash(flashError, op+" "+r.name+" failed: "+errorSummary(msg.err)), m.pumpRenews())
+	return tea.Batch(m.status.Flash(flashError, op+" "+r.name+" failed: "+errorSummary(msg.err)), next)
+}
+
+// renewBatch is "renew marked" under way: the sessions still to start and
+// the tally for the summary at the end.
+type renewBatch struct {
+	queue   []string
+	waiting map[string]bool // sessions of the batch not answered yet
+	total   int
+	failed  []string // "name: reason"
 }
 
 // renewMarked queues every marked session that can be renewed; at most
-// maxConcurrentRenews run at once, each row showing its own result.
+// maxConcurrentRenews run at once, each row showing its own result, and the
+// end says how many were renewed.
 func (m *Model) renewMarked() tea.Cmd {
 	var queued, skipped []string
 	for _, id := range m.table.Visible() {
@@ -242,7 +260,17 @@ func (m *Model) renewMarked() tea.Cmd {
 	if len(queued) == 0 && len(skipped) == 0 {
 		return m.status.Flash(flashInfo, "no marked sessions: space marks one")
 	}
-	m.renewQueue = append(m.renewQueue, queued...)
+	b := &m.renews
+	if b.waiting == nil {
+		b.waiting = map[string]bool{}
+	}
+	for _, id := range queued {
+		if !b.waiting[id] {
+			b.waiting[id] = true
+			b.queue = append(b.queue, id)
+			b.total++
+		}
+	}
 	text := fmt.Sprintf("renewing %d marked session(s)", len(queued))
 	if len(skipped) > 0 {
 		text += fmt.Sprintf("; skipped %d that cannot be renewed", len(skipped))
@@ -250,19 +278,73 @@ func (m *Model) renewMarked() tea.Cmd {
 	return tea.Batch(m.status.Flash(flashInfo, text), m.pumpRenews())
 }
 
-// pumpRenews starts queued renews while fewer than maxConcurrentRenews run.
+// pumpRenews starts queued renews while fewer than maxConcurrentRenews run,
+// and sums the batch up when it is over.
 func (m *Model) pumpRenews() tea.Cmd {
+	b := &m.renews
 	inFlight := m.table.InFlight(actRenew)
 	var cmds []tea.Cmd
-	for inFlight < maxConcurrentRenews && len(m.renewQueue) > 0 {
-		id := m.renewQueue[0]
-		m.renewQueue = m.renewQueue[1:]
+	for inFlight < maxConcurrentRenews && len(b.queue) > 0 {
+		id := b.queue[0]
+		b.queue = b.queue[1:]
 		r, ok := m.table.Row(id)
 		if !ok || r.pending != noAction {
+			b.tally(id, shortID(id, 13), errNotStarted)
 			continue
 		}
 		cmds = append(cmds, m.start(r, actRenew))
 		inFlight++
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, m.renewSummary())...)
+}
+
+// errNotStarted: a queued session left the table, or got busy, before its
+// turn.
+var errNotStarted = errors.New("not started: no longer listed or busy")
+
+// tally counts a batch session's answer (err nil: renewed).
+func (b *renewBatch) tally(id, name string, err error) {
+	if !b.waiting[id] {
+		return
+	}
+	delete(b.waiting, id)
+	if err != nil {
+		b.failed = append(b.failed, name+": "+failureReason(err))
+	}
+}
+
+// renewAnswered counts a renew's answer and starts the next queued one.
+func (m *Model) renewAnswered(id, name string, err error) tea.Cmd {
+	m.renews.tally(id, name, err)
+	return m.pumpRenews()
+}
+
+// renewSummary says how "renew marked" went once every session in it has
+// answered: "renewed 4 of 5, 1 failed (forbid-grove: accessDenied)".
+func (m *Model) renewSummary() tea.Cmd {
+	b := m.renews
+	if b.total == 0 || len(b.waiting) > 0 || len(b.queue) > 0 {
+		return nil
+	}
+	m.renews = renewBatch{}
+	text := fmt.Sprintf("renewed %d of %d", b.total-len(b.failed), b.total)
+	if len(b.failed) == 0 {
+		return m.status.Flash(flashSuccess, text+" ✓")
+	}
+	text += fmt.Sprintf(", %d failed (%s); failed rows stay marked", len(b.failed), strings.Join(b.failed, "; "))
+	return m.status.Flash(flashError, text)
+}
+
+// failureReason is the shortest useful word on a failure: the service's
+// code, else its status, else the summary.
+func failureReason(err error) string {
+	if ge, ok := graphapi.AsError(err); ok {
+		switch {
+		case ge.Code != "":
+			return termtext.OneLine(ge.Code)
+		case ge.StatusCode != 0:
+			return fmt.Sprint(ge.StatusCode)
+		}
+	}
+	return errorSummary(err)
 }

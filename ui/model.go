@@ -129,8 +129,8 @@ type Model struct {
 	status *statusBar
 	prompt *prompt
 
-	loop       refreshLoop
-	renewQueue []string // marked sessions waiting for a renew slot
+	loop   refreshLoop
+	renews renewBatch // "renew marked" under way
 }
 
 // New builds the dashboard model.

@@ -200,8 +200,15 @@ func TestRenewMarkedIsBounded(t *testing.T) {
 	if svc.count("renew") != 10 || peak > maxConcurrentRenews {
 		t.Errorf("%d renews, peak %d in flight", svc.count("renew"), peak)
 	}
-	if m.markedCount() != 0 || m.rowMap()["ue"].lastErr == nil || m.rowMap()["ua"].lastErr != nil {
+	// Issue 18 item 4: the failed row stays marked, and the end sums up.
+	if m.markedCount() != 1 || !m.rowMap()["ue"].marked || m.rowMap()["ue"].lastErr == nil || m.rowMap()["ua"].lastErr != nil {
 		t.Errorf("results: marked %d, ue err %v", m.markedCount(), m.rowMap()["ue"].lastErr)
+	}
+	if v := m.View(); !strings.Contains(v, "renewed 9 of 10, 1 failed (ue.EdmHash: InvalidSessionState)") {
+		t.Errorf("no summary:\n%s", v)
+	}
+	if busy := m.table.Busy(); busy || m.queued() != 0 {
+		t.Errorf("busy %v, %d queued after the batch", busy, m.queued())
 	}
 }
 
