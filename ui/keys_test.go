@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -140,5 +141,39 @@ func TestFilterWordsAndNegation(t *testing.T) {
 	press(m, "esc")
 	if len(m.ids()) != 4 {
 		t.Errorf("esc left %d rows", len(m.ids()))
+	}
+}
+
+// Issue 18 item 13: a sparkline from 3 samples, for the running phase only.
+func TestHistoryOnlyForTheRunningPhase(t *testing.T) {
+	uploading := newRow(sampleSessions()[1])
+	processing := newRow(sampleSessions()[0])
+	done := newRow(sampleSessions()[2])
+	for i := range 3 {
+		for _, r := range []*row{uploading, processing, done} {
+			r.samples = append(r.samples, sample{at: testNow.Add(time.Duration(i) * time.Minute), blocks: int64(i), jobs: int64(i), up: float64(i) / 3, proc: float64(i) / 3})
+		}
+	}
+	cases := []struct {
+		name    string
+		r       *row
+		jobs    bool
+		samples int
+		spark   bool
+	}{
+		{"uploading: blocks", uploading, false, 3, true},
+		{"uploading: jobs not started", uploading, true, 3, false},
+		{"processing: jobs", processing, true, 3, true},
+		{"processing: blocks done", processing, false, 3, false},
+		{"completed", done, true, 3, false},
+		{"two samples", uploading, false, 2, false},
+	}
+	for _, tc := range cases {
+		r := *tc.r
+		r.samples = r.samples[:tc.samples]
+		got := history(&r, tc.jobs)
+		if spark := strings.Contains(got, "changes seen"); spark != tc.spark {
+			t.Errorf("%s: %q", tc.name, got)
+		}
 	}
 }

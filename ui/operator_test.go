@@ -321,7 +321,8 @@ func TestRatesETAAndSparklineFromRefreshes(t *testing.T) {
 	press(m, "enter")
 	v := m.View()
 	// 15 blocks in 3 minutes: 5/min; 20 left: 4m.
-	for _, want := range []string{"5.0 blocks/min", "ETA (this phase)      4m", "▁", "(4 changes seen)", " ETA ", "    4m "} {
+	for _, want := range []string{"5.0 blocks/min", "ETA (this phase)      4m", "▃▄▅▅  (4 changes seen)", " ETA ", "    4m ",
+		"processing history    - (shown while this phase runs)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}

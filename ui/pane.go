@@ -247,9 +247,17 @@ func phaseRate(r *row, now time.Time, p graphapi.Progress, jobs bool) string {
 	return rateText(rate, ok, pick(jobs, "jobs", "blocks"))
 }
 
-// history is a sparkline of the phase's progress over the refreshes seen.
+// minHistory is the number of samples from which a sparkline says more
+// than a straight line.
+const minHistory = 3
+
+// history is a sparkline of the running phase's progress over the
+// refreshes seen: blocks while uploading, jobs after.
 func history(r *row, jobs bool) string {
-	if len(r.samples) < 2 {
+	switch {
+	case r.class != graphapi.StateInProgress || r.uploading() == jobs:
+		return present.Dash + " (shown while this phase runs)"
+	case len(r.samples) < minHistory:
 		return present.Dash + " (builds up as refreshes see progress)"
 	}
 	values := make([]float64, len(r.samples))
