@@ -71,9 +71,9 @@ func (m *Model) writeTerminal(seq string) tea.Cmd {
 	}
 }
 
-// copySelected puts the session id on the clipboard with OSC 52, which
-// reaches the local clipboard over SSH; inside tmux or screen the sequence
-// is wrapped so it passes through.
+// copySelected sends the session id to the terminal's clipboard with OSC
+// 52, which reaches the local clipboard over SSH too. Whether the terminal
+// took it cannot be known, so the status bar says "sent", not "copied".
 func (m *Model) copySelected() tea.Cmd {
 	r := m.table.Selected()
 	if r == nil {
@@ -84,16 +84,16 @@ func (m *Model) copySelected() tea.Cmd {
 	}
 	w, id := m.opts.terminal, r.s.ID
 	write := func() tea.Msg {
-		// The environment is read here, in the command, not in Update.
+		// The environment is read here, in the command, not in Update. tmux
+		// (set-clipboard on, its default since 3.2) takes a plain OSC 52 and
+		// drops passthrough unless allow-passthrough is on; screen needs
+		// its wrapping.
 		seq := osc52.New(id)
-		switch {
-		case os.Getenv("TMUX") != "":
-			seq = seq.Tmux()
-		case strings.HasPrefix(os.Getenv("TERM"), "screen"):
+		if os.Getenv("TMUX") == "" && strings.HasPrefix(os.Getenv("TERM"), "screen") {
 			seq = seq.Screen()
 		}
 		_, _ = io.WriteString(w, seq.String())
 		return nil
 	}
-	return tea.Batch(write, m.status.Flash(flashSuccess, "copied session id "+shortID(id, 13)+" (OSC 52)"))
+	return tea.Batch(write, m.status.Flash(flashInfo, "sent session id "+shortID(id, 13)+" to the terminal's clipboard (OSC 52)"))
 }
