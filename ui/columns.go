@@ -132,29 +132,60 @@ func (l layout) fixed() int {
 	return w
 }
 
-func (l layout) header(st Styles) string {
+// header is the column titles; the sorted column carries an arrow (▼ for
+// the key's own order, ▲ reversed).
+func (l layout) header(st Styles, by sortKey, reverse bool) string {
+	title := func(k sortKey, width int, titles ...string) string {
+		if k != by {
+			return fit(titles[0], width)
+		}
+		arrow := pick(reverse, "▲", "▼")
+		for _, t := range titles {
+			if cells(t)+2 <= width {
+				return fit(t+" "+arrow, width)
+			}
+		}
+		return fit(arrow+titles[len(titles)-1], width)
+	}
 	var b strings.Builder
 	b.WriteString(" ")
-	b.WriteString(fit("FILE", l.file))
+	b.WriteString(title(sortFile, l.file, "FILE"))
 	if l.state > 0 {
-		b.WriteString(" " + fit("STATE", l.state))
+		b.WriteString(" " + title(sortState, l.state, "STATE"))
 	}
 	if l.upload {
-		b.WriteString(" " + fit(pick(l.bar >= 10, "UPLOAD (blocks)", "UPLOAD"), l.bar+labelW))
+		b.WriteString(" " + title(sortUpload, l.bar+labelW, pick(l.bar >= 10, "UPLOAD (blocks)", "UPLOAD"), "UPLOAD"))
 	}
 	if l.processing {
-		b.WriteString(" " + fit(pick(l.bar >= 12, "PROCESSING (jobs)", "PROCESSING"), l.bar+labelW))
+		b.WriteString(" " + title(sortProcessing, l.bar+labelW, pick(l.bar >= 12, "PROCESSING (jobs)", "PROCESSING"), "PROCESSING"))
 	}
 	if l.eta {
 		b.WriteString(" " + fit("ETA", etaW))
 	}
 	if l.updated {
-		b.WriteString(" " + fit("UPDATED", updatedW))
+		b.WriteString(" " + title(sortUpdated, updatedW, "UPDATED"))
 	}
 	if l.created {
-		b.WriteString(" " + fit("CREATED", createdW))
+		b.WriteString(" " + title(sortCreated, createdW, "CREATED"))
 	}
 	return st.Header.Render(b.String())
+}
+
+// shows reports whether the column a sort key orders by is on screen.
+func (l layout) shows(k sortKey) bool {
+	switch k {
+	case sortState:
+		return l.state > 0
+	case sortUpload:
+		return l.upload
+	case sortProcessing:
+		return l.processing
+	case sortUpdated:
+		return l.updated
+	case sortCreated:
+		return l.created
+	}
+	return true // the file name always shows
 }
 
 func pick(cond bool, a, b string) string {

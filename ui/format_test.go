@@ -145,7 +145,7 @@ func TestRenderRowWidthMatchesLayout(t *testing.T) {
 			if got := ansi.StringWidth(line); got != l.fixed()+l.file {
 				t.Errorf("width %d: row is %d wide, layout says %d: %q", w, got, l.fixed()+l.file, line)
 			}
-			if head := ansi.StringWidth(l.header(st)); head != l.fixed()+l.file {
+			if head := ansi.StringWidth(l.header(st, sortUpload, false)); head != l.fixed()+l.file {
 				t.Errorf("width %d: header is %d wide", w, head)
 			}
 		}

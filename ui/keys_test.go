@@ -177,3 +177,37 @@ func TestHistoryOnlyForTheRunningPhase(t *testing.T) {
 		}
 	}
 }
+
+// Issue 18 item 12: the sorted column's header carries the arrow; the
+// header line names the order only when that column is off screen.
+func TestSortArrowOnTheColumn(t *testing.T) {
+	cases := []struct {
+		width   int
+		keys    []string
+		title   string // in the column header
+		byWords string // in the header line, "" for none
+	}{
+		{160, nil, "CREATED ▼", ""},
+		{160, []string{"s"}, "▼UPDATED", ""},
+		{80, []string{"s"}, "▼UPDATED", ""},
+		{160, []string{"s", "s", "s"}, "UPLOAD (blocks) ▼", ""},
+		{160, []string{"s", "s", "s", "s", "s", "S"}, "FILE ▲", ""},
+		{80, []string{"S"}, "", "by created ↑"},
+		{55, []string{"s"}, "", "by updated"},
+	}
+	for _, tc := range cases {
+		m, _ := loaded(t)
+		m.Update(tea.WindowSizeMsg{Width: tc.width, Height: 24})
+		press(m, tc.keys...)
+		lines := strings.Split(m.View(), "\n")
+		if tc.title != "" && !strings.Contains(lines[1], tc.title) {
+			t.Errorf("%d %v: column header %q lacks %q", tc.width, tc.keys, lines[1], tc.title)
+		}
+		if tc.title == "" && strings.ContainsAny(lines[1], "▲▼") {
+			t.Errorf("%d %v: an arrow on a column not sorted: %q", tc.width, tc.keys, lines[1])
+		}
+		if got := strings.Contains(lines[0], " · by "); got != (tc.byWords != "") || (got && !strings.Contains(lines[0], tc.byWords)) {
+			t.Errorf("%d %v: header %q, want %q", tc.width, tc.keys, lines[0], tc.byWords)
+		}
+	}
+}

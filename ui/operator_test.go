@@ -80,7 +80,7 @@ func TestSortCyclesAndKeepsSelection(t *testing.T) {
 		}
 	}
 	press(m, "S")
-	if m.ids()[0] != "s-failed" || !m.sortReversed() || !strings.Contains(m.View(), "by created ↑") {
+	if m.ids()[0] != "s-failed" || !m.sortReversed() || !strings.Contains(m.View(), "CREATED ▲") {
 		t.Errorf("reverse: %v", m.ids())
 	}
 }

@@ -163,6 +163,10 @@ func (t *sessionTable) ReverseSort() {
 	t.resort()
 }
 
+// SortShown reports whether the sorted column is on screen (with its
+// arrow).
+func (t *sessionTable) SortShown() bool { return computeLayout(t.width, t.columns).shows(t.sortKey) }
+
 // SortText is "created", "upload % (reversed)"...
 func (t *sessionTable) SortText() string {
 	return t.sortKey.String() + pick(t.sortReverse, " (reversed)", "")
@@ -314,7 +318,7 @@ func (t *sessionTable) resort() {
 // Header is the column header at the table's width.
 func (t *sessionTable) Header() string {
 	l := computeLayout(t.width, t.columns)
-	return padLine(l.header(t.sh.styles), t.width)
+	return padLine(l.header(t.sh.styles, t.sortKey, t.sortReverse), t.width)
 }
 
 // View draws the column header and the visible rows.
@@ -325,7 +329,7 @@ func (t *sessionTable) View() string { return strings.Join(t.lines(), "\n") }
 func (t *sessionTable) lines() []string {
 	l := computeLayout(t.width, t.columns)
 	lines := make([]string, 0, t.height+1)
-	lines = append(lines, padLine(l.header(t.sh.styles), t.width))
+	lines = append(lines, padLine(l.header(t.sh.styles, t.sortKey, t.sortReverse), t.width))
 	end := min(t.offset+t.height, len(t.order))
 	env := rowEnv{frame: t.sh.frame(), now: t.sh.clock, rules: t.sh.rules, st: t.sh.styles}
 	pad := strings.Repeat(" ", max(t.width-l.fixed()-l.file, 0))

@@ -185,7 +185,8 @@ func (m *Model) countText() string {
 	if marked := t.Marked(); marked > 0 {
 		count += fmt.Sprintf(" · %d marked", marked)
 	}
-	if t.sortKey != sortCreated || t.sortReverse {
+	if (t.sortKey != sortCreated || t.sortReverse) && !t.SortShown() {
+		// The sorted column is off screen: say the order here instead.
 		count += " · by " + t.sortKey.String() + pick(t.sortReverse, " ↑", "")
 	}
 	return count
