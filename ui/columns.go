@@ -16,10 +16,14 @@ import (
 
 // Column widths. Bars carry a 5-cell " 100%" label.
 const (
-	cursorW  = 1
-	stateW   = 22
-	updatedW = 8
-	etaW     = 6
+	cursorW = 1
+	stateW  = 22
+	// stateShortW fits the short labels ("◇ Awaiting commit"), used below
+	// narrowWidth columns so the file name keeps its room.
+	stateShortW = 17
+	narrowWidth = 100
+	updatedW    = 8
+	etaW        = 6
 	// etaMinWidth is the terminal width from which the ETA column shows.
 	etaMinWidth = 140
 	createdW    = 11
@@ -64,6 +68,9 @@ func ParseColumns(names []string) (Columns, error) {
 
 // layout says which columns fit a width and how wide each one is.
 type layout struct {
+	// suffix is the file name ending every row shares (".EdmHash"): the
+	// cells leave it out and the FILE title shows it once.
+	suffix                                    string
 	width                                     int
 	file, state, bar                          int
 	upload, processing, eta, updated, created bool
@@ -88,8 +95,12 @@ func computeLayout(width int, cols Columns) layout {
 		{8, true, false, false, false},
 		{0, false, false, false, false},
 	}
+	state := stateW
+	if width < narrowWidth {
+		state = stateShortW // short labels: "Uploading", "Awaiting commit"
+	}
 	for _, o := range options {
-		l := layout{width: width, state: stateW, bar: o.bar, upload: o.upload && cols.Upload, processing: o.processing && cols.Processing,
+		l := layout{width: width, state: state, bar: o.bar, upload: o.upload && cols.Upload, processing: o.processing && cols.Processing,
 			updated: o.updated && cols.Updated, created: o.created && cols.Created}
 		if !cols.State {
 			l.state = 0
@@ -99,7 +110,7 @@ func computeLayout(width int, cols Columns) layout {
 			l.file = min(max(file, 1), fileMaxW)
 			if o.bar == 0 && file < fileMinW && l.state > 0 {
 				// The narrowest table: state shrinks to its icon and a few letters.
-				l.state = max(stateW-(fileMinW-file), 6)
+				l.state = max(state-(fileMinW-file), 6)
 				l.file = max(width-l.fixed(), 1)
 			}
 			return l
@@ -137,7 +148,12 @@ func (l layout) fixed() int {
 func (l layout) header(st Styles, by sortKey, reverse bool) string {
 	title := func(k sortKey, width int, titles ...string) string {
 		if k != by {
-			return fit(titles[0], width)
+			for _, t := range titles {
+				if cells(t) <= width {
+					return fit(t, width)
+				}
+			}
+			return fit(titles[len(titles)-1], width)
 		}
 		arrow := pick(reverse, "▲", "▼")
 		for _, t := range titles {
@@ -149,7 +165,11 @@ func (l layout) header(st Styles, by sortKey, reverse bool) string {
 	}
 	var b strings.Builder
 	b.WriteString(" ")
-	b.WriteString(title(sortFile, l.file, "FILE"))
+	files := []string{"FILE"}
+	if l.suffix != "" {
+		files = []string{"FILE (*" + l.suffix + ")", "FILE"}
+	}
+	b.WriteString(title(sortFile, l.file, files...))
 	if l.state > 0 {
 		b.WriteString(" " + title(sortState, l.state, "STATE"))
 	}
@@ -219,7 +239,7 @@ func renderRow(r *row, l layout, selected bool, env rowEnv) string {
 		cursor = "*"
 	}
 	b.WriteString(st.cursorP.on(cursor))
-	b.WriteString(r.fit(l.file))
+	b.WriteString(r.fit(l.file, l.suffix))
 	if l.state > 0 {
 		b.WriteByte(' ')
 		b.WriteString(stateCell(r, l.state-2, env))
@@ -259,7 +279,7 @@ func stateCell(r *row, width int, env rowEnv) string {
 		return st.warnP.on(pick(r.pending != noAction, env.frame, "●") + " " + fit("stalled "+idle, width))
 	}
 	if r.stateFitW != width {
-		r.stateFit, r.stateFitW = fit(r.state, width), width
+		r.stateFit, r.stateFitW = fit(r.stateLabel(width), width), width
 	}
 	icon := stateIcon(r.class)
 	switch {

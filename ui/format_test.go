@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -118,7 +119,7 @@ func TestLayoutDropsColumnsFromTheRight(t *testing.T) {
 		{"80", 80, true, true, true, false},
 		{"70", 70, true, true, false, false},
 		{"55", 55, true, false, false, false},
-		{"50", 50, false, false, false, false},
+		{"50", 50, true, false, false, false}, // a narrow bar with its percent (short state labels make room)
 	}
 	for _, tc := range cases {
 		l := computeLayout(tc.w, AllColumns())
@@ -225,5 +226,51 @@ func TestStateCell(t *testing.T) {
 				t.Errorf("state cell %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// Issue 18 item 6: a narrow table drops the suffix all rows share and uses
+// short state labels; the details pane keeps the full text.
+func TestSharedSuffixAndShortStates(t *testing.T) {
+	rows := func(names ...string) map[string]*row {
+		out := map[string]*row{}
+		for i, n := range names {
+			out[fmt.Sprint(i)] = newRow(graphapi.Session{ID: fmt.Sprint(i), FileName: n})
+		}
+		return out
+	}
+	suffixes := []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"a.EdmHash", "b-2026.EdmHash"}, ".EdmHash"},
+		{[]string{"a.EdmHash", "b.csv"}, ""},
+		{[]string{"a.EdmHash", ".EdmHash"}, ""},
+		{[]string{"a", "b"}, ""},
+		{[]string{"one.EdmHash"}, ".EdmHash"},
+		{nil, ""},
+	}
+	for _, tc := range suffixes {
+		if got := sharedSuffix(rows(tc.names...)); got != tc.want {
+			t.Errorf("sharedSuffix(%v) = %q, want %q", tc.names, got, tc.want)
+		}
+	}
+	r := newRow(graphapi.Session{ID: "x", FileName: "employees-2026-11-28.EdmHash", State: "ProcessingInProgress"})
+	if got := r.fit(20, ".EdmHash"); got != "employees-2026-11-28" {
+		t.Errorf("fit without suffix = %q", got)
+	}
+	if got := r.fit(30, ""); got != "employees-2026-11-28.EdmHash  " {
+		t.Errorf("fit with suffix = %q", got)
+	}
+	labels := map[string]string{"ProcessingInProgress": "Processing", "UploadInProgress": "Uploading", "UploadCompleted": "Awaiting commit",
+		"Completed": "Done", "Failed": "Failed", "cancelled": "Cancelled", "QueuedForIndexing": "QueuedForIndexing"}
+	for state, want := range labels {
+		r := newRow(graphapi.Session{ID: "x", State: state})
+		if got := r.stateLabel(stateShortW - 2); got != want {
+			t.Errorf("short label of %s = %q, want %q", state, got, want)
+		}
+		if got := r.stateLabel(stateW - 2); got != state {
+			t.Errorf("wide label of %s = %q", state, got)
+		}
 	}
 }

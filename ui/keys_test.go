@@ -124,6 +124,7 @@ func TestFilterWordsAndNegation(t *testing.T) {
 		{"in progress", []string{"s-processing", "s-uploading"}},
 		{"UPLOAD in", []string{"s-uploading"}},
 		{"done", []string{"s-completed"}},
+		{"uploading", []string{"s-uploading"}},
 		{"!in progress", []string{"s-completed", "s-failed"}},
 		{"! employees", []string{"s-failed"}},
 		{"!", []string{"s-processing", "s-uploading", "s-completed", "s-failed"}},
@@ -191,7 +192,7 @@ func TestSortArrowOnTheColumn(t *testing.T) {
 		{160, []string{"s"}, "▼UPDATED", ""},
 		{80, []string{"s"}, "▼UPDATED", ""},
 		{160, []string{"s", "s", "s"}, "UPLOAD (blocks) ▼", ""},
-		{160, []string{"s", "s", "s", "s", "s", "S"}, "FILE ▲", ""},
+		{160, []string{"s", "s", "s", "s", "s", "S"}, "FILE (*.EdmHash) ▲", ""},
 		{80, []string{"S"}, "", "by created ↑"},
 		{55, []string{"s"}, "", "by updated"},
 	}

@@ -24,10 +24,11 @@ type row struct {
 	// is done and the session waits for a commit.
 	known, awaiting bool
 	// fitted caches name fitted to fittedW cells; stateFit the same for state.
-	fitted    string
-	fittedW   int
-	stateFit  string
-	stateFitW int
+	fitted       string
+	fittedW      int
+	fittedSuffix string
+	stateFit     string
+	stateFitW    int
 
 	// pending is the action in flight on this row, noAction when none: one
 	// action at a time per session.
@@ -103,23 +104,68 @@ func (r *row) observe(at time.Time) {
 	r.samples = addSample(r.samples, sample{at: at, blocks: up.Done, jobs: proc.Done, up: up.Fraction, proc: proc.Fraction})
 }
 
-// fit is the name fitted to width cells, cached for the last width.
-func (r *row) fit(width int) string {
-	if width != r.fittedW {
-		if r.nameW <= width {
-			r.fitted = r.name + strings.Repeat(" ", width-r.nameW)
-		} else {
-			r.fitted = fitMiddle(r.name, width)
+// fit is the name without suffix fitted to width cells, cached for the
+// last width and suffix.
+func (r *row) fit(width int, suffix string) string {
+	if width != r.fittedW || suffix != r.fittedSuffix {
+		name, nameW := r.name, r.nameW
+		if suffix != "" {
+			name = strings.TrimSuffix(name, suffix)
+			nameW = cells(name)
 		}
-		r.fittedW = width
+		if nameW <= width {
+			r.fitted = name + strings.Repeat(" ", width-nameW)
+		} else {
+			r.fitted = fitMiddle(name, width)
+		}
+		r.fittedW, r.fittedSuffix = width, suffix
 	}
 	return r.fitted
 }
 
+// shortStates are the labels of the known states where the full name does
+// not fit; the details pane keeps the full text.
+var shortStates = map[string]string{
+	"uploadinprogress": "Uploading", "uploadcompleted": "Awaiting commit", "processinginprogress": "Processing",
+	"completed": "Done", "failed": "Failed", "cancelled": "Cancelled",
+}
+
+// stateLabel is the state as the table shows it in width cells: in full
+// in a column wide enough for every known state, else the short label (the
+// same words for every row), or the state as sent when it has none.
+func (r *row) stateLabel(width int) string {
+	if width >= stateW-2 {
+		return r.state
+	}
+	if short, ok := shortStates[strings.ToLower(r.state)]; ok {
+		return short
+	}
+	return r.state
+}
+
+// sharedSuffix is the file name ending (".EdmHash") every row has, "" when
+// they differ or a name is nothing but it.
+func sharedSuffix(rows map[string]*row) string {
+	suffix := ""
+	for _, r := range rows {
+		if suffix == "" {
+			i := strings.LastIndexByte(r.name, '.')
+			if i <= 0 || i == len(r.name)-1 {
+				return ""
+			}
+			suffix = r.name[i:]
+		}
+		if len(r.name) <= len(suffix) || !strings.HasSuffix(r.name, suffix) {
+			return ""
+		}
+	}
+	return suffix
+}
+
 // matches reports whether the row passes a filter: the text, ignoring case
 // and spaces, in the file name, the state (so "in progress" finds
-// UploadInProgress), the state's class as the details pane words it, or the
-// id. A leading "!" keeps the rows that do not match.
+// UploadInProgress) or its short label ("uploading"), the state's class as
+// the details pane words it, or the id. A leading "!" keeps the rows that do not match.
 func (r *row) matches(filter string) bool {
 	f, negate := strings.CutPrefix(strings.TrimSpace(filter), "!")
 	f = squash(f)
@@ -127,6 +173,7 @@ func (r *row) matches(filter string) bool {
 		return true
 	}
 	hit := strings.Contains(strings.ToLower(r.name), f) || strings.Contains(squash(r.state), f) ||
+		strings.Contains(squash(shortStates[strings.ToLower(r.state)]), f) ||
 		strings.Contains(squash(r.class.String()), f) || strings.Contains(strings.ToLower(r.s.ID), f)
 	return hit != negate
 }

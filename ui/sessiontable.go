@@ -25,7 +25,8 @@ type sessionTable struct {
 	filter      string
 	sortKey     sortKey
 	sortReverse bool
-	marked      int // marked rows, kept by SetMarked (read on every frame)
+	marked      int    // marked rows, kept by SetMarked (read on every frame)
+	suffix      string // the file name ending all rows share, left out of the cells
 	// remembered is the selection of each store visited, restored on return.
 	remembered map[string]string
 
@@ -302,6 +303,7 @@ func (t *sessionTable) resort() {
 		}
 		return strings.Compare(a.s.ID, b.s.ID)
 	})
+	t.suffix = sharedSuffix(t.rows)
 	t.order = t.order[:0]
 	for _, r := range visible {
 		t.order = append(t.order, r.s.ID)
@@ -315,9 +317,16 @@ func (t *sessionTable) resort() {
 	t.clamp()
 }
 
+// layout is the columns at the table's width.
+func (t *sessionTable) layout() layout {
+	l := computeLayout(t.width, t.columns)
+	l.suffix = t.suffix
+	return l
+}
+
 // Header is the column header at the table's width.
 func (t *sessionTable) Header() string {
-	l := computeLayout(t.width, t.columns)
+	l := t.layout()
 	return padLine(l.header(t.sh.styles, t.sortKey, t.sortReverse), t.width)
 }
 
@@ -327,7 +336,7 @@ func (t *sessionTable) View() string { return strings.Join(t.lines(), "\n") }
 // lines are the column header and the visible rows, each exactly as wide
 // as the table (rows are padded without measuring them).
 func (t *sessionTable) lines() []string {
-	l := computeLayout(t.width, t.columns)
+	l := t.layout()
 	lines := make([]string, 0, t.height+1)
 	lines = append(lines, padLine(l.header(t.sh.styles, t.sortKey, t.sortReverse), t.width))
 	end := min(t.offset+t.height, len(t.order))
