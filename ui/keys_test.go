@@ -212,3 +212,17 @@ func TestSortArrowOnTheColumn(t *testing.T) {
 		}
 	}
 }
+
+// Issue 18 item 8: at 50 columns the header keeps the store's name (the
+// age and the count give way) and a bar with its percent still shows.
+func TestNarrowHeaderKeepsTheStore(t *testing.T) {
+	m, _ := loaded(t)
+	m.Update(tea.WindowSizeMsg{Width: 50, Height: 10})
+	lines := strings.Split(withoutSelection(m.View()), "\n")
+	if !strings.Contains(lines[0], "Employee records") || strings.Contains(lines[0], "·  ") {
+		t.Errorf("header: %q", lines[0])
+	}
+	if !strings.Contains(lines[2], "100%") {
+		t.Errorf("no percent at 50 columns: %q", lines[2])
+	}
+}

@@ -126,55 +126,104 @@ func (m *Model) headerLine() string {
 	if m.opts.label != "" {
 		where += " · " + m.opts.label
 	}
-	right := m.liveStatus()
 	left := " " + title + " · "
+	// The store's name keeps some room: the right side gives up parts
+	// first, the least telling first.
+	p := m.liveStatus()
+	keep := min(cells(where), minWhere)
+	for _, drop := range p.dropOrder() {
+		if ansi.StringWidth(left)+keep+2+ansi.StringWidth(p.join()) <= m.width {
+			break
+		}
+		*drop = ""
+	}
+	right := p.join()
 	room := m.width - ansi.StringWidth(left) - ansi.StringWidth(right) - 2
 	where = fit(where, max(room, 0))
 	return left + where + "  " + right
 }
 
-// liveStatus is the header's right side: refresh state, count, age.
-func (m *Model) liveStatus() string {
+// minWhere is the header room the store's name keeps.
+const minWhere = 16
+
+// liveParts are the header's right side: the refresh state, the count
+// (with the filter and marks), the order when its column is off screen,
+// and the age of the data.
+type liveParts struct {
+	state, count, order, age string
+	stale                    bool
+}
+
+func (p *liveParts) join() string {
+	var parts []string
+	for _, s := range []string{p.state, p.count, p.order, p.age} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " · ") + " "
+}
+
+// dropOrder is what gives way when the header is short of room: a fresh
+// age, the count, a stale age, the order. The refresh state stays.
+func (p *liveParts) dropOrder() []*string {
+	if p.stale {
+		return []*string{&p.count, &p.age, &p.order}
+	}
+	return []*string{&p.age, &p.count, &p.order}
+}
+
+// liveStatus is the header's right side.
+func (m *Model) liveStatus() *liveParts {
 	now := m.sh.clock
 	st := m.sh.styles
-	var parts []string
+	p := &liveParts{}
 	var ge *graphapi.Error
 	throttled := errors.As(m.loop.err, &ge) && errors.Is(m.loop.err, graphapi.ErrThrottled)
 	sessions := m.screen == screenSessions
 	switch {
 	case m.loop.loading:
-		parts = append(parts, st.Accent.Render(m.sh.frame()+" refreshing"))
+		p.state = st.Accent.Render(m.sh.frame() + " refreshing")
 	case m.loop.paused:
-		parts = append(parts, st.Warn.Render("❚❚ paused"))
+		p.state = st.Warn.Render("❚❚ paused")
 	case throttled && !m.loop.next.IsZero():
-		parts = append(parts, st.Warn.Render("⧗ throttled · retry in "+present.Countdown(m.loop.next.Sub(now))))
+		p.state = st.Warn.Render("⧗ throttled · retry in " + present.Countdown(m.loop.next.Sub(now)))
 	case m.loop.err != nil:
-		s := "✗ failing"
+		p.state = "✗ failing"
 		if !m.loop.next.IsZero() {
-			s += " · retry in " + present.Countdown(m.loop.next.Sub(now))
+			p.state += " · retry in " + present.Countdown(m.loop.next.Sub(now))
 		}
-		parts = append(parts, st.Error.Render(s))
+		p.state = st.Error.Render(p.state)
 	case m.loop.every > 0 && sessions:
-		parts = append(parts, st.Success.Render("● live "+present.Duration(m.loop.every)))
+		p.state = st.Success.Render("● live " + present.Duration(m.loop.every))
 	case sessions:
-		parts = append(parts, st.Muted.Render("○ manual (ctrl+r)"))
+		p.state = st.Muted.Render("○ manual (ctrl+r)")
 	}
 	if sessions {
-		parts = append(parts, m.countText())
+		p.count, p.order = m.countText(), m.orderText()
 	} else {
-		parts = append(parts, m.stores.Summary())
+		p.count = m.stores.Summary()
 	}
 	if !m.loop.lastSuccess.IsZero() {
-		age := "updated " + present.Ago(m.loop.lastSuccess, now)
-		if m.stale() {
-			age = st.Warn.Render("stale · " + age)
+		p.age = "updated " + present.Ago(m.loop.lastSuccess, now)
+		if p.stale = m.stale(); p.stale {
+			p.age = st.Warn.Render("stale · " + p.age)
 		}
-		parts = append(parts, age)
 	}
-	return strings.Join(parts, " · ") + " "
+	return p
 }
 
-// countText is "4 sessions", with the filter, marks and sort when set.
+// orderText names the sort when the sorted column is off screen (else its
+// header carries the arrow) and the order is not the default.
+func (m *Model) orderText() string {
+	t := m.table
+	if (t.sortKey == sortCreated && !t.sortReverse) || t.SortShown() {
+		return ""
+	}
+	return "by " + t.sortKey.String() + pick(t.sortReverse, " ↑", "")
+}
+
+// countText is "4 sessions", with the filter and marks when set.
 func (m *Model) countText() string {
 	t := m.table
 	n := t.Len()
@@ -184,10 +233,6 @@ func (m *Model) countText() string {
 	}
 	if marked := t.Marked(); marked > 0 {
 		count += fmt.Sprintf(" · %d marked", marked)
-	}
-	if (t.sortKey != sortCreated || t.sortReverse) && !t.SortShown() {
-		// The sorted column is off screen: say the order here instead.
-		count += " · by " + t.sortKey.String() + pick(t.sortReverse, " ↑", "")
 	}
 	return count
 }
