@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/edmtop/edmtop/graphapi"
 	"github.com/muesli/termenv"
 )
 
@@ -224,5 +225,33 @@ func TestNarrowHeaderKeepsTheStore(t *testing.T) {
 	}
 	if !strings.Contains(lines[2], "100%") {
 		t.Errorf("no percent at 50 columns: %q", lines[2])
+	}
+}
+
+// Issue 18 item 11: the store list's help and footer show its own keys;
+// esc goes back and the footer says so.
+func TestStoreListShowsItsOwnKeys(t *testing.T) {
+	m, svc := loaded(t)
+	svc.stores = append(svc.stores, graphapi.DataStore{ID: "other", DisplayName: "Other"})
+	press(m, "d")
+	lines := strings.Split(m.View(), "\n")
+	if status := lines[len(lines)-1]; !strings.Contains(status, "esc back to the store") || strings.Contains(status, "renew") {
+		t.Errorf("footer: %q", status)
+	}
+	press(m, "?")
+	v := m.View()
+	for _, own := range []string{"open store", "back to the store", "refresh now"} {
+		if !strings.Contains(v, own) {
+			t.Errorf("help lacks %q:\n%s", own, v)
+		}
+	}
+	for _, borrowed := range []string{"renew", "mark", "commit", "sort", "Bars:"} {
+		if strings.Contains(v, borrowed) {
+			t.Errorf("help borrows %q from the session table:\n%s", borrowed, v)
+		}
+	}
+	press(m, "esc", "esc")
+	if m.inPicker() {
+		t.Error("esc did not go back to the store")
 	}
 }

@@ -176,12 +176,13 @@ func helpNotes(rules health.Rules) string {
 		"ETA is the time left in the current phase at the pace seen between refreshes. Press ? or esc to close."
 }
 
-// HelpView lists every binding in as many columns as fit, then unavailable
-// (why actions do not apply to the selected session) and the notes.
-func (s *statusBar) HelpView(unavailable string) []string {
+// HelpView lists the screen's bindings (groups) in as many columns as fit,
+// then unavailable (why actions do not apply to the selected session) and
+// the screen's notes.
+func (s *statusBar) HelpView(groups [][]key.Binding, unavailable, notes string) []string {
 	st := s.sh.styles
 	var cells []string
-	for _, group := range s.sh.keys.FullHelp() {
+	for _, group := range groups {
 		for _, b := range group {
 			h := b.Help()
 			cells = append(cells, st.Accent.Render(fit(h.Key, 7))+" "+st.Muted.Render(h.Desc))
@@ -204,8 +205,11 @@ func (s *statusBar) HelpView(unavailable string) []string {
 	if unavailable != "" {
 		lines = append(lines, "", st.Warn.Render(" "+unavailable))
 	}
+	if notes == "" {
+		return lines
+	}
 	lines = append(lines, "")
-	for _, l := range strings.Split(ansi.Wrap(helpNotes(s.sh.rules), s.width-2, " "), "\n") {
+	for _, l := range strings.Split(ansi.Wrap(notes, s.width-2, " "), "\n") {
 		lines = append(lines, st.Muted.Render(" "+l))
 	}
 	return lines

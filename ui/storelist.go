@@ -138,5 +138,19 @@ func (s *storeList) lines() []string {
 	return lines
 }
 
-// ShortHelp is the list's keys.
-func (s *storeList) ShortHelp() []key.Binding { return s.sh.keys.PickerHelp() }
+// ShortHelp is the list's keys; esc goes back when a store is open.
+func (s *storeList) ShortHelp() []key.Binding {
+	keys := s.sh.keys.PickerHelp()
+	if s.current != "" {
+		back := s.sh.keys.Close
+		back.SetHelp(back.Help().Key, "back to the store")
+		keys = append(keys, back)
+	}
+	return keys
+}
+
+// FullHelp is the list's own keys for the help screen (not the table's).
+func (s *storeList) FullHelp() [][]key.Binding {
+	k := s.sh.keys
+	return [][]key.Binding{{k.Up, k.Down, k.Home, k.End}, append(s.ShortHelp()[2:], k.Help)}
+}

@@ -28,7 +28,7 @@ func (m *Model) View() string {
 	lines = append(lines, padLine(m.headerLine(), m.width))
 	switch {
 	case m.status.ShowingHelp():
-		lines = appendPadded(lines, m.status.HelpView(m.helpUnavailable()), m.width)
+		lines = appendPadded(lines, m.helpView(), m.width)
 	case m.screen == screenStores:
 		lines = appendPadded(lines, strings.Split(m.stores.View(), "\n"), m.width)
 	default:
@@ -237,12 +237,13 @@ func (m *Model) countText() string {
 	return count
 }
 
-// helpUnavailable is the help screen's note on the selected session.
-func (m *Model) helpUnavailable() string {
-	if m.screen != screenSessions {
-		return ""
+// helpView is the help screen of what is on screen: each screen lists its
+// own keys.
+func (m *Model) helpView() []string {
+	if m.screen == screenStores {
+		return m.status.HelpView(m.stores.FullHelp(), "", "Enter opens a store; d comes back here from its sessions. Press ? or esc to close.")
 	}
-	return m.table.unavailable()
+	return m.status.HelpView(m.sh.keys.FullHelp(), m.table.unavailable(), helpNotes(m.sh.rules))
 }
 
 // statusLine is the prompt while it asks, else the status bar.
