@@ -193,7 +193,7 @@ func TestSortArrowOnTheColumn(t *testing.T) {
 		{160, []string{"s"}, "▼UPDATED", ""},
 		{80, []string{"s"}, "▼UPDATED", ""},
 		{160, []string{"s", "s", "s"}, "UPLOAD (blocks) ▼", ""},
-		{160, []string{"s", "s", "s", "s", "s", "S"}, "FILE (*.EdmHash) ▲", ""},
+		{160, []string{"s", "s", "s", "s", "s", "S"}, "FILE ▲", ""},
 		{80, []string{"S"}, "", "by created ↑"},
 		{55, []string{"s"}, "", "by updated"},
 	}
@@ -253,5 +253,23 @@ func TestStoreListShowsItsOwnKeys(t *testing.T) {
 	press(m, "esc", "esc")
 	if m.inPicker() {
 		t.Error("esc did not go back to the store")
+	}
+}
+
+// The shared suffix goes only when a name would otherwise be cut.
+func TestSuffixDroppedOnlyWhenNamesDoNotFit(t *testing.T) {
+	m, _ := loaded(t)
+	for _, tc := range []struct {
+		width      int
+		want, lack string
+	}{
+		{120, "employees-2026-11-28.EdmHash", "FILE (*"},
+		{80, "FILE (*.EdmHash)", "employees-2026-11-28.EdmHash"},
+	} {
+		m.Update(tea.WindowSizeMsg{Width: tc.width, Height: 24})
+		table := strings.Join(strings.Split(m.View(), "\n")[1:6], "\n")
+		if !strings.Contains(table, tc.want) || strings.Contains(table, tc.lack) {
+			t.Errorf("%d columns:\n%s", tc.width, table)
+		}
 	}
 }

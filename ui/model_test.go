@@ -40,7 +40,7 @@ func selectID(t *testing.T, m *Model, id string) {
 func TestFirstLoadShowsRows(t *testing.T) {
 	m, _ := loaded(t)
 	view := m.View()
-	for _, want := range []string{"Employee records", "FILE (*.EdmHash)", " employees-delta ", "UploadInProgress", " 30%", " 70%", "100%", "✗ Failed", "✓ Completed", "4 sessions", "● live 10s"} {
+	for _, want := range []string{"Employee records", "employees-delta.EdmHash", "UploadInProgress", " 30%", " 70%", "100%", "✗ Failed", "✓ Completed", "4 sessions", "● live 10s"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}
@@ -233,7 +233,7 @@ func TestThrottledShowsCountdownAndStale(t *testing.T) {
 	svc.listErr = []error{&graphapi.Error{StatusCode: 429, Code: "TooManyRequests", Message: "slow down", RetryAfter: 90 * time.Second}}
 	press(m, "ctrl+r")
 	view := m.View()
-	for _, want := range []string{"⧗ throttled · retry in 1m30s", "stale", "429 TooManyRequests: slow down", " employees-delta "} {
+	for _, want := range []string{"⧗ throttled · retry in 1m30s", "stale", "429 TooManyRequests: slow down", "employees-delta.EdmHash"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}

@@ -26,7 +26,8 @@ type sessionTable struct {
 	sortKey     sortKey
 	sortReverse bool
 	marked      int    // marked rows, kept by SetMarked (read on every frame)
-	suffix      string // the file name ending all rows share, left out of the cells
+	suffix      string // the file name ending all rows share (".EdmHash")
+	widest      int    // the widest file name, in cells
 	// remembered is the selection of each store visited, restored on return.
 	remembered map[string]string
 
@@ -303,7 +304,10 @@ func (t *sessionTable) resort() {
 		}
 		return strings.Compare(a.s.ID, b.s.ID)
 	})
-	t.suffix = sharedSuffix(t.rows)
+	t.suffix, t.widest = sharedSuffix(t.rows), 0
+	for _, r := range t.rows {
+		t.widest = max(t.widest, r.nameW)
+	}
 	t.order = t.order[:0]
 	for _, r := range visible {
 		t.order = append(t.order, r.s.ID)
@@ -320,7 +324,9 @@ func (t *sessionTable) resort() {
 // layout is the columns at the table's width.
 func (t *sessionTable) layout() layout {
 	l := computeLayout(t.width, t.columns)
-	l.suffix = t.suffix
+	if t.widest > l.file {
+		l.suffix = t.suffix // leave it out only when a name would be cut
+	}
 	return l
 }
 
