@@ -342,7 +342,7 @@ func TestNoColor(t *testing.T) {
 	s := start(t, []string{"NO_COLOR=1"}, 120, 40, "--demo")
 	s.waitText(5*time.Second, "Employee records", "%")
 	s.keys("e")
-	s.keys("q")
+	s.keys("\x03") // ctrl+c: q would close the pane first
 	if err := s.exit(10 * time.Second); err != nil {
 		t.Errorf("exit: %v", err)
 	}

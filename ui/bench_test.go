@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
 )
 
 // manySessions makes n sessions in every phase, newest first.
@@ -34,10 +35,10 @@ func benchModel(b *testing.B, n, w, h int) *Model {
 	m := New(Options{Service: newFake(), StoreID: testStore, Refresh: 10 * time.Second, Renderer: asciiRenderer(),
 		Now: func() time.Time { return testNow }})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m.clockTime = testNow
-	m.Update(sessionsLoadedMsg{gen: m.loadGen, storeID: testStore, sessions: manySessions(n, testNow), at: testNow})
-	if len(m.order) != n {
-		b.Fatalf("%d rows", len(m.order))
+	m.setClock(testNow)
+	m.Update(sessionsLoadedMsg{gen: m.loadGeneration(), storeID: testStore, sessions: manySessions(n, testNow), at: testNow})
+	if len(m.ids()) != n {
+		b.Fatalf("%d rows", len(m.ids()))
 	}
 	return m
 }
@@ -60,10 +61,10 @@ func BenchmarkViewVsBubblesTable(b *testing.B) {
 	cols := []table.Column{{Title: "FILE", Width: l.file}, {Title: "STATE", Width: l.state}, {Title: "UPLOAD", Width: l.bar + labelW},
 		{Title: "PROCESSING", Width: l.bar + labelW}, {Title: "ETA", Width: etaW}, {Title: "UPDATED", Width: updatedW}, {Title: "CREATED", Width: createdW}}
 	var rows []table.Row
-	for _, id := range m.order[:m.tableHeight()] {
-		r := m.rows[id]
-		rows = append(rows, table.Row{r.name, r.state, percentLabel(r.s.UploadProgress()), percentLabel(r.s.ProcessingProgress()),
-			r.eta(testNow), relTime(r.s.LastUpdatedDateTime.Time, testNow), shortTime(r.s.CreationDateTime.Time, testNow)})
+	for _, id := range m.ids()[:m.tableHeight()] {
+		r := m.rowMap()[id]
+		rows = append(rows, table.Row{r.name, r.state, present.PercentLabel(r.s.UploadProgress()), present.PercentLabel(r.s.ProcessingProgress()),
+			r.eta(testNow), present.Ago(r.s.LastUpdatedDateTime.Time, testNow), present.ShortTime(r.s.CreationDateTime.Time, testNow)})
 	}
 	t := table.New(table.WithColumns(cols), table.WithRows(rows), table.WithHeight(m.tableHeight()+1), table.WithWidth(200))
 	b.ResetTimer()
@@ -111,8 +112,8 @@ func BenchmarkKeyRenewStart(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		row.pending = ""
-		m.spinning = false
+		row.pending = noAction
+		m.stopSpinner()
 		m.Update(r)
 		_ = m.View()
 	}

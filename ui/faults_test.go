@@ -74,10 +74,10 @@ func newRig(t *testing.T, opts ...func(*graphapi.Options)) *rig {
 	r.m = New(Options{Service: c, StoreID: testStore, Refresh: 10 * time.Second, Renderer: asciiRenderer(),
 		Now: func() time.Time { return testNow }, RequestTimeout: 10 * time.Second})
 	r.m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
-	r.m.clockTime = testNow
+	r.m.setClock(testNow)
 	r.refresh()
-	if len(r.m.order) != 3 || r.m.loadErr != nil {
-		t.Fatalf("setup: %d rows, %v", len(r.m.order), r.m.loadErr)
+	if len(r.m.ids()) != 3 || r.m.loadError() != nil {
+		t.Fatalf("setup: %d rows, %v", len(r.m.ids()), r.m.loadError())
 	}
 	return r
 }
@@ -87,13 +87,13 @@ func newRig(t *testing.T, opts ...func(*graphapi.Options)) *rig {
 func (r *rig) refresh() time.Duration {
 	r.m.startLoad()
 	begin := time.Now()
-	msg := loadSessionsCmd(r.m.ctx, r.svc(), r.m.loadGen, r.m.store.ID, r.m.timeout, r.m.now)()
+	msg := loadSessionsCmd(r.m.reqContext(), r.svc(), r.m.loadGeneration(), r.m.storeID(), r.m.requestTimeout(), r.m.now)()
 	took := time.Since(begin)
 	r.m.Update(msg)
 	return took
 }
 
-func (r *rig) svc() Service { return r.m.svc }
+func (r *rig) svc() Service { return r.m.service() }
 
 // act selects a session and runs an action on it through the keys and the
 // dashboard's command, following a re-read if the dashboard asks for one.
@@ -105,19 +105,19 @@ func (r *rig) act(file, action string) time.Duration {
 	switch action {
 	case "renew":
 		r.m.Update(keyMsg("r"))
-		msg = renewCmd(r.m.ctx, r.svc(), testStore, r.ids[file], r.m.timeout)()
+		msg = renewCmd(r.m.reqContext(), r.svc(), testStore, r.ids[file], r.m.requestTimeout())()
 	default:
 		r.m.Update(keyMsg(map[string]string{"cancel": "c", "commit": "m"}[action]))
-		if r.m.confirm == nil {
+		if !r.m.prompting() {
 			r.t.Fatalf("no confirmation asked for %s", action)
 		}
 		r.m.Update(keyMsg("y"))
-		msg = actionCmd(r.m.ctx, r.svc(), action, testStore, r.ids[file], r.m.timeout)()
+		msg = actionCmd(r.m.reqContext(), r.svc(), actionNamed(action), testStore, r.ids[file], r.m.requestTimeout())()
 	}
 	took := time.Since(begin)
 	r.m.Update(msg)
-	if r.m.loading { // the dashboard asked for a re-read
-		msg := loadSessionsCmd(r.m.ctx, r.svc(), r.m.loadGen, r.m.store.ID, r.m.timeout, r.m.now)()
+	if r.m.isLoading() { // the dashboard asked for a re-read
+		msg := loadSessionsCmd(r.m.reqContext(), r.svc(), r.m.loadGeneration(), r.m.storeID(), r.m.requestTimeout(), r.m.now)()
 		r.m.Update(msg)
 	}
 	return took
@@ -126,20 +126,20 @@ func (r *rig) act(file, action string) time.Duration {
 // clean asserts that nothing shown or logged carries a secret.
 func (r *rig) clean() {
 	r.t.Helper()
-	screens := []string{r.m.View()}
+	screens := []string{withoutSelection(r.m.View())}
 	for _, k := range []string{"e", "e", "enter"} {
 		r.m.Update(keyMsg(k))
-		screens = append(screens, r.m.View())
+		screens = append(screens, withoutSelection(r.m.View()))
 	}
 	r.m.Update(keyMsg("esc"))
 	logMu.Lock()
 	logs := r.logs.String()
 	logMu.Unlock()
 	texts := append(screens, logs)
-	if r.m.loadErr != nil {
-		texts = append(texts, r.m.loadErr.Error())
+	if r.m.loadError() != nil {
+		texts = append(texts, r.m.loadError().Error())
 	}
-	for _, row := range r.m.rows {
+	for _, row := range r.m.rowMap() {
 		if row.lastErr != nil {
 			texts = append(texts, row.lastErr.Error())
 		}
@@ -150,7 +150,7 @@ func (r *rig) clean() {
 				r.t.Errorf("%q leaked into: %.200s", secret, text)
 			}
 		}
-		for _, row := range r.m.rows {
+		for _, row := range r.m.rowMap() {
 			if row.s.Salt != "" && strings.Contains(text, row.s.Salt) {
 				r.t.Errorf("a salt leaked")
 			}
@@ -160,16 +160,16 @@ func (r *rig) clean() {
 
 func (r *rig) rowsKept() {
 	r.t.Helper()
-	if len(r.m.order) != 3 {
-		r.t.Errorf("rows lost: %d left", len(r.m.order))
+	if len(r.m.ids()) != 3 {
+		r.t.Errorf("rows lost: %d left", len(r.m.ids()))
 	}
 }
 
 func (r *rig) failed(wants ...string) *graphapi.Error {
 	r.t.Helper()
-	ge, ok := graphapi.AsError(r.m.loadErr)
+	ge, ok := graphapi.AsError(r.m.loadError())
 	if !ok {
-		r.t.Fatalf("want a failed refresh, got %v", r.m.loadErr)
+		r.t.Fatalf("want a failed refresh, got %v", r.m.loadError())
 	}
 	view := r.m.View()
 	for _, w := range wants {
@@ -192,8 +192,8 @@ func (r *rig) recovers() {
 	r.t.Helper()
 	r.sim.ClearFaults()
 	r.refresh()
-	if r.m.loadErr != nil || len(r.m.order) != 3 || strings.Contains(r.m.View(), "stale") {
-		r.t.Errorf("did not recover: %v", r.m.loadErr)
+	if r.m.loadError() != nil || len(r.m.ids()) != 3 || strings.Contains(r.m.View(), "stale") {
+		r.t.Errorf("did not recover: %v", r.m.loadError())
 	}
 }
 
@@ -224,8 +224,8 @@ func TestFaultMatrix(t *testing.T) {
 		r.sim.Inject(list, fakegraph.Fault{Status: 401, Code: "InvalidAuthenticationToken", Message: "Lifetime validation failed, the token is expired."})
 		before := len(r.sim.RequestsTo(list))
 		bounded(t, r.refresh(), 2*time.Second)
-		if r.m.loadErr != nil || len(r.sim.RequestsTo(list))-before != 3 { // 401, retry, page 2
-			t.Errorf("err %v, %d requests", r.m.loadErr, len(r.sim.RequestsTo(list))-before)
+		if r.m.loadError() != nil || len(r.sim.RequestsTo(list))-before != 3 { // 401, retry, page 2
+			t.Errorf("err %v, %d requests", r.m.loadError(), len(r.sim.RequestsTo(list))-before)
 		}
 		r.clean()
 	})
@@ -251,14 +251,14 @@ func TestFaultMatrix(t *testing.T) {
 		r.sim.Inject(fakegraph.RouteRenew, fakegraph.Fault{Status: 404, Code: "itemNotFound", Message: "The session does not exist."})
 		// The re-read still lists it (our simulator did not delete it): the
 		// row shows gone until then, and what the list says wins.
-		row := r.m.rows[r.ids["uploading.EdmHash"]]
+		row := r.m.rowMap()[r.ids["uploading.EdmHash"]]
 		r.m.Update(keyMsg("r"))
-		r.m.Update(renewCmd(r.m.ctx, r.svc(), testStore, row.s.ID, r.m.timeout)())
+		r.m.Update(renewCmd(r.m.reqContext(), r.svc(), testStore, row.s.ID, r.m.requestTimeout())())
 		if !row.gone || !strings.Contains(r.m.View(), "gone (404)") || !strings.Contains(r.m.View(), "no longer exists") {
 			t.Errorf("row not marked gone:\n%s", r.m.View())
 		}
 		r.m.Update(keyMsg("r"))
-		if row.pending != "" {
+		if row.pending != noAction {
 			t.Error("a gone session was renewed again")
 		}
 		r.clean()
@@ -267,14 +267,14 @@ func TestFaultMatrix(t *testing.T) {
 		r := newRig(t)
 		r.sim.Inject(fakegraph.RouteCancel, fakegraph.Fault{Status: 409, Code: "InvalidSessionState", Message: "The session cannot be cancelled now."})
 		r.act("uploading.EdmHash", "cancel")
-		row := r.m.rows[r.ids["uploading.EdmHash"]]
+		row := r.m.rowMap()[r.ids["uploading.EdmHash"]]
 		if row.lastErr == nil || !strings.Contains(r.m.View(), "409 InvalidSessionState") {
 			t.Errorf("409 not shown:\n%s", r.m.View())
 		}
 		r.sim.Inject(fakegraph.RouteCommit, fakegraph.Fault{Status: 400, Code: "BadRequest", Message: "Commit rejected."})
-		r.m.clockTime = testNow
+		r.m.setClock(testNow)
 		r.act("waiting.EdmHash", "commit")
-		if r.m.rows[r.ids["waiting.EdmHash"]].lastErr == nil {
+		if r.m.rowMap()[r.ids["waiting.EdmHash"]].lastErr == nil {
 			t.Error("400 not recorded on the row")
 		}
 		r.rowsKept()
@@ -289,8 +289,8 @@ func TestFaultMatrix(t *testing.T) {
 			}
 			r.sim.Inject(list, fakegraph.Fault{Status: 429, Header: http.Header{"Retry-After": {h}}})
 			took := r.refresh()
-			if r.m.loadErr != nil || took < 900*time.Millisecond {
-				t.Errorf("err %v after %v (Retry-After not waited for?)", r.m.loadErr, took)
+			if r.m.loadError() != nil || took < 900*time.Millisecond {
+				t.Errorf("err %v after %v (Retry-After not waited for?)", r.m.loadError(), took)
 			}
 			bounded(t, took, 4*time.Second)
 			r.clean()
@@ -301,8 +301,8 @@ func TestFaultMatrix(t *testing.T) {
 		r.sim.Inject(list, fakegraph.Fault{Status: 429, Header: http.Header{"Retry-After": {"3600"}}})
 		bounded(t, r.refresh(), time.Second)
 		ge := r.failed("429", "throttled · retry in 1h00m")
-		if ge.RetryAfter != time.Hour || r.m.nextRefresh.Sub(testNow) < time.Hour {
-			t.Errorf("RetryAfter %v, next refresh in %v", ge.RetryAfter, r.m.nextRefresh.Sub(testNow))
+		if ge.RetryAfter != time.Hour || r.m.nextRefreshAt().Sub(testNow) < time.Hour {
+			t.Errorf("RetryAfter %v, next refresh in %v", ge.RetryAfter, r.m.nextRefreshAt().Sub(testNow))
 		}
 		r.clean()
 		r.recovers()
@@ -311,8 +311,8 @@ func TestFaultMatrix(t *testing.T) {
 		r := newRig(t)
 		r.sim.Inject(list, fakegraph.Fault{Status: 429}, fakegraph.Fault{Status: 429})
 		bounded(t, r.refresh(), 2*time.Second)
-		if r.m.loadErr != nil {
-			t.Errorf("not retried with backoff: %v", r.m.loadErr)
+		if r.m.loadError() != nil {
+			t.Errorf("not retried with backoff: %v", r.m.loadError())
 		}
 	})
 	for _, status := range []int{500, 502, 503, 504} {
@@ -320,8 +320,8 @@ func TestFaultMatrix(t *testing.T) {
 			r := newRig(t)
 			r.sim.Inject(list, fakegraph.Fault{Status: status})
 			r.refresh()
-			if r.m.loadErr != nil {
-				t.Errorf("a single %d was not retried: %v", status, r.m.loadErr)
+			if r.m.loadError() != nil {
+				t.Errorf("a single %d was not retried: %v", status, r.m.loadError())
 			}
 			r.sim.Inject(list, fakegraph.Fault{Status: status, Times: -1})
 			bounded(t, r.refresh(), 3*time.Second)
@@ -349,20 +349,20 @@ func TestFaultMatrix(t *testing.T) {
 		ln.Close()
 		cred, _ := graphapi.NewStaticTokenCredential(faultToken)
 		dead, _ := graphapi.New("http://"+addr+"/beta", cred, &graphapi.Options{RetryDelay: 10 * time.Millisecond, MaxRetries: 1})
-		live := r.m.svc
-		r.m.svc = dead
+		live := r.m.service()
+		r.m.setService(dead)
 		bounded(t, r.refresh(), 2*time.Second)
 		r.failed("refused")
 		r.clean()
-		r.m.svc = live
+		r.m.setService(live)
 		r.recovers()
 	})
 	t.Run("reset mid-response", func(t *testing.T) {
 		r := newRig(t)
 		r.sim.Inject(list, fakegraph.Fault{Truncate: true})
 		r.refresh()
-		if r.m.loadErr != nil {
-			t.Errorf("a cut body was not retried: %v", r.m.loadErr)
+		if r.m.loadError() != nil {
+			t.Errorf("a cut body was not retried: %v", r.m.loadError())
 		}
 		r.sim.Inject(list, fakegraph.Fault{Truncate: true, Times: -1})
 		bounded(t, r.refresh(), 3*time.Second)
@@ -417,8 +417,8 @@ func TestFaultMatrix(t *testing.T) {
 			 "fields":"not a list","error":["nope"],"brandNew":{"nested":[1,2,3]}},
 			{"id":"odd-2","totalBlockCount":10,"remainingBlockCount":99,"totalJobCount":0,"remainingJobCount":0}]}`)})
 		bounded(t, r.refresh(), 2*time.Second)
-		if r.m.loadErr != nil || len(r.m.order) != 2 {
-			t.Fatalf("odd values broke the refresh: %v, %d rows", r.m.loadErr, len(r.m.order))
+		if r.m.loadError() != nil || len(r.m.ids()) != 2 {
+			t.Fatalf("odd values broke the refresh: %v, %d rows", r.m.loadError(), len(r.m.ids()))
 		}
 		r.m.Update(keyMsg("enter"))
 		if v := r.m.View(); !strings.Contains(v, "the day before yesterday (unreadable)") || !strings.Contains(v, "  0%") {
@@ -470,8 +470,8 @@ func TestFaultMatrix(t *testing.T) {
 			fakegraph.Fault{Status: 200, Body: page(t, next2, "a", "b")},
 			fakegraph.Fault{Status: 200, Body: page(t, "", "b", "c")})
 		r.refresh()
-		if r.m.loadErr != nil || strings.Join(sortedIDs(r.m), ",") != "a,b,c" {
-			t.Errorf("got %v, %v", sortedIDs(r.m), r.m.loadErr)
+		if r.m.loadError() != nil || strings.Join(sortedIDs(r.m), ",") != "a,b,c" {
+			t.Errorf("got %v, %v", sortedIDs(r.m), r.m.loadError())
 		}
 		r.recovers()
 	})
@@ -493,10 +493,14 @@ func TestFaultMatrix(t *testing.T) {
 		r.sim.Inject(list, fakegraph.Fault{Delay: 30 * time.Second, Times: -1})
 		r.sim.Inject(fakegraph.RouteRenew, fakegraph.Fault{Delay: 30 * time.Second, Times: -1})
 		ctx, cancel := context.WithCancel(context.Background())
-		r.m.ctx = ctx
+		r.m.setContext(ctx)
 		done := make(chan tea.Msg, 2)
-		go func() { done <- loadSessionsCmd(r.m.ctx, r.svc(), r.m.loadGen, testStore, r.m.timeout, r.m.now)() }()
-		go func() { done <- renewCmd(r.m.ctx, r.svc(), testStore, r.ids["uploading.EdmHash"], r.m.timeout)() }()
+		go func() {
+			done <- loadSessionsCmd(r.m.reqContext(), r.svc(), r.m.loadGeneration(), testStore, r.m.requestTimeout(), r.m.now)()
+		}()
+		go func() {
+			done <- renewCmd(r.m.reqContext(), r.svc(), testStore, r.ids["uploading.EdmHash"], r.m.requestTimeout())()
+		}()
 		_, quit := r.m.Update(keyMsg("q"))
 		if quit == nil {
 			t.Fatal("q did not quit")
@@ -515,7 +519,7 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 func sortedIDs(m *Model) []string {
-	ids := append([]string(nil), m.order...)
+	ids := append([]string(nil), m.ids()...)
 	for i := range ids {
 		for j := i + 1; j < len(ids); j++ {
 			if ids[j] < ids[i] {

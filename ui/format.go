@@ -1,93 +1,16 @@
 package ui
 
 import (
-	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
 // Pure presentation helpers: values in, strings out, no styles or IO.
-
-// relTime is "5s ago", "3m ago", "2h ago", "4d ago" or "now"; "—" for a
-// zero time.
-func relTime(t, now time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	d := now.Sub(t)
-	if d < time.Second {
-		// Past events only: a time slightly ahead is clock skew between
-		// us and the service, not the future.
-		return "now"
-	}
-	return shortDuration(d) + " ago"
-}
-
-// shortDuration is the largest whole unit: 45s, 12m, 5h, 3d.
-func shortDuration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d/time.Hour))
-	default:
-		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
-	}
-}
-
-// countdown is a wait in whole seconds, rounded up, as "45s" or "2m05s".
-func countdown(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	secs := int((d + time.Second - 1) / time.Second)
-	switch {
-	case secs < 60:
-		return fmt.Sprintf("%ds", secs)
-	case secs < 3600:
-		return fmt.Sprintf("%dm%02ds", secs/60, secs%60)
-	}
-	return fmt.Sprintf("%dh%02dm", secs/3600, secs%3600/60)
-}
-
-// shortTime is a compact local timestamp for the table: "11-28 09:04" this
-// year, "2025-11-28" before.
-func shortTime(t, now time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	t = t.In(now.Location())
-	if t.Year() == now.Year() {
-		return t.Format("01-02 15:04")
-	}
-	return t.Format("2006-01-02")
-}
-
-// absTime is a full timestamp with its zone, for the details pane.
-func absTime(t graphapi.Time, now time.Time) string {
-	if t.IsZero() {
-		if t.Raw != "" {
-			return termtext.OneLine(t.Raw) + " (unreadable)"
-		}
-		return "—"
-	}
-	return t.In(now.Location()).Format("2006-01-02 15:04:05 MST") + "  (" + relTime(t.Time, now) + ")"
-}
-
-// percentLabel is "  7%", " 80%", "100%", or four spaces when unknown.
-func percentLabel(p graphapi.Progress) string {
-	if !p.Known {
-		return "    "
-	}
-	return fmt.Sprintf("%3d%%", p.Percent())
-}
 
 // barCells splits a bar of width cells into filled and empty counts.
 // A bar is full only when the work is done, and shows at least one cell
@@ -168,34 +91,17 @@ func shortID(id string, n int) string {
 	return string([]rune(id)[:n]) + "…"
 }
 
-// redactedURI drops the query (a SAS signature) and user info of a URL.
+// redactedURI is the URL without its query and user info, saying why the
+// query is hidden.
 func redactedURI(raw string) string {
-	if raw == "" {
-		return "—"
+	s, hadQuery := present.RedactURI(raw)
+	s = termtext.OneLine(s)
+	if hadQuery {
+		s += "  (query hidden: it holds the upload signature)"
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unreadable URL hidden)"
-	}
-	hidden := ""
-	if u.RawQuery != "" {
-		hidden = "  (query hidden: it holds the upload signature)"
-	}
-	return termtext.OneLine(graphapi.RedactURLString(raw)) + hidden
+	return s
 }
 
-// maskedSecret shows that a secret exists without showing it.
-func maskedSecret(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return fmt.Sprintf("•••••••• (%d characters, hidden)", len([]rune(s)))
-}
-
-// countText is "12" or "—" for a null count.
-func countText(c graphapi.Count) string {
-	if !c.Valid {
-		return "—"
-	}
-	return fmt.Sprint(c.Value)
-}
+// stamp is present.Absolute, sanitized: an unreadable time shows the
+// service's text.
+func stamp(t graphapi.Time, now time.Time) string { return termtext.OneLine(present.Absolute(t, now)) }

@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/present"
 )
 
 func prog(done, total int64) graphapi.Progress {
@@ -63,8 +66,8 @@ func TestFitMiddleKeepsTheEnd(t *testing.T) {
 func TestPercentLabel(t *testing.T) {
 	cases := map[string]graphapi.Progress{"    ": {}, "  0%": prog(0, 3), " 66%": prog(2, 3), " 99%": prog(999, 1000), "100%": prog(4, 4)}
 	for want, p := range cases {
-		if got := percentLabel(p); got != want {
-			t.Errorf("percentLabel(%+v) = %q, want %q", p, got, want)
+		if got := present.PercentLabel(p); got != want {
+			t.Errorf("present.PercentLabel(%+v) = %q, want %q", p, got, want)
 		}
 	}
 }
@@ -82,25 +85,6 @@ func TestRenderBarIsFixedWidth(t *testing.T) {
 	}
 	if got := renderBar(graphapi.Progress{}, 4, graphapi.StateDone, st); got != "░░░░     " {
 		t.Errorf("unknown bar = %q", got)
-	}
-}
-
-func TestRelTimeAndCountdown(t *testing.T) {
-	now := testNow
-	cases := map[time.Duration]string{0: "now", -5 * time.Second: "now", 3 * time.Second: "3s ago", 90 * time.Second: "1m ago",
-		3 * time.Hour: "3h ago", 47 * time.Hour: "47h ago", 72 * time.Hour: "3d ago"}
-	for d, want := range cases {
-		if got := relTime(now.Add(-d), now); got != want {
-			t.Errorf("relTime(-%v) = %q, want %q", d, got, want)
-		}
-	}
-	if relTime(time.Time{}, now) != "—" {
-		t.Error("zero time")
-	}
-	for d, want := range map[time.Duration]string{0: "0s", 1500 * time.Millisecond: "2s", 59 * time.Second: "59s", 90 * time.Second: "1m30s", -time.Second: "0s", 2*time.Hour + 5*time.Minute: "2h05m"} {
-		if got := countdown(d); got != want {
-			t.Errorf("countdown(%v) = %q, want %q", d, got, want)
-		}
 	}
 }
 
@@ -135,7 +119,7 @@ func TestLayoutDropsColumnsFromTheRight(t *testing.T) {
 		{"80", 80, true, true, true, false},
 		{"70", 70, true, true, false, false},
 		{"55", 55, true, false, false, false},
-		{"50", 50, false, false, false, false},
+		{"50", 50, true, false, false, false}, // a narrow bar with its percent (short state labels make room)
 	}
 	for _, tc := range cases {
 		l := computeLayout(tc.w, AllColumns())
@@ -158,11 +142,11 @@ func TestRenderRowWidthMatchesLayout(t *testing.T) {
 		r := newRow(s)
 		for _, w := range []int{50, 55, 70, 80, 120, 160, 220} {
 			l := computeLayout(w, AllColumns())
-			line := renderRow(r, l, true, "⠋", testNow, st)
+			line := renderRow(r, l, true, testEnv(st, "⠋"))
 			if got := ansi.StringWidth(line); got != l.fixed()+l.file {
 				t.Errorf("width %d: row is %d wide, layout says %d: %q", w, got, l.fixed()+l.file, line)
 			}
-			if head := ansi.StringWidth(l.header(st)); head != l.fixed()+l.file {
+			if head := ansi.StringWidth(l.header(st, sortUpload, false)); head != l.fixed()+l.file {
 				t.Errorf("width %d: header is %d wide", w, head)
 			}
 		}
@@ -173,11 +157,11 @@ func TestRowShowsSpinnerOnlyWhileRenewing(t *testing.T) {
 	st := NewStyles(asciiRenderer(), DefaultTheme())
 	r := newRow(sampleSessions()[1])
 	l := computeLayout(120, AllColumns())
-	if line := renderRow(r, l, false, "⠋", testNow, st); strings.Contains(line, "⠋") || !strings.Contains(line, "● UploadInProgress") {
+	if line := renderRow(r, l, false, testEnv(st, "⠋")); strings.Contains(line, "⠋") || !strings.Contains(line, "● UploadInProgress") {
 		t.Errorf("idle row: %q", line)
 	}
-	r.pending = "renew"
-	if line := renderRow(r, l, false, "⠋", testNow, st); !strings.Contains(line, "⠋ UploadInProgress") {
+	r.pending = actRenew
+	if line := renderRow(r, l, false, testEnv(st, "⠋")); !strings.Contains(line, "⠋ UploadInProgress") {
 		t.Errorf("renewing row: %q", line)
 	}
 }
@@ -186,8 +170,8 @@ func TestUnknownStateShownVerbatim(t *testing.T) {
 	st := NewStyles(asciiRenderer(), DefaultTheme())
 	s := sampleSessions()[0]
 	s.State = "QueuedForIndexing"
-	line := renderRow(newRow(s), computeLayout(120, AllColumns()), false, "", testNow, st)
-	if !strings.Contains(line, "● QueuedForIndexing") {
+	line := renderRow(newRow(s), computeLayout(120, AllColumns()), false, testEnv(st, ""))
+	if !strings.Contains(line, "? QueuedForIndexing") {
 		t.Errorf("row: %q", line)
 	}
 }
@@ -199,10 +183,94 @@ func TestRedactionHelpers(t *testing.T) {
 	if got := redactedURI("https://user:pw@host/p"); strings.Contains(got, "pw") {
 		t.Errorf("user info shown: %q", got)
 	}
-	if got := maskedSecret("abcdef"); strings.Contains(got, "abc") || !strings.Contains(got, "6 characters") {
-		t.Errorf("maskedSecret = %q", got)
+	if redactedURI("") != present.Dash {
+		t.Error("empty value")
 	}
-	if maskedSecret("") != "—" || redactedURI("") != "—" {
-		t.Error("empty values")
+}
+
+func testEnv(st Styles, frame string) rowEnv {
+	return rowEnv{frame: frame, now: testNow, rules: health.DefaultRules(), st: st}
+}
+
+func TestStateCell(t *testing.T) {
+	st := NewStyles(asciiRenderer(), DefaultTheme())
+	base := sampleSessions()[1] // UploadInProgress, updated 3m before testNow
+	cases := []struct {
+		name  string
+		edit  func(s *graphapi.Session, r *row)
+		rules health.Rules
+		want  string
+	}{
+		{"running", nil, health.DefaultRules(), "● UploadInProgress"},
+		{"stalled", func(s *graphapi.Session, _ *row) { s.LastUpdatedDateTime = at("2026-11-28T06:00:00Z") }, health.DefaultRules(), "● stalled 3h"},
+		{"idle within the rules", func(s *graphapi.Session, _ *row) { s.LastUpdatedDateTime = at("2026-11-28T06:00:00Z") },
+			health.Rules{StallAfter: 10 * time.Hour}, "● UploadInProgress"},
+		{"finished is never stalled", func(s *graphapi.Session, _ *row) {
+			s.State, s.LastUpdatedDateTime = "Completed", at("2026-11-20T06:00:00Z")
+		}, health.DefaultRules(), "✓ Completed"},
+		{"awaiting commit", func(s *graphapi.Session, _ *row) { s.State = "UploadCompleted" }, health.DefaultRules(), "◇ UploadCompleted"},
+		{"unknown state", func(s *graphapi.Session, _ *row) { s.State = "QueuedForIndexing" }, health.DefaultRules(), "? QueuedForIndexing"},
+		{"busy", func(_ *graphapi.Session, r *row) { r.pending = actRenew }, health.DefaultRules(), "⠋ UploadInProgress"},
+		{"gone", func(_ *graphapi.Session, r *row) { r.gone = true }, health.DefaultRules(), "⊘ gone (404)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := base
+			r := newRow(s)
+			if tc.edit != nil {
+				tc.edit(&s, r)
+				r.set(s)
+			}
+			got := strings.TrimRight(stateCell(r, 20, rowEnv{frame: "⠋", now: testNow, rules: tc.rules, st: st}), " ")
+			if got != tc.want {
+				t.Errorf("state cell %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// Issue 18 item 6: a narrow table drops the suffix all rows share and uses
+// short state labels; the details pane keeps the full text.
+func TestSharedSuffixAndShortStates(t *testing.T) {
+	rows := func(names ...string) map[string]*row {
+		out := map[string]*row{}
+		for i, n := range names {
+			out[fmt.Sprint(i)] = newRow(graphapi.Session{ID: fmt.Sprint(i), FileName: n})
+		}
+		return out
+	}
+	suffixes := []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"a.EdmHash", "b-2026.EdmHash"}, ".EdmHash"},
+		{[]string{"a.EdmHash", "b.csv"}, ""},
+		{[]string{"a.EdmHash", ".EdmHash"}, ""},
+		{[]string{"a", "b"}, ""},
+		{[]string{"one.EdmHash"}, ".EdmHash"},
+		{nil, ""},
+	}
+	for _, tc := range suffixes {
+		if got := sharedSuffix(rows(tc.names...)); got != tc.want {
+			t.Errorf("sharedSuffix(%v) = %q, want %q", tc.names, got, tc.want)
+		}
+	}
+	r := newRow(graphapi.Session{ID: "x", FileName: "employees-2026-11-28.EdmHash", State: "ProcessingInProgress"})
+	if got := r.fit(20, ".EdmHash"); got != "employees-2026-11-28" {
+		t.Errorf("fit without suffix = %q", got)
+	}
+	if got := r.fit(30, ""); got != "employees-2026-11-28.EdmHash  " {
+		t.Errorf("fit with suffix = %q", got)
+	}
+	labels := map[string]string{"ProcessingInProgress": "Processing", "UploadInProgress": "Uploading", "UploadCompleted": "Awaiting commit",
+		"Completed": "Done", "Failed": "Failed", "cancelled": "Cancelled", "QueuedForIndexing": "QueuedForIndexing"}
+	for state, want := range labels {
+		r := newRow(graphapi.Session{ID: "x", State: state})
+		if got := r.stateLabel(stateShortW - 2); got != want {
+			t.Errorf("short label of %s = %q, want %q", state, got, want)
+		}
+		if got := r.stateLabel(stateW - 2); got != state {
+			t.Errorf("wide label of %s = %q", state, got)
+		}
 	}
 }

@@ -63,6 +63,7 @@ func hostileService(t *testing.T, p string) *httptest.Server {
 
 func assertInert(t *testing.T, what, screen string, width int) {
 	t.Helper()
+	screen = withoutSelection(screen)
 	for _, b := range []byte{0x1b, 0x9b, 0x07, 0x08, '\r', 0x00} {
 		if strings.IndexByte(screen, b) >= 0 {
 			t.Errorf("%s: byte %#x reached the screen", what, b)
@@ -92,12 +93,12 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			}
 			m := New(Options{Service: c, StoreID: testStore, Renderer: asciiRenderer(), Now: func() time.Time { return testNow }})
 			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-			m.clockTime = testNow
+			m.setClock(testNow)
 			m.Update(m.loadStoreNameCmd()())
 			m.startLoad()
-			m.Update(loadSessionsCmd(context.Background(), c, m.loadGen, testStore, time.Minute, m.now)())
-			if len(m.order) != 1 {
-				t.Fatalf("%d rows (%v)", len(m.order), m.loadErr)
+			m.Update(loadSessionsCmd(context.Background(), c, m.loadGeneration(), testStore, time.Minute, m.now)())
+			if len(m.ids()) != 1 {
+				t.Fatalf("%d rows (%v)", len(m.ids()), m.loadError())
 			}
 			assertInert(t, "table", m.View(), 120)
 			m.Update(keyMsg("enter"))
@@ -108,8 +109,8 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			m.Update(keyMsg("e"))
 			assertInert(t, "session error", m.View(), 120)
 			// A failed renew: the Graph envelope carries the payload too.
-			id := m.order[0]
-			m.rows[id].class = graphapi.StateInProgress
+			id := m.ids()[0]
+			m.rowMap()[id].class = graphapi.StateInProgress
 			m.Update(renewCmd(context.Background(), c, testStore, id, time.Minute)())
 			assertInert(t, "failed call", m.View(), 120)
 			m.Update(keyMsg("tab"))
@@ -120,7 +121,7 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			m.Update(keyMsg("?"))
 			m.Update(keyMsg("esc"))
 			m.Update(keyMsg("d"))
-			m.Update(storesLoadedMsg{gen: m.loadGen, stores: []graphapi.DataStore{m.store}})
+			m.Update(storesLoadedMsg{gen: m.loadGeneration(), stores: []graphapi.DataStore{m.openStoreValue()}})
 			assertInert(t, "picker", m.View(), 120)
 		})
 	}

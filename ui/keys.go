@@ -1,13 +1,13 @@
-// Keys: what each key does on the table, the panes and the store picker.
+// Keys: the root decides who gets a key (the prompt, the help, the store
+// list, the pane, the table) and runs the keys that act on the dashboard.
 
 package ui
 
 import (
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
 )
 
@@ -21,228 +21,165 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return tea.Batch(cmds...)
 	}
-	k := m.keys
-	if msg.Type == tea.KeyCtrlC {
+	k := m.sh.keys
+	switch {
+	case msg.Type == tea.KeyCtrlC:
 		return tea.Quit // whatever is open: a prompt, the filter, the help
-	}
-	if m.confirm != nil {
-		return m.answerConfirm(msg)
-	}
-	if m.filtering {
-		return m.handleFilterKey(msg)
-	}
-	if key.Matches(msg, k.Quit) {
-		return tea.Quit
-	}
-	if m.showHelp {
-		if key.Matches(msg, k.Help, k.Close) {
-			m.showHelp = false
+	case m.tooSmall():
+		// Only the size message shows: no key may act on what cannot be
+		// seen, except quit.
+		if key.Matches(msg, k.Quit) {
+			return tea.Quit
 		}
 		return nil
-	}
-	switch {
+	case m.prompt.Active():
+		return m.answerPrompt(msg)
+	case key.Matches(msg, k.Quit):
+		// q goes back from a pane, the help or a sub-screen; it quits
+		// only at the top.
+		if cmd, ok := m.back(); ok {
+			return cmd
+		}
+		return tea.Quit
+	case m.status.ShowingHelp():
+		if key.Matches(msg, k.Help, k.Close) {
+			m.status.ToggleHelp()
+		}
+		return nil
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.status.ToggleHelp()
 		return nil
 	case key.Matches(msg, k.Refresh):
-		if m.loading {
-			return m.setFlash(flashInfo, "a refresh is already running")
+		if m.loop.loading {
+			return m.status.Flash(flashInfo, "a refresh is already running")
 		}
 		return m.startLoad()
+	case m.screen == screenStores:
+		return m.stores.Update(msg)
 	}
-	if m.mode == modePicker {
-		return m.handlePickerKey(msg)
-	}
-	return m.handleSessionsKey(msg)
+	return m.sessionsKey(msg)
 }
 
-func (m *Model) handlePickerKey(msg tea.KeyMsg) tea.Cmd {
-	k := m.keys
+// answerPrompt gives the key to the prompt and acts on the answer.
+func (m *Model) answerPrompt(msg tea.KeyMsg) tea.Cmd {
+	cmd, res := m.prompt.Update(msg)
 	switch {
-	case key.Matches(msg, k.Up):
-		m.storeCursor = max(m.storeCursor-1, 0)
-	case key.Matches(msg, k.Down):
-		m.storeCursor = min(m.storeCursor+1, max(len(m.stores)-1, 0))
-	case key.Matches(msg, k.Home):
-		m.storeCursor = 0
-	case key.Matches(msg, k.End):
-		m.storeCursor = max(len(m.stores)-1, 0)
-	case key.Matches(msg, k.Open):
-		if len(m.stores) == 0 {
-			return nil
-		}
-		return m.openStore(m.stores[m.storeCursor])
-	case key.Matches(msg, k.Close):
-		if m.store.ID != "" {
-			m.mode = modeSessions
-			return m.startLoad()
-		}
+	case res.confirmed != nil:
+		return m.confirmed(*res.confirmed)
+	case res.declined != nil:
+		return m.status.Flash(flashInfo, "kept "+res.declined.name+" (not "+res.declined.action.past()+")")
+	case res.filterSet:
+		m.table.SetFilter(res.filter)
 	}
-	return nil
+	return cmd
 }
 
-// openStore switches the table to a data store.
-func (m *Model) openStore(s graphapi.DataStore) tea.Cmd {
-	if s.ID != m.store.ID {
-		m.rememberSelection()
-		m.rows = map[string]*row{}
-		m.marked = 0
-		m.order = nil
-		m.selectedID = m.storeSelection[s.ID]
-		m.filter = ""
-		m.renewQueue = nil
-		m.offset = 0
-		m.lastSuccess = time.Time{}
-		m.loadErr = nil
-		m.pane = paneNone
+// sessionsKey handles a key on the session screen: the pane scrolls when it
+// has the focus, the dashboard's keys act, and the rest move the table.
+func (m *Model) sessionsKey(msg tea.KeyMsg) tea.Cmd {
+	if m.pane.Focused() {
+		m.pane.Update(msg)
 	}
-	m.store = s
-	m.mode = modeSessions
-	m.failures = 0
+	if cmd, ok := m.sessionAction(msg); ok {
+		return cmd
+	}
+	if m.pane.Focused() {
+		return nil
+	}
+	return m.table.Update(msg)
+}
+
+// sessionAction runs the key's action on the session screen; ok is false
+// for keys that only move.
+func (m *Model) sessionAction(msg tea.KeyMsg) (tea.Cmd, bool) {
+	k := m.sh.keys
+	switch {
+	case key.Matches(msg, k.Close):
+		switch {
+		case m.pane.Open():
+			m.pane.Close()
+		case m.table.Filter() != "":
+			m.table.SetFilter("")
+		}
+	case key.Matches(msg, k.Filter):
+		return m.prompt.StartFilter(m.table.Filter()), true
+	case key.Matches(msg, k.Sort):
+		m.table.CycleSort()
+		return m.status.Flash(flashInfo, "sorted by "+m.table.SortText()), true
+	case key.Matches(msg, k.SortReverse):
+		m.table.ReverseSort()
+		return m.status.Flash(flashInfo, "sorted by "+m.table.SortText()), true
+	case key.Matches(msg, k.Mark):
+		m.table.ToggleMark()
+	case key.Matches(msg, k.RenewMarked):
+		return m.renewMarked(), true
+	case key.Matches(msg, k.Cancel):
+		return m.askConfirm(actCancel), true
+	case key.Matches(msg, k.Commit):
+		return m.askConfirm(actCommit), true
+	case key.Matches(msg, k.Copy):
+		return m.copySelected(), true
+	case key.Matches(msg, k.Focus):
+		m.pane.ToggleFocus()
+	case key.Matches(msg, k.Details):
+		m.pane.Toggle(paneDetails)
+	case key.Matches(msg, k.Errors):
+		m.pane.Toggle(paneErrors)
+	case key.Matches(msg, k.Pause):
+		return m.togglePause(), true
+	case key.Matches(msg, k.Renew):
+		return m.renewSelected(), true
+	case key.Matches(msg, k.Stores):
+		return m.showStores(), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// back closes what is on top (the help, a pane) or leaves a sub-screen
+// (the store list opened with d); ok is false at the top.
+func (m *Model) back() (cmd tea.Cmd, ok bool) {
+	switch {
+	case m.status.ShowingHelp():
+		m.status.ToggleHelp()
+	case m.screen == screenStores && m.store.ID != "":
+		return m.backToStore(), true
+	case m.screen == screenSessions && m.pane.Open():
+		m.pane.Close()
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// showStores goes to the store list (d), keeping the open store's rows
+// for esc.
+func (m *Model) showStores() tea.Cmd {
+	m.table.Remember(m.store.ID)
+	m.screen = screenStores
+	m.stores.SetCurrent(m.store.ID)
+	m.pane.Close()
 	return m.startLoad()
 }
 
-func (m *Model) handleSessionsKey(msg tea.KeyMsg) tea.Cmd {
-	k := m.keys
-	if m.pane != paneNone && m.paneFocus {
-		switch {
-		case key.Matches(msg, k.Up):
-			m.paneOffset--
-		case key.Matches(msg, k.Down):
-			m.paneOffset++
-		case key.Matches(msg, k.PageUp):
-			m.paneOffset -= m.paneHeight() - 1
-		case key.Matches(msg, k.PageDown):
-			m.paneOffset += m.paneHeight() - 1
-		case key.Matches(msg, k.Home):
-			m.paneOffset = 0
-		case key.Matches(msg, k.End):
-			m.paneOffset = 1 << 30
-		}
-		m.paneOffset = min(m.paneOffset, max(len(m.paneContent())-m.paneHeight(), 0))
-		m.clampOffsets()
+// openStore switches the table to a data store (the store list's choice).
+func (m *Model) openStore(s graphapi.DataStore) tea.Cmd {
+	if s.ID != m.store.ID {
+		m.table.Replace(m.store.ID, s.ID)
+		m.renews = renewBatch{}
+		m.loop.lastSuccess = time.Time{}
+		m.loop.err = nil
+		m.pane.Close()
 	}
-	switch {
-	case key.Matches(msg, k.Close):
-		switch {
-		case m.pane != paneNone:
-			m.pane, m.paneFocus = paneNone, false
-			m.clampOffsets()
-		case m.filter != "":
-			m.filter = ""
-			m.resort()
-		}
-		return nil
-	case key.Matches(msg, k.Filter):
-		return m.startFilter()
-	case key.Matches(msg, k.Sort):
-		m.sortKey = (m.sortKey + 1) % sortKeys
-		m.resort()
-		return m.setFlash(flashInfo, "sorted by "+m.sortKey.String()+pick(m.sortReverse, " (reversed)", ""))
-	case key.Matches(msg, k.SortReverse):
-		m.sortReverse = !m.sortReverse
-		m.resort()
-		return m.setFlash(flashInfo, "sorted by "+m.sortKey.String()+pick(m.sortReverse, " (reversed)", ""))
-	case key.Matches(msg, k.Mark):
-		return m.toggleMark()
-	case key.Matches(msg, k.RenewMarked):
-		return m.renewMarked()
-	case key.Matches(msg, k.Cancel):
-		return m.askConfirm("cancel")
-	case key.Matches(msg, k.Commit):
-		return m.askConfirm("commit")
-	case key.Matches(msg, k.Copy):
-		return m.copySelected()
-	case key.Matches(msg, k.Focus):
-		if m.pane != paneNone {
-			m.paneFocus = !m.paneFocus
-		}
-		return nil
-	case key.Matches(msg, k.Details):
-		m.togglePane(paneDetails)
-		return nil
-	case key.Matches(msg, k.Errors):
-		m.togglePane(paneErrors)
-		return nil
-	case key.Matches(msg, k.Pause):
-		return m.togglePause()
-	case key.Matches(msg, k.Renew):
-		return m.renewSelected()
-	case key.Matches(msg, k.Stores):
-		m.rememberSelection()
-		m.mode = modePicker
-		m.pane, m.paneFocus = paneNone, false
-		return m.startLoad()
-	}
-	if m.pane != paneNone && m.paneFocus {
-		return nil
-	}
-	idx := m.selectedIndex()
-	switch {
-	case key.Matches(msg, k.Up):
-		idx--
-	case key.Matches(msg, k.Down):
-		idx++
-	case key.Matches(msg, k.PageUp):
-		idx -= max(m.tableHeight()-1, 1)
-	case key.Matches(msg, k.PageDown):
-		idx += max(m.tableHeight()-1, 1)
-	case key.Matches(msg, k.Home):
-		idx = 0
-	case key.Matches(msg, k.End):
-		idx = len(m.order) - 1
-	default:
-		return nil
-	}
-	m.selectIndex(idx)
-	return nil
+	m.store = s
+	m.screen = screenSessions
+	m.loop.failures = 0
+	return m.startLoad()
 }
 
-// moveSelection moves the selection by delta rows.
-func (m *Model) moveSelection(delta int) { m.selectIndex(m.selectedIndex() + delta) }
-
-// selectIndex selects the row at i (clamped) and keeps it visible.
-func (m *Model) selectIndex(i int) {
-	if len(m.order) == 0 {
-		return
-	}
-	i = min(max(i, 0), len(m.order)-1)
-	if m.order[i] != m.selectedID {
-		m.selectedID = m.order[i]
-		m.paneOffset = 0
-	}
-	m.clampOffsets()
-}
-
-func (m *Model) togglePane(p pane) {
-	if m.pane == p {
-		m.pane, m.paneFocus = paneNone, false
-	} else {
-		m.pane, m.paneOffset = p, 0
-	}
-	m.clampOffsets()
-}
-
-func (m *Model) togglePause() tea.Cmd {
-	m.paused = !m.paused
-	if m.paused {
-		m.tickGen++ // the pending tick is void
-		m.nextRefresh = time.Time{}
-		return m.setFlash(flashInfo, "auto-refresh paused (p resumes)")
-	}
-	return tea.Batch(m.setFlash(flashInfo, "auto-refresh resumed"), m.reread())
-}
-
-func (m *Model) renewSelected() tea.Cmd {
-	r, refusal := m.actionable("renew")
-	if r == nil {
-		return refusal
-	}
-	return m.startRenew(r)
-}
-
-func (m *Model) startRenew(r *row) tea.Cmd {
-	r.pending = "renew"
-	m.log.Info("renewing session", "session", r.s.ID)
-	return tea.Batch(renewCmd(m.ctx, m.svc, m.store.ID, r.s.ID, m.timeout), m.startSpinner())
+// backToStore returns from the store list to the open store (esc).
+func (m *Model) backToStore() tea.Cmd {
+	m.screen = screenSessions
+	return m.startLoad()
 }

@@ -30,23 +30,7 @@ type sessionsLoadedMsg struct {
 
 type refreshTickMsg struct{ gen int }
 
-type sessionRenewedMsg struct {
-	storeID string
-	session graphapi.Session
-}
-
-type actionFailedMsg struct {
-	storeID, sessionID, op string
-	err                    error
-}
-
-type actionDoneMsg struct {
-	storeID, sessionID, op string
-}
-
 type clockTickMsg struct{}
-
-type flashExpiredMsg struct{ id int }
 
 // Commands. Each captures the values it needs, has its own timeout and
 // returns one message; none reads the model.
@@ -69,21 +53,6 @@ func loadSessionsCmd(ctx context.Context, svc Service, gen int, storeID string, 
 	}
 }
 
-func renewCmd(ctx context.Context, svc Service, storeID, sessionID string, timeout time.Duration) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		s, err := svc.RenewSession(ctx, storeID, sessionID)
-		if err != nil {
-			return actionFailedMsg{storeID: storeID, sessionID: sessionID, op: "renew", err: err}
-		}
-		if s.ID == "" {
-			s.ID = sessionID
-		}
-		return sessionRenewedMsg{storeID: storeID, session: s}
-	}
-}
-
 // tick is tea.Tick: the model's only timers (clock, refresh, flash) go
 // through it so that model tests can turn them off and wait on real work
 // alone.
@@ -94,22 +63,4 @@ var tick = tea.Tick
 func clockTick(now time.Time) tea.Cmd {
 	d := now.Truncate(time.Second).Add(time.Second).Sub(now)
 	return tick(d, func(time.Time) tea.Msg { return clockTickMsg{} })
-}
-
-// actionCmd cancels or commits a session.
-func actionCmd(ctx context.Context, svc Service, op, storeID, sessionID string, timeout time.Duration) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		var err error
-		if op == "cancel" {
-			err = svc.CancelSession(ctx, storeID, sessionID)
-		} else {
-			err = svc.CommitSession(ctx, storeID, sessionID)
-		}
-		if err != nil {
-			return actionFailedMsg{storeID: storeID, sessionID: sessionID, op: op, err: err}
-		}
-		return actionDoneMsg{storeID: storeID, sessionID: sessionID, op: op}
-	}
 }

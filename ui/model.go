@@ -2,29 +2,23 @@ package ui
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"slices"
-	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/keymap"
-	"github.com/edmtop/edmtop/termtext"
 )
 
 // Options configure the dashboard.
 type Options struct {
 	Service Service
-	// StoreID opens that data store; empty starts with the store picker.
+	// StoreID opens that data store; empty starts with the store list.
 	StoreID string
 	// Refresh is the auto-refresh interval; 0 turns auto-refresh off.
 	Refresh time.Duration
@@ -51,32 +45,19 @@ type Options struct {
 	// Terminal receives sequences that draw nothing: the bell and OSC 52
 	// for copying. Nil disables both.
 	Terminal io.Writer
+	// Rules judge a running session stalled (default health.DefaultRules).
+	Rules health.Rules
 }
 
-type mode int
+// screen is what the body shows: the store list, or one store's sessions.
+type screen int
 
 const (
-	modePicker mode = iota
-	modeSessions
+	screenStores screen = iota
+	screenSessions
 )
 
-type flashLevel int
-
 const (
-	flashInfo flashLevel = iota
-	flashSuccess
-	flashWarn
-	flashError
-)
-
-type flash struct {
-	text  string
-	level flashLevel
-	id    int
-}
-
-const (
-	flashFor      = 6 * time.Second
 	maxBackoff    = 5 * time.Minute
 	minWidth      = 50
 	minHeight     = 8
@@ -84,75 +65,102 @@ const (
 	defaultTimout = 5 * time.Minute
 )
 
-// Model is the root model of the dashboard.
+// component is what each part of the screen offers the root (soft-serve's
+// Component, gh-dash's sections): its size comes down through SetSize (only
+// the root sees tea.WindowSizeMsg), keys and mouse events through Update,
+// and its keys go to the status bar through ShortHelp. The prompt differs
+// only in that its Update also returns the answer.
+type component interface {
+	SetSize(width, height int)
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	ShortHelp() []key.Binding
+}
+
+var (
+	_ component = (*storeList)(nil)
+	_ component = (*sessionTable)(nil)
+	_ component = (*detailPane)(nil)
+	_ component = (*statusBar)(nil)
+)
+
+// shared is what every component reads and only the root writes: styles,
+// keys, the clock of the last tick and the spinner.
+type shared struct {
+	styles   Styles
+	keys     keymap.KeyMap
+	clock    time.Time
+	spinner  spinner.Model
+	spinning bool
+	rules    health.Rules
+}
+
+// frame is the spinner's current frame, for rows and headers with work in
+// flight.
+func (sh *shared) frame() string { return sh.spinner.View() }
+
+// settings are the options the root reads but never changes.
+type settings struct {
+	label    string
+	mouse    bool
+	bell     bool
+	terminal io.Writer
+}
+
+// Model is the root model of the dashboard. It routes messages to the
+// components, owns the service, the context and the size, and runs the
+// refresh loop and the actions; each component owns its own state.
 type Model struct {
 	svc     Service
 	ctx     context.Context
 	timeout time.Duration
-	keys    keymap.KeyMap
-	styles  Styles
-	help    help.Model
 	now     func() time.Time
 	log     *slog.Logger
-	label   string
-	refresh time.Duration
+	opts    settings
+	sh      *shared
 
 	width, height int
-	mode          mode
+	screen        screen
+	store         graphapi.DataStore // the open store; zero on the store list at start
 
-	// Picker.
-	stores      []graphapi.DataStore
-	storeCursor int
-	storesErr   error
+	stores *storeList
+	table  *sessionTable
+	pane   *detailPane
+	status *statusBar
+	prompt *prompt
 
-	// Sessions of the open store.
-	store      graphapi.DataStore
-	rows       map[string]*row
-	order      []string // row ids in display order
-	selectedID string
-	offset     int // first visible row
-
-	// Refresh loop: one tick at a time, at most one list request in flight.
-	loading     bool
-	loadGen     int
-	tickGen     int
-	paused      bool
-	failures    int
-	nextRefresh time.Time
-	lastSuccess time.Time
-	loadErr     error
-
-	pane       pane
-	paneFocus  bool
-	paneOffset int
-	showHelp   bool
-
-	flash     flash
-	flashSeq  int
-	spinner   spinner.Model
-	spinning  bool
-	clockTime time.Time
-	columns   Columns
-	mouse     bool
-	bell      bool
-	terminal  io.Writer
-
-	filter         string
-	filtering      bool
-	filterInput    textinput.Model
-	sortKey        sortKey
-	sortReverse    bool
-	confirm        *confirmation
-	renewQueue     []string
-	storeSelection map[string]string
-	// lastRelease is when memory was last handed back (releaseMemory).
-	lastRelease time.Time
-	// marked counts marked rows (kept by setMarked, read on every frame).
-	marked int
+	loop   refreshLoop
+	renews renewBatch // "renew marked" under way
 }
 
 // New builds the dashboard model.
 func New(o Options) *Model {
+	o = withDefaults(o)
+	theme := DefaultTheme()
+	if o.Theme != nil {
+		theme = *o.Theme
+	}
+	st := NewStyles(o.Renderer, theme)
+	sh := &shared{styles: st, keys: o.Keys, rules: o.Rules,
+		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent))}
+	columns := AllColumns()
+	if o.Columns != nil {
+		columns = *o.Columns
+	}
+	m := &Model{
+		svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, now: o.Now, log: o.Logger,
+		opts: settings{label: o.Label, mouse: o.Mouse, bell: o.Bell, terminal: o.Terminal},
+		sh:   sh, stores: newStoreList(sh), table: newSessionTable(sh, columns), pane: newDetailPane(sh),
+		status: newStatusBar(sh), prompt: newPrompt(sh), loop: refreshLoop{every: o.Refresh},
+	}
+	if o.StoreID != "" {
+		m.screen = screenSessions
+		m.store = graphapi.DataStore{ID: o.StoreID}
+	}
+	return m
+}
+
+func withDefaults(o Options) Options {
 	if o.Context == nil {
 		o.Context = context.Background()
 	}
@@ -162,61 +170,31 @@ func New(o Options) *Model {
 	if o.Renderer == nil {
 		o.Renderer = lipgloss.DefaultRenderer()
 	}
-	theme := DefaultTheme()
-	if o.Theme != nil {
-		theme = *o.Theme
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if o.Rules == (health.Rules{}) {
+		o.Rules = health.DefaultRules()
+	}
 	if len(o.Keys.Quit.Keys()) == 0 {
 		o.Keys = keymap.Default()
 	}
-	st := NewStyles(o.Renderer, theme)
-	h := help.New()
-	h.Styles.ShortKey = st.Accent
-	h.Styles.FullKey = st.Accent
-	h.Styles.ShortDesc = st.Muted
-	h.Styles.FullDesc = st.Muted
-	h.Styles.ShortSeparator = st.Muted
-	h.Styles.FullSeparator = st.Muted
-	h.Styles.Ellipsis = st.Muted
-	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent))
-	m := &Model{
-		svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, keys: o.Keys, styles: st, help: h,
-		now: o.Now, log: o.Logger, label: o.Label, refresh: o.Refresh,
-		rows: map[string]*row{}, spinner: sp, columns: AllColumns(), mouse: o.Mouse,
-		bell: o.Bell, terminal: o.Terminal, storeSelection: map[string]string{},
-	}
-	m.filterInput = textinput.New()
-	m.filterInput.Prompt = "/"
-	m.filterInput.Placeholder = "file, state or id"
-	m.filterInput.CharLimit = 200
-	// A steady cursor: a blinking one would redraw the screen twice a second.
-	m.filterInput.Cursor.SetMode(cursor.CursorStatic)
-	if o.Columns != nil {
-		m.columns = *o.Columns
-	}
-	if o.StoreID != "" {
-		m.mode = modeSessions
-		m.store = graphapi.DataStore{ID: o.StoreID}
-	}
-	return m
+	return o
 }
 
 // Init starts the first load and the clock.
 func (m *Model) Init() tea.Cmd {
-	m.clockTime = m.now()
-	return tea.Batch(m.startLoad(), clockTick(m.clockTime), m.loadStoreNameCmd())
+	m.sh.clock = m.now()
+	return tea.Batch(m.startLoad(), clockTick(m.sh.clock), m.loadStoreNameCmd())
 }
 
 // loadStoreNameCmd fetches the stores once when a store was opened by id,
 // so the header can show its display name.
 func (m *Model) loadStoreNameCmd() tea.Cmd {
-	if m.mode != modeSessions {
+	if m.screen != screenSessions {
 		return nil
 	}
 	ctx, svc, timeout := m.ctx, m.svc, m.timeout
@@ -229,188 +207,120 @@ func (m *Model) loadStoreNameCmd() tea.Cmd {
 }
 
 // Update handles one message. It changes the model and returns commands;
-// it never blocks or does IO.
+// it never blocks or does IO. After every message the sizes and the pane
+// follow the new state (sync).
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.route(msg)
+	m.sync()
+	return m, cmd
+}
+
+func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
-		m.clampOffsets()
-		return m, nil
+		return m.resize(msg.Width, msg.Height)
 	case tea.KeyMsg:
-		return m, m.handleKey(msg)
+		return m.handleKey(msg)
 	case tea.MouseMsg:
-		return m, m.handleMouse(msg)
+		return m.handleMouse(msg)
 	case storesLoadedMsg:
-		return m, m.handleStores(msg)
+		return m.handleStores(msg)
 	case storeNamesMsg:
 		for _, s := range msg.stores {
 			if s.ID == m.store.ID && m.store.DisplayName == "" {
 				m.store = s
 			}
 		}
-		return m, nil
+	case openStoreMsg:
+		return m.openStore(msg.store)
+	case backToStoreMsg:
+		if m.screen == screenStores && m.store.ID != "" {
+			return m.backToStore()
+		}
 	case sessionsLoadedMsg:
-		return m, m.handleSessions(msg)
+		return m.handleSessions(msg)
 	case refreshTickMsg:
-		if msg.gen != m.tickGen || m.paused || m.loading {
-			return m, nil
+		if msg.gen == m.loop.tickGen && !m.loop.paused && !m.loop.loading {
+			return m.startLoad()
 		}
-		return m, m.startLoad()
-	case sessionRenewedMsg:
-		return m, m.handleRenewed(msg)
-	case actionFailedMsg:
-		return m, m.handleActionFailed(msg)
-	case actionDoneMsg:
-		return m, m.handleActionDone(msg)
+	case actionResultMsg:
+		return m.handleResult(msg)
 	case clockTickMsg:
-		m.clockTime = m.now()
-		return m, clockTick(m.clockTime)
+		m.sh.clock = m.now()
+		return clockTick(m.sh.clock)
 	case flashExpiredMsg:
-		if msg.id == m.flash.id {
-			m.flash = flash{}
-		}
-		return m, nil
+		m.status.Update(msg)
 	case spinner.TickMsg:
-		if !m.busy() {
-			m.spinning = false
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.spinner, cmd = m.spinner.Update(msg)
-		return m, cmd
+		return m.spin(msg)
 	}
-	return m, nil
+	return nil
 }
 
-func (m *Model) selectedIndex() int { return slices.Index(m.order, m.selectedID) }
-
-func (m *Model) selectedRow() *row {
-	if m.selectedID == "" {
-		return nil
+// resize is the only handler of the window size: the components get theirs
+// from sync. A confirmation the screen can no longer show is dropped, so no key
+// can answer a question that was never visible.
+func (m *Model) resize(w, h int) tea.Cmd {
+	m.width, m.height = w, h
+	if m.tooSmall() && m.prompt.Asking() {
+		m.prompt.Drop()
+		return m.status.Flash(flashWarn, "prompt dropped: the terminal became too small to show it")
 	}
-	return m.rows[m.selectedID]
+	return nil
 }
 
-func (m *Model) handleRenewed(msg sessionRenewedMsg) tea.Cmd {
-	if msg.storeID != m.store.ID {
-		return nil
+// tooSmall: the screen shows only the size message, and no key but quit
+// may act.
+func (m *Model) tooSmall() bool { return m.width < minWidth || m.height < minHeight }
+
+// sync cascades sizes (derived from the window and the table's length) and
+// the selected session to the components.
+func (m *Model) sync() {
+	body := max(m.height-3, 0) // header, status bar, column header
+	ph := 0
+	if m.pane.Open() {
+		ph = paneHeight(body, m.table.Len())
 	}
-	r, ok := m.rows[msg.session.ID]
-	if !ok {
-		r = newRow(msg.session)
-		m.rows[msg.session.ID] = r
-		m.resort()
-	} else if !r.s.NewerThan(&msg.session) {
-		r.set(msg.session)
+	th := body - ph
+	if m.pane.Open() {
+		th-- // the pane's title rule
 	}
-	r.observe(m.now())
-	r.pending = ""
-	m.setMarked(r, false)
-	r.lastErr = nil
-	m.log.Info("session renewed", "session", msg.session.ID)
-	return tea.Batch(m.setFlash(flashSuccess, "renewed "+r.name+" ✓"), m.pumpRenews())
+	m.table.SetSize(m.width, max(th, 1))
+	m.pane.SetSize(m.width, ph)
+	m.pane.Show(m.table.Selected())
+	m.stores.SetSize(m.width, max(m.height-3, 1))
+	m.status.SetSize(m.width, 1)
+	m.status.SetHints(m.hints())
+	m.prompt.SetSize(m.width, 1)
 }
 
-func (m *Model) handleActionFailed(msg actionFailedMsg) tea.Cmd {
-	if msg.storeID != m.store.ID {
-		return nil
-	}
-	m.log.Warn("action failed", "op", msg.op, "session", msg.sessionID, "err", msg.err)
-	r, ok := m.rows[msg.sessionID]
-	if !ok {
-		return m.setFlash(flashError, msg.op+" failed: "+errorSummary(msg.err))
-	}
-	r.pending = ""
-	if msg.op == "renew" {
-		m.setMarked(r, false)
-	}
-	r.lastErr, r.lastErrOp, r.lastErrAt = msg.err, msg.op, m.now()
-	ge, _ := graphapi.AsError(msg.err)
-	switch {
-	case errors.Is(msg.err, graphapi.ErrNotFound):
-		// Deleted since the list was read: say so on the row; the re-read
-		// takes it away.
-		r.gone = true
-		return tea.Batch(m.setFlash(flashWarn, r.name+" no longer exists (404 on "+msg.op+"); re-reading the sessions"),
-			m.pumpRenews(), m.reread())
-	case ge != nil && ge.OutcomeUnknown:
-		// The action may have happened: re-read the sessions to find out.
-		return tea.Batch(m.setFlash(flashWarn, msg.op+" "+r.name+": no answer, outcome unknown; re-reading the sessions"),
-			m.pumpRenews(), m.reread())
-	}
-	return tea.Batch(m.setFlash(flashError, msg.op+" "+r.name+" failed: "+errorSummary(msg.err)), m.pumpRenews())
-}
-
-// errorSummary is the one-line form for the status bar: code and message
-// (or the whole error), sanitized.
-func errorSummary(err error) string {
-	if ge, ok := graphapi.AsError(err); ok {
-		var parts []string
-		if ge.StatusCode != 0 {
-			parts = append(parts, fmt.Sprint(ge.StatusCode))
-		}
-		if ge.Code != "" {
-			parts = append(parts, ge.Code)
-		}
-		text := ge.Message
-		if len(parts) > 0 {
-			text = strings.Join(parts, " ") + ": " + text
-		}
-		if ge.RetryAfter > 0 {
-			text += " (retry after " + countdown(ge.RetryAfter) + ")"
-		}
-		return termtext.OneLine(text)
-	}
-	return termtext.OneLine(err.Error())
-}
-
-func (m *Model) setFlash(level flashLevel, text string) tea.Cmd {
-	m.flashSeq++
-	m.flash = flash{text: text, level: level, id: m.flashSeq}
-	id := m.flashSeq
-	return tick(flashFor, func(time.Time) tea.Msg { return flashExpiredMsg{id: id} })
-}
-
-// Layout arithmetic. Sizes are derived from the window size only.
-
-func (m *Model) bodyHeight() int { return max(m.height-3, 0) } // header, status bar, column header
-
-func (m *Model) paneHeight() int {
-	if m.pane == paneNone {
-		return 0
-	}
-	h := m.bodyHeight()
-	ph := max(min(h*2/5, 16), min(6, h-4)) // never starves the table below 3 rows
-	// A short table lends the pane the rows it does not use.
-	if spare := h - 1 - ph - max(len(m.order), 3); spare > 0 {
+// paneHeight gives the pane about two fifths of the body, never starving the
+// table below 3 rows; a short table lends the pane the rows it does not use.
+func paneHeight(body, rows int) int {
+	ph := max(min(body*2/5, 16), min(6, body-4))
+	if spare := body - 1 - ph - max(rows, 3); spare > 0 {
 		ph += spare
 	}
 	return ph
 }
 
-// tableHeight is the number of session rows visible.
-func (m *Model) tableHeight() int {
-	h := m.bodyHeight() - m.paneHeight()
-	if m.pane != paneNone {
-		h-- // the pane's title rule
+// spin advances the spinner while anything is in flight.
+func (m *Model) spin(msg spinner.TickMsg) tea.Cmd {
+	if !m.busy() {
+		m.sh.spinning = false
+		return nil
 	}
-	return max(h, 1)
+	var cmd tea.Cmd
+	m.sh.spinner, cmd = m.sh.spinner.Update(msg)
+	return cmd
 }
 
-func (m *Model) clampOffsets() {
-	idx := m.selectedIndex()
-	th := m.tableHeight()
-	if idx >= 0 {
-		if idx < m.offset {
-			m.offset = idx
-		}
-		if idx >= m.offset+th {
-			m.offset = idx - th + 1
-		}
+// busy reports whether anything is in flight, which is when the spinner runs.
+func (m *Model) busy() bool { return m.loop.loading || m.table.Busy() }
+
+func (m *Model) startSpinner() tea.Cmd {
+	if m.sh.spinning {
+		return nil
 	}
-	m.offset = min(max(m.offset, 0), max(len(m.order)-th, 0))
-	if m.paneOffset < 0 {
-		m.paneOffset = 0
-	}
+	m.sh.spinning = true
+	return m.sh.spinner.Tick
 }

@@ -18,21 +18,21 @@ func loaded(t *testing.T) (*Model, *fakeService) {
 	svc.sessions[testStore] = sampleSessions()
 	m := newTestModel(t, svc, testStore)
 	run(m, m.Init())
-	if len(m.order) != 4 {
-		t.Fatalf("%d rows after the first load", len(m.order))
+	if len(m.ids()) != 4 {
+		t.Fatalf("%d rows after the first load", len(m.ids()))
 	}
 	return m, svc
 }
 
 func selectID(t *testing.T, m *Model, id string) {
 	t.Helper()
-	for range len(m.order) {
-		if m.selectedID == id {
+	for range len(m.ids()) {
+		if m.selID() == id {
 			return
 		}
 		press(m, "j")
 	}
-	if m.selectedID != id {
+	if m.selID() != id {
 		t.Fatalf("could not select %s", id)
 	}
 }
@@ -46,8 +46,8 @@ func TestFirstLoadShowsRows(t *testing.T) {
 		}
 	}
 	// Newest first; the selection starts on the first row.
-	if m.order[0] != "s-processing" || m.selectedID != "s-processing" {
-		t.Errorf("order %v, selected %s", m.order, m.selectedID)
+	if m.ids()[0] != "s-processing" || m.selID() != "s-processing" {
+		t.Errorf("order %v, selected %s", m.ids(), m.selID())
 	}
 	// A bar with no total shows no percent.
 	for _, line := range strings.Split(view, "\n") {
@@ -68,7 +68,7 @@ func TestRenewInFlightGuard(t *testing.T) {
 		return s, nil
 	}
 	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("r")})
-	if m.rows["s-uploading"].pending != "renew" {
+	if m.rowMap()["s-uploading"].pending != actRenew {
 		t.Fatal("row not marked renewing")
 	}
 	// A second press while the first is in flight sends nothing.
@@ -76,7 +76,7 @@ func TestRenewInFlightGuard(t *testing.T) {
 	go func() { time.Sleep(20 * time.Millisecond); close(release) }()
 	msgs := collect(cmd2)
 	for _, msg := range msgs {
-		if _, ok := msg.(sessionRenewedMsg); ok {
+		if res, ok := msg.(actionResultMsg); ok && res.err == nil {
 			t.Error("the second press renewed")
 		}
 	}
@@ -88,7 +88,7 @@ func TestRenewInFlightGuard(t *testing.T) {
 	if n := svc.count("renew"); n != 1 {
 		t.Errorf("renew sent %d times, want 1", n)
 	}
-	if m.rows["s-uploading"].pending != "" {
+	if m.rowMap()["s-uploading"].pending != noAction {
 		t.Error("row still renewing after the answer")
 	}
 }
@@ -103,8 +103,8 @@ func collectWait(cmd tea.Cmd) []tea.Msg {
 			if c == nil {
 				continue
 			}
-			if _, isRenew := c().(sessionRenewedMsg); isRenew {
-				out = append(out, c())
+			if res, isResult := c().(actionResultMsg); isResult {
+				out = append(out, res)
 			}
 		}
 		return out
@@ -122,8 +122,8 @@ func TestRenewSuccessReplacesRow(t *testing.T) {
 		return s, nil
 	}
 	press(m, "r")
-	r := m.rows["s-uploading"]
-	if r.pending != "" || r.s.RemainingBlockCount.Value != 10 {
+	r := m.rowMap()["s-uploading"]
+	if r.pending != noAction || r.s.RemainingBlockCount.Value != 10 {
 		t.Fatalf("row after renew: pending=%q remaining=%v", r.pending, r.s.RemainingBlockCount)
 	}
 	if svc.count("list") != 1 {
@@ -143,10 +143,10 @@ func TestRenewFailureKeepsRowAndShowsError(t *testing.T) {
 			Message: "The session cannot be renewed.", RequestID: "rid-123", ClientRequestID: "crid-456",
 			Date: time.Date(2026, 11, 28, 9, 4, 0, 0, time.UTC)}
 	}
-	before := m.rows["s-uploading"].s
+	before := m.rowMap()["s-uploading"].s
 	press(m, "r")
-	r := m.rows["s-uploading"]
-	if r.pending != "" || r.lastErr == nil || r.s.RemainingBlockCount != before.RemainingBlockCount {
+	r := m.rowMap()["s-uploading"]
+	if r.pending != noAction || r.lastErr == nil || r.s.RemainingBlockCount != before.RemainingBlockCount {
 		t.Fatalf("row after failed renew: %+v", r)
 	}
 	view := m.View()
@@ -166,7 +166,7 @@ func TestRenewRefusedForFinishedSessions(t *testing.T) {
 	m, svc := loaded(t)
 	selectID(t, m, "s-completed")
 	press(m, "r")
-	if svc.count("renew") != 0 || m.rows["s-completed"].pending != "" {
+	if svc.count("renew") != 0 || m.rowMap()["s-completed"].pending != noAction {
 		t.Error("renew sent for a completed session")
 	}
 	if !strings.Contains(m.View(), "cannot renew") {
@@ -185,21 +185,22 @@ func TestOlderCopyNeverReplacesNewer(t *testing.T) {
 	}
 	press(m, "r")
 	// A list that left the service before the renew answered is older.
-	m.Update(sessionsLoadedMsg{gen: m.loadGen, storeID: testStore, sessions: sampleSessions(), at: testNow})
-	if got := m.rows["s-uploading"].s.RemainingBlockCount.Value; got != 5 {
+	m.Update(sessionsLoadedMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sampleSessions(), at: testNow})
+	if got := m.rowMap()["s-uploading"].s.RemainingBlockCount.Value; got != 5 {
 		t.Fatalf("stale list undid the renew: remaining %d", got)
 	}
 	// A newer list copy does replace it.
 	newer := sampleSessions()
 	newer[1].RemainingBlockCount = cnt(2)
 	newer[1].LastUpdatedDateTime = at("2026-11-28T09:05:00Z")
-	m.Update(sessionsLoadedMsg{gen: m.loadGen, storeID: testStore, sessions: newer, at: testNow})
-	if got := m.rows["s-uploading"].s.RemainingBlockCount.Value; got != 2 {
+	m.Update(sessionsLoadedMsg{gen: m.loadGeneration(), storeID: testStore, sessions: newer, at: testNow})
+	if got := m.rowMap()["s-uploading"].s.RemainingBlockCount.Value; got != 2 {
 		t.Errorf("newer list copy ignored: remaining %d", got)
 	}
 	// And a renew answer older than the row is ignored too.
-	m.Update(sessionRenewedMsg{storeID: testStore, session: sampleSessions()[1]})
-	if got := m.rows["s-uploading"].s.RemainingBlockCount.Value; got != 2 {
+	older := sampleSessions()[1]
+	m.Update(actionResultMsg{storeID: testStore, sessionID: older.ID, action: actRenew, session: &older})
+	if got := m.rowMap()["s-uploading"].s.RemainingBlockCount.Value; got != 2 {
 		t.Errorf("older renew answer replaced the row: remaining %d", got)
 	}
 }
@@ -211,12 +212,12 @@ func TestRefreshBackoffAndRetryAfter(t *testing.T) {
 	var waits []time.Duration
 	for range 5 {
 		press(m, "ctrl+r")
-		if m.loading {
+		if m.isLoading() {
 			t.Fatal("load still in flight after its answer")
 		}
-		waits = append(waits, m.nextRefresh.Sub(testNow))
-		if len(m.order) != 4 {
-			t.Fatalf("a failed refresh hid the table: %d rows", len(m.order))
+		waits = append(waits, m.nextRefreshAt().Sub(testNow))
+		if len(m.ids()) != 4 {
+			t.Fatalf("a failed refresh hid the table: %d rows", len(m.ids()))
 		}
 	}
 	want := []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second, 200 * time.Second, 10 * time.Second}
@@ -242,24 +243,24 @@ func TestThrottledShowsCountdownAndStale(t *testing.T) {
 func TestOneLoadInFlight(t *testing.T) {
 	m, svc := loaded(t)
 	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlR})
-	if !m.loading {
+	if !m.isLoading() {
 		t.Fatal("ctrl+r did not start a load")
 	}
 	_, again := m.Update(tea.KeyMsg{Type: tea.KeyCtrlR})
-	_, tick := m.Update(refreshTickMsg{gen: m.tickGen})
+	_, tick := m.Update(refreshTickMsg{gen: m.tickGeneration()})
 	run(m, again)
 	run(m, tick)
 	if svc.count("list") != 1 {
 		t.Errorf("a second list request started while one was in flight (%d calls)", svc.count("list"))
 	}
 	run(m, cmd)
-	if svc.count("list") != 2 || m.loading {
-		t.Errorf("list calls %d, loading %v", svc.count("list"), m.loading)
+	if svc.count("list") != 2 || m.isLoading() {
+		t.Errorf("list calls %d, loading %v", svc.count("list"), m.isLoading())
 	}
 	// A tick armed before the manual refresh is stale and ignored.
-	old := m.tickGen - 1
+	old := m.tickGeneration() - 1
 	_, c := m.Update(refreshTickMsg{gen: old})
-	if c != nil || m.loading {
+	if c != nil || m.isLoading() {
 		t.Error("a stale tick started a load")
 	}
 }
@@ -267,10 +268,10 @@ func TestOneLoadInFlight(t *testing.T) {
 func TestPauseStopsTheLoop(t *testing.T) {
 	m, svc := loaded(t)
 	press(m, "p")
-	if !m.paused || !m.nextRefresh.IsZero() {
+	if !m.isPaused() || !m.nextRefreshAt().IsZero() {
 		t.Fatal("not paused")
 	}
-	_, cmd := m.Update(refreshTickMsg{gen: m.tickGen})
+	_, cmd := m.Update(refreshTickMsg{gen: m.tickGeneration()})
 	run(m, cmd)
 	if svc.count("list") != 1 {
 		t.Error("a tick loaded while paused")
@@ -279,8 +280,8 @@ func TestPauseStopsTheLoop(t *testing.T) {
 		t.Error("header does not say paused")
 	}
 	press(m, "p")
-	if m.paused || svc.count("list") != 2 || m.nextRefresh.IsZero() {
-		t.Errorf("resume: paused=%v list=%d next=%v", m.paused, svc.count("list"), m.nextRefresh)
+	if m.isPaused() || svc.count("list") != 2 || m.nextRefreshAt().IsZero() {
+		t.Errorf("resume: paused=%v list=%d next=%v", m.isPaused(), svc.count("list"), m.nextRefreshAt())
 	}
 }
 
@@ -291,37 +292,37 @@ func TestSelectionFollowsSessionAcrossRefresh(t *testing.T) {
 		CreationDateTime: at("2026-11-28T09:00:00Z"), LastUpdatedDateTime: at("2026-11-28T09:00:00Z")}}, sampleSessions()...)
 	svc.sessions[testStore] = fresh
 	press(m, "ctrl+r")
-	if m.order[0] != "s-new" || m.selectedID != "s-completed" {
-		t.Errorf("order %v, selected %s", m.order, m.selectedID)
+	if m.ids()[0] != "s-new" || m.selID() != "s-completed" {
+		t.Errorf("order %v, selected %s", m.ids(), m.selID())
 	}
 	// The selected session disappears: the selection moves to its neighbour.
 	svc.sessions[testStore] = []graphapi.Session{fresh[0], fresh[1], fresh[2], fresh[4]}
 	press(m, "ctrl+r")
-	if m.selectedID != "s-failed" {
-		t.Errorf("after removal selected %s", m.selectedID)
+	if m.selID() != "s-failed" {
+		t.Errorf("after removal selected %s", m.selID())
 	}
 }
 
 func TestNavigationKeys(t *testing.T) {
 	m, _ := loaded(t)
 	press(m, "G")
-	if m.selectedID != m.order[3] {
+	if m.selID() != m.ids()[3] {
 		t.Error("G did not go to the last row")
 	}
 	press(m, "g")
-	if m.selectedID != m.order[0] {
+	if m.selID() != m.ids()[0] {
 		t.Error("g did not go to the first row")
 	}
 	press(m, "k")
-	if m.selectedID != m.order[0] {
+	if m.selID() != m.ids()[0] {
 		t.Error("k above the first row moved")
 	}
 	press(m, "jj") // typed fast: one message with two runes
-	if m.selectedID != m.order[2] {
-		t.Errorf("jj selected %s", m.selectedID)
+	if m.selID() != m.ids()[2] {
+		t.Errorf("jj selected %s", m.selID())
 	}
 	press(m, "down", "down", "down")
-	if m.selectedID != m.order[3] {
+	if m.selID() != m.ids()[3] {
 		t.Error("down past the end moved off the table")
 	}
 }
@@ -345,17 +346,17 @@ func TestDetailsPane(t *testing.T) {
 	// Scrolling: tab focuses the pane, j scrolls it and leaves the selection.
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
 	press(m, "tab", "j", "j")
-	if m.paneOffset != 2 || m.selectedID != "s-processing" {
-		t.Errorf("pane offset %d, selected %s", m.paneOffset, m.selectedID)
+	if m.paneScroll() != 2 || m.selID() != "s-processing" {
+		t.Errorf("pane offset %d, selected %s", m.paneScroll(), m.selID())
 	}
 	press(m, "G")
-	last := m.paneOffset
+	last := m.paneScroll()
 	press(m, "j")
-	if m.paneOffset != last {
+	if m.paneScroll() != last {
 		t.Error("pane scrolled past its end")
 	}
 	press(m, "esc")
-	if m.pane != paneNone || m.paneFocus {
+	if m.paneOpen() || m.paneFocused() {
 		t.Error("esc did not close the pane")
 	}
 }
@@ -392,10 +393,10 @@ func TestStartupFailureKeepsRunning(t *testing.T) {
 	}
 	// The next tick retries and recovers.
 	svc.sessions[testStore] = sampleSessions()
-	_, cmd := m.Update(refreshTickMsg{gen: m.tickGen})
+	_, cmd := m.Update(refreshTickMsg{gen: m.tickGeneration()})
 	run(m, cmd)
-	if len(m.order) != 4 || m.loadErr != nil {
-		t.Errorf("did not recover: %d rows, err %v", len(m.order), m.loadErr)
+	if len(m.ids()) != 4 || m.loadError() != nil {
+		t.Errorf("did not recover: %d rows, err %v", len(m.ids()), m.loadError())
 	}
 }
 
@@ -430,25 +431,25 @@ func TestPickerOpensStore(t *testing.T) {
 		}
 	}
 	press(m, "j", "enter")
-	if m.mode != modeSessions || m.store.ID != "store-b" || len(m.order) != 1 {
-		t.Fatalf("mode %v store %s rows %d", m.mode, m.store.ID, len(m.order))
+	if m.inPicker() || m.storeID() != "store-b" || len(m.ids()) != 1 {
+		t.Fatalf("mode %v store %s rows %d", m.inPicker(), m.storeID(), len(m.ids()))
 	}
 	if !strings.Contains(m.View(), "Card holders") {
 		t.Error("header lacks the store name")
 	}
 	// d returns to the picker with the cursor on the open store.
 	press(m, "d")
-	if m.mode != modePicker || m.storeCursor != 1 {
-		t.Errorf("d: mode %v cursor %d", m.mode, m.storeCursor)
+	if !m.inPicker() || m.storeCursorAt() != 1 {
+		t.Errorf("d: mode %v cursor %d", m.inPicker(), m.storeCursorAt())
 	}
 }
 
 func TestStaleAnswersAreDropped(t *testing.T) {
 	m, _ := loaded(t)
-	m.Update(sessionsLoadedMsg{gen: m.loadGen - 1, storeID: testStore, sessions: nil, at: testNow})
-	m.Update(sessionsLoadedMsg{gen: m.loadGen, storeID: "another-store", sessions: nil, at: testNow})
-	if len(m.order) != 4 {
-		t.Errorf("a stale answer changed the table: %d rows", len(m.order))
+	m.Update(sessionsLoadedMsg{gen: m.loadGeneration() - 1, storeID: testStore, sessions: nil, at: testNow})
+	m.Update(sessionsLoadedMsg{gen: m.loadGeneration(), storeID: "another-store", sessions: nil, at: testNow})
+	if len(m.ids()) != 4 {
+		t.Errorf("a stale answer changed the table: %d rows", len(m.ids()))
 	}
 }
 
@@ -489,7 +490,7 @@ func TestHostileStringsNeverReachTheScreen(t *testing.T) {
 	m := newTestModel(t, svc, testStore)
 	run(m, m.Init())
 	check := func(what string) {
-		v := m.View()
+		v := withoutSelection(m.View())
 		for _, b := range []byte("\x1b\x9b\r\b\x07\x00") {
 			if strings.IndexByte(v, b) >= 0 {
 				t.Errorf("%s: byte %#x reached the screen", what, b)
@@ -511,6 +512,6 @@ func TestHostileStringsNeverReachTheScreen(t *testing.T) {
 	check("errors")
 	press(m, "esc", "d")
 	check("picker")
-	m.Update(actionFailedMsg{storeID: testStore, sessionID: "x", op: "renew", err: errors.New(evil)})
+	m.Update(actionResultMsg{storeID: testStore, sessionID: "x", action: actRenew, err: errors.New(evil)})
 	check("flash")
 }

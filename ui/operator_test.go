@@ -15,47 +15,45 @@ func TestFilter(t *testing.T) {
 	m, _ := loaded(t)
 	selectID(t, m, "s-completed")
 	press(m, "/", "e", "m", "p")
-	if !m.filtering || m.filter != "emp" {
-		t.Fatalf("filtering %v filter %q", m.filtering, m.filter)
+	if !m.isFiltering() || m.filterText() != "emp" {
+		t.Fatalf("filtering %v filter %q", m.isFiltering(), m.filterText())
 	}
 	// Incremental: three employees-* files match; the selection stays.
-	if len(m.order) != 3 || m.selectedID != "s-completed" {
-		t.Errorf("order %v selected %s", m.order, m.selectedID)
+	if len(m.ids()) != 3 || m.selID() != "s-completed" {
+		t.Errorf("order %v selected %s", m.ids(), m.selID())
 	}
 	press(m, "l", "o", "y", "e", "e", "s", "-", "d")
-	if len(m.order) != 1 || m.selectedID != "s-uploading" {
-		t.Errorf("after 'employees-d': %v, selected %s", m.order, m.selectedID)
+	if len(m.ids()) != 1 || m.selID() != "s-uploading" {
+		t.Errorf("after 'employees-d': %v, selected %s", m.ids(), m.selID())
 	}
 	press(m, "enter")
-	if m.filtering || m.filter != "employees-d" {
+	if m.isFiltering() || m.filterText() != "employees-d" {
 		t.Error("enter should keep the filter and leave the input")
 	}
 	if v := m.View(); !strings.Contains(v, "1 of 4 sessions match /employees-d") {
 		t.Errorf("header does not show the filter:\n%s", v)
 	}
 	// By state and by id too, case-insensitively.
-	m.filter = "FAILED"
-	m.resort()
-	if len(m.order) != 1 || m.order[0] != "s-failed" {
-		t.Errorf("state filter: %v", m.order)
+	m.setFilter("FAILED")
+	if len(m.ids()) != 1 || m.ids()[0] != "s-failed" {
+		t.Errorf("state filter: %v", m.ids())
 	}
-	m.filter = "s-proc"
-	m.resort()
-	if len(m.order) != 1 || m.order[0] != "s-processing" {
-		t.Errorf("id filter: %v", m.order)
+	m.setFilter("s-proc")
+	if len(m.ids()) != 1 || m.ids()[0] != "s-processing" {
+		t.Errorf("id filter: %v", m.ids())
 	}
 	press(m, "esc")
-	if m.filter != "" || len(m.order) != 4 || m.selectedID != "s-processing" {
-		t.Errorf("esc: filter %q, %d rows, selected %s", m.filter, len(m.order), m.selectedID)
+	if m.filterText() != "" || len(m.ids()) != 4 || m.selID() != "s-processing" {
+		t.Errorf("esc: filter %q, %d rows, selected %s", m.filterText(), len(m.ids()), m.selID())
 	}
 	// esc inside the input clears too.
 	press(m, "/", "x", "esc")
-	if m.filtering || m.filter != "" || len(m.order) != 4 {
+	if m.isFiltering() || m.filterText() != "" || len(m.ids()) != 4 {
 		t.Error("esc in the input did not clear")
 	}
 	// Keys typed into the filter are not commands.
 	press(m, "/", "q", "r")
-	if m.filter != "qr" || m.rows["s-processing"].pending != "" {
+	if m.filterText() != "qr" || m.rowMap()["s-processing"].pending != noAction {
 		t.Error("q or r acted while typing a filter")
 	}
 }
@@ -73,39 +71,34 @@ func TestSortCyclesAndKeepsSelection(t *testing.T) {
 	}
 	for i := 0; i < int(sortKeys); i++ {
 		press(m, "s")
-		got := m.order
-		if w := want[m.sortKey]; strings.Join(got, ",") != strings.Join(w, ",") {
-			t.Errorf("sort %s: %v, want %v", m.sortKey, got, w)
+		got := m.ids()
+		if w := want[m.sortBy()]; strings.Join(got, ",") != strings.Join(w, ",") {
+			t.Errorf("sort %s: %v, want %v", m.sortBy(), got, w)
 		}
-		if m.selectedID != "s-uploading" {
-			t.Errorf("sort %s moved the selection to %s", m.sortKey, m.selectedID)
+		if m.selID() != "s-uploading" {
+			t.Errorf("sort %s moved the selection to %s", m.sortBy(), m.selID())
 		}
 	}
 	press(m, "S")
-	if m.order[0] != "s-failed" || !m.sortReverse || !strings.Contains(m.View(), "by created ↑") {
-		t.Errorf("reverse: %v", m.order)
+	if m.ids()[0] != "s-failed" || !m.sortReversed() || !strings.Contains(m.View(), "CREATED ▲") {
+		t.Errorf("reverse: %v", m.ids())
 	}
 }
 
 func TestCancelAndCommitAskFirst(t *testing.T) {
-	m, svc := loaded(t)
-	waiting := sampleSessions()[1]
-	waiting.ID, waiting.FileName, waiting.State = "s-waiting", "waiting.EdmHash", "UploadCompleted"
-	waiting.RemainingBlockCount = cnt(0)
-	svc.sessions[testStore] = append(svc.sessions[testStore], waiting)
-	press(m, "ctrl+r")
-
+	m, svc := withWaiting(t)
+	press(m, "g")
 	selectID(t, m, "s-uploading")
 	press(m, "m")
-	if m.confirm != nil || svc.count("commit") != 0 || !strings.Contains(m.View(), "cannot commit employees-delta.EdmHash: upload at 30%") {
+	if m.prompting() || svc.count("commit") != 0 || !strings.Contains(m.View(), "cannot commit employees-delta.EdmHash: upload at 30%") {
 		t.Errorf("commit on an uploading session was not refused:\n%s", m.View())
 	}
 	press(m, "c")
-	if m.confirm == nil || !strings.Contains(m.View(), "Cancel session employees-delta.EdmHash? press y") {
+	if !m.prompting() || !strings.Contains(m.View(), "Cancel employees-delta.EdmHash? This cannot be undone. [y/N]") {
 		t.Fatalf("no prompt:\n%s", m.View())
 	}
 	press(m, "n")
-	if m.confirm != nil || svc.count("cancel") != 0 {
+	if m.prompting() || svc.count("cancel") != 0 {
 		t.Error("n cancelled the session")
 	}
 	press(m, "c")
@@ -115,7 +108,7 @@ func TestCancelAndCommitAskFirst(t *testing.T) {
 	if svc.count("cancel") != 0 {
 		t.Error("ctrl+c cancelled the session")
 	}
-	m.confirm = nil
+	m.dropPrompt()
 	press(m, "c", "y")
 	if svc.count("cancel") != 1 || svc.count("list") != 3 {
 		t.Errorf("cancel %d, list %d (want 1 and a re-read)", svc.count("cancel"), svc.count("list"))
@@ -130,7 +123,7 @@ func TestCancelAndCommitAskFirst(t *testing.T) {
 	}
 	selectID(t, m, "s-completed")
 	press(m, "c")
-	if m.confirm != nil {
+	if m.prompting() {
 		t.Error("cancel offered for a completed session")
 	}
 	// The help says why.
@@ -177,7 +170,7 @@ func TestRenewMarkedIsBounded(t *testing.T) {
 	}
 	m := newTestModel(t, svc, testStore)
 	run(m, m.Init())
-	for range len(m.order) {
+	for range len(m.ids()) {
 		press(m, " ")
 	}
 	if m.markedCount() != 11 {
@@ -185,13 +178,13 @@ func TestRenewMarkedIsBounded(t *testing.T) {
 	}
 	_, cmd := m.Update(keyMsg("R"))
 	pending := 0
-	for _, r := range m.rows {
-		if r.pending == "renew" {
+	for _, r := range m.rowMap() {
+		if r.pending == actRenew {
 			pending++
 		}
 	}
-	if pending != maxConcurrentRenews || len(m.renewQueue) != 10-maxConcurrentRenews {
-		t.Fatalf("%d started, %d queued", pending, len(m.renewQueue))
+	if pending != maxConcurrentRenews || m.queued() != 10-maxConcurrentRenews {
+		t.Fatalf("%d started, %d queued", pending, m.queued())
 	}
 	close(release)
 	// Feed answers back until the queue drains.
@@ -207,8 +200,15 @@ func TestRenewMarkedIsBounded(t *testing.T) {
 	if svc.count("renew") != 10 || peak > maxConcurrentRenews {
 		t.Errorf("%d renews, peak %d in flight", svc.count("renew"), peak)
 	}
-	if m.markedCount() != 0 || m.rows["ue"].lastErr == nil || m.rows["ua"].lastErr != nil {
-		t.Errorf("results: marked %d, ue err %v", m.markedCount(), m.rows["ue"].lastErr)
+	// Issue 18 item 4: the failed row stays marked, and the end sums up.
+	if m.markedCount() != 1 || !m.rowMap()["ue"].marked || m.rowMap()["ue"].lastErr == nil || m.rowMap()["ua"].lastErr != nil {
+		t.Errorf("results: marked %d, ue err %v", m.markedCount(), m.rowMap()["ue"].lastErr)
+	}
+	if v := m.View(); !strings.Contains(v, "renewed 9 of 10, 1 failed (ue.EdmHash: InvalidSessionState)") {
+		t.Errorf("no summary:\n%s", v)
+	}
+	if busy := m.table.Busy(); busy || m.queued() != 0 {
+		t.Errorf("busy %v, %d queued after the batch", busy, m.queued())
 	}
 }
 
@@ -256,14 +256,23 @@ func TestCopyUsesOSC52(t *testing.T) {
 	if got := term.String(); got != "\x1b]52;c;cy1wcm9jZXNzaW5n\x07" {
 		t.Errorf("OSC 52 = %q", got)
 	}
-	if !strings.Contains(m.View(), "copied session id s-processing") {
-		t.Error("no confirmation")
+	if v := m.View(); !strings.Contains(v, "sent session id s-processing to the terminal's clipboard") || strings.Contains(v, "copied") {
+		t.Error("no word of what was sent, or a claim of success")
 	}
-	term.Reset()
-	t.Setenv("TMUX", "/tmp/tmux-0/default,1,0")
-	press(m, "y")
-	if !strings.HasPrefix(term.String(), "\x1bPtmux;") {
-		t.Errorf("tmux passthrough missing: %q", term.String())
+	// Issue 18 item 1: tmux takes a plain OSC 52 (passthrough is off by
+	// default in tmux 3.3+); only screen gets the wrapped form.
+	for _, tc := range []struct{ tmux, term, prefix string }{
+		{"/tmp/tmux-0/default,1,0", "tmux-256color", "\x1b]52;"},
+		{"/tmp/tmux-0/default,1,0", "screen-256color", "\x1b]52;"},
+		{"", "screen", "\x1bP\x1b]52;"},
+	} {
+		term.Reset()
+		t.Setenv("TMUX", tc.tmux)
+		t.Setenv("TERM", tc.term)
+		press(m, "y")
+		if !strings.HasPrefix(term.String(), tc.prefix) {
+			t.Errorf("TMUX=%q TERM=%q: %q", tc.tmux, tc.term, term.String())
+		}
 	}
 }
 
@@ -317,11 +326,12 @@ func TestRatesETAAndSparklineFromRefreshes(t *testing.T) {
 		svc.sessions[testStore] = []graphapi.Session{s}
 		press(m, "ctrl+r")
 	}
-	m.clockTime = now
+	m.setClock(now)
 	press(m, "enter")
 	v := m.View()
 	// 15 blocks in 3 minutes: 5/min; 20 left: 4m.
-	for _, want := range []string{"5.0 blocks/min", "ETA (this phase)      4m", "▁", "(4 changes seen)", " ETA ", "    4m "} {
+	for _, want := range []string{"5.0 blocks/min", "ETA (this phase)      4m", "▃▄▅▅  (4 changes seen)", " ETA ", "    4m ",
+		"processing history    - (shown while this phase runs)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
@@ -337,37 +347,37 @@ func TestStoreSelectionIsRemembered(t *testing.T) {
 	run(m, m.Init())
 	selectID(t, m, "s-failed")
 	press(m, "d", "j", "enter")
-	if m.store.ID != "b" || m.selectedID != "s-processing" {
-		t.Fatalf("store %s selected %s", m.store.ID, m.selectedID)
+	if m.storeID() != "b" || m.selID() != "s-processing" {
+		t.Fatalf("store %s selected %s", m.storeID(), m.selID())
 	}
 	press(m, "j", "d", "k", "enter")
-	if m.store.ID != "a" || m.selectedID != "s-failed" {
-		t.Errorf("back in a: selected %s", m.selectedID)
+	if m.storeID() != "a" || m.selID() != "s-failed" {
+		t.Errorf("back in a: selected %s", m.selID())
 	}
 	press(m, "d", "j", "enter")
-	if m.selectedID != "s-uploading" {
-		t.Errorf("back in b: selected %s", m.selectedID)
+	if m.selID() != "s-uploading" {
+		t.Errorf("back in b: selected %s", m.selID())
 	}
 }
 
 func TestMouse(t *testing.T) {
 	m, _ := loaded(t)
-	m.mouse = true
+	m.setMouse(true)
 	m.Update(tea.MouseMsg{X: 5, Y: firstRowY + 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
-	if m.selectedID != m.order[2] {
-		t.Errorf("click selected %s", m.selectedID)
+	if m.selID() != m.ids()[2] {
+		t.Errorf("click selected %s", m.selID())
 	}
 	m.Update(tea.MouseMsg{X: 5, Y: firstRowY, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
-	if m.selectedID != m.order[3] {
-		t.Errorf("wheel selected %s", m.selectedID)
+	if m.selID() != m.ids()[3] {
+		t.Errorf("wheel selected %s", m.selID())
 	}
 	m.Update(tea.MouseMsg{X: 5, Y: 25, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
-	if m.selectedID != m.order[3] {
+	if m.selID() != m.ids()[3] {
 		t.Error("a click below the rows changed the selection")
 	}
-	m.mouse = false
+	m.setMouse(false)
 	m.Update(tea.MouseMsg{X: 5, Y: firstRowY, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
-	if m.selectedID != m.order[3] {
+	if m.selID() != m.ids()[3] {
 		t.Error("mouse acted while off")
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/edmtop/edmtop/present"
 )
 
 // A sample is what one refresh saw of a session's progress.
@@ -71,14 +73,14 @@ func ratePerMinute(samples []sample, now time.Time, jobs bool) (float64, bool) {
 	return float64(done) / minutes, true
 }
 
-// etaText is the time left at a rate, e.g. "4m", "1h05m", "2d3h"; "—" when
+// etaText is the time left at a rate, e.g. "4m", "1h05m", "2d3h"; present.Dash when
 // it cannot be told.
 func etaText(remaining int64, ratePerMin float64, ok bool) string {
 	if remaining <= 0 {
 		return "done"
 	}
 	if !ok || ratePerMin <= 0 {
-		return "—"
+		return present.Dash
 	}
 	minutes := float64(remaining) / ratePerMin
 	if minutes > 365*24*60 {
@@ -118,7 +120,7 @@ func sparkline(values []float64, width int) string {
 // rateText is "12.5 blocks/min".
 func rateText(rate float64, ok bool, unit string) string {
 	if !ok {
-		return "— (needs two refreshes with progress)"
+		return present.Dash + " (needs two refreshes with progress)"
 	}
 	if rate >= 10 {
 		return fmt.Sprintf("%.0f %s/min", rate, unit)

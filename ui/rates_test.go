@@ -3,6 +3,8 @@ package ui
 import (
 	"testing"
 	"time"
+
+	"github.com/edmtop/edmtop/present"
 )
 
 func TestRatesAndETA(t *testing.T) {
@@ -40,7 +42,7 @@ func TestRatesAndETA(t *testing.T) {
 		ok   bool
 		want string
 	}{
-		{0, 0, false, "done"}, {10, 0, false, "—"}, {10, 20, true, "<1m"}, {40, 10, true, "4m"},
+		{0, 0, false, "done"}, {10, 0, false, present.Dash}, {10, 20, true, "<1m"}, {40, 10, true, "4m"},
 		{650, 10, true, "1h05m"}, {10000, 1, true, "6d22h"}, {1 << 40, 1, true, ">1y"},
 	}
 	for _, tc := range cases {

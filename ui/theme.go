@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/muesli/termenv"
 )
 
 // Theme is the palette, as adaptive colours (light and dark backgrounds).
@@ -47,6 +48,22 @@ func paintOf(s lipgloss.Style) paint {
 	return paint{pre: r[:i], post: r[i+1:]}
 }
 
+// SGR sequences the styles write themselves.
+const (
+	reverseOn  = "\x1b[7m"
+	reverseOff = "\x1b[27m"
+	resetSGR   = "\x1b[0m"
+)
+
+// around applies the paint to a whole line that holds painted cells,
+// renewing it after each reset inside so the cells keep its background.
+func (p paint) around(line string) string {
+	if p.pre == "" && p.post == "" {
+		return line
+	}
+	return p.pre + strings.ReplaceAll(line, resetSGR, resetSGR+p.pre) + p.post
+}
+
 // on applies the paint to one line of text.
 func (p paint) on(text string) string {
 	if p.pre == "" && p.post == "" {
@@ -59,8 +76,8 @@ func (p paint) on(text string) string {
 type Styles struct {
 	// Paints for the table's hot path. A state's text and its bars share
 	// the class colour.
-	cursorP, selectedP, barEmptyP paint
-	classP                        map[graphapi.StateClass]paint
+	cursorP, selectedP, barEmptyP, warnP paint
+	classP                               map[graphapi.StateClass]paint
 
 	Title, Muted, Header, Label, Accent lipgloss.Style
 	Selected, Cursor                    lipgloss.Style
@@ -97,8 +114,21 @@ func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
 		st.classP[class] = paintOf(s().Foreground(c))
 	}
 	st.cursorP, st.selectedP, st.barEmptyP = paintOf(st.Cursor), paintOf(st.Selected), paintOf(s().Foreground(t.BarEmpty))
+	st.warnP = paintOf(st.Warn)
+	if r.ColorProfile() == termenv.Ascii {
+		// No colour (NO_COLOR, or a terminal without it): the selected row
+		// is shown in reverse video, which is not a colour.
+		st.selectedP = paint{pre: reverseOn, post: reverseOff}
+	}
 	return st
 }
+
+// Icons beyond the classes: a session waiting for its commit, and a state
+// the service is not known to send (shown neutral, not as running).
+const (
+	awaitingIcon = "◇"
+	unknownIcon  = "?"
+)
 
 // stateIcon gives each class a glyph, so meaning never rests on colour alone.
 func stateIcon(c graphapi.StateClass) string {

@@ -1,3 +1,6 @@
+// The root's view: the header, the body of the current screen (help, the
+// store list, or the table and the pane) and the status line.
+
 package ui
 
 import (
@@ -8,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -17,36 +21,38 @@ func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	// exact marks lines built at the terminal's width: no need to measure them.
-	exact := make([]bool, m.height)
-	if m.width < minWidth || m.height < minHeight {
-		return m.tooSmall()
+	if m.tooSmall() {
+		return m.tooSmallView()
 	}
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.headerLine())
+	lines = append(lines, padLine(m.headerLine(), m.width))
 	switch {
-	case m.showHelp:
-		lines = append(lines, m.helpLines()...)
-	case m.mode == modePicker:
-		lines = append(lines, m.pickerLines()...)
+	case m.status.ShowingHelp():
+		lines = appendPadded(lines, m.helpView(), m.width)
+	case m.screen == screenStores:
+		lines = appendPadded(lines, strings.Split(m.stores.View(), "\n"), m.width)
 	default:
-		lines = append(lines, m.sessionLines(exact[1:])...)
+		lines = m.appendSessions(lines)
 	}
 	body := m.height - 1
 	for len(lines) < body {
-		lines = append(lines, "")
+		lines = append(lines, strings.Repeat(" ", m.width))
 	}
-	lines = lines[:body]
-	for i, l := range lines {
-		if !exact[i] {
-			lines[i] = padLine(l, m.width)
-		}
-	}
-	lines = append(lines, m.statusLine())
+	lines = append(lines[:body], m.statusLine())
 	return strings.Join(lines, "\n")
 }
 
-func (m *Model) tooSmall() string {
+// appendPadded appends lines cut or padded to width.
+func appendPadded(to, lines []string, width int) []string {
+	for _, l := range lines {
+		to = append(to, padLine(l, width))
+	}
+	return to
+}
+
+func joinLines(lines []string) string { return strings.Join(lines, "\n") }
+
+func (m *Model) tooSmallView() string {
 	lines := []string{
 		fmt.Sprintf("Terminal too small: %d×%d.", m.width, m.height),
 		fmt.Sprintf("edmtop needs at least %d×%d.", minWidth, minHeight),
@@ -61,125 +67,35 @@ func (m *Model) tooSmall() string {
 	return strings.Join(lines[:m.height], "\n")
 }
 
-func (m *Model) headerLine() string {
-	title := m.styles.Title.Render("edmtop")
-	var where string
-	switch {
-	case m.mode == modePicker:
-		where = "data stores"
-	case m.store.DisplayName != "":
-		where = termtext.OneLine(m.store.DisplayName) + " (" + shortID(m.store.ID, 4) + ")"
-	default:
-		where = shortID(m.store.ID, 13)
-	}
-	if m.label != "" {
-		where += " · " + m.label
-	}
-	right := m.liveStatus()
-	left := " " + title + " · "
-	room := m.width - ansi.StringWidth(left) - ansi.StringWidth(right) - 2
-	where = fit(where, max(room, 0))
-	return left + where + "  " + right
-}
-
-// liveStatus is the header's right side: refresh state, count, age.
-func (m *Model) liveStatus() string {
-	now := m.clockTime
-	st := m.styles
-	var parts []string
-	var ge *graphapi.Error
-	throttled := errors.As(m.loadErr, &ge) && errors.Is(m.loadErr, graphapi.ErrThrottled)
-	switch {
-	case m.loading:
-		parts = append(parts, st.Accent.Render(m.spinner.View()+" refreshing"))
-	case m.paused:
-		parts = append(parts, st.Warn.Render("❚❚ paused"))
-	case throttled && !m.nextRefresh.IsZero():
-		parts = append(parts, st.Warn.Render("⧗ throttled · retry in "+countdown(m.nextRefresh.Sub(now))))
-	case m.loadErr != nil || m.storesErr != nil:
-		s := "✗ failing"
-		if !m.nextRefresh.IsZero() {
-			s += " · retry in " + countdown(m.nextRefresh.Sub(now))
-		}
-		parts = append(parts, st.Error.Render(s))
-	case m.refresh > 0 && m.mode == modeSessions:
-		parts = append(parts, st.Success.Render("● live "+shortDuration(m.refresh)))
-	case m.mode == modeSessions:
-		parts = append(parts, st.Muted.Render("○ manual (ctrl+r)"))
-	}
-	if m.mode == modeSessions {
-		n := len(m.order)
-		count := fmt.Sprintf("%d session%s", n, pick(n == 1, "", "s"))
-		if m.filter != "" {
-			count = fmt.Sprintf("%d of %d sessions match /%s", n, len(m.rows), termtext.OneLine(m.filter))
-		}
-		if marked := m.markedCount(); marked > 0 {
-			count += fmt.Sprintf(" · %d marked", marked)
-		}
-		if m.sortKey != sortCreated || m.sortReverse {
-			count += " · by " + m.sortKey.String() + pick(m.sortReverse, " ↑", "")
-		}
-		parts = append(parts, count)
+// appendSessions adds the table (its lines are already at the width), or
+// why it is empty, then the pane.
+func (m *Model) appendSessions(lines []string) []string {
+	th := m.table.height
+	if m.table.Len() == 0 {
+		lines = append(lines, m.table.Header())
+		lines = appendPadded(lines, m.emptyTableLines(th), m.width)
 	} else {
-		parts = append(parts, fmt.Sprintf("%d store%s", len(m.stores), pick(len(m.stores) == 1, "", "s")))
+		lines = append(lines, m.table.lines()...)
 	}
-	if !m.lastSuccess.IsZero() {
-		age := "updated " + relTime(m.lastSuccess, now)
-		if m.stale() {
-			age = st.Warn.Render("stale · " + age)
-		}
-		parts = append(parts, age)
+	for len(lines) < th+2 { // the header line, the column header, th rows
+		lines = append(lines, strings.Repeat(" ", m.width))
 	}
-	return strings.Join(parts, " · ") + " "
-}
-
-// stale: the table may no longer match the service.
-func (m *Model) stale() bool {
-	if m.loadErr != nil {
-		return true
-	}
-	return m.refresh > 0 && m.clockTime.Sub(m.lastSuccess) > 3*m.refresh
-}
-
-// sessionLines draws the table and the pane; exact[i] is set for each line
-// i (counted from the column header) built at exactly the terminal's width.
-func (m *Model) sessionLines(exact []bool) []string {
-	l := computeLayout(m.width, m.columns)
-	lines := []string{l.header(m.styles)}
-	th := m.tableHeight()
-	switch {
-	case len(m.order) == 0:
-		lines = append(lines, m.emptyTableLines(th)...)
-	default:
-		end := min(m.offset+th, len(m.order))
-		frame := m.spinner.View()
-		// Rows are exactly as wide as the layout: pad without measuring.
-		pad := strings.Repeat(" ", max(m.width-l.fixed()-l.file, 0))
-		for i := m.offset; i < end; i++ {
-			id := m.order[i]
-			if len(lines) < len(exact) {
-				exact[len(lines)] = true
-			}
-			lines = append(lines, renderRow(m.rows[id], l, id == m.selectedID, frame, m.clockTime, m.styles)+pad)
-		}
-	}
-	for len(lines) < th+1 {
-		lines = append(lines, "")
-	}
-	if m.pane != paneNone {
-		lines = append(lines, m.paneLines()...)
+	if m.pane.Open() {
+		lines = appendPadded(lines, m.pane.lines(), m.width)
 	}
 	return lines
 }
 
 func (m *Model) emptyTableLines(th int) []string {
-	st := m.styles
+	st := m.sh.styles
 	var lines []string
 	switch {
-	case m.loadErr != nil:
-		lines = m.loadFailure("Could not load the sessions.", m.loadErr)
-	case m.loading || m.lastSuccess.IsZero():
-		lines = append(lines, " "+m.spinner.View()+" Loading sessions…")
+	case m.loop.err != nil:
+		lines = loadFailure(st, m.width, "Could not load the sessions.", m.loop.err)
+	case m.loop.loading || m.loop.lastSuccess.IsZero():
+		lines = append(lines, " "+m.sh.frame()+" Loading sessions…")
+	case m.table.Filter() != "" && len(m.table.rows) > 0:
+		lines = append(lines, st.Muted.Render(" No session matches /"+termtext.OneLine(m.table.Filter())+"; esc clears the filter."))
 	default:
 		lines = append(lines, st.Muted.Render(" No upload sessions in this data store."))
 	}
@@ -189,170 +105,162 @@ func (m *Model) emptyTableLines(th int) []string {
 	return lines
 }
 
-// paneContent is the selected session's pane, wrapped to the width.
-func (m *Model) paneContent() []string {
-	r := m.selectedRow()
-	if r == nil {
-		return []string{m.styles.Muted.Render(" No session selected.")}
-	}
-	var fields []field
-	if m.pane == paneErrors {
-		fields = errorFields(r, m.clockTime)
-	} else {
-		fields = detailsFields(r, m.clockTime)
-	}
-	return renderFields(fields, m.width-2, m.styles)
-}
-
-func (m *Model) paneLines() []string {
-	content := m.paneContent()
-	ph := m.paneHeight()
-	off := min(m.paneOffset, max(len(content)-ph, 0))
-	title := "─ " + m.pane.title() + " "
-	if r := m.selectedRow(); r != nil {
-		title += "· " + r.name + " "
-	}
-	if len(content) > ph {
-		title += fmt.Sprintf("· %d–%d of %d ", off+1, min(off+ph, len(content)), len(content))
-	}
-	if m.paneFocus {
-		title += "· scrolling (tab: table) "
-	} else if len(content) > ph {
-		title += "· tab to scroll "
-	}
-	if ansi.StringWidth(title) > m.width-1 {
-		title = ansi.Truncate(title, m.width-2, "…") + " "
-	}
-	rule := title + strings.Repeat("─", max(m.width-ansi.StringWidth(title), 0))
-	lines := []string{m.styles.Rule.Render(rule)}
-	end := min(off+ph, len(content))
-	lines = append(lines, content[off:end]...)
-	return lines
-}
-
 // loadFailure explains a failed load in place of what it would have shown.
-func (m *Model) loadFailure(what string, err error) []string {
-	lines := []string{m.styles.Error.Render(" " + what)}
-	lines = append(lines, renderFields(callErrorFields(err), m.width-2, m.styles)...)
-	return append(lines, m.styles.Muted.Render(" edmtop keeps retrying; ctrl+r retries now."))
+func loadFailure(st Styles, width int, what string, err error) []string {
+	lines := []string{st.Error.Render(" " + what)}
+	lines = append(lines, renderFields(callErrorFields(err), width-2, st)...)
+	return append(lines, st.Muted.Render(" edmtop keeps retrying; ctrl+r retries now."))
 }
 
-func (m *Model) pickerLines() []string {
-	st := m.styles
-	lines := []string{st.Header.Render(" " + fit("DATA STORE", 28) + " " + fit("ID", 36) + " " + fit("UPDATED", 9) + " DESCRIPTION")}
+func (m *Model) headerLine() string {
+	title := m.sh.styles.Title.Render("edmtop")
+	var where string
 	switch {
-	case len(m.stores) == 0 && m.storesErr != nil:
-		return append(lines, m.loadFailure("Could not list the data stores.", m.storesErr)...)
-	case len(m.stores) == 0 && (m.loading || m.lastSuccess.IsZero()):
-		return append(lines, " "+m.spinner.View()+" Loading data stores…")
-	case len(m.stores) == 0:
-		return append(lines, st.Muted.Render(" No EDM data stores are visible to this account."),
-			st.Muted.Render(" Uploading and reading EDM sessions needs membership of the EDM_DataUploaders group."))
+	case m.screen == screenStores:
+		where = "data stores"
+	case m.store.DisplayName != "":
+		where = termtext.OneLine(m.store.DisplayName) + " (" + shortID(m.store.ID, 4) + ")"
+	default:
+		where = shortID(m.store.ID, 13)
 	}
-	visible := max(m.height-3, 1)
-	top := max(0, m.storeCursor-visible+1)
-	for i := top; i < min(len(m.stores), top+visible); i++ {
-		s := m.stores[i]
-		name := termtext.OneLine(s.DisplayName)
-		if name == "" {
-			name = "(unnamed)"
-		}
-		text := fit(name, 28) + " " + fit(termtext.OneLine(s.ID), 36) + " " +
-			fitRight(relTime(s.DataLastUpdatedDateTime.Time, m.clockTime), 9) + " " + termtext.OneLine(s.Description)
-		if i == m.storeCursor {
-			lines = append(lines, st.Cursor.Render(">")+st.Selected.Render(text))
-		} else {
-			lines = append(lines, " "+text)
-		}
+	if m.opts.label != "" {
+		where += " · " + m.opts.label
 	}
-	return lines
+	left := " " + title + " · "
+	// The store's name keeps some room: the right side gives up parts
+	// first, the least telling first.
+	p := m.liveStatus()
+	keep := min(cells(where), minWhere)
+	for _, drop := range p.dropOrder() {
+		if ansi.StringWidth(left)+keep+2+ansi.StringWidth(p.join()) <= m.width {
+			break
+		}
+		*drop = ""
+	}
+	right := p.join()
+	room := m.width - ansi.StringWidth(left) - ansi.StringWidth(right) - 2
+	where = fit(where, max(room, 0))
+	return left + where + "  " + right
 }
 
-// helpLines lists every binding in as many columns as fit, with the reason
-// an action does not apply to the selected session.
-func (m *Model) helpLines() []string {
-	st := m.styles
-	var cells []string
-	for _, group := range m.keys.FullHelp() {
-		for _, b := range group {
-			h := b.Help()
-			cells = append(cells, st.Accent.Render(fit(h.Key, 7))+" "+st.Muted.Render(h.Desc))
-		}
-	}
-	cols := max(min((m.width-2)/30, 4), 1)
-	colW := (m.width - 2) / cols
-	rows := (len(cells) + cols - 1) / cols
-	lines := []string{"", st.Title.Render(" Keys"), ""}
-	for r := range rows {
-		var b strings.Builder
-		b.WriteString(" ")
-		for c := range cols {
-			if i := c*rows + r; i < len(cells) {
-				b.WriteString(padLine(cells[i], colW-1) + " ")
-			}
-		}
-		lines = append(lines, b.String())
-	}
-	if r := m.selectedRow(); r != nil && m.mode == modeSessions {
-		var na []string
-		for _, action := range []string{"renew", "cancel", "commit"} {
-			if why := r.cannot(action); why != "" {
-				na = append(na, action+": "+why)
-			}
-		}
-		if len(na) > 0 {
-			lines = append(lines, "", st.Warn.Render(" Not available for "+r.name+": "+strings.Join(na, "; ")))
-		}
-	}
-	notes := "Bars: upload counts blocks uploaded, processing counts jobs finished, of the totals the service reports; " +
-		"a bar without a total shows no percent. Icons: ● running, ✓ done, ✗ failed, ⊘ cancelled; * marks a row. " +
-		"Sort cycles created, updated, state, upload %, processing %, file name. " +
-		"ETA is the time left in the current phase at the pace seen between refreshes. Press ? or esc to close."
-	lines = append(lines, "")
-	for _, l := range strings.Split(ansi.Wrap(notes, m.width-2, " "), "\n") {
-		lines = append(lines, st.Muted.Render(" "+l))
-	}
-	return lines
+// minWhere is the header room the store's name keeps.
+const minWhere = 16
+
+// liveParts are the header's right side: the refresh state, the count
+// (with the filter and marks), the order when its column is off screen,
+// and the age of the data.
+type liveParts struct {
+	state, count, order, age string
+	stale                    bool
 }
 
+func (p *liveParts) join() string {
+	var parts []string
+	for _, s := range []string{p.state, p.count, p.order, p.age} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " · ") + " "
+}
+
+// dropOrder is what gives way when the header is short of room: a fresh
+// age, the count, a stale age, the order. The refresh state stays.
+func (p *liveParts) dropOrder() []*string {
+	if p.stale {
+		return []*string{&p.count, &p.age, &p.order}
+	}
+	return []*string{&p.age, &p.count, &p.order}
+}
+
+// liveStatus is the header's right side.
+func (m *Model) liveStatus() *liveParts {
+	now := m.sh.clock
+	st := m.sh.styles
+	p := &liveParts{}
+	var ge *graphapi.Error
+	throttled := errors.As(m.loop.err, &ge) && errors.Is(m.loop.err, graphapi.ErrThrottled)
+	sessions := m.screen == screenSessions
+	switch {
+	case m.loop.loading:
+		p.state = st.Accent.Render(m.sh.frame() + " refreshing")
+	case m.loop.paused:
+		p.state = st.Warn.Render("❚❚ paused")
+	case throttled && !m.loop.next.IsZero():
+		p.state = st.Warn.Render("⧗ throttled · retry in " + present.Countdown(m.loop.next.Sub(now)))
+	case m.loop.err != nil:
+		p.state = "✗ failing"
+		if !m.loop.next.IsZero() {
+			p.state += " · retry in " + present.Countdown(m.loop.next.Sub(now))
+		}
+		p.state = st.Error.Render(p.state)
+	case m.loop.every > 0 && sessions:
+		p.state = st.Success.Render("● live " + present.Duration(m.loop.every))
+	case sessions:
+		p.state = st.Muted.Render("○ manual (ctrl+r)")
+	}
+	if sessions {
+		p.count, p.order = m.countText(), m.orderText()
+	} else {
+		p.count = m.stores.Summary()
+	}
+	if !m.loop.lastSuccess.IsZero() {
+		p.age = "updated " + present.Ago(m.loop.lastSuccess, now)
+		if p.stale = m.stale(); p.stale {
+			p.age = st.Warn.Render("stale · " + p.age)
+		}
+	}
+	return p
+}
+
+// orderText names the sort when the sorted column is off screen (else its
+// header carries the arrow) and the order is not the default.
+func (m *Model) orderText() string {
+	t := m.table
+	if (t.sortKey == sortCreated && !t.sortReverse) || t.SortShown() {
+		return ""
+	}
+	return "by " + t.sortKey.String() + pick(t.sortReverse, " ↑", "")
+}
+
+// countText is "4 sessions", with the filter and marks when set.
+func (m *Model) countText() string {
+	t := m.table
+	n := t.Len()
+	count := fmt.Sprintf("%d session%s", n, pick(n == 1, "", "s"))
+	if t.Filter() != "" {
+		count = fmt.Sprintf("%d of %d sessions match /%s", n, len(t.rows), termtext.OneLine(t.Filter()))
+	}
+	if marked := t.Marked(); marked > 0 {
+		count += fmt.Sprintf(" · %d marked", marked)
+	}
+	return count
+}
+
+// helpView is the help screen of what is on screen: each screen lists its
+// own keys.
+func (m *Model) helpView() []string {
+	if m.screen == screenStores {
+		return m.status.HelpView(m.stores.FullHelp(), "", "Enter opens a store; d comes back here from its sessions. Press ? or esc to close.")
+	}
+	return m.status.HelpView(m.sh.keys.FullHelp(), m.table.unavailable(), helpNotes(m.sh.rules))
+}
+
+// statusLine is the prompt while it asks, else the status bar.
 func (m *Model) statusLine() string {
-	st := m.styles
+	if m.prompt.Active() {
+		return m.prompt.View()
+	}
+	return m.status.View()
+}
+
+// hints are the keys of what is on screen, for the status bar.
+func (m *Model) hints() []key.Binding {
 	switch {
-	case m.confirm != nil:
-		q := fmt.Sprintf(" %s session %s? press y to %s, any other key to keep it ", strings.ToUpper(m.confirm.action[:1])+m.confirm.action[1:], m.confirm.name, m.confirm.action)
-		return padLine(st.Warn.Render(q), m.width)
-	case m.filtering:
-		hint := st.Muted.Render("  enter keeps · esc clears")
-		return padLine(" "+m.filterInput.View()+hint, m.width)
+	case m.screen == screenStores:
+		return m.stores.ShortHelp()
+	case m.pane.Open():
+		return append(m.pane.ShortHelp(), m.table.ShortHelp()...)
 	}
-	right := ""
-	if m.flash.text != "" {
-		style := st.Info
-		switch m.flash.level {
-		case flashSuccess:
-			style = st.Success
-		case flashWarn:
-			style = st.Warn
-		case flashError:
-			style = st.Error
-		}
-		text := fit(m.flash.text, min(ansi.StringWidth(m.flash.text), m.width-4))
-		right = style.Render(text) + " "
-	}
-	keys := m.contextKeys()
-	bindings := keys.ShortHelp()
-	if m.mode == modePicker {
-		bindings = keys.PickerHelp()
-	}
-	if m.pane != paneNone {
-		bindings = append([]key.Binding{keys.Focus, keys.Close}, bindings...)
-	}
-	h := m.help
-	h.Width = max(m.width-ansi.StringWidth(right)-2, 0)
-	left := " " + h.ShortHelpView(bindings)
-	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)
-	if gap < 1 {
-		return padLine(left, m.width-ansi.StringWidth(right)-1) + " " + right
-	}
-	return left + strings.Repeat(" ", gap) + right
+	return m.table.ShortHelp()
 }

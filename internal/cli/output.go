@@ -11,6 +11,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -78,8 +79,6 @@ type jsonColumn struct {
 	IgnoredDelimiters []string `json:"ignoredDelimiters"`
 }
 
-const redacted = "REDACTED"
-
 func jsonTime(t graphapi.Time) *string {
 	switch {
 	case !t.IsZero():
@@ -115,7 +114,7 @@ func toJSONSession(s graphapi.Session, reveal bool) jsonSession {
 	}
 	if !reveal {
 		if j.Salt != "" {
-			j.Salt = redacted
+			j.Salt = present.Redacted
 		}
 		if j.DataUploadURI != "" {
 			j.DataUploadURI = redactQuery(j.DataUploadURI)
@@ -132,9 +131,9 @@ func toJSONSession(s graphapi.Session, reveal bool) jsonSession {
 
 // redactQuery keeps a URL's address and replaces its query with REDACTED.
 func redactQuery(raw string) string {
-	base := graphapi.RedactURLString(raw)
-	if strings.Contains(raw, "?") {
-		return base + "?" + redacted
+	base, hadQuery := present.RedactURI(raw)
+	if hadQuery {
+		return base + "?" + present.Redacted
 	}
 	return base
 }
@@ -252,38 +251,21 @@ func writeTable(w io.Writer, header []string, rows [][]string) error {
 	return err
 }
 
-func percentCell(p graphapi.Progress) string {
-	if !p.Known {
-		return "-"
-	}
-	return fmt.Sprintf("%d%%", p.Percent())
-}
-
-func timeCell(t graphapi.Time) string {
-	if t.IsZero() {
-		if t.Raw != "" {
-			return t.Raw
-		}
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05Z")
-}
-
 func sessionRows(sessions []graphapi.Session) [][]string {
 	rows := make([][]string, 0, len(sessions))
 	for i := range sessions {
 		s := &sessions[i]
-		rows = append(rows, []string{s.ID, orDash(s.FileName), orDash(s.State), percentCell(s.UploadProgress()),
-			percentCell(s.ProcessingProgress()), timeCell(s.LastUpdatedDateTime), timeCell(s.CreationDateTime)})
+		rows = append(rows, []string{s.ID, orDash(s.FileName), orDash(s.State), present.Percent(s.UploadProgress()),
+			present.Percent(s.ProcessingProgress()), timeCell(s.LastUpdatedDateTime), timeCell(s.CreationDateTime)})
 	}
 	return rows
 }
 
 var sessionHeader = []string{"ID", "FILE", "STATE", "UPLOAD", "PROCESSING", "UPDATED", "CREATED"}
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
+// Cells are present's text, as in the dashboard; the short names are kept
+// for the other command files.
+var (
+	orDash   = present.OrDash
+	timeCell = present.UTC
+)

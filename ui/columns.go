@@ -1,3 +1,6 @@
+// The table's columns: which fit a width, the header, and one row drawn
+// as a line.
+
 package ui
 
 import (
@@ -7,72 +10,20 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
-	"github.com/edmtop/edmtop/termtext"
+	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/present"
 )
-
-// row is one session as the table holds it: the session, its sanitized
-// display strings (computed once per copy, not per frame) and what the
-// dashboard knows about actions on it.
-type row struct {
-	s     graphapi.Session
-	name  string
-	nameW int // display width of name
-	state string
-	class graphapi.StateClass
-	// fitted caches name fitted to fittedW cells; stateFit the same for state.
-	fitted    string
-	fittedW   int
-	stateFit  string
-	stateFitW int
-
-	// pending names the action in flight on this row ("renew", "cancel",
-	// "commit"), "" when none: one action at a time per session.
-	pending string
-	marked  bool
-	// gone is set when the service answered 404 for this session.
-	gone    bool
-	samples []sample
-	// lastErr is the last failed call on this row, kept until one succeeds.
-	lastErr   error
-	lastErrOp string
-	lastErrAt time.Time
-}
-
-func newRow(s graphapi.Session) *row {
-	r := &row{}
-	r.set(s)
-	return r
-}
-
-func (r *row) set(s graphapi.Session) {
-	// A refresh mostly brings the same name and state: keep their
-	// sanitized forms and measurements.
-	sameName, sameState := r.name != "" && s.FileName == r.s.FileName, r.state != "" && s.State == r.s.State
-	r.s = s
-	if !sameName {
-		r.name = termtext.OneLine(s.FileName)
-		if r.name == "" {
-			r.name = "(no file name) " + shortID(s.ID, 8)
-		}
-		r.nameW = cells(r.name)
-		r.fittedW = -1
-	}
-	if !sameState {
-		r.state = termtext.OneLine(s.State)
-		if r.state == "" {
-			r.state = "(no state)"
-		}
-		r.stateFitW = -1
-		r.class = s.StateClass()
-	}
-}
 
 // Column widths. Bars carry a 5-cell " 100%" label.
 const (
-	cursorW  = 1
-	stateW   = 22
-	updatedW = 8
-	etaW     = 6
+	cursorW = 1
+	stateW  = 22
+	// stateShortW fits the short labels ("◇ Awaiting commit"), used below
+	// narrowWidth columns so the file name keeps its room.
+	stateShortW = 17
+	narrowWidth = 100
+	updatedW    = 8
+	etaW        = 6
 	// etaMinWidth is the terminal width from which the ETA column shows.
 	etaMinWidth = 140
 	createdW    = 11
@@ -117,6 +68,9 @@ func ParseColumns(names []string) (Columns, error) {
 
 // layout says which columns fit a width and how wide each one is.
 type layout struct {
+	// suffix is the file name ending every row shares (".EdmHash"): the
+	// cells leave it out and the FILE title shows it once.
+	suffix                                    string
 	width                                     int
 	file, state, bar                          int
 	upload, processing, eta, updated, created bool
@@ -141,8 +95,12 @@ func computeLayout(width int, cols Columns) layout {
 		{8, true, false, false, false},
 		{0, false, false, false, false},
 	}
+	state := stateW
+	if width < narrowWidth {
+		state = stateShortW // short labels: "Uploading", "Awaiting commit"
+	}
 	for _, o := range options {
-		l := layout{width: width, state: stateW, bar: o.bar, upload: o.upload && cols.Upload, processing: o.processing && cols.Processing,
+		l := layout{width: width, state: state, bar: o.bar, upload: o.upload && cols.Upload, processing: o.processing && cols.Processing,
 			updated: o.updated && cols.Updated, created: o.created && cols.Created}
 		if !cols.State {
 			l.state = 0
@@ -152,7 +110,7 @@ func computeLayout(width int, cols Columns) layout {
 			l.file = min(max(file, 1), fileMaxW)
 			if o.bar == 0 && file < fileMinW && l.state > 0 {
 				// The narrowest table: state shrinks to its icon and a few letters.
-				l.state = max(stateW-(fileMinW-file), 6)
+				l.state = max(state-(fileMinW-file), 6)
 				l.file = max(width-l.fixed(), 1)
 			}
 			return l
@@ -185,29 +143,69 @@ func (l layout) fixed() int {
 	return w
 }
 
-func (l layout) header(st Styles) string {
+// header is the column titles; the sorted column carries an arrow (▼ for
+// the key's own order, ▲ reversed).
+func (l layout) header(st Styles, by sortKey, reverse bool) string {
+	title := func(k sortKey, width int, titles ...string) string {
+		if k != by {
+			for _, t := range titles {
+				if cells(t) <= width {
+					return fit(t, width)
+				}
+			}
+			return fit(titles[len(titles)-1], width)
+		}
+		arrow := pick(reverse, "▲", "▼")
+		for _, t := range titles {
+			if cells(t)+2 <= width {
+				return fit(t+" "+arrow, width)
+			}
+		}
+		return fit(arrow+titles[len(titles)-1], width)
+	}
 	var b strings.Builder
 	b.WriteString(" ")
-	b.WriteString(fit("FILE", l.file))
+	files := []string{"FILE"}
+	if l.suffix != "" {
+		files = []string{"FILE (*" + l.suffix + ")", "FILE"}
+	}
+	b.WriteString(title(sortFile, l.file, files...))
 	if l.state > 0 {
-		b.WriteString(" " + fit("STATE", l.state))
+		b.WriteString(" " + title(sortState, l.state, "STATE"))
 	}
 	if l.upload {
-		b.WriteString(" " + fit(pick(l.bar >= 10, "UPLOAD (blocks)", "UPLOAD"), l.bar+labelW))
+		b.WriteString(" " + title(sortUpload, l.bar+labelW, pick(l.bar >= 10, "UPLOAD (blocks)", "UPLOAD"), "UPLOAD"))
 	}
 	if l.processing {
-		b.WriteString(" " + fit(pick(l.bar >= 12, "PROCESSING (jobs)", "PROCESSING"), l.bar+labelW))
+		b.WriteString(" " + title(sortProcessing, l.bar+labelW, pick(l.bar >= 12, "PROCESSING (jobs)", "PROCESSING"), "PROCESSING"))
 	}
 	if l.eta {
 		b.WriteString(" " + fit("ETA", etaW))
 	}
 	if l.updated {
-		b.WriteString(" " + fit("UPDATED", updatedW))
+		b.WriteString(" " + title(sortUpdated, updatedW, "UPDATED"))
 	}
 	if l.created {
-		b.WriteString(" " + fit("CREATED", createdW))
+		b.WriteString(" " + title(sortCreated, createdW, "CREATED"))
 	}
 	return st.Header.Render(b.String())
+}
+
+// shows reports whether the column a sort key orders by is on screen.
+func (l layout) shows(k sortKey) bool {
+	switch k {
+	case sortState:
+		return l.state > 0
+	case sortUpload:
+		return l.upload
+	case sortProcessing:
+		return l.processing
+	case sortUpdated:
+		return l.updated
+	case sortCreated:
+		return l.created
+	}
+	return true // the file name always shows
 }
 
 func pick(cond bool, a, b string) string {
@@ -217,9 +215,19 @@ func pick(cond bool, a, b string) string {
 	return b
 }
 
-// renderRow draws one table line. frame is the spinner frame for a row
-// being acted on.
-func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st Styles) string {
+// rowEnv is what drawing a row needs besides the row: the spinner frame
+// for a busy row, the clock, the health rules and the styles.
+type rowEnv struct {
+	frame string
+	now   time.Time
+	rules health.Rules
+	st    Styles
+}
+
+// renderRow draws one table line; the caller paints a selected row whole
+// (paint.around), padding included.
+func renderRow(r *row, l layout, selected bool, env rowEnv) string {
+	st, now := env.st, env.now
 	var b strings.Builder
 	cursor := " "
 	switch {
@@ -231,25 +239,10 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 		cursor = "*"
 	}
 	b.WriteString(st.cursorP.on(cursor))
-	if selected {
-		b.WriteString(st.selectedP.on(r.fit(l.file)))
-	} else {
-		b.WriteString(r.fit(l.file))
-	}
-	icon := stateIcon(r.class)
-	if r.pending != "" {
-		icon = frame
-	}
+	b.WriteString(r.fit(l.file, l.suffix))
 	if l.state > 0 {
 		b.WriteByte(' ')
-		if r.stateFitW != l.state-2 {
-			r.stateFit, r.stateFitW = fit(r.state, l.state-2), l.state-2
-		}
-		if r.gone {
-			b.WriteString(st.classP[graphapi.StateCancelled].on("⊘ " + fit("gone (404)", l.state-2)))
-		} else {
-			b.WriteString(st.classP[r.class].on(icon + " " + r.stateFit))
-		}
+		b.WriteString(stateCell(r, l.state-2, env))
 	}
 	if l.upload {
 		b.WriteByte(' ')
@@ -263,12 +256,41 @@ func renderRow(r *row, l layout, selected bool, frame string, now time.Time, st 
 		b.WriteString(" " + fitRight(r.eta(now), etaW))
 	}
 	if l.updated {
-		b.WriteString(" " + fitRight(relTime(r.s.LastUpdatedDateTime.Time, now), updatedW))
+		b.WriteString(" " + fitRight(present.Ago(r.s.LastUpdatedDateTime.Time, now), updatedW))
 	}
 	if l.created {
-		b.WriteString(" " + fit(shortTime(r.s.CreationDateTime.Time, now), createdW))
+		b.WriteString(" " + fit(present.ShortTime(r.s.CreationDateTime.Time, now), createdW))
 	}
 	return b.String()
+}
+
+// stateCell is the state column: an icon and the state, so meaning never
+// rests on colour alone. A busy row shows the spinner; a running session
+// without an update for longer than the rules allow says "stalled 3h"; a
+// session awaiting its commit and a state the service is not known to send
+// have icons of their own.
+func stateCell(r *row, width int, env rowEnv) string {
+	st := env.st
+	switch {
+	case r.gone:
+		return st.classP[graphapi.StateCancelled].on("⊘ " + fit("gone (404)", width))
+	case r.class == graphapi.StateInProgress && env.rules.Stalled(&r.s, env.now):
+		idle := present.Duration(health.Idle(&r.s, env.now))
+		return st.warnP.on(pick(r.pending != noAction, env.frame, "●") + " " + fit("stalled "+idle, width))
+	}
+	if r.stateFitW != width {
+		r.stateFit, r.stateFitW = fit(r.stateLabel(width), width), width
+	}
+	icon := stateIcon(r.class)
+	switch {
+	case r.pending != noAction:
+		icon = env.frame
+	case !r.known:
+		return unknownIcon + " " + r.stateFit
+	case r.awaiting:
+		icon = awaitingIcon
+	}
+	return st.classP[r.class].on(icon + " " + r.stateFit)
 }
 
 // renderBar is a progress bar: one styled run for the filled part, one for
@@ -283,7 +305,7 @@ func renderBar(p graphapi.Progress, width int, class graphapi.StateClass, st Sty
 		b.WriteString(st.barEmptyP.on(strings.Repeat("░", empty)))
 	}
 	b.WriteByte(' ')
-	b.WriteString(percentLabel(p))
+	b.WriteString(present.PercentLabel(p))
 	return b.String()
 }
 
@@ -297,48 +319,4 @@ func padLine(s string, width int) string {
 		return s + strings.Repeat(" ", width-w)
 	}
 	return s
-}
-
-// phase tells which counter is moving: blocks while uploading, jobs while
-// processing.
-func (r *row) uploading() bool {
-	up := r.s.UploadProgress()
-	return up.Known && up.Done < up.Total
-}
-
-// eta is the time left in the current phase at the pace seen so far.
-func (r *row) eta(now time.Time) string {
-	if r.class != graphapi.StateInProgress {
-		return "—"
-	}
-	if r.uploading() {
-		up := r.s.UploadProgress()
-		rate, ok := ratePerMinute(r.samples, now, false)
-		return etaText(up.Total-up.Done, rate, ok)
-	}
-	proc := r.s.ProcessingProgress()
-	if !proc.Known {
-		return "—"
-	}
-	rate, ok := ratePerMinute(r.samples, now, true)
-	return etaText(proc.Total-proc.Done, rate, ok)
-}
-
-// observe records the row's progress as seen at a moment.
-func (r *row) observe(at time.Time) {
-	up, proc := r.s.UploadProgress(), r.s.ProcessingProgress()
-	r.samples = addSample(r.samples, sample{at: at, blocks: up.Done, jobs: proc.Done, up: up.Fraction, proc: proc.Fraction})
-}
-
-// fit is the name fitted to width cells, cached for the last width.
-func (r *row) fit(width int) string {
-	if width != r.fittedW {
-		if r.nameW <= width {
-			r.fitted = r.name + strings.Repeat(" ", width-r.nameW)
-		} else {
-			r.fitted = fitMiddle(r.name, width)
-		}
-		r.fittedW = width
-	}
-	return r.fitted
 }

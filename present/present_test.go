@@ -1,0 +1,136 @@
+package present
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+var now = time.Date(2026, 11, 28, 9, 5, 0, 0, time.UTC)
+
+func prog(done, total int64) graphapi.Progress {
+	return graphapi.Progress{Known: true, Done: done, Total: total, Fraction: float64(done) / float64(total)}
+}
+
+func TestPercent(t *testing.T) {
+	cases := []struct {
+		name         string
+		p            graphapi.Progress
+		text, padded string
+	}{
+		{"unknown", graphapi.Progress{}, "-", "    "},
+		{"none", prog(0, 10), "0%", "  0%"},
+		{"some", prog(7, 100), "7%", "  7%"},
+		{"most", prog(4, 5), "80%", " 80%"},
+		{"all", prog(10, 10), "100%", "100%"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Percent(tc.p); got != tc.text {
+				t.Errorf("Percent = %q, want %q", got, tc.text)
+			}
+			if got := PercentLabel(tc.p); got != tc.padded {
+				t.Errorf("PercentLabel = %q, want %q", got, tc.padded)
+			}
+		})
+	}
+}
+
+func TestAgoAndDuration(t *testing.T) {
+	cases := []struct {
+		ago  time.Duration
+		want string
+	}{
+		{0, "now"}, {-5 * time.Second, "now"}, {3 * time.Second, "3s ago"}, {90 * time.Second, "1m ago"},
+		{3 * time.Hour, "3h ago"}, {20 * time.Hour, "20h ago"}, {47 * time.Hour, "47h ago"}, {72 * time.Hour, "3d ago"},
+	}
+	for _, tc := range cases {
+		if got := Ago(now.Add(-tc.ago), now); got != tc.want {
+			t.Errorf("Ago(-%v) = %q, want %q", tc.ago, got, tc.want)
+		}
+	}
+	if got := Ago(time.Time{}, now); got != Dash {
+		t.Errorf("zero time: %q", got)
+	}
+}
+
+func TestCountdown(t *testing.T) {
+	cases := map[time.Duration]string{0: "0s", 1500 * time.Millisecond: "2s", 59 * time.Second: "59s",
+		90 * time.Second: "1m30s", -time.Second: "0s", 2*time.Hour + 5*time.Minute: "2h05m"}
+	for d, want := range cases {
+		if got := Countdown(d); got != want {
+			t.Errorf("Countdown(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestTimestamps(t *testing.T) {
+	readable := graphapi.Time{Time: now.Add(-4 * time.Minute), Raw: "2026-11-28T09:01:00Z"}
+	unreadable := graphapi.Time{Raw: "yesterday"}
+	cases := []struct {
+		name          string
+		t             graphapi.Time
+		absolute, utc string
+	}{
+		{"readable", readable, "2026-11-28 09:01:00 UTC  (4m ago)", "2026-11-28 09:01:00Z"},
+		{"unreadable", unreadable, "yesterday (unreadable)", "yesterday"},
+		{"missing", graphapi.Time{}, "-", "-"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Absolute(tc.t, now); got != tc.absolute {
+				t.Errorf("Absolute = %q, want %q", got, tc.absolute)
+			}
+			if got := UTC(tc.t); got != tc.utc {
+				t.Errorf("UTC = %q, want %q", got, tc.utc)
+			}
+		})
+	}
+	short := map[time.Time]string{now.Add(-time.Hour): "11-28 08:05", now.AddDate(-1, 0, 0): "2025-11-28", {}: "-"}
+	for in, want := range short {
+		if got := ShortTime(in, now); got != want {
+			t.Errorf("ShortTime(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRedactURI(t *testing.T) {
+	cases := []struct {
+		raw, want string
+		hadQuery  bool
+	}{
+		{"https://a.blob.core.windows.net/s/1?sv=1&sig=abc%3D", "https://a.blob.core.windows.net/s/1", true},
+		{"https://user:pw@host/p", "https://host/p", false},
+		{"https://host/p#frag", "https://host/p", false},
+		{"https://host/p", "https://host/p", false},
+		{"", "-", false},
+		{"https://host/%zz?sig=x", "(unreadable URL hidden)", false},
+	}
+	for _, tc := range cases {
+		got, had := RedactURI(tc.raw)
+		if got != tc.want || had != tc.hadQuery {
+			t.Errorf("RedactURI(%q) = %q, %v; want %q, %v", tc.raw, got, had, tc.want, tc.hadQuery)
+		}
+		if strings.Contains(got, "sig") || strings.Contains(got, "pw") {
+			t.Errorf("RedactURI(%q) leaks: %q", tc.raw, got)
+		}
+	}
+}
+
+func TestMaskSecretAndDashes(t *testing.T) {
+	if got := MaskSecret("abcdef"); strings.Contains(got, "abc") || !strings.Contains(got, "6 characters") {
+		t.Errorf("MaskSecret = %q", got)
+	}
+	if got := MaskSecret("é€"); !strings.Contains(got, "2 characters") {
+		t.Errorf("MaskSecret counts runes: %q", got)
+	}
+	if MaskSecret("") != Dash || OrDash("") != Dash || OrDash("x") != "x" {
+		t.Error("empty values")
+	}
+	if Count(graphapi.Count{}) != Dash || Count(graphapi.Count{Value: 12, Valid: true}) != "12" ||
+		Count(graphapi.Count{Value: -5, Valid: true}) != Dash {
+		t.Error("Count")
+	}
+}

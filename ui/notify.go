@@ -1,0 +1,99 @@
+// What the dashboard tells beyond the screen: a flash (and the bell) when a
+// watched session finishes, and the clipboard.
+
+package ui
+
+import (
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aymanbagabas/go-osc52/v2"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+// Notices: a session seen running that finishes gets a flash, and the
+// bell when asked for.
+
+type notice struct {
+	name   string
+	failed bool
+	code   string
+}
+
+func finished(before graphapi.StateClass, r *row) (notice, bool) {
+	if before != graphapi.StateInProgress || (r.class != graphapi.StateDone && r.class != graphapi.StateFailed) {
+		return notice{}, false
+	}
+	n := notice{name: r.name, failed: r.class == graphapi.StateFailed}
+	if r.s.Error != nil {
+		n.code = r.s.Error.Code
+	}
+	return n, true
+}
+
+func (m *Model) announce(notices []notice) tea.Cmd {
+	if len(notices) == 0 {
+		return nil
+	}
+	var parts []string
+	level := flashSuccess
+	for _, n := range notices {
+		if n.failed {
+			level = flashError
+			text := "✗ " + n.name + " failed"
+			if n.code != "" {
+				text += " (" + n.code + ")"
+			}
+			parts = append(parts, text)
+		} else {
+			parts = append(parts, "✓ "+n.name+" completed")
+		}
+	}
+	cmds := []tea.Cmd{m.status.Flash(level, strings.Join(parts, " · "))}
+	if m.opts.bell {
+		cmds = append(cmds, m.writeTerminal("\a"))
+	}
+	return tea.Batch(cmds...)
+}
+
+// writeTerminal sends bytes that change no cell (bell, OSC 52) to the
+// terminal, from a command.
+func (m *Model) writeTerminal(seq string) tea.Cmd {
+	w := m.opts.terminal
+	if w == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		_, _ = io.WriteString(w, seq)
+		return nil
+	}
+}
+
+// copySelected sends the session id to the terminal's clipboard with OSC
+// 52, which reaches the local clipboard over SSH too. Whether the terminal
+// took it cannot be known, so the status bar says "sent", not "copied".
+func (m *Model) copySelected() tea.Cmd {
+	r := m.table.Selected()
+	if r == nil {
+		return nil
+	}
+	if m.opts.terminal == nil {
+		return m.status.Flash(flashWarn, "no terminal to copy to")
+	}
+	w, id := m.opts.terminal, r.s.ID
+	write := func() tea.Msg {
+		// The environment is read here, in the command, not in Update. tmux
+		// (set-clipboard on, its default since 3.2) takes a plain OSC 52 and
+		// drops passthrough unless allow-passthrough is on; screen needs
+		// its wrapping.
+		seq := osc52.New(id)
+		if os.Getenv("TMUX") == "" && strings.HasPrefix(os.Getenv("TERM"), "screen") {
+			seq = seq.Screen()
+		}
+		_, _ = io.WriteString(w, seq.String())
+		return nil
+	}
+	return tea.Batch(write, m.status.Flash(flashInfo, "sent session id "+shortID(id, 13)+" to the terminal's clipboard (OSC 52)"))
+}

@@ -1,0 +1,386 @@
+// The detail and error panes: one session's properties, or its errors and
+// the last failed call on it, under the table. One scroll offset, clamped
+// in one place.
+
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+type pane int
+
+const (
+	paneNone pane = iota
+	paneDetails
+	paneErrors
+)
+
+func (p pane) title() string {
+	switch p {
+	case paneDetails:
+		return "details"
+	case paneErrors:
+		return "errors"
+	}
+	return ""
+}
+
+type detailPane struct {
+	sh     *shared
+	kind   pane // paneNone when closed
+	focus  bool // keys scroll the pane, not the table
+	offset int
+	row    *row
+	rowID  string
+	// content is the pane's text for row, wrapped to the width.
+	content       []string
+	width, height int // height counts content lines, without the title rule
+}
+
+func newDetailPane(sh *shared) *detailPane { return &detailPane{sh: sh} }
+
+func (p *detailPane) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.clamp()
+}
+
+// Open reports whether a pane shows; Focused whether it takes the keys.
+func (p *detailPane) Open() bool    { return p.kind != paneNone }
+func (p *detailPane) Focused() bool { return p.kind != paneNone && p.focus }
+
+// Toggle opens kind, or closes it when it is open.
+func (p *detailPane) Toggle(kind pane) {
+	if p.kind == kind {
+		p.Close()
+		return
+	}
+	p.kind, p.offset = kind, 0
+	p.refresh()
+}
+
+func (p *detailPane) Close() { p.kind, p.focus = paneNone, false }
+
+// ToggleFocus moves the keys between the pane and the table.
+func (p *detailPane) ToggleFocus() {
+	if p.Open() {
+		p.focus = !p.focus
+	}
+}
+
+// Show points the pane at the selected row (nil for none); another row
+// starts at the top.
+func (p *detailPane) Show(r *row) {
+	id := ""
+	if r != nil {
+		id = r.s.ID
+	}
+	if id != p.rowID {
+		p.offset = 0
+	}
+	p.row, p.rowID = r, id
+	p.refresh()
+}
+
+func (p *detailPane) refresh() {
+	if !p.Open() {
+		p.content = nil
+		return
+	}
+	p.content = p.render()
+	p.clamp()
+}
+
+// clamp keeps the offset inside the content: the one place it is bounded.
+func (p *detailPane) clamp() {
+	p.offset = max(min(p.offset, len(p.content)-p.height), 0)
+}
+
+// Update scrolls: keys while focused, the wheel always.
+func (p *detailPane) Update(msg tea.Msg) tea.Cmd {
+	k := p.sh.keys
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			p.offset--
+		case key.Matches(msg, k.Down):
+			p.offset++
+		case key.Matches(msg, k.PageUp):
+			p.offset -= p.height - 1
+		case key.Matches(msg, k.PageDown):
+			p.offset += p.height - 1
+		case key.Matches(msg, k.Home):
+			p.offset = 0
+		case key.Matches(msg, k.End):
+			p.offset = len(p.content)
+		}
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			p.offset--
+		case tea.MouseButtonWheelDown:
+			p.offset++
+		}
+	}
+	p.clamp()
+	return nil
+}
+
+// render is the selected session's pane, wrapped to the width.
+func (p *detailPane) render() []string {
+	r := p.row
+	if r == nil {
+		return []string{p.sh.styles.Muted.Render(" No session selected.")}
+	}
+	var fields []field
+	if p.kind == paneErrors {
+		fields = errorFields(r, p.sh.clock)
+	} else {
+		fields = detailsFields(r, p.sh.clock)
+	}
+	return renderFields(fields, p.width-2, p.sh.styles)
+}
+
+// View is the title rule and the visible content.
+func (p *detailPane) View() string { return strings.Join(p.lines(), "\n") }
+
+func (p *detailPane) lines() []string {
+	ph, off, n := p.height, p.offset, len(p.content)
+	title := "─ " + p.kind.title() + " "
+	if p.row != nil {
+		title += "· " + p.row.name + " "
+	}
+	if n > ph {
+		title += fmt.Sprintf("· %d–%d of %d ", off+1, min(off+ph, n), n)
+	}
+	if p.focus {
+		title += "· scrolling (tab: table) "
+	} else if n > ph {
+		title += "· tab to scroll "
+	}
+	if ansi.StringWidth(title) > p.width-1 {
+		title = ansi.Truncate(title, p.width-2, "…") + " "
+	}
+	rule := title + strings.Repeat("─", max(p.width-ansi.StringWidth(title), 0))
+	lines := []string{p.sh.styles.Rule.Render(rule)}
+	return append(lines, p.content[off:min(off+ph, n)]...)
+}
+
+// ShortHelp: the pane's own keys, shown before the table's.
+func (p *detailPane) ShortHelp() []key.Binding {
+	return []key.Binding{p.sh.keys.Focus, p.sh.keys.Close}
+}
+
+// field is one "label  value" line of a pane. Values are sanitized here.
+type field struct{ label, value string }
+
+func kv(label, value string) field { return field{label, termtext.OneLine(value)} }
+
+// detailsFields lists every property of a session.
+func detailsFields(r *row, now time.Time) []field {
+	s := r.s
+	up, proc := s.UploadProgress(), s.ProcessingProgress()
+	fields := []field{
+		kv("file", s.FileName),
+		kv("session id", s.ID),
+		kv("data store id", s.DataStoreID),
+		{"state", r.state + "  (" + r.class.String() + ")"},
+		{"blocks", progressText(up, s.TotalBlockCount, s.RemainingBlockCount)},
+		{"jobs", progressText(proc, s.TotalJobCount, s.RemainingJobCount)},
+		{"rows per block", present.Count(s.RowsPerBlock)},
+		{"upload rate", phaseRate(r, now, up, false)},
+		{"processing rate", phaseRate(r, now, proc, true)},
+		{"ETA (this phase)", r.eta(now)},
+		{"upload history", history(r, false)},
+		{"processing history", history(r, true)},
+		{"created", stamp(s.CreationDateTime, now)},
+		{"started", stamp(s.StartDateTime, now)},
+		{"last updated", stamp(s.LastUpdatedDateTime, now)},
+		{"upload completed", stamp(s.UploadCompletionDateTime, now)},
+		{"processing completed", stamp(s.ProcessingCompletionDateTime, now)},
+		{"completed", stamp(s.CompletionDateTime, now)},
+		kv("checksum", present.OrDash(s.Checksum)),
+		{"upload URI", redactedURI(s.DataUploadURI)},
+		{"salt", present.MaskSecret(s.Salt)},
+		kv("upload agent id", present.OrDash(s.UploadAgentID)),
+	}
+	if len(s.Fields) == 0 {
+		fields = append(fields, field{"fields", present.Dash})
+	}
+	for i, f := range s.Fields {
+		label := ""
+		if i == 0 {
+			label = fmt.Sprintf("fields (%d)", len(s.Fields))
+		}
+		fields = append(fields, field{label, fmt.Sprintf("%d. %s", i+1, termtext.OneLine(f))})
+	}
+	switch {
+	case !s.Error.IsEmpty():
+		fields = append(fields, field{"error", termtext.OneLine(s.Error.Code) + ": " + termtext.OneLine(s.Error.Message) + "  (press e)"})
+	case r.lastErr != nil:
+		fields = append(fields, field{"last call failed", r.lastErrOp.String() + "  (press e)"})
+	}
+	return fields
+}
+
+// phaseRate is a phase's pace, or where the phase stands when it has none.
+func phaseRate(r *row, now time.Time, p graphapi.Progress, jobs bool) string {
+	switch {
+	case p.Known && p.Done >= p.Total:
+		return "finished"
+	case jobs && r.uploading():
+		return "not started (the upload is still running)"
+	case r.class != graphapi.StateInProgress:
+		return present.Dash
+	}
+	rate, ok := ratePerMinute(r.samples, now, jobs)
+	return rateText(rate, ok, pick(jobs, "jobs", "blocks"))
+}
+
+// minHistory is the number of samples from which a sparkline says more
+// than a straight line.
+const minHistory = 3
+
+// history is a sparkline of the running phase's progress over the
+// refreshes seen: blocks while uploading, jobs after.
+func history(r *row, jobs bool) string {
+	switch {
+	case r.class != graphapi.StateInProgress || r.uploading() == jobs:
+		return present.Dash + " (shown while this phase runs)"
+	case len(r.samples) < minHistory:
+		return present.Dash + " (builds up as refreshes see progress)"
+	}
+	values := make([]float64, len(r.samples))
+	for i, s := range r.samples {
+		values[i] = s.up
+		if jobs {
+			values[i] = s.proc
+		}
+	}
+	return sparkline(values, 40) + fmt.Sprintf("  (%d changes seen)", len(r.samples))
+}
+
+func progressText(p graphapi.Progress, total, remaining graphapi.Count) string {
+	if !p.Known {
+		return fmt.Sprintf("total %s, remaining %s  (progress unknown)", present.Count(total), present.Count(remaining))
+	}
+	// The counts as the bar reads them: clamped to [0, total], never the
+	// service's negative or overflowing numbers.
+	left := present.Dash
+	if remaining.Valid {
+		left = fmt.Sprint(p.Total - p.Done)
+	}
+	return fmt.Sprintf("%d of %d done, %s remaining  (%d%%)", p.Done, p.Total, left, p.Percent())
+}
+
+// errorFields lists the session's own error in full and the last failed
+// call made on its row.
+func errorFields(r *row, now time.Time) []field {
+	var fields []field
+	if e := r.s.Error; !e.IsEmpty() {
+		fields = append(fields,
+			field{"SESSION ERROR", "reported by the service for " + r.name},
+			kv("code", present.OrDash(e.Code)),
+			kv("message", present.OrDash(e.Message)),
+			kv("target", present.OrDash(e.Target)),
+		)
+		if ie := e.InnerError; ie != nil {
+			fields = append(fields,
+				kv("inner code", present.OrDash(ie.Code)),
+				kv("activityId", present.OrDash(ie.ActivityID)),
+				kv("clientRequestId", present.OrDash(ie.ClientRequestID)),
+				field{"errorDateTime", stamp(ie.ErrorDateTime, now)},
+			)
+		}
+		for i, d := range e.Details {
+			fields = append(fields, field{fmt.Sprintf("detail %d", i+1),
+				termtext.OneLine(present.OrDash(d.Code)) + ": " + termtext.OneLine(d.Message) + targetSuffix(d.Target)})
+		}
+	}
+	if r.lastErr != nil {
+		if len(fields) > 0 {
+			fields = append(fields, field{})
+		}
+		fields = append(fields, field{"LAST FAILED CALL", r.lastErrOp.String() + " at " + r.lastErrAt.In(now.Location()).Format("15:04:05") + " (" + present.Ago(r.lastErrAt, now) + ")"})
+		fields = append(fields, callErrorFields(r.lastErr)...)
+	}
+	if len(fields) == 0 {
+		fields = append(fields, field{"", "No errors: the service reports none for this session and no call on it has failed."})
+	}
+	return fields
+}
+
+// callErrorFields describes a failed call for a support ticket.
+func callErrorFields(err error) []field {
+	ge, ok := graphapi.AsError(err)
+	if !ok {
+		return []field{kv("error", err.Error())}
+	}
+	status := "no response"
+	if ge.StatusCode != 0 {
+		status = fmt.Sprint(ge.StatusCode)
+	}
+	fields := []field{
+		{"HTTP status", status},
+		kv("code", present.OrDash(ge.Code)),
+		kv("message", present.OrDash(ge.Message)),
+		kv("request-id", present.OrDash(ge.RequestID)),
+		kv("client-request-id", present.OrDash(ge.ClientRequestID)),
+	}
+	if !ge.Date.IsZero() {
+		fields = append(fields, field{"date", ge.Date.UTC().Format("2006-01-02 15:04:05Z")})
+	}
+	if ge.RetryAfter > 0 {
+		fields = append(fields, field{"retry after", present.Countdown(ge.RetryAfter)})
+	}
+	if advice := graphapi.Advice(err); advice != "" {
+		fields = append(fields, field{"what to do", advice})
+	}
+	if ge.OutcomeUnknown {
+		fields = append(fields, field{"outcome", "unknown: the request may have reached the service; the list was re-read"})
+	}
+	return fields
+}
+
+func targetSuffix(t string) string {
+	if t == "" {
+		return ""
+	}
+	return "  (target: " + termtext.OneLine(t) + ")"
+}
+
+// renderFields lays fields out as aligned, wrapped lines of width cells.
+func renderFields(fields []field, width int, st Styles) []string {
+	labelW := 0
+	for _, f := range fields {
+		labelW = max(labelW, ansi.StringWidth(f.label))
+	}
+	labelW = min(labelW, max(width/3, 8))
+	valueW := max(width-labelW-3, 10)
+	var lines []string
+	for _, f := range fields {
+		if f.label == "" && f.value == "" {
+			lines = append(lines, "")
+			continue
+		}
+		wrapped := strings.Split(ansi.Wrap(f.value, valueW, " /-"), "\n")
+		for i, w := range wrapped {
+			label := ""
+			if i == 0 {
+				label = f.label
+			}
+			lines = append(lines, " "+st.Label.Render(fit(label, labelW))+"  "+w)
+		}
+	}
+	return lines
+}

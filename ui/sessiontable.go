@@ -1,0 +1,402 @@
+// The session table: the rows of the open store, their order (filter and
+// sort), the selection (by id), the marks and the visible window.
+
+package ui
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/keymap"
+)
+
+type sessionTable struct {
+	sh      *shared
+	columns Columns
+
+	rows        map[string]*row
+	order       []string // ids of the visible rows, in display order
+	selectedID  string
+	offset      int // first visible row
+	filter      string
+	sortKey     sortKey
+	sortReverse bool
+	marked      int    // marked rows, kept by SetMarked (read on every frame)
+	suffix      string // the file name ending all rows share (".EdmHash")
+	widest      int    // the widest file name, in cells
+	// remembered is the selection of each store visited, restored on return.
+	remembered map[string]string
+
+	width, height int // height counts rows, without the column header
+}
+
+func newSessionTable(sh *shared, columns Columns) *sessionTable {
+	return &sessionTable{sh: sh, columns: columns, rows: map[string]*row{}, remembered: map[string]string{}}
+}
+
+// SetSize sets the width and the number of visible rows.
+func (t *sessionTable) SetSize(w, h int) {
+	t.width, t.height = w, h
+	t.clamp()
+}
+
+// Len is the number of visible (filtered) rows.
+func (t *sessionTable) Len() int { return len(t.order) }
+
+// Visible is the ids of the rows shown, in order.
+func (t *sessionTable) Visible() []string { return t.order }
+
+// Row is a session's row, visible or not.
+func (t *sessionTable) Row(id string) (*row, bool) {
+	r, ok := t.rows[id]
+	return r, ok
+}
+
+// Selected is the selected row, nil when none.
+func (t *sessionTable) Selected() *row {
+	if t.selectedID == "" {
+		return nil
+	}
+	return t.rows[t.selectedID]
+}
+
+// Select selects a visible row by id and keeps it in view.
+func (t *sessionTable) Select(id string) {
+	if slices.Contains(t.order, id) {
+		t.selectedID = id
+		t.clamp()
+	}
+}
+
+// Replace switches the table to another store: the rows go, the selection
+// made in the store left is remembered, and the one made earlier in the
+// store entered comes back once its rows arrive.
+func (t *sessionTable) Replace(fromStore, toStore string) {
+	t.Remember(fromStore)
+	t.rows = map[string]*row{}
+	t.order = nil
+	t.marked = 0
+	t.selectedID = t.remembered[toStore]
+	t.filter = ""
+	t.offset = 0
+}
+
+// Remember keeps the selection of a store for a later visit.
+func (t *sessionTable) Remember(storeID string) {
+	if storeID != "" && t.selectedID != "" {
+		t.remembered[storeID] = t.selectedID
+	}
+}
+
+// Merge applies a full listing and returns the sessions seen running that
+// finished. A row is never replaced by an older copy of its session: a list
+// that left the service before a renew answered must not undo the renew.
+// Rows missing from the listing go, unless an action on them is in flight.
+func (t *sessionTable) Merge(sessions []graphapi.Session, at time.Time) []notice {
+	seen := make(map[string]struct{}, len(sessions))
+	var notices []notice
+	for i := range sessions {
+		s := sessions[i]
+		if s.ID == "" {
+			continue
+		}
+		seen[s.ID] = struct{}{}
+		r, ok := t.rows[s.ID]
+		if !ok {
+			r = newRow(s)
+			t.rows[s.ID] = r
+		} else if r.gone = false; !r.s.NewerThan(&s) {
+			before := r.class
+			r.set(s)
+			if n, ok := finished(before, r); ok {
+				notices = append(notices, n)
+			}
+		}
+		r.observe(at)
+	}
+	for id, r := range t.rows {
+		if _, ok := seen[id]; !ok && r.pending == noAction {
+			t.SetMarked(r, false)
+			delete(t.rows, id)
+		}
+	}
+	t.resort()
+	return notices
+}
+
+// Apply puts one session's newer copy (a renew's answer) in its row, by
+// id; a session not listed yet gets a row.
+func (t *sessionTable) Apply(s graphapi.Session, at time.Time) *row {
+	r, ok := t.rows[s.ID]
+	if !ok {
+		r = newRow(s)
+		t.rows[s.ID] = r
+		t.resort()
+	} else if !r.s.NewerThan(&s) {
+		r.set(s)
+	}
+	r.observe(at)
+	return r
+}
+
+// Filter is the text rows must contain (file name, state or id).
+func (t *sessionTable) Filter() string { return t.filter }
+
+// SetFilter filters the rows, keeping the selection when it still shows.
+func (t *sessionTable) SetFilter(f string) {
+	if f != t.filter {
+		t.filter = f
+		t.resort()
+	}
+}
+
+// CycleSort moves to the next sort key; ReverseSort flips the order.
+func (t *sessionTable) CycleSort() {
+	t.sortKey = (t.sortKey + 1) % sortKeys
+	t.resort()
+}
+
+func (t *sessionTable) ReverseSort() {
+	t.sortReverse = !t.sortReverse
+	t.resort()
+}
+
+// SortShown reports whether the sorted column is on screen (with its
+// arrow).
+func (t *sessionTable) SortShown() bool { return computeLayout(t.width, t.columns).shows(t.sortKey) }
+
+// SortText is "created", "upload % (reversed)"...
+func (t *sessionTable) SortText() string {
+	return t.sortKey.String() + pick(t.sortReverse, " (reversed)", "")
+}
+
+// Marked counts marked rows.
+func (t *sessionTable) Marked() int { return t.marked }
+
+func (t *sessionTable) SetMarked(r *row, on bool) {
+	if r.marked != on {
+		r.marked = on
+		t.marked += map[bool]int{true: 1, false: -1}[on]
+	}
+}
+
+// ToggleMark marks or unmarks the selected row and moves down.
+func (t *sessionTable) ToggleMark() {
+	if r := t.Selected(); r != nil {
+		t.SetMarked(r, !r.marked)
+		t.move(1)
+	}
+}
+
+// Busy reports whether an action is in flight on any row.
+func (t *sessionTable) Busy() bool {
+	for _, r := range t.rows {
+		if r.pending != noAction {
+			return true
+		}
+	}
+	return false
+}
+
+// InFlight counts the rows with a given action in flight.
+func (t *sessionTable) InFlight(a action) int {
+	n := 0
+	for _, r := range t.rows {
+		if r.pending == a {
+			n++
+		}
+	}
+	return n
+}
+
+// Update moves the selection: keys (up, down, pages, first, last) and the
+// mouse (the wheel, a click on a row; y counts from the column header).
+func (t *sessionTable) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		t.navigate(msg)
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			t.move(-1)
+		case tea.MouseButtonWheelDown:
+			t.move(1)
+		case tea.MouseButtonLeft:
+			if i := t.offset + msg.Y - 1; msg.Y >= 1 && msg.Y <= t.height && i < len(t.order) {
+				t.selectIndex(i)
+			}
+		}
+	}
+	return nil
+}
+
+func (t *sessionTable) navigate(msg tea.KeyMsg) {
+	k := t.sh.keys
+	idx := slices.Index(t.order, t.selectedID)
+	switch {
+	case key.Matches(msg, k.Up):
+		idx--
+	case key.Matches(msg, k.Down):
+		idx++
+	case key.Matches(msg, k.PageUp):
+		idx -= max(t.height-1, 1)
+	case key.Matches(msg, k.PageDown):
+		idx += max(t.height-1, 1)
+	case key.Matches(msg, k.Home):
+		idx = 0
+	case key.Matches(msg, k.End):
+		idx = len(t.order) - 1
+	default:
+		return
+	}
+	t.selectIndex(idx)
+}
+
+// move moves the selection by delta rows.
+func (t *sessionTable) move(delta int) { t.selectIndex(slices.Index(t.order, t.selectedID) + delta) }
+
+// selectIndex selects the row at i (clamped) and keeps it visible.
+func (t *sessionTable) selectIndex(i int) {
+	if len(t.order) == 0 {
+		return
+	}
+	t.selectedID = t.order[min(max(i, 0), len(t.order)-1)]
+	t.clamp()
+}
+
+// clamp keeps the selection inside the visible window, and the window
+// inside the rows.
+func (t *sessionTable) clamp() {
+	th := max(t.height, 1)
+	if idx := slices.Index(t.order, t.selectedID); idx >= 0 {
+		if idx < t.offset {
+			t.offset = idx
+		}
+		if idx >= t.offset+th {
+			t.offset = idx - th + 1
+		}
+	}
+	t.offset = min(max(t.offset, 0), max(len(t.order)-th, 0))
+}
+
+// resort applies the filter and the sort, keeping the selection on the
+// same session, or on its neighbour when it is gone or filtered out.
+func (t *sessionTable) resort() {
+	oldIndex := slices.Index(t.order, t.selectedID)
+	visible := make([]*row, 0, len(t.rows))
+	for _, r := range t.rows {
+		if r.matches(t.filter) {
+			visible = append(visible, r)
+		}
+	}
+	cmp := t.sortKey.compare
+	slices.SortFunc(visible, func(a, b *row) int {
+		c := cmp(a, b)
+		if t.sortReverse {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+		return strings.Compare(a.s.ID, b.s.ID)
+	})
+	t.suffix, t.widest = sharedSuffix(t.rows), 0
+	for _, r := range t.rows {
+		t.widest = max(t.widest, r.nameW)
+	}
+	t.order = t.order[:0]
+	for _, r := range visible {
+		t.order = append(t.order, r.s.ID)
+	}
+	if !slices.Contains(t.order, t.selectedID) {
+		t.selectedID = ""
+		if len(t.order) > 0 {
+			t.selectedID = t.order[min(max(oldIndex, 0), len(t.order)-1)]
+		}
+	}
+	t.clamp()
+}
+
+// layout is the columns at the table's width.
+func (t *sessionTable) layout() layout {
+	l := computeLayout(t.width, t.columns)
+	if t.widest > l.file {
+		l.suffix = t.suffix // leave it out only when a name would be cut
+	}
+	return l
+}
+
+// Header is the column header at the table's width.
+func (t *sessionTable) Header() string {
+	l := t.layout()
+	return padLine(l.header(t.sh.styles, t.sortKey, t.sortReverse), t.width)
+}
+
+// View draws the column header and the visible rows.
+func (t *sessionTable) View() string { return strings.Join(t.lines(), "\n") }
+
+// lines are the column header and the visible rows, each exactly as wide
+// as the table (rows are padded without measuring them).
+func (t *sessionTable) lines() []string {
+	l := t.layout()
+	lines := make([]string, 0, t.height+1)
+	lines = append(lines, padLine(l.header(t.sh.styles, t.sortKey, t.sortReverse), t.width))
+	end := min(t.offset+t.height, len(t.order))
+	env := rowEnv{frame: t.sh.frame(), now: t.sh.clock, rules: t.sh.rules, st: t.sh.styles}
+	pad := strings.Repeat(" ", max(t.width-l.fixed()-l.file, 0))
+	for i := t.offset; i < end; i++ {
+		id := t.order[i]
+		line := renderRow(t.rows[id], l, id == t.selectedID, env) + pad
+		if id == t.selectedID {
+			line = env.st.selectedP.around(line)
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// ShortHelp is the table's keys, with the reason an action does not apply
+// to the selected session.
+func (t *sessionTable) ShortHelp() []key.Binding { return t.contextKeys().ShortHelp() }
+
+// contextKeys is the keymap with help that says why an action does not
+// apply to the selected session.
+func (t *sessionTable) contextKeys() keymap.KeyMap {
+	k := t.sh.keys
+	r := t.Selected()
+	if r == nil {
+		return k
+	}
+	explain := func(b *key.Binding, a action) {
+		if why := r.cannot(a); why != "" {
+			b.SetHelp(b.Help().Key, b.Help().Desc+" (n/a: "+why+")")
+		}
+	}
+	explain(&k.Renew, actRenew)
+	explain(&k.Cancel, actCancel)
+	explain(&k.Commit, actCommit)
+	return k
+}
+
+// unavailable says which actions do not apply to the selected session and
+// why, for the help screen; "" when all apply.
+func (t *sessionTable) unavailable() string {
+	r := t.Selected()
+	if r == nil {
+		return ""
+	}
+	var na []string
+	for _, a := range []action{actRenew, actCancel, actCommit} {
+		if why := r.cannot(a); why != "" {
+			na = append(na, a.String()+": "+why)
+		}
+	}
+	if len(na) == 0 {
+		return ""
+	}
+	return "Not available for " + r.name + ": " + strings.Join(na, "; ")
+}

@@ -1,0 +1,239 @@
+// The status bar: the keys that apply, and a flash message that clears
+// itself; and the full help screen it opens with ?.
+
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/present"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+type flashLevel int
+
+const (
+	flashInfo flashLevel = iota
+	flashSuccess
+	flashWarn
+	flashError
+)
+
+type flash struct {
+	text  string
+	level flashLevel
+	id    int
+}
+
+const flashFor = 6 * time.Second
+
+type flashExpiredMsg struct{ id int }
+
+type statusBar struct {
+	sh       *shared
+	help     help.Model
+	flash    flash
+	flashSeq int
+	// full is set while the help screen shows.
+	full bool
+	// hints are the keys shown, set by the root for what is on screen.
+	hints []key.Binding
+	width int
+}
+
+func newStatusBar(sh *shared) *statusBar {
+	st := sh.styles
+	h := help.New()
+	h.Styles.ShortKey, h.Styles.FullKey = st.Accent, st.Accent
+	h.Styles.ShortDesc, h.Styles.FullDesc = st.Muted, st.Muted
+	h.Styles.ShortSeparator, h.Styles.FullSeparator = st.Muted, st.Muted
+	h.Styles.Ellipsis = st.Muted
+	return &statusBar{sh: sh, help: h}
+}
+
+func (s *statusBar) SetSize(w, _ int) {
+	s.width = w
+	s.help.Width = w
+}
+
+// SetHints sets the keys the bar shows.
+func (s *statusBar) SetHints(b []key.Binding) { s.hints = b }
+
+// Flash shows text until a newer flash or flashFor has passed.
+func (s *statusBar) Flash(level flashLevel, text string) tea.Cmd {
+	s.flashSeq++
+	s.flash = flash{text: text, level: level, id: s.flashSeq}
+	id := s.flashSeq
+	return tick(flashFor, func(time.Time) tea.Msg { return flashExpiredMsg{id: id} })
+}
+
+// Update clears an expired flash.
+func (s *statusBar) Update(msg tea.Msg) tea.Cmd {
+	if msg, ok := msg.(flashExpiredMsg); ok && msg.id == s.flash.id {
+		s.flash = flash{}
+	}
+	return nil
+}
+
+// ShortHelp: the bar shows others' keys and has none of its own.
+func (s *statusBar) ShortHelp() []key.Binding { return nil }
+
+// ShowingHelp reports whether the help screen is open; ToggleHelp opens or
+// closes it.
+func (s *statusBar) ShowingHelp() bool { return s.full }
+func (s *statusBar) ToggleHelp()       { s.full = !s.full }
+
+// View is the status line: the hints on the left, the flash on the right.
+func (s *statusBar) View() string {
+	st := s.sh.styles
+	right := ""
+	if s.flash.text != "" {
+		style := st.Info
+		switch s.flash.level {
+		case flashSuccess:
+			style = st.Success
+		case flashWarn:
+			style = st.Warn
+		case flashError:
+			style = st.Error
+		}
+		// The flash leaves room for the help key.
+		room := s.width - 4 - ansi.StringWidth(s.help.ShortHelpView([]key.Binding{s.sh.keys.Help})) - 1
+		text := fit(s.flash.text, max(min(ansi.StringWidth(s.flash.text), room), 0))
+		right = style.Render(text) + " "
+	}
+	left := " " + s.hintsView(s.width-ansi.StringWidth(right)-2)
+	gap := s.width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		return padLine(left, s.width-ansi.StringWidth(right)-1) + " " + right
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// hintsView is the hints in at most width cells. The help key comes last
+// and always shows: the other hints give way first.
+func (s *statusBar) hintsView(width int) string {
+	helpKey := s.sh.keys.Help
+	rest := make([]key.Binding, 0, len(s.hints))
+	for _, b := range s.hints {
+		if !slices.Equal(b.Keys(), helpKey.Keys()) {
+			rest = append(rest, b)
+		}
+	}
+	tail := s.help.ShortHelpView([]key.Binding{helpKey})
+	head := s.shortHelp(rest, width-ansi.StringWidth(tail)-ansi.StringWidth(s.help.ShortSeparator))
+	if head == "" {
+		return tail
+	}
+	return head + s.help.Styles.ShortSeparator.Render(s.help.ShortSeparator) + tail
+}
+
+// shortHelp is help.Model's ShortHelpView held to width: bubbles v1.0.0
+// goes past its width when the ellipsis does not fit.
+func (s *statusBar) shortHelp(bindings []key.Binding, width int) string {
+	h := s.help
+	h.Width = 0
+	sep := h.Styles.ShortSeparator.Render(h.ShortSeparator)
+	var b strings.Builder
+	w := 0
+	for _, kb := range bindings {
+		if !kb.Enabled() {
+			continue
+		}
+		item := h.ShortHelpView([]key.Binding{kb})
+		if w > 0 {
+			item = sep + item
+		}
+		iw := ansi.StringWidth(item)
+		if w+iw > width {
+			if w > 0 && w+2 <= width {
+				b.WriteString(" " + h.Styles.Ellipsis.Render(h.Ellipsis))
+			}
+			break
+		}
+		b.WriteString(item)
+		w += iw
+	}
+	return b.String()
+}
+
+// helpNotes explain the table's marks and words.
+func helpNotes(rules health.Rules) string {
+	return "Bars: upload counts blocks uploaded, processing counts jobs finished, of the totals the service reports; " +
+		"a bar without a total shows no percent. Icons: ● running, " + awaitingIcon + " awaiting commit, ✓ done, ✗ failed, " +
+		"⊘ cancelled, " + unknownIcon + " a state edmtop does not know; * marks a row. " +
+		"A running session with no update for over " + present.Duration(rules.StallAfter) + " shows \"stalled\" and for how long. " +
+		"Sort cycles created, updated, state, upload %, processing %, file name. " +
+		"ETA is the time left in the current phase at the pace seen between refreshes. Press ? or esc to close."
+}
+
+// HelpView lists the screen's bindings (groups) in as many columns as fit,
+// then unavailable (why actions do not apply to the selected session) and
+// the screen's notes.
+func (s *statusBar) HelpView(groups [][]key.Binding, unavailable, notes string) []string {
+	st := s.sh.styles
+	var cells []string
+	for _, group := range groups {
+		for _, b := range group {
+			h := b.Help()
+			cells = append(cells, st.Accent.Render(fit(h.Key, 7))+" "+st.Muted.Render(h.Desc))
+		}
+	}
+	cols := max(min((s.width-2)/30, 4), 1)
+	colW := (s.width - 2) / cols
+	rows := (len(cells) + cols - 1) / cols
+	lines := []string{"", st.Title.Render(" Keys"), ""}
+	for r := range rows {
+		var b strings.Builder
+		b.WriteString(" ")
+		for c := range cols {
+			if i := c*rows + r; i < len(cells) {
+				b.WriteString(padLine(cells[i], colW-1) + " ")
+			}
+		}
+		lines = append(lines, b.String())
+	}
+	if unavailable != "" {
+		lines = append(lines, "", st.Warn.Render(" "+unavailable))
+	}
+	if notes == "" {
+		return lines
+	}
+	lines = append(lines, "")
+	for _, l := range strings.Split(ansi.Wrap(notes, s.width-2, " "), "\n") {
+		lines = append(lines, st.Muted.Render(" "+l))
+	}
+	return lines
+}
+
+// errorSummary is the one-line form for the status bar: code and message
+// (or the whole error), sanitized.
+func errorSummary(err error) string {
+	if ge, ok := graphapi.AsError(err); ok {
+		var parts []string
+		if ge.StatusCode != 0 {
+			parts = append(parts, fmt.Sprint(ge.StatusCode))
+		}
+		if ge.Code != "" {
+			parts = append(parts, ge.Code)
+		}
+		text := ge.Message
+		if len(parts) > 0 {
+			text = strings.Join(parts, " ") + ": " + text
+		}
+		if ge.RetryAfter > 0 {
+			text += " (retry after " + present.Countdown(ge.RetryAfter) + ")"
+		}
+		return termtext.OneLine(text)
+	}
+	return termtext.OneLine(err.Error())
+}
