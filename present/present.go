@@ -79,6 +79,20 @@ func Duration(d time.Duration) string {
 	}
 }
 
+// Elapsed is a span precise enough to compare runs: "45s", "12m", "1h12m",
+// "2d3h".
+func Elapsed(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return fmt.Sprintf("%dd%dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+}
+
 // Countdown is a wait in whole seconds, rounded up: "45s", "2m05s", "1h02m".
 func Countdown(d time.Duration) string {
 	if d < 0 {

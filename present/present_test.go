@@ -134,3 +134,17 @@ func TestMaskSecretAndDashes(t *testing.T) {
 		t.Error("Count")
 	}
 }
+
+func TestElapsed(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		45 * time.Second:                "45s",
+		12*time.Minute + 59*time.Second: "12m",
+		72 * time.Minute:                "1h12m",
+		47*time.Hour + 59*time.Minute:   "47h59m",
+		51 * time.Hour:                  "2d3h",
+	} {
+		if got := Elapsed(d); got != want {
+			t.Errorf("Elapsed(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

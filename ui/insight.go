@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edmtop/edmtop/present"
+
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/termtext"
@@ -41,25 +43,11 @@ func span(begin, end, now time.Time, running bool) string {
 	case begin.IsZero():
 		return "—"
 	case !end.IsZero() && !end.Before(begin):
-		return clockDuration(end.Sub(begin))
+		return present.Elapsed(end.Sub(begin))
 	case running && now.After(begin):
-		return clockDuration(now.Sub(begin)) + " so far"
+		return present.Elapsed(now.Sub(begin)) + " so far"
 	}
 	return "—"
-}
-
-// clockDuration is "45s", "12m", "1h12m" or "2d3h": precise enough to
-// compare runs.
-func clockDuration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
-	}
-	return fmt.Sprintf("%dd%dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
 }
 
 // estimatedRows is blocks × rows per block, with thousands separated.
@@ -167,7 +155,7 @@ func historyStrip(runs []health.Run) string {
 	for i, r := range runs {
 		p := stateIcon(r.Session.StateClass())
 		if r.Duration > 0 {
-			p += " " + clockDuration(r.Duration)
+			p += " " + present.Elapsed(r.Duration)
 		}
 		if r.RowsDrift {
 			p += " ⚠rows"

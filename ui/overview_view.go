@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edmtop/edmtop/present"
+
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/termtext"
@@ -89,7 +91,7 @@ func (o *overview) rowLine(s *storeStatus, l overviewLayout, selected bool, now 
 		verdict = verdictIcon(s.health.Verdict) + " " + s.health.Verdict.String()
 		current = currentCell(s, o.rules, now)
 		if !s.health.LastIndex.IsZero() {
-			index = relTime(s.health.LastIndex, now)
+			index = present.Ago(s.health.LastIndex, now)
 		}
 		uploads = fmt.Sprintf("%d/%d", s.health.Uploads24h, s.health.UploadLimit)
 	}
@@ -136,7 +138,7 @@ func currentCell(s *storeStatus, rules health.Rules, now time.Time) string {
 		if n.Error != nil && n.Error.Code != "" {
 			text += "  " + termtext.OneLine(n.Error.Code)
 		}
-		return text + " (" + strings.TrimSuffix(relTime(n.LastUpdatedDateTime.Time, now), " ago") + ")"
+		return text + " (" + strings.TrimSuffix(present.Ago(n.LastUpdatedDateTime.Time, now), " ago") + ")"
 	}
 	c := s.current
 	if c == nil {
@@ -147,7 +149,7 @@ func currentCell(s *storeStatus, rules health.Rules, now time.Time) string {
 		text += fmt.Sprintf(" %d%%", p.Percent())
 	}
 	if rules.Stalled(c, now) {
-		text += "  no update for " + shortDuration(health.Idle(c, now))
+		text += "  no update for " + present.Duration(health.Idle(c, now))
 	}
 	return text
 }

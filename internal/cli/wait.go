@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
 )
@@ -393,7 +394,7 @@ func newProgressLine(w io.Writer, inPlace bool) *progressLine {
 // the last one. The rate alone does not count as a change.
 func (p *progressLine) show(s *graphapi.Session, now time.Time) {
 	rate := p.rate.observe(s, now)
-	key := fmt.Sprintf("%s|%s|%s", s.State, percentCell(s.UploadProgress()), percentCell(s.ProcessingProgress()))
+	key := fmt.Sprintf("%s|%s|%s", s.State, present.Percent(s.UploadProgress()), present.Percent(s.ProcessingProgress()))
 	if key == p.last {
 		return
 	}
