@@ -323,6 +323,15 @@ func TestDashboard(t *testing.T) {
 func TestDemoShowsBarsQuickly(t *testing.T) {
 	// The Azure SDK would log every request to stderr, over the dashboard.
 	s := start(t, []string{"AZURE_SDK_GO_LOGGING=all"}, 120, 40, "--demo")
+	// The demo opens on the fleet overview, worst first, every verdict shown.
+	s.waitFor("overview", 5*time.Second, func(txt string) bool {
+		return strings.Contains(txt, "4 stores · 1 failed · 1 stalled · 1 stale") &&
+			strings.Index(txt, "✗ failed") < strings.Index(txt, "⧗ stalled") &&
+			strings.Index(txt, "◷ stale") < strings.Index(txt, "✓ ok")
+	})
+	// The last row is the healthy Employee records; enter opens it.
+	s.keys("G")
+	s.keys("\r")
 	s.waitFor("bars", 5*time.Second, func(txt string) bool {
 		return strings.Contains(txt, "█") && strings.Contains(txt, "%") && strings.Contains(txt, "Employee records")
 	})

@@ -25,6 +25,7 @@ type KeyMap struct {
 	Refresh     key.Binding
 	Pause       key.Binding
 	Stores      key.Binding
+	Events      key.Binding
 	Open        key.Binding
 	Help        key.Binding
 	Quit        key.Binding
@@ -56,6 +57,7 @@ func Default() KeyMap {
 		Refresh:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh now")),
 		Pause:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
 		Stores:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "data stores")),
+		Events:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "event log")),
 		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open store")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -73,11 +75,11 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.Renew, k.Mark, k.RenewMarked, k.Cancel, k.Commit, k.Copy},
 		{k.Details, k.Errors, k.Focus, k.Close, k.Filter, k.Sort, k.SortReverse},
-		{k.Refresh, k.Pause, k.Stores, k.Help, k.Quit},
+		{k.Refresh, k.Pause, k.Stores, k.Events, k.Help, k.Quit},
 	}
 }
 
-// PickerHelp is the one-line help of the data store picker.
-func (k KeyMap) PickerHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Open, k.Refresh, k.Quit}
+// OverviewHelp is the one-line help of the fleet overview.
+func (k KeyMap) OverviewHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Filter, k.Events, k.Refresh, k.Quit}
 }

@@ -26,7 +26,7 @@ func TestBindingsAreDistinctAndDocumented(t *testing.T) {
 			}
 		}
 	}
-	for _, b := range append(k.ShortHelp(), k.PickerHelp()...) {
+	for _, b := range append(k.ShortHelp(), k.OverviewHelp()...) {
 		if !containsBinding(k, b) {
 			t.Errorf("short help lists %q, which is not in the full help", b.Help().Desc)
 		}

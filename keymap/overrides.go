@@ -15,7 +15,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"up": &k.Up, "down": &k.Down, "page-up": &k.PageUp, "page-down": &k.PageDown,
 		"home": &k.Home, "end": &k.End, "renew": &k.Renew, "details": &k.Details,
 		"errors": &k.Errors, "focus": &k.Focus, "close": &k.Close, "refresh": &k.Refresh,
-		"pause": &k.Pause, "stores": &k.Stores, "open": &k.Open, "help": &k.Help, "quit": &k.Quit,
+		"pause": &k.Pause, "stores": &k.Stores, "events": &k.Events, "open": &k.Open, "help": &k.Help, "quit": &k.Quit,
 		"renew-marked": &k.RenewMarked, "mark": &k.Mark, "cancel": &k.Cancel, "commit": &k.Commit,
 		"copy": &k.Copy, "filter": &k.Filter, "sort": &k.Sort, "sort-reverse": &k.SortReverse,
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"strings"
+	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -40,7 +41,7 @@ func (m *Model) paneScroll() int                                   { return m.pa
 func (m *Model) paneOpen() bool                                    { return m.pane.Open() }
 func (m *Model) paneFocused() bool                                 { return m.pane.Focused() }
 func (m *Model) inPicker() bool                                    { return m.screen == screenStores }
-func (m *Model) storeCursorAt() int                                { return m.stores.cursor }
+func (m *Model) storeCursorAt() int                                { return m.fleet.cursor() }
 func (m *Model) sortBy() sortKey                                   { return m.table.sortKey }
 func (m *Model) sortReversed() bool                                { return m.table.sortReverse }
 func (m *Model) queued() int                                       { return len(m.renews.queue) }
@@ -70,4 +71,20 @@ func busy(m *Model, id string) bool {
 // leaked sequence, even the same one, still shows.
 func withoutSelection(screen string) string {
 	return strings.Replace(strings.Replace(screen, reverseOn, "", 1), reverseOff, "", 1)
+}
+
+// pickStore goes to the overview (d) and opens store id, wherever its
+// verdict sorts it.
+func pickStore(t *testing.T, m *Model, id string) {
+	t.Helper()
+	press(m, "d")
+	press(m, "g")
+	for range len(m.fleet.shown) {
+		if s := m.fleet.Selected(); s != nil && s.store.ID == id {
+			press(m, "enter")
+			return
+		}
+		press(m, "j")
+	}
+	t.Fatalf("store %s is not in the overview", id)
 }

@@ -52,6 +52,19 @@ func (a action) ing() string {
 }
 
 // past is the verb done: "renewed", "cancelled", "committed".
+// eventKind is how the event log files the action's success.
+func (a action) eventKind() eventKind {
+	switch a {
+	case actRenew:
+		return eventRenewed
+	case actCancel:
+		return eventCancelled
+	case actCommit:
+		return eventCommitted
+	}
+	return eventInfo
+}
+
 func (a action) past() string {
 	switch a {
 	case actRenew:
@@ -188,7 +201,8 @@ func (m *Model) handleResult(msg actionResultMsg) tea.Cmd {
 		name = r.name
 	}
 	m.log.Info("session action done", "op", msg.action.String(), "session", msg.sessionID)
-	flash := m.status.Flash(flashSuccess, msg.action.past()+" "+name+" ✓")
+	flash := tea.Batch(m.status.Flash(flashSuccess, msg.action.past()+" "+name+" ✓"),
+		m.logEvents([]event{{at: m.now(), kind: msg.action.eventKind(), text: msg.action.past() + " " + name}}))
 	if msg.action == actRenew {
 		m.table.SetMarked(r, false)
 		return tea.Batch(flash, m.renewAnswered(msg.sessionID, "", nil))

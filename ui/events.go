@@ -1,12 +1,12 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/edmtop/edmtop/keymap"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -68,16 +68,23 @@ const maxEvents = 1000
 // eventLog is the pane that keeps notices after the status bar has cleared
 // them (key L). Newest first; it scrolls.
 type eventLog struct {
+	sh     *shared
 	events []event // oldest first
-	offset int     // lines scrolled from the newest
+	open   bool
+	offset int // lines scrolled from the newest
 	width  int
 	height int
-	keys   keymap.KeyMap
-	styles *Styles
 }
 
-func newEventLog(keys keymap.KeyMap, styles *Styles) *eventLog {
-	return &eventLog{keys: keys, styles: styles}
+func newEventLog(sh *shared) *eventLog { return &eventLog{sh: sh} }
+
+// Open reports whether the log is shown.
+func (l *eventLog) Open() bool { return l.open }
+
+// Toggle shows or hides the log; it opens on the newest event.
+func (l *eventLog) Toggle() {
+	l.open = !l.open
+	l.offset = 0
 }
 
 // Add appends events, dropping the oldest past maxEvents.
@@ -100,8 +107,9 @@ func (l *eventLog) SetSize(w, h int) {
 	l.clamp()
 }
 
+// clamp keeps the scroll inside the events (height counts the title line).
 func (l *eventLog) clamp() {
-	l.offset = max(min(l.offset, len(l.events)-l.height), 0)
+	l.offset = max(min(l.offset, len(l.events)-(l.height-1)), 0)
 }
 
 // Update scrolls the log.
@@ -110,30 +118,34 @@ func (l *eventLog) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	keys := l.sh.keys
 	switch {
-	case key.Matches(k, l.keys.Up):
+	case key.Matches(k, keys.Up):
 		l.offset--
-	case key.Matches(k, l.keys.Down):
+	case key.Matches(k, keys.Down):
 		l.offset++
-	case key.Matches(k, l.keys.PageUp):
+	case key.Matches(k, keys.PageUp):
 		l.offset -= l.height
-	case key.Matches(k, l.keys.PageDown):
+	case key.Matches(k, keys.PageDown):
 		l.offset += l.height
-	case key.Matches(k, l.keys.Home):
+	case key.Matches(k, keys.Home):
 		l.offset = 0
-	case key.Matches(k, l.keys.End):
+	case key.Matches(k, keys.End):
 		l.offset = len(l.events)
 	}
 	l.clamp()
 	return nil
 }
 
-// View draws the newest events first, with their local time.
-func (l *eventLog) View(now time.Time) string {
+// View draws a title and the newest events first, with their local time.
+func (l *eventLog) View() string {
+	now := l.sh.clock
+	title := l.sh.styles.Header.Render(fmt.Sprintf(" EVENTS (%d, newest first)", len(l.events)))
 	if len(l.events) == 0 {
-		return l.styles.Muted.Render(" no events yet: completions, failures, stalls and your actions are kept here")
+		return title + "\n" + l.sh.styles.Muted.Render(" No events yet: completions, failures, stalls, verdict changes and your actions are kept here.")
 	}
-	lines := make([]string, 0, l.height)
+	lines := make([]string, 0, l.height+1)
+	lines = append(lines, title)
 	for i := len(l.events) - 1 - l.offset; i >= 0 && len(lines) < l.height; i-- {
 		e := l.events[i]
 		stamp := e.at.In(now.Location()).Format("15:04:05")
@@ -148,11 +160,11 @@ func (l *eventLog) View(now time.Time) string {
 func (l *eventLog) paint(k eventKind) func(...string) string {
 	switch k {
 	case eventFailed:
-		return l.styles.Error.Render
+		return l.sh.styles.Error.Render
 	case eventStalled, eventStale:
-		return l.styles.Warn.Render
+		return l.sh.styles.Warn.Render
 	case eventCompleted, eventRenewed, eventCommitted:
-		return l.styles.Success.Render
+		return l.sh.styles.Success.Render
 	}
 	return fmtPlain
 }
@@ -161,5 +173,8 @@ func fmtPlain(s ...string) string { return strings.Join(s, "") }
 
 // ShortHelp is the log's keys.
 func (l *eventLog) ShortHelp() []key.Binding {
-	return []key.Binding{l.keys.Up, l.keys.Down, l.keys.Close, l.keys.Help}
+	k := l.sh.keys
+	back := k.Close
+	back.SetHelp(back.Help().Key, "close the log")
+	return []key.Binding{k.Up, k.Down, back, k.Help}
 }

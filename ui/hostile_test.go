@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 )
 
 type payload struct{ Name, Text string }
@@ -121,7 +122,8 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			m.Update(keyMsg("?"))
 			m.Update(keyMsg("esc"))
 			m.Update(keyMsg("d"))
-			m.Update(storesLoadedMsg{gen: m.loadGeneration(), stores: []graphapi.DataStore{m.openStoreValue()}})
+			status := assessStore(context.Background(), c, health.DefaultRules(), m.openStoreValue(), time.Now)
+			m.Update(fleetLoadedMsg{gen: m.loadGeneration(), stores: []storeStatus{status}, at: time.Now()})
 			assertInert(t, "picker", m.View(), 120)
 		})
 	}

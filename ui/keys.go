@@ -34,6 +34,8 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case m.prompt.Active():
 		return m.answerPrompt(msg)
+	case m.screen == screenStores && m.fleet.Filtering():
+		return m.fleet.Update(msg) // typed text, q and ? included
 	case key.Matches(msg, k.Quit):
 		// q goes back from a pane, the help or a sub-screen; it quits
 		// only at the top.
@@ -49,13 +51,24 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Help):
 		m.status.ToggleHelp()
 		return nil
+	case m.events.Open():
+		if key.Matches(msg, k.Events, k.Close) {
+			m.events.Toggle()
+		}
+		return m.events.Update(msg)
+	case key.Matches(msg, k.Events):
+		m.events.Toggle()
+		return nil
 	case key.Matches(msg, k.Refresh):
 		if m.loop.loading {
 			return m.status.Flash(flashInfo, "a refresh is already running")
 		}
 		return m.startLoad()
 	case m.screen == screenStores:
-		return m.stores.Update(msg)
+		if key.Matches(msg, k.Pause) {
+			return m.togglePause()
+		}
+		return m.fleet.Update(msg)
 	}
 	return m.sessionsKey(msg)
 }
@@ -143,6 +156,8 @@ func (m *Model) back() (cmd tea.Cmd, ok bool) {
 	switch {
 	case m.status.ShowingHelp():
 		m.status.ToggleHelp()
+	case m.events.Open():
+		m.events.Toggle()
 	case m.screen == screenStores && m.store.ID != "":
 		return m.backToStore(), true
 	case m.screen == screenSessions && m.pane.Open():
@@ -158,7 +173,7 @@ func (m *Model) back() (cmd tea.Cmd, ok bool) {
 func (m *Model) showStores() tea.Cmd {
 	m.table.Remember(m.store.ID)
 	m.screen = screenStores
-	m.stores.SetCurrent(m.store.ID)
+	m.fleet.SetCurrent(m.store.ID)
 	m.pane.Close()
 	return m.startLoad()
 }

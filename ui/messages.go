@@ -11,12 +11,6 @@ import (
 // Messages that commands send back to Update. Each carries what is needed to
 // recognise a stale answer (a generation or the ids it was about).
 
-type storesLoadedMsg struct {
-	gen    int
-	stores []graphapi.DataStore
-	err    error
-}
-
 // storeNamesMsg answers the one-off lookup of the open store's name.
 type storeNamesMsg struct{ stores []graphapi.DataStore }
 
@@ -34,15 +28,6 @@ type clockTickMsg struct{}
 
 // Commands. Each captures the values it needs, has its own timeout and
 // returns one message; none reads the model.
-
-func loadStoresCmd(ctx context.Context, svc Service, gen int, timeout time.Duration) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		stores, err := svc.ListDataStores(ctx)
-		return storesLoadedMsg{gen: gen, stores: stores, err: err}
-	}
-}
 
 func loadSessionsCmd(ctx context.Context, svc Service, gen int, storeID string, timeout time.Duration, now func() time.Time) tea.Cmd {
 	return func() tea.Msg {

@@ -78,7 +78,8 @@ type component interface {
 }
 
 var (
-	_ component = (*storeList)(nil)
+	_ component = (*overview)(nil)
+	_ component = (*eventLog)(nil)
 	_ component = (*sessionTable)(nil)
 	_ component = (*detailPane)(nil)
 	_ component = (*statusBar)(nil)
@@ -123,7 +124,8 @@ type Model struct {
 	screen        screen
 	store         graphapi.DataStore // the open store; zero on the store list at start
 
-	stores *storeList
+	fleet  *overview
+	events *eventLog
 	table  *sessionTable
 	pane   *detailPane
 	status *statusBar
@@ -150,7 +152,7 @@ func New(o Options) *Model {
 	m := &Model{
 		svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, now: o.Now, log: o.Logger,
 		opts: settings{label: o.Label, mouse: o.Mouse, bell: o.Bell, terminal: o.Terminal},
-		sh:   sh, stores: newStoreList(sh), table: newSessionTable(sh, columns), pane: newDetailPane(sh),
+		sh:   sh, fleet: newOverview(sh), events: newEventLog(sh), table: newSessionTable(sh, columns), pane: newDetailPane(sh),
 		status: newStatusBar(sh), prompt: newPrompt(sh), loop: refreshLoop{every: o.Refresh},
 	}
 	if o.StoreID != "" {
@@ -223,8 +225,10 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.handleKey(msg)
 	case tea.MouseMsg:
 		return m.handleMouse(msg)
-	case storesLoadedMsg:
-		return m.handleStores(msg)
+	case fleetLoadedMsg:
+		return m.handleFleet(msg)
+	case eventsMsg:
+		return m.logEvents(msg)
 	case storeNamesMsg:
 		for _, s := range msg.stores {
 			if s.ID == m.store.ID && m.store.DisplayName == "" {
@@ -287,7 +291,8 @@ func (m *Model) sync() {
 	m.table.SetSize(m.width, max(th, 1))
 	m.pane.SetSize(m.width, ph)
 	m.pane.Show(m.table.Selected())
-	m.stores.SetSize(m.width, max(m.height-3, 1))
+	m.fleet.SetSize(m.width, max(m.height-2, 1))
+	m.events.SetSize(m.width, max(m.height-2, 1))
 	m.status.SetSize(m.width, 1)
 	m.status.SetHints(m.hints())
 	m.prompt.SetSize(m.width, 1)

@@ -425,12 +425,13 @@ func TestPickerOpensStore(t *testing.T) {
 	m := newTestModel(t, svc, "")
 	run(m, m.Init())
 	view := m.View()
-	for _, want := range []string{"DATA STORE", "Employee records", "store-a", "2h ago", "HR master data", "Card holders", "2 stores"} {
+	for _, want := range []string{"STORE", "HEALTH", "Employee records", "✓ ok", "2h ago", "Card holders", "◷ stale", "● Processing 70%", "2 stores · 1 stale"} {
 		if !strings.Contains(view, want) {
-			t.Errorf("picker lacks %q:\n%s", want, view)
+			t.Errorf("overview lacks %q:\n%s", want, view)
 		}
 	}
-	press(m, "j", "enter")
+	// Worst first: the stale Card holders lead, and are selected.
+	press(m, "enter")
 	if m.inPicker() || m.storeID() != "store-b" || len(m.ids()) != 1 {
 		t.Fatalf("mode %v store %s rows %d", m.inPicker(), m.storeID(), len(m.ids()))
 	}
@@ -439,7 +440,7 @@ func TestPickerOpensStore(t *testing.T) {
 	}
 	// d returns to the picker with the cursor on the open store.
 	press(m, "d")
-	if !m.inPicker() || m.storeCursorAt() != 1 {
+	if !m.inPicker() || m.storeCursorAt() != 0 {
 		t.Errorf("d: mode %v cursor %d", m.inPicker(), m.storeCursorAt())
 	}
 }

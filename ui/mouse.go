@@ -31,7 +31,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	}
 	msg.Y -= bodyY
 	if m.screen == screenStores {
-		return m.stores.Update(msg)
+		return m.fleet.Update(msg)
 	}
 	paneTop := 1 + m.table.height // the column header and the rows
 	if m.pane.Open() && msg.Y >= paneTop {

@@ -1,11 +1,12 @@
-// What the dashboard tells beyond the screen: a flash (and the bell) when a
-// watched session finishes, and the clipboard.
+// What the dashboard tells beyond the screen: a flash and an event (and the
+// bell for a failure) when a watched session finishes, and the clipboard.
 
 package ui
 
 import (
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aymanbagabas/go-osc52/v2"
@@ -38,24 +39,31 @@ func (m *Model) announce(notices []notice) tea.Cmd {
 		return nil
 	}
 	var parts []string
+	events := make([]event, 0, len(notices))
 	level := flashSuccess
 	for _, n := range notices {
+		e := event{at: m.now(), kind: eventCompleted, text: n.name + " completed"}
 		if n.failed {
 			level = flashError
-			text := "✗ " + n.name + " failed"
+			e.kind, e.text = eventFailed, n.name+" failed"
 			if n.code != "" {
-				text += " (" + n.code + ")"
+				e.text += " (" + n.code + ")"
 			}
-			parts = append(parts, text)
-		} else {
-			parts = append(parts, "✓ "+n.name+" completed")
 		}
+		events = append(events, e)
+		parts = append(parts, e.kind.icon()+" "+e.text)
 	}
-	cmds := []tea.Cmd{m.status.Flash(level, strings.Join(parts, " · "))}
-	if m.opts.bell {
-		cmds = append(cmds, m.writeTerminal("\a"))
+	return tea.Batch(m.status.Flash(level, strings.Join(parts, " · ")), m.logEvents(events))
+}
+
+// logEvents keeps events in the log (L) and rings the bell (--bell) for
+// those that need a person: failures and stalls.
+func (m *Model) logEvents(events []event) tea.Cmd {
+	m.events.Add(events...)
+	if m.opts.bell && slices.ContainsFunc(events, func(e event) bool { return e.kind.rings() }) {
+		return m.writeTerminal("\a")
 	}
-	return tea.Batch(cmds...)
+	return nil
 }
 
 // writeTerminal sends bytes that change no cell (bell, OSC 52) to the

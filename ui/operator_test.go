@@ -346,15 +346,16 @@ func TestStoreSelectionIsRemembered(t *testing.T) {
 	m := newTestModel(t, svc, "a")
 	run(m, m.Init())
 	selectID(t, m, "s-failed")
-	press(m, "d", "j", "enter")
+	pickStore(t, m, "b")
 	if m.storeID() != "b" || m.selID() != "s-processing" {
 		t.Fatalf("store %s selected %s", m.storeID(), m.selID())
 	}
-	press(m, "j", "d", "k", "enter")
+	press(m, "j")
+	pickStore(t, m, "a")
 	if m.storeID() != "a" || m.selID() != "s-failed" {
 		t.Errorf("back in a: selected %s", m.selID())
 	}
-	press(m, "d", "j", "enter")
+	pickStore(t, m, "b")
 	if m.selID() != "s-uploading" {
 		t.Errorf("back in b: selected %s", m.selID())
 	}

@@ -12,27 +12,25 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
-	"github.com/edmtop/edmtop/keymap"
 )
 
-// OpenStoreMsg asks the root to open a store's sessions.
-type OpenStoreMsg struct{ Store graphapi.DataStore }
+// openStoreMsg asks the root to open a store's sessions.
+type openStoreMsg struct{ store graphapi.DataStore }
 
-// overview is the fleet screen: one row per data store with its health
-// verdict, worst first. It owns its rows, selection, scroll and filter; the
-// root owns the refresh loop and asks it to Load.
+// backToStoreMsg asks the root to return to the store that is open.
+type backToStoreMsg struct{}
+
+// overview is the fleet screen (the start screen without a store, and d):
+// one row per data store with its health verdict, worst first. It owns its
+// rows, selection, scroll and filter; the root's refresh loop asks it for
+// the load command and hands it the answer.
 type overview struct {
-	svc     Service
-	ctx     context.Context
-	rules   health.Rules
-	now     func() time.Time
-	timeout time.Duration
-	keys    keymap.KeyMap
-	styles  *Styles
+	sh *shared
 
 	rows     []storeStatus // sorted worst first, then by name
 	shown    []int         // indexes into rows that pass the filter
 	selected string        // store id
+	current  string        // the open store, "" when none: esc goes back to it
 	offset   int
 	width    int
 	height   int
@@ -46,21 +44,29 @@ type overview struct {
 	filtering bool
 }
 
-func newOverview(svc Service, ctx context.Context, rules health.Rules, now func() time.Time, timeout time.Duration, keys keymap.KeyMap, styles *Styles) *overview {
+func newOverview(sh *shared) *overview {
 	fi := textinput.New()
 	fi.Prompt = "/"
 	fi.Cursor.SetMode(0) // a steady cursor: a blinking one would wake the screen
-	return &overview{svc: svc, ctx: ctx, rules: rules, now: now, timeout: timeout, keys: keys, styles: styles, filter: fi}
+	return &overview{sh: sh, filter: fi}
 }
 
-// Load starts a fleet poll unless one is in flight.
-func (o *overview) Load() tea.Cmd {
-	if o.loading {
-		return nil
-	}
+// Load returns the command of fleet poll gen: every store and its sessions,
+// judged off the Update path. Only the answer to the latest gen is applied.
+func (o *overview) Load(ctx context.Context, svc Service, now func() time.Time, gen int, timeout time.Duration) tea.Cmd {
 	o.loading = true
-	o.gen++
-	return loadFleetCmd(o.ctx, o.svc, o.rules, o.now, o.gen, o.timeout)
+	o.gen = gen
+	return loadFleetCmd(ctx, svc, o.sh.rules, now, gen, timeout)
+}
+
+// SetCurrent tells the overview which store is open; the selection starts
+// on it.
+func (o *overview) SetCurrent(id string) {
+	o.current = id
+	if id != "" {
+		o.selected = id
+		o.clampOffset()
+	}
 }
 
 // Loading reports whether a poll is in flight.
@@ -148,12 +154,29 @@ func (o *overview) Update(msg tea.Msg) tea.Cmd {
 			return o.filterKey(msg)
 		}
 		return o.key(msg)
+	case tea.MouseMsg:
+		o.mouse(msg)
 	}
 	return nil
 }
 
+// mouse moves the selection: the wheel by one, a click to the row under it
+// (y counts from the column header).
+func (o *overview) mouse(msg tea.MouseMsg) {
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		o.move(-1)
+	case tea.MouseButtonWheelDown:
+		o.move(1)
+	case tea.MouseButtonLeft:
+		if i := o.offset + msg.Y - 1; msg.Y >= 1 && i < len(o.shown) {
+			o.selected = o.rows[o.shown[i]].store.ID
+		}
+	}
+}
+
 func (o *overview) key(msg tea.KeyMsg) tea.Cmd {
-	k := o.keys
+	k := o.sh.keys
 	switch {
 	case key.Matches(msg, k.Up):
 		o.move(-1)
@@ -173,10 +196,12 @@ func (o *overview) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Close) && o.filter.Value() != "":
 		o.filter.SetValue("")
 		o.refilter()
+	case key.Matches(msg, k.Close) && o.current != "":
+		return func() tea.Msg { return backToStoreMsg{} }
 	case key.Matches(msg, k.Open):
 		if s := o.Selected(); s != nil {
 			ds := s.store
-			return func() tea.Msg { return OpenStoreMsg{Store: ds} }
+			return func() tea.Msg { return openStoreMsg{store: ds} }
 		}
 	}
 	return nil
@@ -258,18 +283,29 @@ func (o *overview) clampOffset() {
 	o.offset = max(min(o.offset, len(o.shown)-page), 0)
 }
 
-// ShortHelp is the overview's own keys.
+// ShortHelp is the overview's own keys; esc goes back when a store is open.
 func (o *overview) ShortHelp() []key.Binding {
 	if o.filtering {
 		return nil
 	}
-	return []key.Binding{o.keys.Open, o.keys.Filter, o.keys.Refresh, o.keys.Help, o.keys.Quit}
+	keys := o.sh.keys.OverviewHelp()
+	if o.current != "" {
+		back := o.sh.keys.Close
+		back.SetHelp(back.Help().Key, "back to the store")
+		keys = append(keys, back)
+	}
+	return keys
 }
 
-// FullHelp lists the overview's keys for the help screen.
+// FullHelp lists the overview's keys for the help screen (not the table's).
 func (o *overview) FullHelp() [][]key.Binding {
-	k := o.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {k.Open, k.Filter, k.Close}, {k.Refresh, k.Pause, k.Help, k.Quit}}
+	k := o.sh.keys
+	closing := k.Close
+	closing.SetHelp(closing.Help().Key, "clear the filter")
+	if o.current != "" {
+		closing.SetHelp(closing.Help().Key, "clear the filter, or back to the store")
+	}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {k.Open, k.Filter, closing, k.Events}, {k.Refresh, k.Pause, k.Help, k.Quit}}
 }
 
 // Summary is the header's count of stores by verdict, worst first:

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/keymap"
@@ -59,20 +61,33 @@ func fleetScenario() *fleetFake {
 	return f
 }
 
-func newTestOverview(svc Service) *overview {
-	st := NewStyles(asciiRenderer(), DefaultTheme())
-	o := newOverview(svc, context.Background(), health.DefaultRules(), func() time.Time { return fleetNow }, time.Minute, keymap.Default(), &st)
+// testOverview is an overview with the service and generation the root's
+// refresh loop would give it.
+type testOverview struct {
+	*overview
+	svc Service
+	gen int
+}
+
+func testShared() *shared {
+	return &shared{styles: NewStyles(asciiRenderer(), DefaultTheme()), keys: keymap.Default(), clock: fleetNow, rules: health.DefaultRules()}
+}
+
+func newTestOverview(svc Service) *testOverview {
+	o := &testOverview{overview: newOverview(testShared()), svc: svc}
 	o.SetSize(120, 10)
 	return o
 }
 
-func loadOverview(t *testing.T, o *overview) {
+// poll runs one fleet poll's command and returns its answer.
+func (o *testOverview) poll() tea.Msg {
+	o.gen++
+	return o.Load(context.Background(), o.svc, func() time.Time { return fleetNow }, o.gen, time.Minute)()
+}
+
+func loadOverview(t *testing.T, o *testOverview) {
 	t.Helper()
-	msg := o.Load()()
-	if o.Load() != nil {
-		t.Fatal("a second poll started while one was in flight")
-	}
-	o.Update(msg)
+	o.Update(o.poll())
 	if o.Loading() {
 		t.Fatal("still loading after the answer")
 	}
@@ -105,7 +120,7 @@ func TestOverviewJudgesAndSortsWorstFirst(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}
 	}
-	if !strings.HasPrefix(strings.Split(view, "\n")[1], ">Aurora") {
+	if !strings.Contains(strings.Split(view, "\n")[1], ">Aurora") {
 		t.Errorf("the first row is not selected:\n%s", view)
 	}
 }
@@ -119,8 +134,8 @@ func TestOverviewOpensTheSelectedStore(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("enter did nothing")
 	}
-	open, ok := cmd().(OpenStoreMsg)
-	if !ok || open.Store.ID != "s-stalled" {
+	open, ok := cmd().(openStoreMsg)
+	if !ok || open.store.ID != "s-stalled" {
 		t.Errorf("opened %+v", open)
 	}
 }
@@ -178,9 +193,8 @@ func TestOverviewKeepsRowsWhenTheStoreListFails(t *testing.T) {
 
 func TestOverviewDropsAStaleAnswer(t *testing.T) {
 	o := newTestOverview(fleetScenario())
-	old := o.Load()
-	msg := old().(fleetLoadedMsg)
-	msg.gen--
+	msg := o.poll().(fleetLoadedMsg)
+	o.poll() // a newer poll is in flight when the older answer arrives
 	o.Update(msg)
 	if !o.Loading() || len(o.rows) != 0 {
 		t.Error("an answer of an older poll was applied")
@@ -205,11 +219,11 @@ func TestOverviewNarrowDropsColumnsFromTheRight(t *testing.T) {
 func TestOverviewReportsVerdictChanges(t *testing.T) {
 	f := fleetScenario()
 	o := newTestOverview(f)
-	if cmd := o.Update(o.Load()()); cmd != nil {
+	if cmd := o.Update(o.poll()); cmd != nil {
 		t.Errorf("the first poll reported changes: %v", cmd())
 	}
 	f.sessions["s-ok"] = append(f.sessions["s-ok"], graphapi.Session{ID: "z", State: "Failed", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
-	cmd := o.Update(o.Load()())
+	cmd := o.Update(o.poll())
 	if cmd == nil {
 		t.Fatal("no event for a store turning failed")
 	}
@@ -220,22 +234,77 @@ func TestOverviewReportsVerdictChanges(t *testing.T) {
 }
 
 func TestEventLogKeepsNewestFirstAndBounds(t *testing.T) {
-	st := NewStyles(asciiRenderer(), DefaultTheme())
-	l := newEventLog(keymap.Default(), &st)
-	l.SetSize(80, 3)
+	l := newEventLog(testShared())
+	l.SetSize(80, 4)
 	for i := range maxEvents + 5 {
 		l.Add(event{at: fleetNow.Add(time.Duration(i) * time.Second), kind: eventCompleted, text: "run \x1b]0;x\x07" + string(rune('a'+i%26))})
 	}
 	if l.Len() != maxEvents {
 		t.Errorf("kept %d", l.Len())
 	}
-	v := l.View(fleetNow.Add(time.Hour))
+	l.sh.clock = fleetNow.Add(time.Hour)
+	v := l.View()
 	lines := strings.Split(v, "\n")
-	if len(lines) != 3 || !strings.Contains(lines[0], "12:16:44") || strings.Contains(v, "\x1b]") {
+	if len(lines) != 4 || !strings.Contains(lines[0], "EVENTS (1000") || !strings.Contains(lines[1], "12:16:44") || strings.Contains(v, "\x1b]") {
 		t.Errorf("view:\n%q", v)
 	}
 	l.Update(keyMsg("G"))
-	if !strings.Contains(l.View(fleetNow.Add(time.Hour)), "12:00:07") {
-		t.Errorf("end does not reach the oldest kept event:\n%s", l.View(fleetNow.Add(time.Hour)))
+	if !strings.Contains(l.View(), "12:00:07") {
+		t.Errorf("end does not reach the oldest kept event:\n%s", l.View())
 	}
+}
+
+// Issue 13: notices last in the event log (L); the bell rings for what
+// needs a person (a failure), not for a completion.
+func TestEventLogAndBell(t *testing.T) {
+	var term bytes.Buffer
+	svc := newFake()
+	svc.sessions[testStore] = sampleSessions()
+	m := New(Options{Service: svc, StoreID: testStore, Renderer: asciiRenderer(), Now: func() time.Time { return testNow },
+		Terminal: &term, Bell: true, Refresh: 10 * time.Second})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	run(m, m.Init())
+	next := sampleSessions()
+	next[0].State, next[0].RemainingJobCount = "Completed", cnt(0)
+	next[0].LastUpdatedDateTime = at("2026-11-28T09:04:30Z")
+	svc.sessions[testStore] = next
+	press(m, "ctrl+r")
+	if term.Len() != 0 {
+		t.Errorf("a completion rang the bell: %q", term.String())
+	}
+	press(m, "L")
+	v := m.View()
+	if !strings.Contains(v, "EVENTS (1, newest first)") || !strings.Contains(v, "✓ employees-2026-11-28.EdmHash completed") {
+		t.Fatalf("event log:\n%s", v)
+	}
+	if status := lastLine(v); !strings.Contains(status, "close the log") {
+		t.Errorf("footer: %q", status)
+	}
+	press(m, "j") // scrolls the log, moves no row
+	press(m, "esc")
+	if m.events.Open() || !strings.Contains(m.View(), "UPLOAD") {
+		t.Errorf("esc did not close the log:\n%s", m.View())
+	}
+}
+
+// The overview is refreshed on the loop like a store's sessions, and a
+// verdict change reaches the event log.
+func TestOverviewRefreshesAndLogsVerdictChanges(t *testing.T) {
+	f := fleetScenario()
+	m := New(Options{Service: f, Renderer: asciiRenderer(), Now: func() time.Time { return fleetNow }, Refresh: 10 * time.Second})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	run(m, m.Init())
+	if m.loop.next.IsZero() {
+		t.Fatal("no refresh armed on the overview")
+	}
+	f.sessions["s-ok"] = append(f.sessions["s-ok"], graphapi.Session{ID: "z", State: "Failed", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
+	run(m, func() tea.Msg { return refreshTickMsg{gen: m.loop.tickGen} })
+	if m.events.Len() != 1 || !strings.Contains(m.fleet.Summary(), "2 failed") {
+		t.Errorf("events %d, summary %q", m.events.Len(), m.fleet.Summary())
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(s, "\n")
+	return lines[len(lines)-1]
 }

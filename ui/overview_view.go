@@ -53,17 +53,18 @@ func (o *overview) View() string {
 	}
 	l := overviewColumns(o.width)
 	lines := make([]string, 0, o.height)
-	lines = append(lines, o.styles.Header.Render(" "+l.line("STORE", "HEALTH", "LAST INDEX", "CURRENT SESSION", "24H", plain)))
-	now := o.now()
+	lines = append(lines, o.sh.styles.Header.Render(" "+l.line("STORE", "HEALTH", "LAST INDEX", "CURRENT SESSION", "24H", plain)))
+	now := o.sh.clock
 	switch {
 	case len(o.rows) == 0 && o.err != nil:
-		lines = append(lines, o.styles.Error.Render(" "+fit("could not list data stores: "+termtext.OneLine(o.err.Error()), o.width-1)))
-	case len(o.rows) == 0 && o.loading:
-		lines = append(lines, o.styles.Muted.Render(" loading data stores…"))
+		lines = append(lines, loadFailure(o.sh.styles, o.width, "Could not list the data stores.", o.err)...)
+	case len(o.rows) == 0 && (o.loading || o.loadedAt.IsZero()):
+		lines = append(lines, " "+o.sh.frame()+" Loading data stores…")
 	case len(o.rows) == 0:
-		lines = append(lines, o.styles.Muted.Render(" No data stores in this tenant (or none you may read)."))
+		lines = append(lines, o.sh.styles.Muted.Render(" No EDM data stores are visible to this account."),
+			o.sh.styles.Muted.Render(" Uploading and reading EDM sessions needs membership of the EDM_DataUploaders group."))
 	case len(o.shown) == 0:
-		lines = append(lines, o.styles.Muted.Render(" no store matches "+fmt.Sprintf("%q", o.filter.Value())+", esc clears"))
+		lines = append(lines, o.sh.styles.Muted.Render(" no store matches "+fmt.Sprintf("%q", o.filter.Value())+", esc clears"))
 	}
 	end := min(o.offset+o.pageRows(), len(o.shown))
 	for i := o.offset; i < end; i++ {
@@ -89,7 +90,7 @@ func (o *overview) rowLine(s *storeStatus, l overviewLayout, selected bool, now 
 		current = "error: " + termtext.OneLine(s.err.Error())
 	} else {
 		verdict = verdictIcon(s.health.Verdict) + " " + s.health.Verdict.String()
-		current = currentCell(s, o.rules, now)
+		current = currentCell(s, o.sh.rules, now)
 		if !s.health.LastIndex.IsZero() {
 			index = present.Ago(s.health.LastIndex, now)
 		}
@@ -97,7 +98,7 @@ func (o *overview) rowLine(s *storeStatus, l overviewLayout, selected bool, now 
 	}
 	if selected {
 		// One style over the whole row: inner colours would end its background.
-		return o.styles.Selected.Render(">" + l.line(name, verdict, index, current, uploads, plain))
+		return o.sh.styles.selectedP.around(">" + padLine(l.line(name, verdict, index, current, uploads, plain), o.width-1))
 	}
 	return " " + l.line(name, verdict, index, current, uploads, o.verdictPaint(s))
 }
@@ -106,12 +107,12 @@ func plain(s string) string { return s }
 
 // verdictPaint colours a verdict cell; the word and icon carry the meaning.
 func (o *overview) verdictPaint(s *storeStatus) func(string) string {
-	st := o.styles.Success
+	st := o.sh.styles.Success
 	switch {
 	case s.err != nil, s.health.Verdict == health.Failed:
-		st = o.styles.Error
+		st = o.sh.styles.Error
 	case s.health.Verdict != health.OK:
-		st = o.styles.Warn
+		st = o.sh.styles.Warn
 	}
 	return func(text string) string { return st.Render(text) }
 }

@@ -61,8 +61,7 @@ func (m *Model) startLoad() tea.Cmd {
 	m.loop.next = time.Time{}
 	var load tea.Cmd
 	if m.screen == screenStores {
-		m.stores.SetLoading(true)
-		load = loadStoresCmd(m.ctx, m.svc, m.loop.loadGen, m.timeout)
+		load = m.fleet.Load(m.ctx, m.svc, m.now, m.loop.loadGen, m.timeout)
 	} else {
 		load = loadSessionsCmd(m.ctx, m.svc, m.loop.loadGen, m.store.ID, m.timeout, m.now)
 	}
@@ -78,12 +77,11 @@ func (m *Model) reread() tea.Cmd {
 	return m.startLoad()
 }
 
-// scheduleNext arms the next refresh after a load. The store list is not
-// refreshed on its own.
+// scheduleNext arms the next refresh after a load, on either screen.
 func (m *Model) scheduleNext(err error) tea.Cmd {
 	m.loop.tickGen++
 	m.loop.next = time.Time{}
-	wait, ok := m.loop.wait(err, m.screen == screenSessions)
+	wait, ok := m.loop.wait(err, true)
 	if !ok {
 		return nil
 	}
@@ -92,19 +90,22 @@ func (m *Model) scheduleNext(err error) tea.Cmd {
 	return tick(wait, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
 }
 
-func (m *Model) handleStores(msg storesLoadedMsg) tea.Cmd {
+// handleFleet takes a poll of every store for the overview. A store whose
+// sessions failed shows its error in its row; only a failed store list
+// counts as a failed refresh.
+func (m *Model) handleFleet(msg fleetLoadedMsg) tea.Cmd {
 	if msg.gen != m.loop.loadGen || m.screen != screenStores {
 		return nil
 	}
 	m.loop.loading = false
-	m.stores.SetStores(msg.stores, msg.err)
+	changes := m.fleet.Update(msg)
 	m.loop.err = msg.err
 	if msg.err != nil {
 		m.log.Warn("list data stores failed", "err", msg.err)
 		return m.scheduleNext(msg.err)
 	}
-	m.loop.lastSuccess = m.now()
-	return m.scheduleNext(nil)
+	m.loop.lastSuccess = msg.at
+	return tea.Batch(m.scheduleNext(nil), changes)
 }
 
 func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {

@@ -176,6 +176,15 @@ func helpNotes(rules health.Rules) string {
 		"ETA is the time left in the current phase at the pace seen between refreshes. Press ? or esc to close."
 }
 
+// overviewNotes explains the verdicts with the thresholds in force.
+func overviewNotes(rules health.Rules) string {
+	return "Health, worst first: ✗ failed: the newest upload failed; ⧗ stalled: a running session has had no update for over " +
+		present.Duration(rules.StallAfter) + "; ◷ stale: the last index is older than " + present.Duration(rules.MaxAge) +
+		"; ✓ ok. LAST INDEX is when the newest completed upload finished (else the store's last data update). " +
+		"24H counts uploads started in the last 24 hours against the limit. Enter opens a store; d comes back here; " +
+		"L shows the event log. Press ? or esc to close."
+}
+
 // HelpView lists the screen's bindings (groups) in as many columns as fit,
 // then unavailable (why actions do not apply to the selected session) and
 // the screen's notes.

@@ -29,8 +29,10 @@ func (m *Model) View() string {
 	switch {
 	case m.status.ShowingHelp():
 		lines = appendPadded(lines, m.helpView(), m.width)
+	case m.events.Open():
+		lines = appendPadded(lines, strings.Split(m.events.View(), "\n"), m.width)
 	case m.screen == screenStores:
-		lines = appendPadded(lines, strings.Split(m.stores.View(), "\n"), m.width)
+		lines = appendPadded(lines, strings.Split(m.fleet.View(), "\n"), m.width)
 	default:
 		lines = m.appendSessions(lines)
 	}
@@ -117,7 +119,7 @@ func (m *Model) headerLine() string {
 	var where string
 	switch {
 	case m.screen == screenStores:
-		where = "data stores"
+		where = "fleet"
 	case m.store.DisplayName != "":
 		where = termtext.OneLine(m.store.DisplayName) + " (" + shortID(m.store.ID, 4) + ")"
 	default:
@@ -194,15 +196,15 @@ func (m *Model) liveStatus() *liveParts {
 			p.state += " · retry in " + present.Countdown(m.loop.next.Sub(now))
 		}
 		p.state = st.Error.Render(p.state)
-	case m.loop.every > 0 && sessions:
+	case m.loop.every > 0:
 		p.state = st.Success.Render("● live " + present.Duration(m.loop.every))
-	case sessions:
+	default:
 		p.state = st.Muted.Render("○ manual (ctrl+r)")
 	}
 	if sessions {
 		p.count, p.order = m.countText(), m.orderText()
 	} else {
-		p.count = m.stores.Summary()
+		p.count = m.fleet.Summary()
 	}
 	if !m.loop.lastSuccess.IsZero() {
 		p.age = "updated " + present.Ago(m.loop.lastSuccess, now)
@@ -241,7 +243,7 @@ func (m *Model) countText() string {
 // own keys.
 func (m *Model) helpView() []string {
 	if m.screen == screenStores {
-		return m.status.HelpView(m.stores.FullHelp(), "", "Enter opens a store; d comes back here from its sessions. Press ? or esc to close.")
+		return m.status.HelpView(m.fleet.FullHelp(), "", overviewNotes(m.sh.rules))
 	}
 	return m.status.HelpView(m.sh.keys.FullHelp(), m.table.unavailable(), helpNotes(m.sh.rules))
 }
@@ -257,8 +259,10 @@ func (m *Model) statusLine() string {
 // hints are the keys of what is on screen, for the status bar.
 func (m *Model) hints() []key.Binding {
 	switch {
+	case m.events.Open():
+		return m.events.ShortHelp()
 	case m.screen == screenStores:
-		return m.stores.ShortHelp()
+		return m.fleet.ShortHelp()
 	case m.pane.Open():
 		return append(m.pane.ShortHelp(), m.table.ShortHelp()...)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -45,9 +46,9 @@ func runDashboard(ctx context.Context, demo bool, g *globalFlags, stdin io.Reade
 	}
 	defer stop()
 	r := g.settings
-	storeID := r.str("datastore")
-	if demo && storeID == "" {
-		storeID = fakegraph.DemoEmployeesStore
+	storeID, err := dashboardStore(ctx, g, svc, r.str("datastore"))
+	if err != nil {
+		return err
 	}
 	// Decide the background before the program owns the input (a late
 	// answer would be read as keys), within backgroundWait.
@@ -57,7 +58,8 @@ func runDashboard(ctx context.Context, demo bool, g *globalFlags, stdin io.Reade
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	model := ui.New(ui.Options{Service: svc, StoreID: storeID, Refresh: r.duration("refresh"), Context: ctx, Logger: a.log, Label: label,
-		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: r.boolean("mouse"), Bell: r.boolean("bell"), Terminal: out})
+		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: r.boolean("mouse"), Bell: r.boolean("bell"), Terminal: out,
+		Rules: r.healthRules()})
 	a.log.Info("dashboard starting", "store", storeID, "refresh", r.duration("refresh"))
 	// Bubble Tea v1 compares the whole frame on every renderer tick, busy or
 	// not: 10 frames a second keeps an idle dashboard under 0.5% of a core
@@ -73,6 +75,19 @@ func runDashboard(ctx context.Context, demo bool, g *globalFlags, stdin io.Reade
 	}
 	a.log.Info("dashboard stopped")
 	return nil
+}
+
+// dashboardStore is the store to open: none (the fleet overview), an id as
+// given, or the id of the store a display name names. A name is looked up
+// before the screen is taken, so a typo exits 2 with the list of stores.
+func dashboardStore(ctx context.Context, g *globalFlags, svc storeLister, arg string) (string, error) {
+	if arg == "" || looksLikeGUID(arg) {
+		return arg, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	d, err := resolveStoreFlag(ctx, g, svc, arg)
+	return d.ID, err
 }
 
 // dashboardService is what the dashboard talks to, with its header label:
