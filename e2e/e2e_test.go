@@ -86,6 +86,11 @@ type screen struct {
 	raw    bytes.Buffer
 	titles []string
 	done   chan error
+
+	// wrote is signalled after each read from the terminal has reached the
+	// emulator, at lastWrite, so a waiter can time what it sees.
+	wrote     chan struct{}
+	lastWrite time.Time
 }
 
 func start(t testing.TB, env []string, w, h int, args ...string) *screen {
@@ -97,7 +102,7 @@ func start(t testing.TB, env []string, w, h int, args ...string) *screen {
 	if err != nil {
 		t.Skipf("cannot open a pseudo-terminal here: %v", err)
 	}
-	s := &screen{t: t, cmd: cmd, ptmx: ptmx, emu: vt.NewEmulator(w, h), done: make(chan error, 1)}
+	s := &screen{t: t, cmd: cmd, ptmx: ptmx, emu: vt.NewEmulator(w, h), done: make(chan error, 1), wrote: make(chan struct{}, 1)}
 	s.emu.SetCallbacks(vt.Callbacks{Title: func(title string) { s.titles = append(s.titles, title) }})
 	go func() {
 		buf := make([]byte, 32<<10)
@@ -107,7 +112,12 @@ func start(t testing.TB, env []string, w, h int, args ...string) *screen {
 				s.mu.Lock()
 				s.raw.Write(buf[:n])
 				_, _ = s.emu.Write(buf[:n])
+				s.lastWrite = time.Now()
 				s.mu.Unlock()
+				select {
+				case s.wrote <- struct{}{}:
+				default:
+				}
 			}
 			if err != nil {
 				return
