@@ -13,8 +13,8 @@ import (
 
 // Run runs m on the terminal until it quits and returns its final state.
 // opts go to tea.NewProgram (tea.WithContext, tea.WithFilter, ...); the
-// renderer, input, output, alternate screen and mouse options are this
-// package's. The terminal is put back before Run returns, whatever ended
+// renderer, signal, input, output, alternate screen and mouse options are
+// this package's: SIGTERM quits, SIGINT interrupts, as with Bubble Tea. The terminal is put back before Run returns, whatever ended
 // the program.
 func Run(m tea.Model, o Options, opts ...tea.ProgramOption) (tea.Model, error) {
 	d, err := open(o.Input, o.Output, o.Mouse)
@@ -27,9 +27,9 @@ func Run(m tea.Model, o Options, opts ...tea.ProgramOption) (tea.Model, error) {
 		d.resize(w, h) // the first frame, drawn before the size message arrives, fits
 	}
 	wrapper := &model{inner: m, d: d, size: size}
-	opts = append(opts, tea.WithoutRenderer(), tea.WithInput(o.Input), tea.WithOutput(o.Output))
+	opts = append(opts, tea.WithoutRenderer(), tea.WithoutSignalHandler(), tea.WithInput(o.Input), tea.WithOutput(o.Output))
 	p := tea.NewProgram(wrapper, opts...)
-	stop := watchSize(size, p.Send)
+	stop := watch(size, p.Send)
 	defer stop()
 	final, err := p.Run()
 	if w, ok := final.(*model); ok {
@@ -38,20 +38,34 @@ func Run(m tea.Model, o Options, opts ...tea.ProgramOption) (tea.Model, error) {
 	return m, err
 }
 
-// watchSize sends the terminal's size now and after every SIGWINCH, as
-// Bubble Tea does for its renderer (without one it sends none).
-func watchSize(size func() (int, int, error), send func(tea.Msg)) (stop func()) {
+// watch relays the terminal's size (now and on SIGWINCH), SIGINT and
+// SIGTERM to the program. Bubble Tea's own signal handler is off: it sends
+// without watching for the program's end, so when the program ends
+// meanwhile (a context cancelled on the same SIGTERM, as edmtop's main
+// does) its shutdown waits for that send forever. Send returns once the
+// program is gone.
+func watch(size func() (int, int, error), send func(tea.Msg)) (stop func()) {
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGWINCH)
+	signal.Notify(sig, syscall.SIGWINCH, syscall.SIGINT, syscall.SIGTERM)
 	done := make(chan struct{})
+	sendSize := func() {
+		if w, h, err := size(); err == nil {
+			send(tea.WindowSizeMsg{Width: w, Height: h})
+		}
+	}
 	go func() {
+		sendSize() // Bubble Tea sends none without its renderer
 		for {
-			// send returns at once when the program has ended.
-			if w, h, err := size(); err == nil {
-				send(tea.WindowSizeMsg{Width: w, Height: h})
-			}
 			select {
-			case <-sig:
+			case s := <-sig:
+				switch s {
+				case syscall.SIGWINCH:
+					sendSize()
+				case syscall.SIGINT: // ctrl+c when the input is no terminal
+					send(tea.InterruptMsg{})
+				default:
+					send(tea.QuitMsg{})
+				}
 			case <-done:
 				return
 			}

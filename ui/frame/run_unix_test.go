@@ -118,6 +118,8 @@ func TestRunDrawsResizesAndRestores(t *testing.T) {
 		killed  bool // Bubble Tea ends the program without waiting for its input reader
 	}{
 		{"q quits", func(p *ptyTerminal, _ func()) { p.ptmx.WriteString("q") }, nil, false},
+		{"SIGTERM quits", func(*ptyTerminal, func()) { _ = syscall.Kill(os.Getpid(), syscall.SIGTERM) }, nil, false},
+		{"SIGINT interrupts", func(*ptyTerminal, func()) { _ = syscall.Kill(os.Getpid(), syscall.SIGINT) }, tea.ErrInterrupted, true},
 		{"context cancelled", func(_ *ptyTerminal, cancel func()) { cancel() }, tea.ErrProgramKilled, true},
 		{"panic in Update", func(p *ptyTerminal, _ func()) { p.ptmx.WriteString("p") }, tea.ErrProgramPanic, true},
 	}
@@ -138,7 +140,7 @@ func TestRunDrawsResizesAndRestores(t *testing.T) {
 			defer cancel()
 			done := make(chan error, 1)
 			go func() {
-				_, err := Run(&sizer{}, Options{Input: p.tty, Output: p.tty, Mouse: true}, tea.WithContext(ctx), tea.WithoutSignalHandler())
+				_, err := Run(&sizer{}, Options{Input: p.tty, Output: p.tty, Mouse: true}, tea.WithContext(ctx))
 				done <- err
 			}()
 			p.waitFor(t, "size 30x6")
