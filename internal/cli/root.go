@@ -17,6 +17,7 @@ import (
 	"github.com/edmtop/edmtop/fakegraph"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/ui"
+	"github.com/edmtop/edmtop/ui/frame"
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 )
@@ -135,15 +136,10 @@ func runDashboard(ctx context.Context, f rootFlags, g *globalFlags, stdin io.Rea
 	model := ui.New(ui.Options{Service: svc, StoreID: storeID, Refresh: f.refresh, Context: ctx, Logger: a.log, Label: label,
 		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: f.mouse, Bell: f.bell, Terminal: out})
 	a.log.Info("dashboard starting", "store", storeID, "refresh", f.refresh)
-	// Bubble Tea v1 compares the whole frame on every renderer tick, busy or
-	// not: 10 frames a second keeps an idle dashboard under 0.5% of a core
-	// (60 costs 1.6%; see docs/performance.md) and a key's echo under 100 ms.
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithFPS(10)}
-	if f.mouse {
-		opts = append(opts, tea.WithMouseCellMotion())
-	}
-	p := tea.NewProgram(model, opts...)
-	_, err = p.Run()
+	// A frame is drawn when the model changes, not on Bubble Tea's renderer
+	// tick: a key's echo waits for no tick and an idle dashboard does not
+	// wake to compare frames (see docs/performance.md).
+	_, err = frame.Run(model, frame.Options{Input: stdin, Output: out, Mouse: f.mouse}, tea.WithContext(ctx))
 	cancel()
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("dashboard: %w", err)
