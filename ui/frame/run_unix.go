@@ -16,12 +16,16 @@ import (
 // renderer, signal, input, output, alternate screen and mouse options are
 // this package's: SIGTERM quits, SIGINT interrupts, as with Bubble Tea. The terminal is put back before Run returns, whatever ended
 // the program.
-func Run(m tea.Model, o Options, opts ...tea.ProgramOption) (tea.Model, error) {
+func Run(m tea.Model, o Options, opts ...tea.ProgramOption) (_ tea.Model, err error) {
 	d, err := open(o.Input, o.Output, o.Mouse)
 	if err != nil {
 		return m, err
 	}
-	defer d.restore()
+	defer func() {
+		if rerr := d.restore(); err == nil {
+			err = rerr
+		}
+	}()
 	size := func() (int, int, error) { return term.GetSize(o.Output.Fd()) }
 	if w, h, err := size(); err == nil {
 		d.resize(w, h) // the first frame, drawn before the size message arrives, fits
