@@ -177,3 +177,27 @@ func expected(view string, w, h int) []string {
 	}
 	return screenLines(strings.Join(lines, "\n"))
 }
+
+// BenchmarkFrameKeyMove is the drawing cost of a key press on a 200×60
+// screen of styled lines: the selection mark moves, two lines change.
+func BenchmarkFrameKeyMove(b *testing.B) {
+	lines := make([]string, 60)
+	for i := range lines {
+		lines[i] = fmt.Sprintf(" \x1b[38;5;%dmupload-%05d.EdmHash\x1b[m %s", i%200, i, strings.Repeat("█", 150))
+	}
+	views := [2]string{}
+	for k := range views {
+		l := slices.Clone(lines)
+		l[3+k] = ">" + l[3+k][1:]
+		views[k] = strings.Join(l, "\n")
+	}
+	var s screen
+	s.resize(200, 60)
+	s.frame(views[1])
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if s.frame(views[i%2]) == nil {
+			b.Fatal("no frame for a changed view")
+		}
+	}
+}
