@@ -15,7 +15,8 @@ type model struct {
 }
 
 // Bubble Tea's requests that its renderer would carry out; they are
-// unexported types, so they are matched by value.
+// unexported types, so they are matched by value (comparing with a message
+// of another type is false, even for a type == cannot compare).
 var (
 	clearScreen = tea.ClearScreen()
 	windowSize  = tea.WindowSize()()
@@ -48,8 +49,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case mouseNone:
 		m.d.write(mouseOff)
 	}
-	if msg, ok := msg.(tea.WindowSizeMsg); ok {
-		m.d.resize(msg.Width, msg.Height)
+	if size, isSize := msg.(tea.WindowSizeMsg); isSize {
+		m.d.resize(size.Width, size.Height)
 	}
 	var inner tea.Cmd
 	m.inner, inner = m.inner.Update(msg)

@@ -100,6 +100,7 @@ func TestModelDrawsAfterEachChange(t *testing.T) {
 	if len(inner.msgs) != 1 || inner.msgs[0] != "tick" {
 		t.Errorf("the inner model got %v", inner.msgs)
 	}
+	step(m, term, []string{"a message == cannot compare"})
 
 	out, _ := step(m, term, setView("one\n2\nthree"))
 	if w := parseWrites(t, []byte(out)); !slices.Equal(w.rows, []int{2}) {
