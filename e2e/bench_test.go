@@ -101,8 +101,9 @@ func BenchmarkResidentMemory10k(b *testing.B) {
 }
 
 // BenchmarkIdleCPU leaves the dashboard open on 100 unchanging sessions with
-// a 10 s refresh and reports the share of one core it uses, and the bytes
-// it writes to the terminal per second. 60 s; 10 s with -short.
+// a 10 s refresh in a 200×60 terminal and reports the share of one core it
+// uses, and the bytes it writes to the terminal per second. 60 s; 10 s with
+// -short.
 func BenchmarkIdleCPU(b *testing.B) {
 	idle := 60 * time.Second
 	if testing.Short() {
@@ -110,7 +111,7 @@ func BenchmarkIdleCPU(b *testing.B) {
 	}
 	endpoint := bigStore(b, 100, true)
 	for range b.N {
-		s := start(b, []string{"EDMTOP_TOKEN=" + token}, 160, 48, "--endpoint", endpoint, "--datastore", storeID, "--refresh", "10s")
+		s := start(b, []string{"EDMTOP_TOKEN=" + token}, 200, 60, "--endpoint", endpoint, "--datastore", storeID, "--refresh", "10s")
 		s.waitText(10*time.Second, "100 sessions")
 		pid := s.cmd.Process.Pid
 		_, cpu0, err := procStat(pid)

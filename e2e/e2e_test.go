@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
 	"github.com/edmtop/edmtop/fakegraph"
@@ -85,7 +86,14 @@ type screen struct {
 	emu    *vt.Emulator
 	raw    bytes.Buffer
 	titles []string
+	modes  map[ansi.Mode]bool // the terminal modes the program set or reset
 	done   chan error
+
+	// wrote is signalled after each read from the terminal has reached the
+	// emulator, at lastWrite, so a waiter can time what it sees.
+	wrote     chan struct{}
+	lastWrite time.Time
+	readDone  chan struct{} // closed when the terminal has no more output
 }
 
 func start(t testing.TB, env []string, w, h int, args ...string) *screen {
@@ -97,9 +105,15 @@ func start(t testing.TB, env []string, w, h int, args ...string) *screen {
 	if err != nil {
 		t.Skipf("cannot open a pseudo-terminal here: %v", err)
 	}
-	s := &screen{t: t, cmd: cmd, ptmx: ptmx, emu: vt.NewEmulator(w, h), done: make(chan error, 1)}
-	s.emu.SetCallbacks(vt.Callbacks{Title: func(title string) { s.titles = append(s.titles, title) }})
+	s := &screen{t: t, cmd: cmd, ptmx: ptmx, emu: vt.NewEmulator(w, h), done: make(chan error, 1), wrote: make(chan struct{}, 1), readDone: make(chan struct{})}
+	s.modes = map[ansi.Mode]bool{}
+	s.emu.SetCallbacks(vt.Callbacks{
+		Title:       func(title string) { s.titles = append(s.titles, title) },
+		EnableMode:  func(m ansi.Mode) { s.modes[m] = true },
+		DisableMode: func(m ansi.Mode) { s.modes[m] = false },
+	})
 	go func() {
+		defer close(s.readDone)
 		buf := make([]byte, 32<<10)
 		for {
 			n, err := ptmx.Read(buf)
@@ -107,7 +121,12 @@ func start(t testing.TB, env []string, w, h int, args ...string) *screen {
 				s.mu.Lock()
 				s.raw.Write(buf[:n])
 				_, _ = s.emu.Write(buf[:n])
+				s.lastWrite = time.Now()
 				s.mu.Unlock()
+				select {
+				case s.wrote <- struct{}{}:
+				default:
+				}
 			}
 			if err != nil {
 				return
@@ -131,6 +150,20 @@ func (s *screen) text() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.emu.String()
+}
+
+// mode reports whether the program has set a terminal mode.
+func (s *screen) mode(m ansi.Mode) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.modes[m]
+}
+
+// modesNow lists the modes set so far, for messages.
+func (s *screen) modesNow() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprint(s.modes)
 }
 
 func (s *screen) rawOutput() string {
@@ -184,15 +217,22 @@ func (s *screen) resize(w, h int) {
 	}
 }
 
+// exit waits for edmtop to end and for the emulator to have read all it
+// wrote: the pty may still hold its last bytes when the process is gone.
 func (s *screen) exit(timeout time.Duration) error {
 	s.t.Helper()
+	var err error
 	select {
-	case err := <-s.done:
-		return err
+	case err = <-s.done:
 	case <-time.After(timeout):
 		s.t.Fatalf("edmtop did not exit; screen:\n%s", s.text())
 	}
-	return nil
+	select {
+	case <-s.readDone:
+	case <-time.After(timeout):
+		s.t.Fatalf("the terminal's output did not end")
+	}
+	return err
 }
 
 // lineWith returns the screen line containing text.

@@ -15,6 +15,7 @@ import (
 	"github.com/edmtop/edmtop/fakegraph"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/ui"
+	"github.com/edmtop/edmtop/ui/frame"
 	"github.com/google/uuid"
 )
 
@@ -61,15 +62,13 @@ func runDashboard(ctx context.Context, demo bool, g *globalFlags, stdin io.Reade
 		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: r.boolean("mouse"), Bell: r.boolean("bell"), Terminal: out,
 		Rules: r.healthRules()})
 	a.log.Info("dashboard starting", "store", storeID, "refresh", r.duration("refresh"))
-	// Bubble Tea v1 compares the whole frame on every renderer tick, busy or
-	// not: 10 frames a second keeps an idle dashboard under 0.5% of a core
-	// (60 costs 1.6%; see docs/performance.md) and a key's echo under 100 ms.
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithFPS(10)}
-	if r.boolean("mouse") {
-		opts = append(opts, tea.WithMouseCellMotion())
-	}
-	_, err = tea.NewProgram(model, opts...).Run()
+	// Frames are drawn on change, not on a renderer ticker: keys echo at
+	// once and an idle dashboard costs nothing (docs/performance.md).
+	_, err = frame.Run(model, frame.Options{Input: stdin, Output: out, Mouse: r.boolean("mouse")}, tea.WithContext(ctx))
 	cancel()
+	if errors.Is(err, tea.ErrProgramPanic) {
+		return fmt.Errorf("dashboard: %w", err)
+	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("dashboard: %w", err)
 	}
