@@ -145,7 +145,7 @@ func TestStalledReportsLongestIdle(t *testing.T) {
 		sess("b", "UploadInProgress", 10*time.Hour, 5*time.Hour),
 	}
 	st := DefaultRules().Assess(nil, ss, now)
-	if st.StalledCount != 2 || st.LongestIdle != 5*time.Hour {
+	if st.StalledCount != 2 || st.LongestIdle != 5*time.Hour || st.Stalled == nil || st.Stalled.ID != "b" {
 		t.Errorf("stalled %d longest %v", st.StalledCount, st.LongestIdle)
 	}
 }

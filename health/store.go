@@ -45,9 +45,10 @@ type Store struct {
 	// one; NewestCompleted the newest Completed one. Nil when there is none.
 	Newest, Current, NewestCompleted *graphapi.Session
 	// StalledCount counts running sessions judged stalled; LongestIdle is the
-	// longest any of them has gone without an update.
+	// longest any of them has gone without an update, and Stalled that one.
 	StalledCount int
 	LongestIdle  time.Duration
+	Stalled      *graphapi.Session
 }
 
 // IndexAge is how old the last index is at now (zero when unknown or in the
@@ -79,7 +80,9 @@ func (r Rules) Assess(ds *graphapi.DataStore, sessions []graphapi.Session, now t
 			}
 			if r.Stalled(s, now) {
 				st.StalledCount++
-				st.LongestIdle = max(st.LongestIdle, Idle(s, now))
+				if idle := Idle(s, now); idle > st.LongestIdle {
+					st.LongestIdle, st.Stalled = idle, s
+				}
 			}
 		case s.StateClass() == graphapi.StateDone:
 			if st.NewestCompleted == nil || Finished(s).After(Finished(st.NewestCompleted)) {

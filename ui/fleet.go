@@ -19,7 +19,7 @@ const fleetConcurrency = 4
 type storeStatus struct {
 	store   graphapi.DataStore
 	health  health.Store
-	current *graphapi.Session // a copy of the newest running session
+	current *graphapi.Session // a copy of the stalled session, else the newest running one
 	newest  *graphapi.Session // a copy of the newest session
 	err     error             // its sessions could not be listed
 	at      time.Time
@@ -69,8 +69,12 @@ func assessStore(ctx context.Context, svc Service, rules health.Rules, ds grapha
 		return st
 	}
 	st.health = rules.Assess(&ds, sessions, t)
-	// Keep copies of the two sessions shown, not the whole listing.
-	if s := st.health.Current; s != nil {
+	// Keep copies of the sessions shown, not the whole listing: the one a
+	// stall is about, else the newest running one.
+	if s := st.health.Stalled; s != nil {
+		c := *s
+		st.current = &c
+	} else if s := st.health.Current; s != nil {
 		c := *s
 		st.current = &c
 	}
@@ -78,6 +82,6 @@ func assessStore(ctx context.Context, svc Service, rules health.Rules, ds grapha
 		c := *s
 		st.newest = &c
 	}
-	st.health.Current, st.health.Newest, st.health.NewestCompleted = st.current, st.newest, nil
+	st.health.Current, st.health.Newest, st.health.NewestCompleted, st.health.Stalled = st.current, st.newest, nil, nil
 	return st
 }

@@ -56,6 +56,8 @@ func fleetScenario() *fleetFake {
 	f.sessions["s-stalled"] = []graphapi.Session{
 		{ID: "d", State: "UploadInProgress", CreationDateTime: ago(21 * time.Hour), LastUpdatedDateTime: ago(20 * time.Hour), TotalBlockCount: cnt(100), RemainingBlockCount: cnt(63)},
 		{ID: "e", State: "Completed", CreationDateTime: ago(23 * time.Hour), CompletionDateTime: ago(22 * time.Hour)},
+		// A newer upload is running fine: the row still shows the stalled one.
+		{ID: "f", State: "UploadInProgress", CreationDateTime: ago(time.Hour), LastUpdatedDateTime: ago(time.Minute)},
 	}
 	f.failStore["s-broken"] = errors.New("HTTP 403 accessDenied")
 	return f
@@ -111,7 +113,7 @@ func TestOverviewJudgesAndSortsWorstFirst(t *testing.T) {
 	for _, want := range []string{
 		"STORE", "HEALTH", "LAST INDEX", "CURRENT SESSION", "24H",
 		"✗ failed", "Failed  InvalidHashBlockFormat (1h)", "10h ago", "1/5",
-		"⧗ stalled", "● Uploading 37%  no update for 20h", "22h ago",
+		"⧗ stalled", "⧗ Uploading 37%  no update for 20h", "22h ago",
 		"◷ stale", "3d ago", "0/5",
 		"✓ ok", "idle",
 		"? unknown", "error: HTTP 403 accessDenied",

@@ -145,7 +145,11 @@ func currentCell(s *storeStatus, rules health.Rules, now time.Time) string {
 	if c == nil {
 		return "idle"
 	}
-	text := "● " + shortState(c.State)
+	icon := "●"
+	if rules.Stalled(c, now) {
+		icon = "⧗"
+	}
+	text := icon + " " + shortState(c.State)
 	if p := phaseProgress(c); p.Known {
 		text += fmt.Sprintf(" %d%%", p.Percent())
 	}
