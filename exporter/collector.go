@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Label names: part of the contract documented in docs/exporter.md.
+// Label names: part of the contract documented in the README (Prometheus exporter).
 var (
 	storeLabels   = []string{"datastore_id"}
 	sessionLabels = []string{"datastore_id", "session_id", "file_name"}

@@ -40,7 +40,7 @@ with /healthz for a liveness probe. When a poll fails it keeps serving the previ
 values with edm_up 0. It never exposes the token, a salt or an upload URL.
 
 It listens on loopback unless --listen says otherwise. Alert rules, a systemd unit
-and a container recipe are in deploy/; docs/exporter.md lists every metric.`,
+and a container recipe are in deploy/; the README lists every metric.`,
 		Example: `  edmtop exporter --demo
   edmtop exporter --auth managed-identity --datastore 6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11
   edmtop exporter --auth env --listen 0.0.0.0:9716 --interval 2m --max-age 50h`,
