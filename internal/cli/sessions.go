@@ -23,8 +23,8 @@ type scriptFlags struct {
 type scriptCmd struct {
 	use, short string
 	args       cobra.PositionalArgs
-	// store: the command acts on a data store and requires --datastore; its
-	// arguments are session ids.
+	// store: the command acts on a data store and requires --datastore (an
+	// id or a display name); its arguments are session ids.
 	store bool
 	// precheck runs after the shared checks, before sign-in.
 	precheck func(cmd *cobra.Command) error
@@ -57,7 +57,15 @@ func newScriptCmd(g *globalFlags, spec scriptCmd) *cobra.Command {
 				}
 			}
 			return withClient(cmd, g, func(client *graphapi.Client) error {
-				return spec.run(&scriptCall{cmd: cmd, client: client, out: out, store: store, args: args})
+				id, err := storeIDFlag(cmd.Context(), g, client, store)
+				if _, usage := errors.AsType[*usageError](err); err != nil && !usage {
+					apiError(cmd.ErrOrStderr(), "", err)
+					return errReported
+				}
+				if err != nil {
+					return err
+				}
+				return spec.run(&scriptCall{cmd: cmd, client: client, out: out, store: id, args: args})
 			})
 		},
 	}
