@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
 )
@@ -124,14 +125,25 @@ func newStoresCmd(g *globalFlags) *cobra.Command {
 }
 
 func newListCmd(g *globalFlags) *cobra.Command {
-	return newScriptCmd(g, scriptCmd{use: "list", short: "List the upload sessions of a data store (all pages)", args: noArgs, store: true,
+	var f listFilter
+	cmd := newScriptCmd(g, scriptCmd{use: "list", short: "List the upload sessions of a data store, newest first (all pages)", args: noArgs, store: true,
+		precheck: func(*cobra.Command) error { return f.check() },
 		run: func(c *scriptCall) error {
 			sessions, err := c.client.ListSessions(c.cmd.Context(), c.store)
 			if err != nil {
 				return c.failed("", err)
 			}
-			return writeSessions(c.cmd.OutOrStdout(), c.out, sessions, true)
+			f.warnUnknown(c.cmd.ErrOrStderr())
+			return writeSessions(c.cmd.OutOrStdout(), c.out, f.apply(newestFirst(sessions), pollClock.now()), true)
 		}})
+	cmd.Example = `  edmtop list --datastore "Employee records"
+  edmtop list --datastore "Employee records" --state failed --since 24h
+  edmtop list --datastore 6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11 --state running -o json`
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.states, "state", nil, "only sessions in this state (repeatable; any case): a state such as UploadCompleted, or running, final, completed or failed")
+	fl.DurationVar(&f.since, "since", 0, "only sessions created within this long before now, e.g. 24h")
+	_ = cmd.RegisterFlagCompletionFunc("state", fixedCompletions(append(append([]string{}, stateClasses...), health.KnownStates()...)...))
+	return cmd
 }
 
 func newGetCmd(g *globalFlags) *cobra.Command {

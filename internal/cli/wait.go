@@ -50,7 +50,8 @@ func (e *exitError) report(stderr io.Writer) int {
 	return e.code
 }
 
-// pollClock is the time wait and check read and the pause between polls.
+// pollClock is the time wait, check and list --since read, and the pause
+// between polls.
 // Tests replace it with the simulator's manual clock, so a poll costs no
 // real time.
 var pollClock = timing{now: time.Now, sleep: sleepContext}
