@@ -147,13 +147,13 @@ func newListCmd(g *globalFlags) *cobra.Command {
 }
 
 func newGetCmd(g *globalFlags) *cobra.Command {
-	return newScriptCmd(g, scriptCmd{use: "get SESSION_ID", short: "Show one session", args: exactArgs(1), store: true,
+	return newScriptCmd(g, scriptCmd{use: "get SESSION_ID", short: "Show one session in full (its error included)", args: exactArgs(1), store: true,
 		run: func(c *scriptCall) error {
 			session, err := c.client.GetSession(c.cmd.Context(), c.store, c.args[0])
 			if err != nil {
 				return c.failed(c.args[0], err)
 			}
-			return writeSessions(c.cmd.OutOrStdout(), c.out, []graphapi.Session{session}, false)
+			return writeSession(c.cmd.OutOrStdout(), c.out, session)
 		}})
 }
 

@@ -48,11 +48,18 @@ func TestScriptingGoldenOutputs(t *testing.T) {
 		{"stores_json", []string{"stores", "-o", "json"}},
 		{"list_table", []string{"list", "--datastore", store}},
 		{"list_json", []string{"list", "--datastore", store, "--output", "json"}},
-		{"get_json", []string{"get", "--datastore", store, "-o", "json", "c1c9d3b6-2ebd-5ebd-9d5d-4d71b9da7d7e"}},
+		{"get_json", []string{"get", "--datastore", store, "-o", "json", "contractors.EdmHash"}},
+		{"get_table", []string{"get", "--datastore", store, "contractors.EdmHash"}},
+		{"get_table_running", []string{"get", "--datastore", store, "employees-delta.EdmHash"}},
 	}
 	_, env := simulator(t, fakegraph.Options{PageSize: 3})
 	ids := listIDs(t, env)
-	cases[4].args[len(cases[4].args)-1] = ids["contractors.EdmHash"]
+	for _, tc := range cases {
+		// get takes ids: the file names above stand for them.
+		if last := &tc.args[len(tc.args)-1]; ids[*last] != "" {
+			*last = ids[*last]
+		}
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, stderr := runCLI(t, env, tc.args...)

@@ -206,7 +206,7 @@ func runWait(cmd *cobra.Command, g *globalFlags, f *waitFlags, client *graphapi.
 	case outcome.apiErr:
 		return failed(last.ID, outcome.err)
 	}
-	if err := writeSessions(cmd.OutOrStdout(), f.scriptFlags, []graphapi.Session{last}, false); err != nil {
+	if err := writeSession(cmd.OutOrStdout(), f.scriptFlags, last); err != nil {
 		return err
 	}
 	if outcome.code == 0 {
