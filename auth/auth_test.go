@@ -312,3 +312,15 @@ func TestSignInAgainWhenTheRecordIsNotEnough(t *testing.T) {
 		t.Errorf("token %v, err %v, authenticated %d", tok.Token != "", err, fake.authenticated)
 	}
 }
+
+func TestCloudOfGraphHost(t *testing.T) {
+	for host, want := range map[string]string{
+		"graph.microsoft.com": "global", "graph.microsoft.us": "usgov", "DOD-GRAPH.microsoft.us": "usgovdod",
+		"microsoftgraph.chinacloudapi.cn": "china", "127.0.0.1": "", "graph.microsoft.us.evil.example": "",
+	} {
+		c, ok := CloudOfGraphHost(host)
+		if c.Name != want || ok != (want != "") {
+			t.Errorf("%s: %q %v, want %q", host, c.Name, ok, want)
+		}
+	}
+}
