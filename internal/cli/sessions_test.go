@@ -304,7 +304,11 @@ func TestRenewAnswerForAnotherSessionFails(t *testing.T) {
 		if code != 1 {
 			t.Errorf("%v: exit %d, want 1", args, code)
 		}
-		if !strings.Contains(stderr, "session "+asked) || !strings.Contains(stderr, other) {
+		named := "session " + asked
+		if args[0] == "-o" {
+			named = `"sessionId":"` + asked + `"` // JSON lines on stderr
+		}
+		if !strings.Contains(stderr, named) || !strings.Contains(stderr, other) {
 			t.Errorf("%v: stderr does not name both ids: %q", args, stderr)
 		}
 		if strings.Contains(out, other) {

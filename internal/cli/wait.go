@@ -183,7 +183,7 @@ func runWait(cmd *cobra.Command, g *globalFlags, f *waitFlags, client *graphapi.
 		if _, ok := errors.AsType[*usageError](err); ok {
 			return err
 		}
-		apiError(cmd.ErrOrStderr(), id, err)
+		reportError(cmd.ErrOrStderr(), f.scriptFlags, id, err)
 		return errReported
 	}
 	store, err := resolveStoreFlag(ctx, g, client, f.datastore)
