@@ -210,8 +210,37 @@ func TestInspectToken(t *testing.T) {
 		t.Errorf("info = %+v", info)
 	}
 	opaque := Inspect(azcore.AccessToken{Token: "not-a-jwt", ExpiresOn: exp})
-	if !opaque.Opaque || !opaque.Expires.Equal(exp) {
+	if !opaque.Opaque || !opaque.Expires.IsZero() {
 		t.Errorf("opaque = %+v", opaque)
+	}
+}
+
+// An expiry is shown only when someone stated it: the token's exp claim, or
+// the sign-in that issued it; a ready-made token's is unknown (issue 14).
+func TestCredentialInspectNeverInventsAnExpiry(t *testing.T) {
+	exp := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	claimed := time.Date(2026, 11, 29, 11, 0, 0, 0, time.UTC)
+	jwtTok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"exp": claimed.Unix()}).SignedString([]byte("k"))
+	noExp, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"tid": "t"}).SignedString([]byte("k"))
+	cases := []struct {
+		name  string
+		mode  Mode
+		token string
+		want  time.Time
+	}{
+		{"ready-made opaque token", ModeToken, "opaque", time.Time{}},
+		{"ready-made JWT without exp", ModeToken, noExp, time.Time{}},
+		{"ready-made JWT with exp", ModeToken, jwtTok, claimed},
+		{"Azure CLI opaque token: az states the expiry", ModeCLI, "opaque", exp},
+		{"the claim wins over the sign-in", ModeDevice, jwtTok, claimed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Credential{Mode: tc.mode}
+			if got := c.Inspect(azcore.AccessToken{Token: tc.token, ExpiresOn: exp}).Expires; !got.Equal(tc.want) {
+				t.Errorf("expires %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -281,5 +310,17 @@ func TestSignInAgainWhenTheRecordIsNotEnough(t *testing.T) {
 	tok, err := c.SignIn(context.Background(), global.Scope(), time.Minute)
 	if err != nil || tok.Token != secretToken || fake.authenticated != 1 {
 		t.Errorf("token %v, err %v, authenticated %d", tok.Token != "", err, fake.authenticated)
+	}
+}
+
+func TestCloudOfGraphHost(t *testing.T) {
+	for host, want := range map[string]string{
+		"graph.microsoft.com": "global", "graph.microsoft.us": "usgov", "DOD-GRAPH.microsoft.us": "usgovdod",
+		"microsoftgraph.chinacloudapi.cn": "china", "127.0.0.1": "", "graph.microsoft.us.evil.example": "",
+	} {
+		c, ok := CloudOfGraphHost(host)
+		if c.Name != want || ok != (want != "") {
+			t.Errorf("%s: %q %v, want %q", host, c.Name, ok, want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ package auth
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -37,6 +38,17 @@ func LookupCloud(name string) (Cloud, error) {
 		names = append(names, c.Name)
 	}
 	return Cloud{}, fmt.Errorf("unknown cloud %q: use one of %s", name, strings.Join(names, ", "))
+}
+
+// CloudOfGraphHost is the cloud whose Microsoft Graph lives at host (a host
+// name, any case, without the port), if it is one of theirs.
+func CloudOfGraphHost(host string) (Cloud, bool) {
+	for _, c := range Clouds {
+		if u, err := url.Parse(c.GraphRoot); err == nil && strings.EqualFold(u.Hostname(), host) {
+			return c, true
+		}
+	}
+	return Cloud{}, false
 }
 
 // Endpoint is the Graph beta endpoint of the cloud.

@@ -27,9 +27,11 @@ type TokenInfo struct {
 }
 
 // Inspect reads a token's claims without verifying them: it only
-// describes, it grants nothing.
+// describes, it grants nothing. Expires is the token's own exp claim, zero
+// when it has none (an opaque token): tok.ExpiresOn may be a guess, see
+// Credential.Inspect.
 func Inspect(tok azcore.AccessToken) TokenInfo {
-	info := TokenInfo{Expires: tok.ExpiresOn}
+	var info TokenInfo
 	claims := jwt.MapClaims{}
 	if _, _, err := jwt.NewParser().ParseUnverified(tok.Token, claims); err != nil {
 		info.Opaque = true
@@ -76,6 +78,17 @@ func Inspect(tok azcore.AccessToken) TokenInfo {
 	}
 	if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
 		info.Expires = exp.Time
+	}
+	return info
+}
+
+// Inspect describes a token c handed out. Without an exp claim the expiry
+// is the one the sign-in reported, except for a ready-made token
+// (EDMTOP_TOKEN), whose expiry nobody told edmtop: it stays unknown.
+func (c *Credential) Inspect(tok azcore.AccessToken) TokenInfo {
+	info := Inspect(tok)
+	if info.Expires.IsZero() && c.Mode != ModeToken {
+		info.Expires = tok.ExpiresOn
 	}
 	return info
 }

@@ -51,6 +51,9 @@ func AwaitingCommit(s *graphapi.Session) bool {
 // knownStates are the state names the service is known or inferred to send.
 var knownStates = []string{"UploadInProgress", "UploadCompleted", "ProcessingInProgress", "Completed", "Failed", "Cancelled"}
 
+// KnownStates returns the known state names, for completion and help.
+func KnownStates() []string { return append([]string(nil), knownStates...) }
+
 // KnownState reports whether state is one of the names the service is known
 // to send, so an unknown one can be shown as such instead of as running.
 func KnownState(state string) bool {

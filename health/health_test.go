@@ -157,3 +157,19 @@ func TestKnownState(t *testing.T) {
 		}
 	}
 }
+
+func TestKnownStatesAreKnownAndACopy(t *testing.T) {
+	states := KnownStates()
+	if len(states) < 6 {
+		t.Fatalf("%d states", len(states))
+	}
+	for _, s := range states {
+		if !KnownState(s) {
+			t.Errorf("%q listed but not known", s)
+		}
+	}
+	states[0] = "Hibernating"
+	if KnownState("Hibernating") {
+		t.Error("KnownStates hands out the rules' own slice")
+	}
+}

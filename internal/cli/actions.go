@@ -36,7 +36,7 @@ func newActionCmd(g *globalFlags, name, done, short string, act func(context.Con
 				return errReported
 			}
 			var results []actionResult
-			failed := forEachID(c.cmd, c.args, func(id string) error {
+			failed := c.forEachID(func(id string) error {
 				err := act(c.cmd.Context(), c.client, c.store, id)
 				if err == nil {
 					results = append(results, actionResult{ID: id, Result: done})

@@ -513,6 +513,7 @@ type jsonStoreCheck struct {
 	Status                 string            `json:"status"`
 	Verdict                *string           `json:"verdict"`
 	Error                  *string           `json:"error"`
+	APIError               *jsonAPIError     `json:"apiError,omitempty"` // the service's error in full
 	LastIndexDateTime      *string           `json:"lastIndexDateTime"`
 	IndexAgeSeconds        *int64            `json:"indexAgeSeconds"`
 	Uploads24h             *int              `json:"uploads24h"`
@@ -552,6 +553,10 @@ func jsonStoreOf(c *storeCheck, res checkResult) jsonStoreCheck {
 	if c.err != nil {
 		msg := c.err.Error()
 		j.Error = &msg
+		if _, ok := graphapi.AsError(c.err); ok {
+			apiErr := toJSONAPIError(c.err)
+			j.APIError = &apiErr
+		}
 		return j
 	}
 	h := &c.health

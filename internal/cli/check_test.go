@@ -230,6 +230,9 @@ func TestCheckJSON(t *testing.T) {
 	if c := byName["Charlie"]; c["newestSession"].(map[string]any)["errorCode"] != "InvalidHashFormat" {
 		t.Errorf("Charlie: %v", c["newestSession"])
 	}
+	if ae, _ := byName["Bravo"]["apiError"].(map[string]any); ae == nil || ae["status"] != 403.0 || ae["code"] != "accessDenied" {
+		t.Errorf("Bravo's apiError: %v", byName["Bravo"]["apiError"])
+	}
 	if b := byName["Bravo"]; !strings.Contains(b["error"].(string), "HTTP 403") || b["uploads24h"] != nil || b["uploadLimit"] != 5.0 {
 		t.Errorf("Bravo: %v", b)
 	}

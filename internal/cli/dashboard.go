@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -47,7 +46,7 @@ func runDashboard(ctx context.Context, demo bool, g *globalFlags, stdin io.Reade
 	}
 	defer stop()
 	r := g.settings
-	storeID, err := dashboardStore(ctx, g, svc, r.str("datastore"))
+	storeID, err := storeIDFlag(ctx, g, svc, r.str("datastore"))
 	if err != nil {
 		return err
 	}
@@ -74,19 +73,6 @@ func runDashboard(ctx context.Context, demo bool, g *globalFlags, stdin io.Reade
 	}
 	a.log.Info("dashboard stopped")
 	return nil
-}
-
-// dashboardStore is the store to open: none (the fleet overview), an id as
-// given, or the id of the store a display name names. A name is looked up
-// before the screen is taken, so a typo exits 2 with the list of stores.
-func dashboardStore(ctx context.Context, g *globalFlags, svc storeLister, arg string) (string, error) {
-	if arg == "" || looksLikeGUID(arg) {
-		return arg, nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	d, err := resolveStoreFlag(ctx, g, svc, arg)
-	return d.ID, err
 }
 
 // dashboardService is what the dashboard talks to, with its header label:

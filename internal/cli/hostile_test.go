@@ -36,15 +36,19 @@ func TestHostilePayloadsInCommandOutput(t *testing.T) {
 			defer hs.Close()
 			env := map[string]string{"EDMTOP_TOKEN": "t", "EDMTOP_ENDPOINT": hs.URL + "/beta"}
 			outputs := map[string]string{}
-			for _, args := range [][]string{{"stores"}, {"list", "--datastore", "s"}, {"list", "--datastore", "s", "-o", "json"}, {"stores", "-o", "json"}} {
+			const ds = "5e000000-0000-4000-8000-000000000005"
+			for _, args := range [][]string{{"stores"}, {"list", "--datastore", ds}, {"list", "--datastore", ds, "-o", "json"}, {"stores", "-o", "json"}} {
 				code, out, stderr := runCLI(t, env, args...)
 				if code != 0 {
 					t.Fatalf("%v: exit %d %s", args, code, stderr)
 				}
 				outputs[strings.Join(args, " ")] = out
 			}
-			_, _, stderr := runCLI(t, env, "renew", "--datastore", "s", "x")
+			_, _, stderr := runCLI(t, env, "renew", "--datastore", ds, "x")
 			outputs["renew stderr"] = stderr
+			// An unknown name lists the stores, named by the server.
+			_, _, stderr = runCLI(t, env, "list", "--datastore", "no such store")
+			outputs["unknown store stderr"] = stderr
 			for what, out := range outputs {
 				for _, bad := range []byte{0x1b, 0x9b, 0x07, 0x08, '\r', 0x00} {
 					if strings.IndexByte(out, bad) >= 0 {
@@ -60,11 +64,11 @@ func TestHostilePayloadsInCommandOutput(t *testing.T) {
 			}
 			// JSON keeps the data exactly, escaped.
 			var sessions []map[string]any
-			if err := json.Unmarshal([]byte(outputs["list --datastore s -o json"]), &sessions); err != nil || sessions[0]["fileName"] != text {
+			if err := json.Unmarshal([]byte(outputs["list --datastore "+ds+" -o json"]), &sessions); err != nil || sessions[0]["fileName"] != text {
 				t.Errorf("JSON does not round-trip the value: %v", err)
 			}
 			// Table rows stay one line each.
-			if n := strings.Count(outputs["list --datastore s"], "\n"); n != 2 {
+			if n := strings.Count(outputs["list --datastore "+ds], "\n"); n != 2 {
 				t.Errorf("table has %d lines, want 2", n)
 			}
 		})

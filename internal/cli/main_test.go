@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -172,13 +173,66 @@ func TestAuthStatusNeverPrintsTheToken(t *testing.T) {
 }
 
 func TestEndpointOverrideSetsTheScope(t *testing.T) {
-	tg, err := newTarget("global", "auto", "http://127.0.0.1:9/beta")
-	if err != nil || tg.endpoint != "http://127.0.0.1:9/beta" || tg.scope != "http://127.0.0.1:9/.default" {
+	tg, err := newTarget("", "", "auto", "http://127.0.0.1:9/beta")
+	if err != nil || tg.endpoint != "http://127.0.0.1:9/beta" || tg.scope != "http://127.0.0.1:9/.default" || tg.cloud.Name != "global" {
 		t.Errorf("%+v %v", tg, err)
 	}
-	tg, err = newTarget("china", "cli", "")
+	tg, err = newTarget("china", "", "cli", "")
 	if err != nil || tg.endpoint != "https://microsoftgraph.chinacloudapi.cn/beta" || tg.scope != "https://microsoftgraph.chinacloudapi.cn/.default" {
 		t.Errorf("%+v %v", tg, err)
+	}
+}
+
+// A national cloud's endpoint without --cloud signs in to that cloud, not
+// to the global authority; a --cloud that contradicts it is refused (issue 19).
+func TestEndpointNamesTheCloud(t *testing.T) {
+	cases := []struct {
+		name, cloud, endpoint string
+		wantCloud, wantScope  string
+		refused               []string
+	}{
+		{"us gov endpoint alone", "", "https://graph.microsoft.us/beta", "usgov", "https://graph.microsoft.us/.default", nil},
+		{"host in any case", "", "https://GRAPH.microsoft.US/beta", "usgov", "https://graph.microsoft.us/.default", nil},
+		{"dod endpoint alone", "", "https://dod-graph.microsoft.us/beta", "usgovdod", "https://dod-graph.microsoft.us/.default", nil},
+		{"china endpoint alone", "", "https://microsoftgraph.chinacloudapi.cn/beta", "china", "https://microsoftgraph.chinacloudapi.cn/.default", nil},
+		{"matching cloud", "usgov", "https://graph.microsoft.us/beta", "usgov", "https://graph.microsoft.us/.default", nil},
+		{"unknown host keeps the cloud", "usgov", "https://graph-proxy.contoso.us/beta", "usgov", "https://graph-proxy.contoso.us/.default", nil},
+		{"explicit global, us gov endpoint", "global", "https://graph.microsoft.us/beta", "", "",
+			[]string{"--endpoint https://graph.microsoft.us is the usgov cloud's Microsoft Graph, but --cloud is global", "https://login.microsoftonline.com/", "pass --cloud usgov"}},
+		{"explicit usgov, global endpoint", "usgov", "https://graph.microsoft.com/beta", "", "", []string{"the global cloud's", "pass --cloud global"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tg, err := newTarget(tc.cloud, "", "auto", tc.endpoint)
+			if tc.refused != nil {
+				if _, ok := errors.AsType[*usageError](err); !ok {
+					t.Fatalf("want a usage error, got %+v %v", tg, err)
+				}
+				for _, want := range tc.refused {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error lacks %q: %v", want, err)
+					}
+				}
+				return
+			}
+			if err != nil || tg.cloud.Name != tc.wantCloud || tg.scope != tc.wantScope {
+				t.Errorf("cloud %q scope %q, %v; want %q %q", tg.cloud.Name, tg.scope, err, tc.wantCloud, tc.wantScope)
+			}
+		})
+	}
+}
+
+// Through the command line: the settings say whether --cloud was given.
+func TestEndpointCloudOnTheCommandLine(t *testing.T) {
+	token := map[string]string{"EDMTOP_TOKEN": "tok"}
+	code, out, stderr := runCLI(t, token, "auth", "status", "--endpoint", "https://graph.microsoft.us/beta")
+	if code != 0 || !strings.Contains(out, "usgov (https://graph.microsoft.us)") || !strings.Contains(out, "https://graph.microsoft.us/.default") {
+		t.Errorf("exit %d\n%s%s", code, out, stderr)
+	}
+	env := map[string]string{"EDMTOP_TOKEN": "tok", "EDMTOP_CLOUD": "global"}
+	code, out, stderr = runCLI(t, env, "list", "--datastore", "x", "--endpoint", "https://graph.microsoft.us/beta")
+	if code != 2 || out != "" || !strings.Contains(stderr, "--cloud (from EDMTOP_CLOUD) is global") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
 }
 

@@ -64,6 +64,55 @@ type jsonErrorDetail struct {
 	InnerError *jsonInnerError `json:"innerError"`
 }
 
+// jsonFailure is a failed call as -o json reports it on stderr.
+type jsonFailure struct {
+	SessionID string       `json:"sessionId,omitempty"`
+	Error     jsonAPIError `json:"error"`
+	Advice    string       `json:"advice,omitempty"`
+}
+
+// jsonAPIError is a failed call: Graph's error in full when the service
+// answered, else only the message.
+type jsonAPIError struct {
+	Op                string               `json:"op,omitempty"`
+	Status            int                  `json:"status,omitempty"`
+	Code              string               `json:"code,omitempty"`
+	Message           string               `json:"message"`
+	Target            string               `json:"target,omitempty"`
+	InnerCodes        []string             `json:"innerCodes,omitempty"`
+	Details           []jsonAPIErrorDetail `json:"details,omitempty"`
+	RequestID         string               `json:"requestId,omitempty"`
+	ClientRequestID   string               `json:"clientRequestId,omitempty"`
+	Date              *string              `json:"date,omitempty"`
+	RetryAfterSeconds int64                `json:"retryAfterSeconds,omitempty"`
+	OutcomeUnknown    bool                 `json:"outcomeUnknown,omitempty"`
+}
+
+type jsonAPIErrorDetail struct {
+	Code       string   `json:"code"`
+	Message    string   `json:"message"`
+	Target     string   `json:"target,omitempty"`
+	InnerCodes []string `json:"innerCodes,omitempty"`
+}
+
+func toJSONAPIError(err error) jsonAPIError {
+	ge, ok := graphapi.AsError(err)
+	if !ok {
+		return jsonAPIError{Message: err.Error()}
+	}
+	j := jsonAPIError{Op: ge.Op, Status: ge.StatusCode, Code: ge.Code, Message: ge.Message, Target: ge.Target,
+		InnerCodes: ge.InnerCodes, RequestID: ge.RequestID, ClientRequestID: ge.ClientRequestID,
+		Date: jsonTime(graphapi.Time{Time: ge.Date}), RetryAfterSeconds: int64(ge.RetryAfter.Seconds()), OutcomeUnknown: ge.OutcomeUnknown}
+	if ge != err {
+		// Wrapped: the wrapping says which call or session failed.
+		j.Message = err.Error()
+	}
+	for _, d := range ge.Details {
+		j.Details = append(j.Details, jsonAPIErrorDetail{d.Code, d.Message, d.Target, d.InnerCodes})
+	}
+	return j
+}
+
 type jsonStore struct {
 	ID                      string       `json:"id"`
 	DisplayName             string       `json:"displayName"`
@@ -205,11 +254,16 @@ func writeResults(w io.Writer, s scriptFlags, results []actionResult) error {
 // writeJSON writes v indented. Characters a terminal could act on that JSON
 // leaves raw (C1 controls, bidi and other format characters) are written as
 // \u escapes: the data is unchanged for a parser and inert on a screen.
-func writeJSON(w io.Writer, v any) error {
+func writeJSON(w io.Writer, v any) error { return encodeJSON(w, v, "  ") }
+
+// writeJSONLine writes v on one line (JSON Lines), escaped as writeJSON.
+func writeJSONLine(w io.Writer, v any) error { return encodeJSON(w, v, "") }
+
+func encodeJSON(w io.Writer, v any, indent string) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	if err := enc.Encode(v); err != nil {
 		return err
 	}

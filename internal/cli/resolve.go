@@ -66,6 +66,19 @@ func resolveStoreFlag(ctx context.Context, g *globalFlags, svc storeLister, arg 
 	return d, err
 }
 
+// storeIDFlag is the id of the store the --datastore setting names: an id
+// that looks like one is used as given (no request), anything else is
+// looked up by name with a bounded wait, so a typo exits 2 with the stores.
+func storeIDFlag(ctx context.Context, g *globalFlags, svc storeLister, arg string) (string, error) {
+	if arg == "" || looksLikeGUID(arg) {
+		return arg, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	d, err := resolveStoreFlag(ctx, g, svc, arg)
+	return d.ID, err
+}
+
 // matchStore picks the store arg names from stores. An id wins over a name:
 // ids are unique, display names need not be.
 func matchStore(stores []graphapi.DataStore, arg string) (graphapi.DataStore, error) {
@@ -108,7 +121,7 @@ func storeLines(stores []graphapi.DataStore) string {
 	})
 	width := 0
 	for _, d := range sorted[:min(len(sorted), maxListed)] {
-		width = max(width, len([]rune(termtext.OneLine(d.DisplayName))))
+		width = max(width, len([]rune(listedName(d))))
 	}
 	var b strings.Builder
 	for i, d := range sorted {
@@ -116,10 +129,22 @@ func storeLines(stores []graphapi.DataStore) string {
 			fmt.Fprintf(&b, "  … and %d more ('edmtop stores' lists them all)\n", len(sorted)-maxListed)
 			break
 		}
-		name := termtext.OneLine(orDash(d.DisplayName))
+		name := listedName(d)
 		fmt.Fprintf(&b, "  %s%s  %s\n", name, strings.Repeat(" ", max(width-len([]rune(name)), 0)), termtext.OneLine(d.ID))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// maxNameWidth bounds a store name in a list: a service could send pages.
+const maxNameWidth = 60
+
+// listedName is a store's name for a list: sanitized, bounded.
+func listedName(d graphapi.DataStore) string {
+	name := []rune(termtext.OneLine(orDash(d.DisplayName)))
+	if len(name) > maxNameWidth {
+		return string(name[:maxNameWidth-1]) + "…"
+	}
+	return string(name)
 }
 
 // resolveSession finds the session arg names in a store: its id, or a file

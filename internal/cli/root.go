@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/internal/cli/quietstart"
 	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
@@ -18,10 +19,6 @@ import (
 // Bubble Tea's package init has run by now, without asking the terminal
 // anything (see quietstart): the real TERM is back before any command runs.
 func init() { quietstart.Restore() }
-
-// version is set at build time with
-// -ldflags "-X github.com/edmtop/edmtop/internal/cli.version=...".
-var version = "dev"
 
 // Main runs the command line and returns the process exit status.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -98,7 +95,9 @@ without signing in against the built-in simulator: edmtop --demo`,
 		Example: `  edmtop --demo
   edmtop --auth cli --datastore 6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11
   edmtop --auth device --cloud usgov --tenant contoso.onmicrosoft.us`,
-		Version:       version,
+		// One version for --version and the User-Agent: releases stamp
+		// graphapi.Version, other builds read it from the build info.
+		Version:       graphapi.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          noArgs,

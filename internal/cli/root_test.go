@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/edmtop/edmtop/graphapi"
 	"strings"
 	"testing"
 )
@@ -75,5 +76,16 @@ func TestAuthCLIWithoutTheAzureCLINamesTheFix(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q: %q", want, stderr)
 		}
+	}
+}
+
+// --version says what the User-Agent says (issue 19): one variable.
+func TestVersionIsTheClientsVersion(t *testing.T) {
+	old := graphapi.Version
+	graphapi.Version = "v9.8.7-test"
+	t.Cleanup(func() { graphapi.Version = old })
+	code, out, _ := runCLI(t, nil, "--version")
+	if code != 0 || strings.TrimSpace(out) != "edmtop version v9.8.7-test" {
+		t.Errorf("--version: %d %q", code, out)
 	}
 }

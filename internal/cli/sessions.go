@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
 )
@@ -23,8 +25,8 @@ type scriptFlags struct {
 type scriptCmd struct {
 	use, short string
 	args       cobra.PositionalArgs
-	// store: the command acts on a data store and requires --datastore; its
-	// arguments are session ids.
+	// store: the command acts on a data store and requires --datastore (an
+	// id or a display name); its arguments are session ids.
 	store bool
 	// precheck runs after the shared checks, before sign-in.
 	precheck func(cmd *cobra.Command) error
@@ -57,7 +59,15 @@ func newScriptCmd(g *globalFlags, spec scriptCmd) *cobra.Command {
 				}
 			}
 			return withClient(cmd, g, func(client *graphapi.Client) error {
-				return spec.run(&scriptCall{cmd: cmd, client: client, out: out, store: store, args: args})
+				id, err := storeIDFlag(cmd.Context(), g, client, store)
+				if _, usage := errors.AsType[*usageError](err); err != nil && !usage {
+					reportError(cmd.ErrOrStderr(), out, "", err)
+					return errReported
+				}
+				if err != nil {
+					return err
+				}
+				return spec.run(&scriptCall{cmd: cmd, client: client, out: out, store: id, args: args})
 			})
 		},
 	}
@@ -100,7 +110,7 @@ func checkScript(out scriptFlags, needStore bool, store string, ids []string) er
 
 // failed reports a failed call and makes the command exit 1.
 func (c *scriptCall) failed(sessionID string, err error) error {
-	apiError(c.cmd.ErrOrStderr(), sessionID, err)
+	reportError(c.cmd.ErrOrStderr(), c.out, sessionID, err)
 	return errReported
 }
 
@@ -116,24 +126,35 @@ func newStoresCmd(g *globalFlags) *cobra.Command {
 }
 
 func newListCmd(g *globalFlags) *cobra.Command {
-	return newScriptCmd(g, scriptCmd{use: "list", short: "List the upload sessions of a data store (all pages)", args: noArgs, store: true,
+	var f listFilter
+	cmd := newScriptCmd(g, scriptCmd{use: "list", short: "List the upload sessions of a data store, newest first (all pages)", args: noArgs, store: true,
+		precheck: func(*cobra.Command) error { return f.check() },
 		run: func(c *scriptCall) error {
 			sessions, err := c.client.ListSessions(c.cmd.Context(), c.store)
 			if err != nil {
 				return c.failed("", err)
 			}
-			return writeSessions(c.cmd.OutOrStdout(), c.out, sessions, true)
+			f.warnUnknown(c.cmd.ErrOrStderr())
+			return writeSessions(c.cmd.OutOrStdout(), c.out, f.apply(newestFirst(sessions), pollClock.now()), true)
 		}})
+	cmd.Example = `  edmtop list --datastore "Employee records"
+  edmtop list --datastore "Employee records" --state failed --since 24h
+  edmtop list --datastore 6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11 --state running -o json`
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.states, "state", nil, "only sessions in this state (repeatable; any case): a state such as UploadCompleted, or running, final, completed or failed")
+	fl.DurationVar(&f.since, "since", 0, "only sessions created within this long before now, e.g. 24h")
+	_ = cmd.RegisterFlagCompletionFunc("state", fixedCompletions(append(append([]string{}, stateClasses...), health.KnownStates()...)...))
+	return cmd
 }
 
 func newGetCmd(g *globalFlags) *cobra.Command {
-	return newScriptCmd(g, scriptCmd{use: "get SESSION_ID", short: "Show one session", args: exactArgs(1), store: true,
+	return newScriptCmd(g, scriptCmd{use: "get SESSION_ID", short: "Show one session in full (its error included)", args: exactArgs(1), store: true,
 		run: func(c *scriptCall) error {
 			session, err := c.client.GetSession(c.cmd.Context(), c.store, c.args[0])
 			if err != nil {
 				return c.failed(c.args[0], err)
 			}
-			return writeSessions(c.cmd.OutOrStdout(), c.out, []graphapi.Session{session}, false)
+			return writeSession(c.cmd.OutOrStdout(), c.out, session)
 		}})
 }
 
@@ -141,7 +162,7 @@ func newRenewCmd(g *globalFlags) *cobra.Command {
 	return newScriptCmd(g, scriptCmd{use: "renew SESSION_ID...", short: "Renew sessions (each is reported; any failure exits 1)", args: minArgs(1), store: true,
 		run: func(c *scriptCall) error {
 			var renewed []graphapi.Session
-			failed := forEachID(c.cmd, c.args, func(id string) error {
+			failed := c.forEachID(func(id string) error {
 				session, err := c.client.RenewSession(c.cmd.Context(), c.store, id)
 				if err == nil {
 					err = sameSession(id, session)
@@ -177,12 +198,12 @@ func reported(failed bool) error {
 	return nil
 }
 
-// forEachID runs do for every id, reporting each failure on stderr, and
-// says whether any failed.
-func forEachID(cmd *cobra.Command, ids []string, do func(id string) error) (failed bool) {
-	for _, id := range ids {
+// forEachID runs do for every argument, reporting each failure on
+// stderr, and says whether any failed.
+func (c *scriptCall) forEachID(do func(id string) error) (failed bool) {
+	for _, id := range c.args {
 		if err := do(id); err != nil {
-			apiError(cmd.ErrOrStderr(), id, err)
+			reportError(c.cmd.ErrOrStderr(), c.out, id, err)
 			failed = true
 		}
 	}
@@ -190,16 +211,59 @@ func forEachID(cmd *cobra.Command, ids []string, do func(id string) error) (fail
 }
 
 // apiError reports a failed call on stderr with what a ticket needs, and
-// advice when there is some.
+// advice when there is some. A Graph error's target, inner codes and
+// details get a line each under the headline.
 func apiError(w io.Writer, sessionID string, err error) {
-	text := err.Error()
+	prefix := "edmtop: "
 	if sessionID != "" {
-		text = "session " + sessionID + ": " + text
+		prefix += "session " + termtext.OneLine(sessionID) + ": "
 	}
-	fmt.Fprintln(w, "edmtop: "+termtext.OneLine(text))
+	ge, direct := err.(*graphapi.Error)
+	if !direct {
+		fmt.Fprintln(w, prefix+termtext.OneLine(err.Error()))
+	} else {
+		head := *ge
+		head.Target, head.InnerCodes, head.Details = "", nil, nil
+		fmt.Fprintln(w, prefix+termtext.OneLine(head.Error()))
+		for _, line := range graphErrorLines(ge) {
+			fmt.Fprintln(w, "  "+termtext.OneLine(line))
+		}
+	}
 	if advice := graphapi.Advice(err); advice != "" {
 		fmt.Fprintln(w, "  "+advice)
 	}
+}
+
+// graphErrorLines are what a Graph error says beyond its code and message.
+func graphErrorLines(e *graphapi.Error) []string {
+	var lines []string
+	if e.Target != "" {
+		lines = append(lines, "target: "+e.Target)
+	}
+	if len(e.InnerCodes) > 0 {
+		lines = append(lines, "inner codes: "+strings.Join(e.InnerCodes, " > "))
+	}
+	for _, d := range e.Details {
+		line := "detail: " + present.OrDash(d.Code) + ": " + d.Message
+		if d.Target != "" {
+			line += " (target: " + d.Target + ")"
+		}
+		if len(d.InnerCodes) > 0 {
+			line += " (inner codes: " + strings.Join(d.InnerCodes, " > ") + ")"
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// reportError reports a failure as apiError does, or with -o json as one
+// JSON object per line (stdout keeps only the results).
+func reportError(w io.Writer, out scriptFlags, sessionID string, err error) {
+	if out.output != "json" {
+		apiError(w, sessionID, err)
+		return
+	}
+	_ = writeJSONLine(w, jsonFailure{SessionID: sessionID, Error: toJSONAPIError(err), Advice: graphapi.Advice(err)})
 }
 
 // errReported means the failures were already printed: exit 1, say no more.

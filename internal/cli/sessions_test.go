@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -47,11 +48,18 @@ func TestScriptingGoldenOutputs(t *testing.T) {
 		{"stores_json", []string{"stores", "-o", "json"}},
 		{"list_table", []string{"list", "--datastore", store}},
 		{"list_json", []string{"list", "--datastore", store, "--output", "json"}},
-		{"get_json", []string{"get", "--datastore", store, "-o", "json", "c1c9d3b6-2ebd-5ebd-9d5d-4d71b9da7d7e"}},
+		{"get_json", []string{"get", "--datastore", store, "-o", "json", "contractors.EdmHash"}},
+		{"get_table", []string{"get", "--datastore", store, "contractors.EdmHash"}},
+		{"get_table_running", []string{"get", "--datastore", store, "employees-delta.EdmHash"}},
 	}
 	_, env := simulator(t, fakegraph.Options{PageSize: 3})
 	ids := listIDs(t, env)
-	cases[4].args[len(cases[4].args)-1] = ids["contractors.EdmHash"]
+	for _, tc := range cases {
+		// get takes ids: the file names above stand for them.
+		if last := &tc.args[len(tc.args)-1]; ids[*last] != "" {
+			*last = ids[*last]
+		}
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, stderr := runCLI(t, env, tc.args...)
@@ -292,11 +300,15 @@ func TestRenewAnswerForAnotherSessionFails(t *testing.T) {
 	defer hs.Close()
 	env := map[string]string{"EDMTOP_TOKEN": "t", "EDMTOP_ENDPOINT": hs.URL + "/beta"}
 	for _, args := range [][]string{{asked}, {asked, good}, {"-o", "json", asked}} {
-		code, out, stderr := runCLI(t, env, append([]string{"renew", "--datastore", "s"}, args...)...)
+		code, out, stderr := runCLI(t, env, append([]string{"renew", "--datastore", "5e000000-0000-4000-8000-000000000005"}, args...)...)
 		if code != 1 {
 			t.Errorf("%v: exit %d, want 1", args, code)
 		}
-		if !strings.Contains(stderr, "session "+asked) || !strings.Contains(stderr, other) {
+		named := "session " + asked
+		if args[0] == "-o" {
+			named = `"sessionId":"` + asked + `"` // JSON lines on stderr
+		}
+		if !strings.Contains(stderr, named) || !strings.Contains(stderr, other) {
 			t.Errorf("%v: stderr does not name both ids: %q", args, stderr)
 		}
 		if strings.Contains(out, other) {
@@ -305,5 +317,65 @@ func TestRenewAnswerForAnotherSessionFails(t *testing.T) {
 		if len(args) == 2 && !strings.Contains(out, good+".EdmHash") {
 			t.Errorf("%v: the matching renew is missing: %q", args, out)
 		}
+	}
+}
+
+// --datastore takes a display name in every scripting command (issue 14);
+// an id is used as given, without listing the stores.
+func TestScriptingStoresByName(t *testing.T) {
+	sim, env := simulator(t, fakegraph.Options{})
+	sim.AddStore(fakegraph.Store{ID: "d0000000-0000-4000-8000-000000000001", DisplayName: "patient RECORDS"})
+	ids := listIDs(t, env)
+	uploading, waiting := ids["employees-delta.EdmHash"], ids["terminations-q4.EdmHash"]
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr []string
+		lists  int // requests to list the stores
+	}{
+		{"list by name", []string{"list", "--datastore", "employee RECORDS"}, 0, "employees-delta.EdmHash", nil, 1},
+		{"list by id: no lookup", []string{"list", "--datastore", store}, 0, "employees-delta.EdmHash", nil, 0},
+		{"get by name", []string{"get", "--datastore", "Employee records", uploading}, 0, "employees-delta.EdmHash", nil, 1},
+		{"renew by name", []string{"renew", "--datastore", "Employee records", uploading}, 0, "employees-delta.EdmHash", nil, 1},
+		{"commit by name", []string{"commit", "--yes", "--datastore", "Employee records", waiting}, 0, "committed " + waiting, nil, 1},
+		{"cancel by name", []string{"cancel", "--yes", "--datastore", "Employee records", uploading}, 0, "cancelled " + uploading, nil, 1},
+		{"unknown name lists the stores", []string{"list", "--datastore", "Employees"}, 2, "",
+			[]string{`--datastore: no data store has the id or name "Employees"`, "Card holders", fakegraph.DemoCardsStore, "Run 'edmtop list --help'"}, 1},
+		{"ambiguous name lists the matches", []string{"renew", "--datastore", "Patient Records", uploading}, 2, "",
+			[]string{`2 data stores are named "Patient Records"`, fakegraph.DemoPatientsStore, "d0000000-0000-4000-8000-000000000001"}, 1},
+		{"name from the environment", []string{"list"}, 0, "employees-delta.EdmHash", nil, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(sim.RequestsTo(fakegraph.RouteListStores))
+			e := maps.Clone(env)
+			if tc.name == "name from the environment" {
+				e["EDMTOP_DATASTORE"] = "employee records"
+			}
+			code, out, stderr := runCLI(t, e, tc.args...)
+			if code != tc.code || !strings.Contains(out, tc.stdout) {
+				t.Errorf("exit %d (want %d), stdout %q, stderr %q", code, tc.code, out, stderr)
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+			if n := len(sim.RequestsTo(fakegraph.RouteListStores)) - before; n != tc.lists {
+				t.Errorf("%d store listings, want %d", n, tc.lists)
+			}
+		})
+	}
+}
+
+// A failed store listing is the service's failure (exit 1), not a usage error.
+func TestScriptingStoreLookupFails(t *testing.T) {
+	sim, env := simulator(t, fakegraph.Options{})
+	sim.Inject(fakegraph.RouteListStores, fakegraph.Fault{Status: 403, Code: "accessDenied", Message: "No.", Times: -1})
+	code, out, stderr := runCLI(t, env, "list", "--datastore", "Employee records")
+	if code != 1 || out != "" || !strings.Contains(stderr, "HTTP 403 accessDenied") || !strings.Contains(stderr, "EDM_DataUploaders") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
 }

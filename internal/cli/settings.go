@@ -62,7 +62,7 @@ var settings = []setting{
 	{name: "tenant", env: "EDMTOP_TENANT", usage: "tenant id or domain to sign in to"},
 	{name: "client-id", env: "EDMTOP_CLIENT_ID", usage: "application (client) id for device/browser sign-in, or a user-assigned managed identity"},
 	{name: "datastore", env: "EDMTOP_DATASTORE", check: checkStoreID,
-		usage: "data store id (the dashboard starts with a list of stores without one)"},
+		usage: "data store id or display name (the dashboard starts with the overview of all stores without one)"},
 	{name: "refresh", env: "EDMTOP_REFRESH", kind: settingDuration, def: "10s", check: checkRefresh,
 		usage: "auto-refresh interval, 0 turns it off"},
 	{name: "mouse", env: "EDMTOP_MOUSE", kind: settingBool, def: "false",

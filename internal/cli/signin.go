@@ -58,17 +58,27 @@ type target struct {
 	scope    string
 }
 
-// resolveTarget is the target the settings in effect name.
+// resolveTarget is the target the settings in effect name. A cloud left
+// at its default is taken from a known Graph host in --endpoint.
 func (g *globalFlags) resolveTarget() (target, error) {
 	r := g.settings
-	return newTarget(r.str("cloud"), r.str("auth"), r.str("endpoint"))
+	cloud := r.str("cloud")
+	if r.values["cloud"].source == "default" {
+		cloud = ""
+	}
+	return newTarget(cloud, r.from("cloud"), r.str("auth"), r.str("endpoint"))
 }
 
-// newTarget combines a cloud, a sign-in mode and an endpoint override ("" for
-// the cloud's own). The registry has validated each; this checks them again
-// for callers that did not come through it.
-func newTarget(cloud, mode, endpoint string) (target, error) {
-	c, err := auth.LookupCloud(cloud)
+// newTarget combines a cloud ("" when not given), a sign-in mode and an
+// endpoint override ("" for the cloud's own); cloudFrom says where a given
+// cloud came from, for errors. The registry has validated each; this checks
+// them again for callers that did not come through it.
+func newTarget(cloud, cloudFrom, mode, endpoint string) (target, error) {
+	name := cloud
+	if name == "" {
+		name = auth.Clouds[0].Name
+	}
+	c, err := auth.LookupCloud(name)
 	if err != nil {
 		return target{}, usageErrorf("--cloud: %v", err)
 	}
@@ -76,17 +86,26 @@ func newTarget(cloud, mode, endpoint string) (target, error) {
 	if err != nil {
 		return target{}, usageErrorf("%v", err)
 	}
-	t := target{cloud: c, mode: m, endpoint: c.Endpoint(), scope: c.Scope()}
-	if endpoint != "" {
-		u, err := graphapi.CheckEndpoint(endpoint)
-		if err != nil {
-			return target{}, usageErrorf("--endpoint: %v", err)
+	if endpoint == "" {
+		return target{cloud: c, mode: m, endpoint: c.Endpoint(), scope: c.Scope()}, nil
+	}
+	u, err := graphapi.CheckEndpoint(endpoint)
+	if err != nil {
+		return target{}, usageErrorf("--endpoint: %v", err)
+	}
+	// A national cloud's Graph takes tokens from that cloud's sign-in only:
+	// follow the endpoint, or refuse a --cloud that says otherwise.
+	if owner, ok := auth.CloudOfGraphHost(u.Hostname()); ok && owner.Name != c.Name {
+		if cloud != "" {
+			return target{}, usageErrorf("--endpoint %s is the %s cloud's Microsoft Graph, but --cloud%s is %s, whose sign-in (%s) cannot give tokens for it: "+
+				"pass --cloud %s, or leave --cloud out to follow the endpoint", u.Scheme+"://"+u.Host, owner.Name, cloudFrom, c.Name, c.Authority, owner.Name)
 		}
-		t.endpoint = u.String()
-		// Tokens are issued for the Graph root they are sent to.
-		if root := u.Scheme + "://" + u.Host; !strings.EqualFold(root, c.GraphRoot) {
-			t.scope = root + "/.default"
-		}
+		c = owner
+	}
+	t := target{cloud: c, mode: m, endpoint: u.String(), scope: c.Scope()}
+	// Tokens are issued for the Graph root they are sent to.
+	if root := u.Scheme + "://" + u.Host; !strings.EqualFold(root, c.GraphRoot) {
+		t.scope = root + "/.default"
 	}
 	return t, nil
 }

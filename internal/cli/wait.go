@@ -50,7 +50,8 @@ func (e *exitError) report(stderr io.Writer) int {
 	return e.code
 }
 
-// pollClock is the time wait and check read and the pause between polls.
+// pollClock is the time wait, check and list --since read, and the pause
+// between polls.
 // Tests replace it with the simulator's manual clock, so a poll costs no
 // real time.
 var pollClock = timing{now: time.Now, sleep: sleepContext}
@@ -182,7 +183,7 @@ func runWait(cmd *cobra.Command, g *globalFlags, f *waitFlags, client *graphapi.
 		if _, ok := errors.AsType[*usageError](err); ok {
 			return err
 		}
-		apiError(cmd.ErrOrStderr(), id, err)
+		reportError(cmd.ErrOrStderr(), f.scriptFlags, id, err)
 		return errReported
 	}
 	store, err := resolveStoreFlag(ctx, g, client, f.datastore)
@@ -205,7 +206,7 @@ func runWait(cmd *cobra.Command, g *globalFlags, f *waitFlags, client *graphapi.
 	case outcome.apiErr:
 		return failed(last.ID, outcome.err)
 	}
-	if err := writeSessions(cmd.OutOrStdout(), f.scriptFlags, []graphapi.Session{last}, false); err != nil {
+	if err := writeSession(cmd.OutOrStdout(), f.scriptFlags, last); err != nil {
 		return err
 	}
 	if outcome.code == 0 {

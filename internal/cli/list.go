@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/termtext"
+)
+
+// stateClasses are the words --state takes besides state names: the health
+// rules' kinds of session, so a script need not know every state name.
+var stateClasses = []string{"running", "final", "completed", "failed"}
+
+// listFilter is list's --state and --since.
+type listFilter struct {
+	states []string
+	since  time.Duration
+}
+
+func (f *listFilter) check() error {
+	if f.since < 0 {
+		return usageErrorf("--since %s: use a positive duration, e.g. 24h", f.since)
+	}
+	for _, s := range f.states {
+		if strings.TrimSpace(s) == "" {
+			return usageErrorf("--state: empty; use a state name or one of %s", strings.Join(stateClasses, ", "))
+		}
+	}
+	return nil
+}
+
+// warnUnknown notes a --state word that is neither a class nor a known
+// state: the service documents no list, so it is matched as given, but a
+// typo would otherwise give an empty list without a word.
+func (f *listFilter) warnUnknown(w io.Writer) {
+	for _, s := range f.states {
+		if !slices.Contains(stateClasses, strings.ToLower(s)) && !health.KnownState(s) {
+			fmt.Fprintf(w, "edmtop: note: --state %q is no known state (%s) nor one of %s; matching it as given\n",
+				termtext.OneLine(s), strings.Join(health.KnownStates(), ", "), strings.Join(stateClasses, ", "))
+		}
+	}
+}
+
+// apply keeps the sessions the filter selects, in their order.
+func (f *listFilter) apply(sessions []graphapi.Session, now time.Time) []graphapi.Session {
+	kept := sessions[:0:0]
+	for i := range sessions {
+		if s := &sessions[i]; f.wantState(s) && f.recent(s, now) {
+			kept = append(kept, *s)
+		}
+	}
+	return kept
+}
+
+func (f *listFilter) wantState(s *graphapi.Session) bool {
+	if len(f.states) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(f.states, func(want string) bool { return stateMatches(s, want) })
+}
+
+// stateMatches says whether s is in the state or class want names.
+func stateMatches(s *graphapi.Session, want string) bool {
+	switch strings.ToLower(want) {
+	case "running":
+		return !health.Final(s)
+	case "final":
+		return health.Final(s)
+	case "completed":
+		return s.StateClass() == graphapi.StateDone
+	case "failed":
+		return s.StateClass() == graphapi.StateFailed
+	}
+	return strings.EqualFold(s.State, want)
+}
+
+// recent says whether s was created within --since; a session without a
+// creation time cannot be said to be, and is left out.
+func (f *listFilter) recent(s *graphapi.Session, now time.Time) bool {
+	if f.since == 0 {
+		return true
+	}
+	return !s.CreationDateTime.IsZero() && now.Sub(s.CreationDateTime.Time) <= f.since
+}
