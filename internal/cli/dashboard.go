@@ -21,15 +21,13 @@ import (
 // runDashboard checks everything it can before it signs in, signs in
 // before it takes the screen (so prompts print normally), then runs the UI.
 func runDashboard(ctx context.Context, demo bool, g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) error {
-	t, err := g.resolveTarget()
-	if err != nil {
-		return err
-	}
-	a, err := newApp(g, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.close()
+	return withApp(g, stderr, func(t target, a *app) error {
+		return dashboard(ctx, demo, g, t, a, stdin, stdout)
+	})
+}
+
+func dashboard(ctx context.Context, demo bool, g *globalFlags, t target, a *app, stdin io.Reader, stdout io.Writer) error {
+	var err error
 	var cred *auth.Credential
 	if !demo {
 		if cred, err = a.credential(t); err != nil {

@@ -85,15 +85,12 @@ func runExporter(ctx context.Context, f exporterFlags, g *globalFlags, stderr io
 	if err := f.check(g); err != nil {
 		return err
 	}
-	t, err := g.resolveTarget()
-	if err != nil {
-		return err
-	}
-	a, err := newApp(g, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.close()
+	return withApp(g, stderr, func(t target, a *app) error {
+		return serveMetrics(ctx, f, g, t, a, stderr)
+	})
+}
+
+func serveMetrics(ctx context.Context, f exporterFlags, g *globalFlags, t target, a *app, stderr io.Writer) error {
 	// A service logs to stderr (the journal, the container log).
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	counter := exporter.NewRequestCounter()

@@ -1,9 +1,10 @@
 package cli
 
 import (
-	"github.com/edmtop/edmtop/graphapi"
 	"strings"
 	"testing"
+
+	"github.com/edmtop/edmtop/graphapi"
 )
 
 // The rough edges of issue 18, item 14, and the dumb terminal of item 9.

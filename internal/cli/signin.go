@@ -196,23 +196,35 @@ func openLog(path string) (*slog.Logger, func(), error) {
 	}, nil
 }
 
-// withSignIn checks the global flags, signs in and runs do with what it
-// got; the log is closed after.
-func withSignIn(cmd *cobra.Command, g *globalFlags, do func(t target, a *app, cred *auth.Credential, tok azcore.AccessToken) error) error {
+// withApp checks the global flags (where Graph is and how to sign in),
+// opens the log and runs do; the log is closed after.
+func withApp(g *globalFlags, stderr io.Writer, do func(t target, a *app) error) error {
 	t, err := g.resolveTarget()
 	if err != nil {
 		return err
 	}
-	a, err := newApp(g, cmd.ErrOrStderr())
+	a, err := newApp(g, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	return do(t, a)
+}
+
+// withSignIn checks the global flags, signs in and runs do with what it
+// got; the log is closed after.
+func withSignIn(cmd *cobra.Command, g *globalFlags, do func(t target, a *app, cred *auth.Credential, tok azcore.AccessToken) error) error {
+	return withApp(g, cmd.ErrOrStderr(), func(t target, a *app) error {
+		return signedIn(cmd.Context(), t, a, do)
+	})
+}
+
+func signedIn(ctx context.Context, t target, a *app, do func(t target, a *app, cred *auth.Credential, tok azcore.AccessToken) error) error {
 	cred, err := a.credential(t)
 	if err != nil {
 		return err
 	}
-	tok, err := a.signIn(cmd.Context(), t, cred)
+	tok, err := a.signIn(ctx, t, cred)
 	if err != nil {
 		return err
 	}
