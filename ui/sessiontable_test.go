@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/edmtop/edmtop/graphapi"
+)
+
+// A listing that omits a session drops its row, unless an action on it is
+// in flight: its answer is still to come and must find the row (issue 17,
+// a mutation that removed this check survived).
+func TestMergeKeepsOmittedRowsWithActionInFlight(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		pending action
+		marked  bool
+		kept    bool
+	}{
+		{"idle row goes", noAction, false, false},
+		{"marked idle row goes", noAction, true, false},
+		{"renew in flight stays", actRenew, false, true},
+		{"cancel in flight stays", actCancel, false, true},
+		{"commit in flight stays, marked", actCommit, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tbl := newSessionTable(&shared{}, AllColumns())
+			all := sampleSessions()
+			tbl.Merge(all, testNow)
+			r, _ := tbl.Row("s-uploading")
+			r.pending = tc.pending
+			tbl.SetMarked(r, tc.marked)
+
+			var rest []graphapi.Session
+			for _, s := range all {
+				if s.ID != "s-uploading" {
+					rest = append(rest, s)
+				}
+			}
+			tbl.Merge(rest, testNow.Add(10*time.Second))
+
+			_, kept := tbl.Row("s-uploading")
+			if kept != tc.kept || slices.Contains(tbl.Visible(), "s-uploading") != tc.kept {
+				t.Fatalf("row kept %v, shown %v; want %v", kept, slices.Contains(tbl.Visible(), "s-uploading"), tc.kept)
+			}
+			if want := map[bool]int{true: 1}[tc.marked && tc.kept]; tbl.Marked() != want {
+				t.Errorf("%d marked, want %d", tbl.Marked(), want)
+			}
+			if tc.kept && !tbl.Busy() {
+				t.Error("the action in flight is forgotten")
+			}
+		})
+	}
+}
