@@ -334,9 +334,20 @@ func callErrorFields(err error) []field {
 		{"HTTP status", status},
 		kv("code", present.OrDash(ge.Code)),
 		kv("message", present.OrDash(ge.Message)),
+	}
+	if ge.Target != "" {
+		fields = append(fields, kv("target", ge.Target))
+	}
+	if len(ge.InnerCodes) > 0 {
+		fields = append(fields, field{"inner codes", innerCodes(ge.InnerCodes)})
+	}
+	for i, d := range ge.Details {
+		fields = append(fields, field{fmt.Sprintf("detail %d", i+1), detailText(d)})
+	}
+	fields = append(fields,
 		kv("request-id", present.OrDash(ge.RequestID)),
 		kv("client-request-id", present.OrDash(ge.ClientRequestID)),
-	}
+	)
 	if !ge.Date.IsZero() {
 		fields = append(fields, field{"date", ge.Date.UTC().Format("2006-01-02 15:04:05Z")})
 	}
@@ -350,6 +361,25 @@ func callErrorFields(err error) []field {
 		fields = append(fields, field{"outcome", "unknown: the request may have reached the service; the list was re-read"})
 	}
 	return fields
+}
+
+// innerCodes is a chain of inner error codes, outermost first, each
+// sanitized: "TooManyRequests > TenantQuotaExceeded".
+func innerCodes(codes []string) string {
+	clean := make([]string, len(codes))
+	for i, c := range codes {
+		clean[i] = termtext.OneLine(c)
+	}
+	return strings.Join(clean, " > ")
+}
+
+// detailText is one entry of a Graph error's details on one line.
+func detailText(d graphapi.ErrorDetail) string {
+	text := termtext.OneLine(present.OrDash(d.Code)) + ": " + termtext.OneLine(present.OrDash(d.Message)) + targetSuffix(d.Target)
+	if len(d.InnerCodes) > 0 {
+		text += "  (inner: " + innerCodes(d.InnerCodes) + ")"
+	}
+	return text
 }
 
 func targetSuffix(t string) string {
