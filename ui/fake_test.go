@@ -23,6 +23,7 @@ type fakeService struct {
 	sessions map[string][]graphapi.Session
 	listErr  []error // consumed one per ListSessions call
 	renewFn  func(storeID, id string) (graphapi.Session, error)
+	agentFn  func(storeID, id string) (graphapi.UploadAgent, error)
 	calls    map[string]int
 }
 
@@ -82,6 +83,17 @@ func (f *fakeService) CommitSession(context.Context, string, string) error {
 	return nil
 }
 
+func (f *fakeService) GetUploadAgent(_ context.Context, storeID, id string) (graphapi.UploadAgent, error) {
+	f.mu.Lock()
+	f.calls["agent"]++
+	fn := f.agentFn
+	f.mu.Unlock()
+	if fn != nil {
+		return fn(storeID, id)
+	}
+	return graphapi.UploadAgent{ID: "agent-1", Description: "EdmUploadAgent on EDM-UPLOAD-01", CreationDateTime: at("2026-10-29T08:00:00Z")}, nil
+}
+
 // testNow is the fixed clock of UI tests.
 var testNow = time.Date(2026, 11, 28, 9, 5, 0, 0, time.UTC)
 
@@ -100,6 +112,7 @@ func sampleSessions() []graphapi.Session {
 		{ID: "s-processing", DataStoreID: testStore, FileName: "employees-2026-11-28.EdmHash", State: "ProcessingInProgress",
 			CreationDateTime: at("2026-11-28T08:04:00Z"), LastUpdatedDateTime: at("2026-11-28T09:01:00Z"),
 			TotalBlockCount: cnt(24), RemainingBlockCount: cnt(0), TotalJobCount: cnt(10), RemainingJobCount: cnt(3),
+			RowsPerBlock: cnt(100000), UploadCompletionDateTime: at("2026-11-28T08:40:00Z"),
 			DataUploadURI: "https://edmupload.blob.core.windows.net/sessions/1?sv=2024&sig=SECRETsig%3D", Salt: "SALTSALTSALT",
 			Fields: []string{"EmployeeId", "Email"}},
 		{ID: "s-uploading", DataStoreID: testStore, FileName: "employees-delta.EdmHash", State: "UploadInProgress",

@@ -19,19 +19,22 @@ func TestGoldenScreens(t *testing.T) {
 		name          string
 		width, height int
 		keys          []string
+		// until is text the screen shows once the keys' work has arrived
+		// (the upload agent is fetched after enter).
+		until string
 	}{
-		{"table", 80, 24, nil},
-		{"table", 160, 48, nil},
-		{"details", 80, 24, []string{"enter"}},
-		{"details", 160, 48, []string{"enter"}},
-		{"errors", 80, 24, []string{"G", "e"}},
-		{"errors", 160, 48, []string{"G", "e"}},
-		{"help", 80, 24, []string{"?"}},
+		{"table", 80, 24, nil, ""},
+		{"table", 160, 48, nil, ""},
+		{"details", 80, 24, []string{"enter"}, "1–16 of 35"},
+		{"details", 160, 48, []string{"enter"}, "EDM-UPLOAD-01"},
+		{"errors", 80, 24, []string{"G", "e"}, ""},
+		{"errors", 160, 48, []string{"G", "e"}, ""},
+		{"help", 80, 24, []string{"?"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s_%dx%d", tc.name, tc.width, tc.height), func(t *testing.T) {
 			svc := newFake()
-			svc.stores = []graphapi.DataStore{{ID: testStore, DisplayName: "Employee records"}}
+			svc.stores = []graphapi.DataStore{{ID: testStore, DisplayName: "Employee records", Columns: employeeColumns()}}
 			svc.sessions[testStore] = sampleSessions()
 			m := New(Options{Service: svc, StoreID: testStore, Refresh: 10 * time.Second, Renderer: asciiRenderer(),
 				Now: func() time.Time { return testNow }})
@@ -42,9 +45,24 @@ func TestGoldenScreens(t *testing.T) {
 			for _, k := range tc.keys {
 				tm.Send(keyMsg(k))
 			}
+			if tc.until != "" {
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.until)) },
+					teatest.WithDuration(5*time.Second))
+			}
 			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC}) // q would close a pane; ctrl+c always quits
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 			golden.RequireEqual(t, []byte(final.View()))
 		})
+	}
+}
+
+// employeeColumns is the golden store's schema: the processing session's
+// upload lacks DisplayName.
+func employeeColumns() []graphapi.Column {
+	yes, no := true, false
+	return []graphapi.Column{
+		{Name: "EmployeeId", IsSearchable: &yes, IsCaseInsensitive: &no},
+		{Name: "Email", IsSearchable: &yes, IsCaseInsensitive: &yes, IgnoredDelimiters: []string{"."}},
+		{Name: "DisplayName", IsSearchable: &no, IsCaseInsensitive: &yes},
 	}
 }

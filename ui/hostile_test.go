@@ -52,6 +52,8 @@ func hostileService(t *testing.T, p string) *httptest.Server {
 			w.WriteHeader(409)
 			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": p, "message": p,
 				"innerError": map[string]any{"request-id": p, "client-request-id": p, "date": p}}})
+		case strings.HasSuffix(r.URL.Path, "/uploadAgent"):
+			_ = json.NewEncoder(w).Encode(map[string]any{"id": p, "description": p, "creationDateTime": p})
 		case strings.HasSuffix(r.URL.Path, "/sessions"):
 			_ = json.NewEncoder(w).Encode(map[string]any{"value": []any{session}})
 		default:
@@ -102,8 +104,16 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 				t.Fatalf("%d rows (%v)", len(m.ids()), m.loadError())
 			}
 			assertInert(t, "table", m.View(), 120)
-			m.Update(keyMsg("enter"))
+			_, lookup := m.Update(keyMsg("enter"))
 			assertInert(t, "details", m.View(), 120)
+			if lookup == nil {
+				t.Fatal("no upload agent lookup")
+			}
+			m.Update(lookup())
+			if strings.Contains(m.View(), "loading…") {
+				t.Fatal("the upload agent's answer was not applied")
+			}
+			assertInert(t, "details with the upload agent", m.View(), 120)
 			if strings.Contains(m.View(), "sig=") {
 				t.Error("the SAS query is shown")
 			}

@@ -29,32 +29,40 @@ func phaseDurations(s *graphapi.Session, now time.Time) (upload, processing stri
 		procEnd = s.CompletionDateTime.Time
 	}
 	running := !health.Final(s)
-	upload = span(begin, upEnd, now, running && upEnd.IsZero())
-	processing = "— (not started)"
-	if !upEnd.IsZero() {
+	// Blocks all in with no completion time: the upload ended, when is
+	// unknown, and so is when processing began.
+	up := s.UploadProgress()
+	uploaded := up.Known && up.Done >= up.Total
+	upload = span(begin, upEnd, now, running && upEnd.IsZero() && !uploaded)
+	switch {
+	case !upEnd.IsZero():
 		processing = span(upEnd, procEnd, now, running && procEnd.IsZero())
+	case uploaded:
+		processing = present.Dash + " (the upload's end is not reported)"
+	default:
+		processing = present.Dash + " (not started)"
 	}
 	return upload, processing
 }
 
-// span is "1h12m", "12m so far" while it runs, or "—" when unknown.
+// span is "1h12m", "12m so far" while it runs, or the dash when unknown.
 func span(begin, end, now time.Time, running bool) string {
 	switch {
 	case begin.IsZero():
-		return "—"
+		return present.Dash
 	case !end.IsZero() && !end.Before(begin):
 		return present.Elapsed(end.Sub(begin))
 	case running && now.After(begin):
 		return present.Elapsed(now.Sub(begin)) + " so far"
 	}
-	return "—"
+	return present.Dash
 }
 
 // estimatedRows is blocks × rows per block, with thousands separated.
 func estimatedRows(s *graphapi.Session) string {
 	n := health.Rows(s)
 	if n == 0 {
-		return "—"
+		return present.Dash
 	}
 	return "≈ " + thousands(n) + "  (blocks × rows per block)"
 }
@@ -75,7 +83,7 @@ func thousands(n int64) string {
 // fields differ from them: an upload hashed against an old schema fails.
 func schemaFields(ds *graphapi.DataStore, s *graphapi.Session) []field {
 	if ds == nil || len(ds.Columns) == 0 {
-		return []field{{"schema", "— (the store lists no columns)"}}
+		return []field{{"schema", present.Dash + " (the store lists no columns)"}}
 	}
 	fields := make([]field, 0, len(ds.Columns)+2)
 	for i, c := range ds.Columns {
@@ -149,7 +157,7 @@ func fieldDiff(columns []graphapi.Column, fields []string) (missing, extra []str
 // and a marker where rows (⚠rows) or duration (⚠time) drift from the median.
 func historyStrip(runs []health.Run) string {
 	if len(runs) == 0 {
-		return "— (no finished uploads listed)"
+		return present.Dash + " (no finished uploads listed)"
 	}
 	parts := make([]string, len(runs))
 	for i, r := range runs {

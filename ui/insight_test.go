@@ -16,12 +16,13 @@ func TestPhaseDurations(t *testing.T) {
 		up, proc string
 	}{
 		{"finished", graphapi.Session{State: "Completed", StartDateTime: ago(3 * time.Hour), UploadCompletionDateTime: ago(2 * time.Hour), ProcessingCompletionDateTime: ago(48 * time.Minute)}, "1h00m", "1h12m"},
-		{"uploading", graphapi.Session{State: "UploadInProgress", CreationDateTime: ago(12 * time.Minute)}, "12m so far", "— (not started)"},
+		{"uploading", graphapi.Session{State: "UploadInProgress", CreationDateTime: ago(12 * time.Minute)}, "12m so far", "- (not started)"},
 		{"processing", graphapi.Session{State: "ProcessingInProgress", CreationDateTime: ago(time.Hour), UploadCompletionDateTime: ago(20 * time.Minute)}, "40m", "20m so far"},
-		{"failed while processing", graphapi.Session{State: "Failed", CreationDateTime: ago(time.Hour), UploadCompletionDateTime: ago(20 * time.Minute)}, "40m", "—"},
+		{"failed while processing", graphapi.Session{State: "Failed", CreationDateTime: ago(time.Hour), UploadCompletionDateTime: ago(20 * time.Minute)}, "40m", "-"},
 		{"completed, only completion time", graphapi.Session{State: "Completed", CreationDateTime: ago(3 * 24 * time.Hour), UploadCompletionDateTime: ago(49 * time.Hour), CompletionDateTime: ago(time.Hour)}, "23h00m", "2d0h"},
-		{"nothing known", graphapi.Session{State: "Completed"}, "—", "— (not started)"},
-		{"end before begin (skew)", graphapi.Session{State: "Completed", CreationDateTime: ago(time.Hour), UploadCompletionDateTime: ago(2 * time.Hour)}, "—", "—"},
+		{"nothing known", graphapi.Session{State: "Completed"}, "-", "- (not started)"},
+		{"uploaded, no completion time", graphapi.Session{State: "ProcessingInProgress", CreationDateTime: ago(time.Hour), TotalBlockCount: cnt(4), RemainingBlockCount: cnt(0)}, "-", "- (the upload's end is not reported)"},
+		{"end before begin (skew)", graphapi.Session{State: "Completed", CreationDateTime: ago(time.Hour), UploadCompletionDateTime: ago(2 * time.Hour)}, "-", "-"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -38,7 +39,7 @@ func TestEstimatedRows(t *testing.T) {
 	if got := estimatedRows(&s); got != "≈ 2,400,000  (blocks × rows per block)" {
 		t.Errorf("%q", got)
 	}
-	if got := estimatedRows(&graphapi.Session{TotalBlockCount: cnt(-3), RowsPerBlock: cnt(10)}); got != "—" {
+	if got := estimatedRows(&graphapi.Session{TotalBlockCount: cnt(-3), RowsPerBlock: cnt(10)}); got != "-" {
 		t.Errorf("negative blocks: %q", got)
 	}
 }
@@ -88,7 +89,7 @@ func TestHistoryStrip(t *testing.T) {
 	if got := historyStrip(runs); got != "✓ 1h12m ⚠rows · ✗ · ✓ 1h00m ⚠time" {
 		t.Errorf("%q", got)
 	}
-	if got := historyStrip(nil); !strings.HasPrefix(got, "—") {
+	if got := historyStrip(nil); !strings.HasPrefix(got, "-") {
 		t.Errorf("%q", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 )
 
 // Messages that commands send back to Update. Each carries what is needed to
@@ -18,8 +19,17 @@ type sessionsLoadedMsg struct {
 	gen      int
 	storeID  string
 	sessions []graphapi.Session
-	err      error
-	at       time.Time
+	// history is the store's last finished runs, judged off the Update path.
+	history []health.Run
+	err     error
+	at      time.Time
+}
+
+// uploadAgentMsg answers the lookup of a session's upload agent.
+type uploadAgentMsg struct {
+	storeID, sessionID string
+	agent              graphapi.UploadAgent
+	err                error
 }
 
 type refreshTickMsg struct{ gen int }
@@ -34,7 +44,32 @@ func loadSessionsCmd(ctx context.Context, svc Service, gen int, storeID string, 
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		sessions, err := svc.ListSessions(ctx, storeID)
-		return sessionsLoadedMsg{gen: gen, storeID: storeID, sessions: sessions, err: err, at: now()}
+		return sessionsLoadedMsg{gen: gen, storeID: storeID, sessions: sessions, history: recentRuns(sessions), err: err, at: now()}
+	}
+}
+
+// historyRuns is how many finished runs the details pane's strip shows.
+const historyRuns = 8
+
+// recentRuns is the store's last runs, each holding a copy of its session,
+// so the strip does not keep the whole listing alive.
+func recentRuns(sessions []graphapi.Session) []health.Run {
+	runs := health.History(sessions, historyRuns)
+	for i := range runs {
+		c := *runs[i].Session
+		runs[i].Session = &c
+	}
+	return runs
+}
+
+// uploadAgentCmd fetches the agent that uploaded a session, for the
+// details pane.
+func uploadAgentCmd(ctx context.Context, svc Service, storeID, sessionID string, timeout time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		agent, err := svc.GetUploadAgent(ctx, storeID, sessionID)
+		return uploadAgentMsg{storeID: storeID, sessionID: sessionID, agent: agent, err: err}
 	}
 }
 

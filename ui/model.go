@@ -214,7 +214,18 @@ func (m *Model) loadStoreNameCmd() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.route(msg)
 	m.sync()
-	return m, cmd
+	return m, tea.Batch(cmd, m.fetchAgent())
+}
+
+// fetchAgent starts the lookup of the upload agent the details pane asks
+// for, if any: the pane decides what it needs, the root does the IO.
+func (m *Model) fetchAgent() tea.Cmd {
+	id, ok := m.pane.WantAgent()
+	if !ok || m.screen != screenSessions {
+		return nil
+	}
+	m.pane.FetchingAgent(id)
+	return uploadAgentCmd(m.ctx, m.svc, m.store.ID, id, m.timeout)
 }
 
 func (m *Model) route(msg tea.Msg) tea.Cmd {
@@ -249,6 +260,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		}
 	case actionResultMsg:
 		return m.handleResult(msg)
+	case uploadAgentMsg:
+		m.pane.SetAgent(msg)
 	case clockTickMsg:
 		m.sh.clock = m.now()
 		return clockTick(m.sh.clock)
@@ -290,6 +303,7 @@ func (m *Model) sync() {
 	}
 	m.table.SetSize(m.width, max(th, 1))
 	m.pane.SetSize(m.width, ph)
+	m.pane.SetStore(m.store)
 	m.pane.Show(m.table.Selected())
 	m.fleet.SetSize(m.width, max(m.height-2, 1))
 	m.events.SetSize(m.width, max(m.height-2, 1))

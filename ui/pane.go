@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
@@ -45,9 +46,67 @@ type detailPane struct {
 	// content is the pane's text for row, wrapped to the width.
 	content       []string
 	width, height int // height counts content lines, without the title rule
+
+	// What the details add beyond the session, all for the open store:
+	// its schema, its recent runs, and upload agents looked up so far (one
+	// lookup in flight at a time, so scrolling past rows fetches nothing).
+	store    graphapi.DataStore
+	history  string
+	agents   map[string]agentLookup
+	fetching string // the session whose agent is being fetched
 }
 
-func newDetailPane(sh *shared) *detailPane { return &detailPane{sh: sh} }
+// agentLookup is one session's upload agent as far as it is known.
+type agentLookup struct {
+	done  bool
+	agent graphapi.UploadAgent
+	err   error
+}
+
+func newDetailPane(sh *shared) *detailPane {
+	return &detailPane{sh: sh, agents: map[string]agentLookup{}, history: historyStrip(nil)}
+}
+
+// SetStore tells the pane which store is open; another store's agents and
+// runs are forgotten.
+func (p *detailPane) SetStore(ds graphapi.DataStore) {
+	if ds.ID != p.store.ID {
+		p.agents, p.fetching, p.history = map[string]agentLookup{}, "", historyStrip(nil)
+	}
+	p.store = ds
+}
+
+// SetHistory takes the open store's recent runs from a listing.
+func (p *detailPane) SetHistory(runs []health.Run) { p.history = historyStrip(runs) }
+
+// WantAgent names the session whose upload agent the details pane shows
+// but does not know yet, when no lookup is in flight.
+func (p *detailPane) WantAgent() (string, bool) {
+	if p.kind != paneDetails || p.row == nil || p.fetching != "" {
+		return "", false
+	}
+	_, known := p.agents[p.rowID]
+	return p.rowID, !known
+}
+
+// FetchingAgent records that the root started the lookup for id.
+func (p *detailPane) FetchingAgent(id string) {
+	p.fetching = id
+	p.agents[id] = agentLookup{}
+	p.refresh()
+}
+
+// SetAgent takes a lookup's answer; one for a store left is dropped.
+func (p *detailPane) SetAgent(msg uploadAgentMsg) {
+	if msg.storeID != p.store.ID {
+		return
+	}
+	if msg.sessionID == p.fetching {
+		p.fetching = ""
+	}
+	p.agents[msg.sessionID] = agentLookup{done: true, agent: msg.agent, err: msg.err}
+	p.refresh()
+}
 
 func (p *detailPane) SetSize(w, h int) {
 	p.width, p.height = w, h
@@ -65,6 +124,11 @@ func (p *detailPane) Toggle(kind pane) {
 		return
 	}
 	p.kind, p.offset = kind, 0
+	for id, a := range p.agents {
+		if a.err != nil {
+			delete(p.agents, id) // reopening the pane tries again
+		}
+	}
 	p.refresh()
 }
 
@@ -147,6 +211,7 @@ func (p *detailPane) render() []string {
 		fields = errorFields(r, p.sh.clock)
 	} else {
 		fields = detailsFields(r, p.sh.clock)
+		fields = append(fields, p.storeFields(r)...)
 	}
 	return renderFields(fields, p.width-2, p.sh.styles)
 }
@@ -190,17 +255,29 @@ func kv(label, value string) field { return field{label, termtext.OneLine(value)
 func detailsFields(r *row, now time.Time) []field {
 	s := r.s
 	up, proc := s.UploadProgress(), s.ProcessingProgress()
+	upTime, procTime := phaseDurations(&s, now)
 	fields := []field{
 		kv("file", s.FileName),
 		kv("session id", s.ID),
 		kv("data store id", s.DataStoreID),
 		{"state", r.state + "  (" + r.class.String() + ")"},
+	}
+	switch {
+	case !s.Error.IsEmpty():
+		fields = append(fields, field{"error", termtext.OneLine(s.Error.Code) + ": " + termtext.OneLine(s.Error.Message) + "  (press e)"})
+	case r.lastErr != nil:
+		fields = append(fields, field{"last call failed", r.lastErrOp.String() + "  (press e)"})
+	}
+	fields = append(fields, []field{
 		{"blocks", progressText(up, s.TotalBlockCount, s.RemainingBlockCount)},
 		{"jobs", progressText(proc, s.TotalJobCount, s.RemainingJobCount)},
 		{"rows per block", present.Count(s.RowsPerBlock)},
+		{"estimated rows", estimatedRows(&s)},
 		{"upload rate", phaseRate(r, now, up, false)},
 		{"processing rate", phaseRate(r, now, proc, true)},
 		{"ETA (this phase)", r.eta(now)},
+		{"upload time", upTime},
+		{"processing time", procTime},
 		{"upload history", history(r, false)},
 		{"processing history", history(r, true)},
 		{"created", stamp(s.CreationDateTime, now)},
@@ -213,7 +290,7 @@ func detailsFields(r *row, now time.Time) []field {
 		{"upload URI", redactedURI(s.DataUploadURI)},
 		{"salt", present.MaskSecret(s.Salt)},
 		kv("upload agent id", present.OrDash(s.UploadAgentID)),
-	}
+	}...)
 	if len(s.Fields) == 0 {
 		fields = append(fields, field{"fields", present.Dash})
 	}
@@ -224,13 +301,29 @@ func detailsFields(r *row, now time.Time) []field {
 		}
 		fields = append(fields, field{label, fmt.Sprintf("%d. %s", i+1, termtext.OneLine(f))})
 	}
-	switch {
-	case !s.Error.IsEmpty():
-		fields = append(fields, field{"error", termtext.OneLine(s.Error.Code) + ": " + termtext.OneLine(s.Error.Message) + "  (press e)"})
-	case r.lastErr != nil:
-		fields = append(fields, field{"last call failed", r.lastErrOp.String() + "  (press e)"})
-	}
 	return fields
+}
+
+// storeFields are what the details add from beyond the session: its upload
+// agent, the store's schema against its fields, the store's recent runs.
+func (p *detailPane) storeFields(r *row) []field {
+	fields := agentFields(p.agents[r.s.ID], p.sh.clock)
+	fields = append(fields, schemaFields(&p.store, &r.s)...)
+	return append(fields, field{"recent runs", p.history})
+}
+
+// agentFields is the upload agent as far as its lookup has got.
+func agentFields(a agentLookup, now time.Time) []field {
+	switch {
+	case a.err != nil:
+		return []field{{"upload agent", "could not load: " + errorSummary(a.err)}}
+	case !a.done:
+		return []field{{"upload agent", "loading…"}}
+	}
+	return []field{
+		kv("upload agent", present.OrDash(a.agent.Description)),
+		{"agent created", stamp(a.agent.CreationDateTime, now)},
+	}
 }
 
 // phaseRate is a phase's pace, or where the phase stands when it has none.

@@ -61,3 +61,96 @@ func TestCallErrorFieldsShowTargetDetailsAndInnerCodes(t *testing.T) {
 		})
 	}
 }
+
+func paneText(m *Model) string { return strings.Join(m.pane.content, "\n") }
+
+// The details pane fetches the upload agent of the session it shows, once,
+// one lookup at a time, through a command (never in Update); it says
+// "loading…" meanwhile and the sanitized error on failure, and tries a
+// failed lookup again when the pane is reopened.
+func TestDetailsFetchUploadAgentOnDemand(t *testing.T) {
+	m, svc := loaded(t)
+	release := make(chan struct{})
+	var fail error
+	svc.agentFn = func(_, id string) (graphapi.UploadAgent, error) {
+		<-release
+		if fail != nil {
+			return graphapi.UploadAgent{}, fail
+		}
+		return graphapi.UploadAgent{ID: "a", Description: "agent of " + id + "\x1b[2J", CreationDateTime: at("2026-11-01T00:00:00Z")}, nil
+	}
+	_, cmd := m.Update(keyMsg("enter"))
+	if cmd == nil || svc.count("agent") != 0 {
+		t.Fatalf("enter: command %v, %d lookups made in Update", cmd != nil, svc.count("agent"))
+	}
+	if !strings.Contains(paneText(m), "upload agent          loading…") {
+		t.Errorf("no loading text:\n%s", paneText(m))
+	}
+	// Moving on while the lookup runs starts no second one.
+	if _, next := m.Update(keyMsg("j")); next != nil {
+		t.Error("a second lookup started while one is in flight")
+	}
+	press(m, "k")
+	close(release)
+	run(m, cmd)
+	if svc.count("agent") != 1 || !strings.Contains(paneText(m), "agent of s-processing") || strings.Contains(paneText(m), "\x1b") {
+		t.Fatalf("%d lookups; pane:\n%q", svc.count("agent"), paneText(m))
+	}
+	if !strings.Contains(paneText(m), "2026-11-01 00:00:00 UTC") {
+		t.Errorf("no creation time:\n%s", paneText(m))
+	}
+	press(m, "j", "k") // the next row's agent, then back: cached
+	if svc.count("agent") != 2 {
+		t.Errorf("%d lookups after visiting two rows twice, want 2", svc.count("agent"))
+	}
+
+	fail = &graphapi.Error{StatusCode: 404, Code: "NotFound", Message: "no agent\x1b]52;c;eA==\x07"}
+	press(m, "j", "j")
+	if got := paneText(m); !strings.Contains(got, "could not load: 404 NotFound: no agent") || strings.ContainsAny(got, "\x1b\x07") {
+		t.Errorf("failure not shown sanitized:\n%q", got)
+	}
+	fail = nil
+	press(m, "enter", "enter") // close and reopen: the failed lookup is tried again
+	if !strings.Contains(paneText(m), "agent of s-completed") {
+		t.Errorf("reopening did not retry:\n%s", paneText(m))
+	}
+	// An answer for a store left is dropped.
+	m.pane.SetAgent(uploadAgentMsg{storeID: "other", sessionID: "s-failed", agent: graphapi.UploadAgent{Description: "stranger"}})
+	press(m, "j")
+	if strings.Contains(paneText(m), "stranger") {
+		t.Error("an answer for another store was shown")
+	}
+}
+
+func TestDetailsShowStoreSchemaAndRecentRuns(t *testing.T) {
+	svc := newFake()
+	svc.stores = []graphapi.DataStore{{ID: testStore, DisplayName: "Employee records", Columns: employeeColumns()}}
+	svc.sessions[testStore] = sampleSessions()
+	m := newTestModel(t, svc, testStore)
+	run(m, m.Init())
+	press(m, "enter")
+	got := paneText(m)
+	for _, want := range []string{"schema (3)", "not in the upload     DisplayName", "recent runs           ✓ 1h01m · ✗ 1h03m",
+		"estimated rows        ≈ 2,400,000", "upload time           36m", "processing time       25m so far"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q:\n%s", want, got)
+		}
+	}
+}
+
+// The strip's runs hold copies, not pointers into the listing, so the
+// listing can be collected.
+func TestRecentRunsCopySessions(t *testing.T) {
+	sessions := sampleSessions()
+	runs := recentRuns(sessions)
+	if len(runs) != 2 {
+		t.Fatalf("%d runs, want the 2 finished sessions", len(runs))
+	}
+	for _, r := range runs {
+		for i := range sessions {
+			if r.Session == &sessions[i] {
+				t.Errorf("run %s points into the listing", r.Session.ID)
+			}
+		}
+	}
+}

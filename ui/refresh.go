@@ -121,6 +121,7 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 	}
 	m.loop.lastSuccess = msg.at
 	notices := m.table.Merge(msg.sessions, msg.at)
+	m.pane.SetHistory(msg.history)
 	m.log.Debug("sessions loaded", "store", msg.storeID, "count", len(msg.sessions))
 	return tea.Batch(m.scheduleNext(nil), m.announce(notices), m.releaseMemory(len(msg.sessions), msg.at))
 }

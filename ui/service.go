@@ -17,6 +17,7 @@ type Service interface {
 	RenewSession(ctx context.Context, storeID, sessionID string) (graphapi.Session, error)
 	CancelSession(ctx context.Context, storeID, sessionID string) error
 	CommitSession(ctx context.Context, storeID, sessionID string) error
+	GetUploadAgent(ctx context.Context, storeID, sessionID string) (graphapi.UploadAgent, error)
 }
 
 var _ Service = (*graphapi.Client)(nil)
