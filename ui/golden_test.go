@@ -22,14 +22,18 @@ func TestGoldenScreens(t *testing.T) {
 		// until is text the screen shows once the keys' work has arrived
 		// (the upload agent is fetched after enter).
 		until string
+		after []string // keys sent once until shows
+		ascii bool     // the Linux console's glyphs
 	}{
-		{"table", 80, 24, nil, ""},
-		{"table", 160, 48, nil, ""},
-		{"details", 80, 24, []string{"enter"}, "1–16 of 35"},
-		{"details", 160, 48, []string{"enter"}, "EDM-UPLOAD-01"},
-		{"errors", 80, 24, []string{"G", "e"}, ""},
-		{"errors", 160, 48, []string{"G", "e"}, ""},
-		{"help", 80, 24, []string{"?"}, ""},
+		{"table", 80, 24, nil, "", nil, false},
+		{"table", 160, 48, nil, "", nil, false},
+		{"details", 80, 24, []string{"enter"}, "1–16 of 35", nil, false},
+		{"details", 160, 48, []string{"enter"}, "EDM-UPLOAD-01", nil, false},
+		{"errors", 80, 24, []string{"G", "e"}, "", nil, false},
+		{"errors", 160, 48, []string{"G", "e"}, "", nil, false},
+		{"help", 80, 24, []string{"?"}, "", nil, false},
+		{"table_ascii", 80, 24, []string{"j", " ", "k"}, "", nil, true},
+		{"details_ascii", 80, 24, []string{"enter"}, "of 35", []string{"tab", "G"}, true},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s_%dx%d", tc.name, tc.width, tc.height), func(t *testing.T) {
@@ -37,7 +41,7 @@ func TestGoldenScreens(t *testing.T) {
 			svc.stores = []graphapi.DataStore{{ID: testStore, DisplayName: "Employee records", Columns: employeeColumns()}}
 			svc.sessions[testStore] = sampleSessions()
 			m := New(Options{Service: svc, StoreID: testStore, Refresh: 10 * time.Second, Renderer: asciiRenderer(),
-				Now: func() time.Time { return testNow }})
+				Now: func() time.Time { return testNow }, ASCII: tc.ascii})
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tc.width, tc.height))
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 				return bytes.Contains(b, []byte("contractors")) && bytes.Contains(b, []byte("Employee records"))
@@ -48,6 +52,9 @@ func TestGoldenScreens(t *testing.T) {
 			if tc.until != "" {
 				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.until)) },
 					teatest.WithDuration(5*time.Second))
+			}
+			for _, k := range tc.after {
+				tm.Send(keyMsg(k))
 			}
 			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC}) // q would close a pane; ctrl+c always quits
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)

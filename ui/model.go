@@ -47,6 +47,9 @@ type Options struct {
 	Terminal io.Writer
 	// Rules judge a running session stalled (default health.DefaultRules).
 	Rules health.Rules
+	// ASCII draws every symbol as an ASCII character, for terminals whose
+	// font lacks them (the Linux console).
+	ASCII bool
 }
 
 // screen is what the body shows: the store list, or one store's sessions.
@@ -94,6 +97,7 @@ type shared struct {
 	spinner  spinner.Model
 	spinning bool
 	rules    health.Rules
+	glyphs   glyphSet
 }
 
 // frame is the spinner's current frame, for rows and headers with work in
@@ -143,8 +147,9 @@ func New(o Options) *Model {
 		theme = *o.Theme
 	}
 	st := NewStyles(o.Renderer, theme)
-	sh := &shared{styles: st, keys: o.Keys, rules: o.Rules,
-		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent))}
+	glyphs := newGlyphSet(o.ASCII)
+	sh := &shared{styles: st, keys: o.Keys, rules: o.Rules, glyphs: glyphs,
+		spinner: spinner.New(spinner.WithSpinner(glyphs.spinner()), spinner.WithStyle(st.Accent))}
 	columns := AllColumns()
 	if o.Columns != nil {
 		columns = *o.Columns

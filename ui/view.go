@@ -15,9 +15,12 @@ import (
 	"github.com/edmtop/edmtop/termtext"
 )
 
-// View draws the screen. It renders only what fits: header, the visible
+// View draws the screen in the terminal's glyphs.
+func (m *Model) View() string { return m.sh.glyphs.draw(m.view()) }
+
+// view draws the screen. It renders only what fits: header, the visible
 // rows, the pane and the status bar.
-func (m *Model) View() string {
+func (m *Model) view() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}

@@ -57,7 +57,9 @@ func dashboard(ctx context.Context, demo bool, g *globalFlags, t target, a *app,
 	defer cancel()
 	model := ui.New(ui.Options{Service: svc, StoreID: storeID, Refresh: r.duration("refresh"), Context: ctx, Logger: a.log, Label: label,
 		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: r.boolean("mouse"), Bell: r.boolean("bell"), Terminal: out,
-		Rules: r.healthRules()})
+		Rules: r.healthRules(),
+		ASCII: os.Getenv("TERM") == "linux",
+	})
 	a.log.Info("dashboard starting", "store", storeID, "refresh", r.duration("refresh"))
 	// Frames are drawn on change, not on a renderer ticker: keys echo at
 	// once and an idle dashboard costs nothing (docs/performance.md).
