@@ -73,3 +73,36 @@ func employeeColumns() []graphapi.Column {
 		{Name: "DisplayName", IsSearchable: &no, IsCaseInsensitive: &yes},
 	}
 }
+
+// Golden fleet overviews: a failed, a stalled, a stale, an ok store and one
+// whose sessions cannot be listed, on a fixed clock; in the Linux console's
+// glyphs too.
+func TestGoldenOverview(t *testing.T) {
+	cases := []struct {
+		name          string
+		width, height int
+		keys          []string
+		ascii         bool
+	}{
+		{"overview", 80, 24, nil, false},
+		{"overview", 120, 40, nil, false},
+		{"overview_ascii", 80, 24, nil, true},
+		{"overview_help", 80, 24, []string{"?"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s_%dx%d", tc.name, tc.width, tc.height), func(t *testing.T) {
+			m := New(Options{Service: fleetScenario(), Refresh: 10 * time.Second, Renderer: asciiRenderer(),
+				Now: func() time.Time { return fleetNow }, ASCII: tc.ascii})
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tc.width, tc.height))
+			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+				return bytes.Contains(b, []byte("Ember Payroll"))
+			}, teatest.WithDuration(5*time.Second))
+			for _, k := range tc.keys {
+				tm.Send(keyMsg(k))
+			}
+			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+			golden.RequireEqual(t, []byte(final.View()))
+		})
+	}
+}

@@ -310,7 +310,13 @@ func (o *overview) FullHelp() [][]key.Binding {
 
 // Summary is the header's count of stores by verdict, worst first:
 // "5 stores · 1 failed · 1 stalled · 1 stale".
-func (o *overview) Summary() string {
+func (o *overview) Summary() string { return o.summary(false) }
+
+// ShortSummary is the count where the header is short of room, with the
+// verdicts' icons for words: "5 stores: 1? 1✗ 1⧗ 1◷".
+func (o *overview) ShortSummary() string { return o.summary(true) }
+
+func (o *overview) summary(short bool) string {
 	counts := map[health.Verdict]int{}
 	errs := 0
 	for i := range o.rows {
@@ -320,16 +326,29 @@ func (o *overview) Summary() string {
 		}
 		counts[o.rows[i].health.Verdict]++
 	}
-	parts := []string{plural(len(o.rows), "store", "stores")}
+	word := func(n int, what string) string {
+		if short {
+			return fmt.Sprintf("%d%s", n, what)
+		}
+		return fmt.Sprintf("%d %s", n, what)
+	}
+	var parts []string
 	if errs > 0 {
-		parts = append(parts, fmt.Sprintf("%d unknown", errs))
+		parts = append(parts, word(errs, pick(short, unknownIcon, "unknown")))
 	}
 	for _, v := range []health.Verdict{health.Failed, health.Stalled, health.Stale} {
 		if counts[v] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+			parts = append(parts, word(counts[v], pick(short, verdictIcon(v), v.String())))
 		}
 	}
-	return strings.Join(parts, " · ")
+	stores := plural(len(o.rows), "store", "stores")
+	switch {
+	case !short:
+		return strings.Join(append([]string{stores}, parts...), " · ")
+	case len(parts) == 0:
+		return stores
+	}
+	return stores + ": " + strings.Join(parts, " ")
 }
 
 func plural(n int, one, many string) string {

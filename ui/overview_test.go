@@ -109,6 +109,9 @@ func TestOverviewJudgesAndSortsWorstFirst(t *testing.T) {
 	if got := o.Summary(); got != "5 stores · 1 unknown · 1 failed · 1 stalled · 1 stale" {
 		t.Errorf("summary %q", got)
 	}
+	if got := o.ShortSummary(); got != "5 stores: 1? 1✗ 1⧗ 1◷" {
+		t.Errorf("short summary %q", got)
+	}
 	view := o.View()
 	for _, want := range []string{
 		"STORE", "HEALTH", "LAST INDEX", "CURRENT SESSION", "24H",
@@ -309,4 +312,25 @@ func TestOverviewRefreshesAndLogsVerdictChanges(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(s, "\n")
 	return lines[len(lines)-1]
+}
+
+// At 80 columns the fleet header keeps the verdict counts in short form
+// rather than dropping them (issue 13: the header sums it up).
+func TestOverviewHeaderKeepsCountsWhenNarrow(t *testing.T) {
+	for _, tc := range []struct {
+		width int
+		want  string
+	}{
+		{120, "5 stores · 1 unknown · 1 failed · 1 stalled · 1 stale · updated now"},
+		{80, "● live 10s · 5 stores: 1? 1✗ 1⧗ 1◷"},
+		{50, "● live 10s"},
+	} {
+		m := New(Options{Service: fleetScenario(), Refresh: 10 * time.Second, Renderer: asciiRenderer(), Now: func() time.Time { return fleetNow }})
+		m.Update(tea.WindowSizeMsg{Width: tc.width, Height: 20})
+		run(m, m.Init())
+		header := strings.SplitN(m.View(), "\n", 2)[0]
+		if !strings.Contains(header, tc.want) || strings.Contains(header, "…") {
+			t.Errorf("%d columns: header %q, want %q", tc.width, header, tc.want)
+		}
+	}
 }

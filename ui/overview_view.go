@@ -85,7 +85,7 @@ func (o *overview) rowLine(s *storeStatus, l overviewLayout, selected bool, now 
 	if name == "" {
 		name = shortID(s.store.ID, 8)
 	}
-	verdict, current, index, uploads := "? unknown", "", "—", ""
+	verdict, current, index, uploads := "? unknown", "", present.Dash, ""
 	if s.err != nil {
 		current = "error: " + termtext.OneLine(s.err.Error())
 	} else {

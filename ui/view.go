@@ -136,11 +136,11 @@ func (m *Model) headerLine() string {
 	// first, the least telling first.
 	p := m.liveStatus()
 	keep := min(cells(where), minWhere)
-	for _, drop := range p.dropOrder() {
+	for _, giveWay := range p.dropOrder() {
 		if ansi.StringWidth(left)+keep+2+ansi.StringWidth(p.join()) <= m.width {
 			break
 		}
-		*drop = ""
+		giveWay()
 	}
 	right := p.join()
 	room := m.width - ansi.StringWidth(left) - ansi.StringWidth(right) - 2
@@ -156,6 +156,7 @@ const minWhere = 16
 // and the age of the data.
 type liveParts struct {
 	state, count, order, age string
+	shortCount               string // the count in fewer cells, "" when none
 	stale                    bool
 }
 
@@ -169,13 +170,20 @@ func (p *liveParts) join() string {
 	return strings.Join(parts, " · ") + " "
 }
 
-// dropOrder is what gives way when the header is short of room: a fresh
-// age, the count, a stale age, the order. The refresh state stays.
-func (p *liveParts) dropOrder() []*string {
-	if p.stale {
-		return []*string{&p.count, &p.age, &p.order}
+// dropOrder is what gives way, step by step, when the header is short of
+// room: a fresh age, the count (first to its short form), a stale age, the
+// order. The refresh state stays.
+func (p *liveParts) dropOrder() []func() {
+	drop := func(s *string) func() { return func() { *s = "" } }
+	shorten := func() {
+		if p.shortCount != "" {
+			p.count = p.shortCount
+		}
 	}
-	return []*string{&p.age, &p.count, &p.order}
+	if p.stale {
+		return []func(){shorten, drop(&p.count), drop(&p.age), drop(&p.order)}
+	}
+	return []func(){drop(&p.age), shorten, drop(&p.count), drop(&p.order)}
 }
 
 // liveStatus is the header's right side.
@@ -207,7 +215,7 @@ func (m *Model) liveStatus() *liveParts {
 	if sessions {
 		p.count, p.order = m.countText(), m.orderText()
 	} else {
-		p.count = m.fleet.Summary()
+		p.count, p.shortCount = m.fleet.Summary(), m.fleet.ShortSummary()
 	}
 	if !m.loop.lastSuccess.IsZero() {
 		p.age = "updated " + present.Ago(m.loop.lastSuccess, now)
