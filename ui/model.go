@@ -230,8 +230,12 @@ func (m *Model) fetchAgent() tea.Cmd {
 		return nil
 	}
 	m.pane.FetchingAgent(id)
-	return uploadAgentCmd(m.ctx, m.svc, m.store.ID, id, m.timeout)
+	// A short bound: while one lookup runs, no other row's agent loads.
+	return uploadAgentCmd(m.ctx, m.svc, m.store.ID, id, min(m.timeout, agentTimeout))
 }
+
+// agentTimeout bounds an upload agent lookup.
+const agentTimeout = 30 * time.Second
 
 func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
