@@ -28,7 +28,7 @@ func (m *Model) isPaused() bool                                    { return m.lo
 func (m *Model) nextRefreshAt() time.Time                          { return m.loop.next }
 func (m *Model) setClock(t time.Time)                              { m.sh.clock = t }
 func (m *Model) service() Service                                  { return m.svc }
-func (m *Model) setService(s Service)                              { m.svc = s }
+func (m *Model) setService(s Service)                              { m.svc, m.loop.store, m.loop.fleet = s, nil, nil }
 func (m *Model) reqContext() context.Context                       { return m.ctx }
 func (m *Model) setContext(ctx context.Context)                    { m.ctx = ctx }
 func (m *Model) requestTimeout() time.Duration                     { return m.timeout }

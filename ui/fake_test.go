@@ -31,6 +31,10 @@ func newFake() *fakeService {
 	return &fakeService{sessions: map[string][]graphapi.Session{}, calls: map[string]int{}}
 }
 
+// reads counts the requests that read sessions: listings and by-id reads
+// (a refresh after the first re-reads only the running sessions).
+func (f *fakeService) reads() int { return f.count("list") + f.count("get") }
+
 func (f *fakeService) count(name string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -56,6 +60,20 @@ func (f *fakeService) ListSessions(_ context.Context, storeID string) ([]graphap
 		}
 	}
 	return append([]graphapi.Session(nil), f.sessions[storeID]...), nil
+}
+
+// GetSession answers from the same listing, so a by-id refresh sees what
+// a listing would.
+func (f *fakeService) GetSession(_ context.Context, storeID, id string) (graphapi.Session, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls["get"]++
+	for _, s := range f.sessions[storeID] {
+		if s.ID == id {
+			return s, nil
+		}
+	}
+	return graphapi.Session{}, &graphapi.Error{StatusCode: 404, Code: "NotFound", Message: "no session " + id}
 }
 
 func (f *fakeService) RenewSession(_ context.Context, storeID, id string) (graphapi.Session, error) {

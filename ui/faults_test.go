@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/fakegraph"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/monitor"
 )
 
 // The fault matrix (docs/reliability.md): each case scripts the simulator,
@@ -87,13 +88,19 @@ func newRig(t *testing.T, opts ...func(*graphapi.Options)) *rig {
 func (r *rig) refresh() time.Duration {
 	r.m.startLoad()
 	begin := time.Now()
-	msg := loadSessionsCmd(r.m.reqContext(), r.svc(), r.m.loadGeneration(), r.m.storeID(), r.m.requestTimeout(), r.m.now)()
+	msg := loadSessionsCmd(r.m.reqContext(), r.monitor(), r.m.loadGeneration(), r.m.storeID(), true, r.m.requestTimeout())()
 	took := time.Since(begin)
 	r.m.Update(msg)
 	return took
 }
 
 func (r *rig) svc() Service { return r.m.service() }
+
+// monitor is the dashboard's own monitor of the open store; the rig's
+// loads are full listings, as every fault here is scripted on the listing.
+func (r *rig) monitor() *monitor.Monitor {
+	return r.m.loop.storeMonitor(r.svc(), r.m.storeID(), r.m.now)
+}
 
 // act selects a session and runs an action on it through the keys and the
 // dashboard's command, following a re-read if the dashboard asks for one.
@@ -117,7 +124,7 @@ func (r *rig) act(file, action string) time.Duration {
 	took := time.Since(begin)
 	r.m.Update(msg)
 	if r.m.isLoading() { // the dashboard asked for a re-read
-		msg := loadSessionsCmd(r.m.reqContext(), r.svc(), r.m.loadGeneration(), r.m.storeID(), r.m.requestTimeout(), r.m.now)()
+		msg := loadSessionsCmd(r.m.reqContext(), r.monitor(), r.m.loadGeneration(), r.m.storeID(), true, r.m.requestTimeout())()
 		r.m.Update(msg)
 	}
 	return took
@@ -496,7 +503,7 @@ func TestFaultMatrix(t *testing.T) {
 		r.m.setContext(ctx)
 		done := make(chan tea.Msg, 2)
 		go func() {
-			done <- loadSessionsCmd(r.m.reqContext(), r.svc(), r.m.loadGeneration(), testStore, r.m.requestTimeout(), r.m.now)()
+			done <- loadSessionsCmd(r.m.reqContext(), r.monitor(), r.m.loadGeneration(), testStore, true, r.m.requestTimeout())()
 		}()
 		go func() {
 			done <- renewCmd(r.m.reqContext(), r.svc(), testStore, r.ids["uploading.EdmHash"], r.m.requestTimeout())()

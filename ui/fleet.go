@@ -2,17 +2,13 @@ package ui
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/monitor"
 )
-
-// fleetConcurrency bounds how many stores' sessions load at once: a tenant
-// has a handful of stores, and Graph throttles bursts.
-const fleetConcurrency = 4
 
 // storeStatus is one store as the overview shows it, judged off the Update
 // path: the command assesses, so Update's cost does not grow with sessions.
@@ -34,36 +30,35 @@ type fleetLoadedMsg struct {
 	at     time.Time
 }
 
-// loadFleetCmd lists the stores, then each store's sessions (a bounded number
-// at a time), and judges each with rules. A store whose sessions fail keeps
-// its row with the error; the others still show.
-func loadFleetCmd(ctx context.Context, svc Service, rules health.Rules, now func() time.Time, gen int, timeout time.Duration) tea.Cmd {
+// loadFleetCmd polls every store through the fleet's monitor (the same
+// policy as the exporter: running sessions by id, full listings on a slower
+// cadence or when full) and judges each with rules. A store whose sessions
+// fail keeps its row with the error; the others still show.
+func loadFleetCmd(ctx context.Context, mon *monitor.Monitor, rules health.Rules, now func() time.Time, gen int, full bool, timeout time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		stores, err := svc.ListDataStores(ctx)
-		if err != nil {
-			return fleetLoadedMsg{gen: gen, err: err, at: now()}
+		_ = mon.Refresh(ctx, full) // its errors are in the snapshot, per store
+		snap := mon.Snapshot()
+		if snap.Err != nil && len(snap.Stores) == 0 {
+			return fleetLoadedMsg{gen: gen, err: snap.Err, at: now()}
 		}
-		out := make([]storeStatus, len(stores))
-		sem := make(chan struct{}, fleetConcurrency)
-		var wg sync.WaitGroup
-		for i := range stores {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				out[i] = assessStore(ctx, svc, rules, stores[i], now)
-			}()
+		out := make([]storeStatus, len(snap.Stores))
+		for i, st := range snap.Stores {
+			out[i] = judge(rules, st.DataStore, st.Sessions, st.Err, now())
 		}
-		wg.Wait()
-		return fleetLoadedMsg{gen: gen, stores: out, at: now()}
+		return fleetLoadedMsg{gen: gen, stores: out, err: snap.Err, at: now()}
 	}
 }
 
+// assessStore lists one store's sessions and judges them (tests, and a
+// store seen once).
 func assessStore(ctx context.Context, svc Service, rules health.Rules, ds graphapi.DataStore, now func() time.Time) storeStatus {
 	sessions, err := svc.ListSessions(ctx, ds.ID)
-	t := now()
+	return judge(rules, ds, sessions, err, now())
+}
+
+func judge(rules health.Rules, ds graphapi.DataStore, sessions []graphapi.Session, err error, t time.Time) storeStatus {
 	st := storeStatus{store: ds, err: err, at: t}
 	if err != nil {
 		return st

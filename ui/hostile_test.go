@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/monitor"
 )
 
 type payload struct{ Name, Text string }
@@ -99,7 +100,7 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			m.setClock(testNow)
 			m.Update(m.loadStoreNameCmd()())
 			m.startLoad()
-			m.Update(loadSessionsCmd(context.Background(), c, m.loadGeneration(), testStore, time.Minute, m.now)())
+			m.Update(loadSessionsCmd(context.Background(), monitor.New(c, monitor.Options{Stores: []string{testStore}}), m.loadGeneration(), testStore, true, time.Minute)())
 			if len(m.ids()) != 1 {
 				t.Fatalf("%d rows (%v)", len(m.ids()), m.loadError())
 			}

@@ -63,6 +63,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if m.loop.loading {
 			return m.status.Flash(flashInfo, "a refresh is already running")
 		}
+		m.loop.full = true // ctrl+r lists everything again, not only what runs
 		return m.startLoad()
 	case m.screen == screenStores:
 		if key.Matches(msg, k.Pause) {

@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/monitor"
 )
 
 // Messages that commands send back to Update. Each carries what is needed to
@@ -22,7 +23,12 @@ type sessionsLoadedMsg struct {
 	// history is the store's last finished runs, judged off the Update path.
 	history []health.Run
 	err     error
-	at      time.Time
+	// at is when every running session was last read; listed when the
+	// last full listing started (sessions created since may be missing).
+	at, listed time.Time
+	// version changes whenever the sessions do (0: unknown), so an
+	// unchanged store costs Update nothing.
+	version uint64
 }
 
 // uploadAgentMsg answers the lookup of a session's upload agent.
@@ -39,12 +45,19 @@ type clockTickMsg struct{}
 // Commands. Each captures the values it needs, has its own timeout and
 // returns one message; none reads the model.
 
-func loadSessionsCmd(ctx context.Context, svc Service, gen int, storeID string, timeout time.Duration, now func() time.Time) tea.Cmd {
+// loadSessionsCmd refreshes one store through its monitor: running
+// sessions by id, a full listing only on the monitor's slower cadence or
+// when full (ctrl+r), so the cost follows change, not the store's size.
+func loadSessionsCmd(ctx context.Context, mon *monitor.Monitor, gen int, storeID string, full bool, timeout time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		sessions, err := svc.ListSessions(ctx, storeID)
-		return sessionsLoadedMsg{gen: gen, storeID: storeID, sessions: sessions, history: recentRuns(sessions), err: err, at: now()}
+		st, err := mon.RefreshStore(ctx, storeID, full)
+		if err != nil {
+			return sessionsLoadedMsg{gen: gen, storeID: storeID, err: err}
+		}
+		return sessionsLoadedMsg{gen: gen, storeID: storeID, sessions: st.Sessions, history: recentRuns(st.Sessions),
+			at: st.Updated, listed: st.Listed, version: st.Version}
 	}
 }
 

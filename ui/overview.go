@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/monitor"
 )
 
 // openStoreMsg asks the root to open a store's sessions.
@@ -51,12 +52,13 @@ func newOverview(sh *shared) *overview {
 	return &overview{sh: sh, filter: fi}
 }
 
-// Load returns the command of fleet poll gen: every store and its sessions,
-// judged off the Update path. Only the answer to the latest gen is applied.
-func (o *overview) Load(ctx context.Context, svc Service, now func() time.Time, gen int, timeout time.Duration) tea.Cmd {
+// Load returns the command of fleet poll gen: every store and its sessions
+// through mon, judged off the Update path. Only the answer to the latest
+// gen is applied.
+func (o *overview) Load(ctx context.Context, mon *monitor.Monitor, now func() time.Time, gen int, full bool, timeout time.Duration) tea.Cmd {
 	o.loading = true
 	o.gen = gen
-	return loadFleetCmd(ctx, svc, o.sh.rules, now, gen, timeout)
+	return loadFleetCmd(ctx, mon, o.sh.rules, now, gen, full, timeout)
 }
 
 // SetCurrent tells the overview which store is open; the selection starts

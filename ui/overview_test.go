@@ -12,6 +12,7 @@ import (
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/keymap"
+	"github.com/edmtop/edmtop/monitor"
 )
 
 // fleetFake serves stores whose sessions can fail per store.
@@ -67,7 +68,7 @@ func fleetScenario() *fleetFake {
 // refresh loop would give it.
 type testOverview struct {
 	*overview
-	svc Service
+	mon *monitor.Monitor
 	gen int
 }
 
@@ -76,15 +77,16 @@ func testShared() *shared {
 }
 
 func newTestOverview(svc Service) *testOverview {
-	o := &testOverview{overview: newOverview(testShared()), svc: svc}
+	o := &testOverview{overview: newOverview(testShared()), mon: monitor.New(svc, monitor.Options{Now: func() time.Time { return fleetNow }})}
 	o.SetSize(120, 10)
 	return o
 }
 
-// poll runs one fleet poll's command and returns its answer.
+// poll runs one fleet poll's command (a full one: the tests change the
+// listing between polls) and returns its answer.
 func (o *testOverview) poll() tea.Msg {
 	o.gen++
-	return o.Load(context.Background(), o.svc, func() time.Time { return fleetNow }, o.gen, time.Minute)()
+	return o.Load(context.Background(), o.mon, func() time.Time { return fleetNow }, o.gen, true, time.Minute)()
 }
 
 func loadOverview(t *testing.T, o *testOverview) {
@@ -302,10 +304,26 @@ func TestOverviewRefreshesAndLogsVerdictChanges(t *testing.T) {
 	if m.loop.next.IsZero() {
 		t.Fatal("no refresh armed on the overview")
 	}
-	f.sessions["s-ok"] = append(f.sessions["s-ok"], graphapi.Session{ID: "z", State: "Failed", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
+	// The stalled store's newest upload fails: a normal poll reads the
+	// running sessions by id and sees it, with no listing.
+	lists := f.count("list")
+	f.sessions["s-stalled"][2].State = "Failed"
+	f.sessions["s-stalled"][2].LastUpdatedDateTime = ago(time.Second)
 	run(m, func() tea.Msg { return refreshTickMsg{gen: m.loop.tickGen} })
 	if m.events.Len() != 1 || !strings.Contains(m.fleet.Summary(), "2 failed") {
 		t.Errorf("events %d, summary %q", m.events.Len(), m.fleet.Summary())
+	}
+	if f.count("list") != lists || f.count("get") == 0 {
+		t.Errorf("a normal poll listed (%d lists, %d gets)", f.count("list")-lists, f.count("get"))
+	}
+	// A session created meanwhile shows on ctrl+r, which lists everything.
+	f.sessions["s-ok"] = append(f.sessions["s-ok"], graphapi.Session{ID: "z", State: "UploadInProgress", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
+	press(m, "ctrl+r")
+	if f.count("list") == lists {
+		t.Error("ctrl+r did not list")
+	}
+	if s := m.fleet.rows[len(m.fleet.rows)-1]; s.current == nil || s.current.ID != "z" {
+		t.Errorf("the new session is not the ok store's current one: %+v", s.current)
 	}
 }
 
@@ -332,5 +350,26 @@ func TestOverviewHeaderKeepsCountsWhenNarrow(t *testing.T) {
 		if !strings.Contains(header, tc.want) || strings.Contains(header, "…") {
 			t.Errorf("%d columns: header %q, want %q", tc.width, header, tc.want)
 		}
+	}
+}
+
+// Issue 16: a refresh of a store re-reads its running sessions by id; only
+// ctrl+r (or the monitor's slower cadence) lists the whole store again.
+func TestStoreRefreshCostFollowsChange(t *testing.T) {
+	m, svc := loaded(t)
+	lists, gets := svc.count("list"), svc.count("get")
+	run(m, func() tea.Msg { return refreshTickMsg{gen: m.loop.tickGen} })
+	running := 0
+	for _, s := range svc.sessions[testStore] {
+		if !health.Final(&s) {
+			running++
+		}
+	}
+	if svc.count("list") != lists || svc.count("get")-gets != running {
+		t.Errorf("a tick made %d listings and %d reads by id; want 0 and %d", svc.count("list")-lists, svc.count("get")-gets, running)
+	}
+	press(m, "ctrl+r")
+	if svc.count("list") != lists+1 {
+		t.Errorf("ctrl+r made %d listings", svc.count("list")-lists)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/monitor"
 )
 
 // refreshLoop is the loop's state. Generations make stale answers and
@@ -26,6 +27,32 @@ type refreshLoop struct {
 	err         error // the last load's failure
 	// lastRelease is when memory was last handed back (releaseMemory).
 	lastRelease time.Time
+	// full asks the next load for full listings (ctrl+r), not only the
+	// running sessions by id.
+	full bool
+	// The monitors keep what was read between loads: one for the fleet,
+	// one for the open store; version is the open store's last merged.
+	fleet, store *monitor.Monitor
+	storeID      string
+	version      uint64
+	listed       time.Time
+}
+
+// storeMonitor is the open store's monitor, new when the store changed.
+func (l *refreshLoop) storeMonitor(svc Service, storeID string, now func() time.Time) *monitor.Monitor {
+	if l.store == nil || l.storeID != storeID {
+		l.store = monitor.New(svc, monitor.Options{Stores: []string{storeID}, Now: now})
+		l.storeID, l.version, l.listed = storeID, 0, time.Time{}
+	}
+	return l.store
+}
+
+// fleetMonitor watches every store the account sees.
+func (l *refreshLoop) fleetMonitor(svc Service, now func() time.Time) *monitor.Monitor {
+	if l.fleet == nil {
+		l.fleet = monitor.New(svc, monitor.Options{Now: now})
+	}
+	return l.fleet
 }
 
 // wait is how long until the next load: the interval after a success, a
@@ -59,11 +86,14 @@ func (m *Model) startLoad() tea.Cmd {
 	m.loop.loading = true
 	m.loop.loadGen++
 	m.loop.next = time.Time{}
+	full := m.loop.full
+	m.loop.full = false
 	var load tea.Cmd
 	if m.screen == screenStores {
-		load = m.fleet.Load(m.ctx, m.svc, m.now, m.loop.loadGen, m.timeout)
+		load = m.fleet.Load(m.ctx, m.loop.fleetMonitor(m.svc, m.now), m.now, m.loop.loadGen, full, m.timeout)
 	} else {
-		load = loadSessionsCmd(m.ctx, m.svc, m.loop.loadGen, m.store.ID, m.timeout, m.now)
+		mon := m.loop.storeMonitor(m.svc, m.store.ID, m.now)
+		load = loadSessionsCmd(m.ctx, mon, m.loop.loadGen, m.store.ID, full, m.timeout)
 	}
 	return tea.Batch(load, m.startSpinner())
 }
@@ -119,7 +149,11 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 		cmd := m.scheduleNext(msg.err)
 		return tea.Batch(cmd, m.status.Flash(flashError, "refresh failed: "+errorSummary(msg.err)))
 	}
-	m.loop.lastSuccess = msg.at
+	m.loop.lastSuccess, m.loop.listed = msg.at, msg.listed
+	if msg.version != 0 && msg.version == m.loop.version {
+		return m.scheduleNext(nil) // nothing changed: no merge, no frame work
+	}
+	m.loop.version = msg.version
 	notices := m.table.Merge(msg.sessions, msg.at)
 	m.pane.SetHistory(msg.history)
 	m.log.Debug("sessions loaded", "store", msg.storeID, "count", len(msg.sessions))

@@ -14,6 +14,7 @@ import (
 type Service interface {
 	ListDataStores(ctx context.Context) ([]graphapi.DataStore, error)
 	ListSessions(ctx context.Context, storeID string) ([]graphapi.Session, error)
+	GetSession(ctx context.Context, storeID, sessionID string) (graphapi.Session, error)
 	RenewSession(ctx context.Context, storeID, sessionID string) (graphapi.Session, error)
 	CancelSession(ctx context.Context, storeID, sessionID string) error
 	CommitSession(ctx context.Context, storeID, sessionID string) error

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
@@ -155,14 +156,14 @@ const minWhere = 16
 // (with the filter and marks), the order when its column is off screen,
 // and the age of the data.
 type liveParts struct {
-	state, count, order, age string
-	shortCount               string // the count in fewer cells, "" when none
-	stale                    bool
+	state, count, order, age, listed string
+	shortCount                       string // the count in fewer cells, "" when none
+	stale                            bool
 }
 
 func (p *liveParts) join() string {
 	var parts []string
-	for _, s := range []string{p.state, p.count, p.order, p.age} {
+	for _, s := range []string{p.state, p.count, p.order, p.age, p.listed} {
 		if s != "" {
 			parts = append(parts, s)
 		}
@@ -171,8 +172,8 @@ func (p *liveParts) join() string {
 }
 
 // dropOrder is what gives way, step by step, when the header is short of
-// room: a fresh age, the count (first to its short form), a stale age, the
-// order. The refresh state stays.
+// room: the listing's age, a fresh age, the count (first to its short
+// form), a stale age, the order. The refresh state stays.
 func (p *liveParts) dropOrder() []func() {
 	drop := func(s *string) func() { return func() { *s = "" } }
 	shorten := func() {
@@ -181,9 +182,9 @@ func (p *liveParts) dropOrder() []func() {
 		}
 	}
 	if p.stale {
-		return []func(){shorten, drop(&p.count), drop(&p.age), drop(&p.order)}
+		return []func(){drop(&p.listed), shorten, drop(&p.count), drop(&p.age), drop(&p.order)}
 	}
-	return []func(){drop(&p.age), shorten, drop(&p.count), drop(&p.order)}
+	return []func(){drop(&p.listed), drop(&p.age), shorten, drop(&p.count), drop(&p.order)}
 }
 
 // liveStatus is the header's right side.
@@ -216,6 +217,11 @@ func (m *Model) liveStatus() *liveParts {
 		p.count, p.order = m.countText(), m.orderText()
 	} else {
 		p.count, p.shortCount = m.fleet.Summary(), m.fleet.ShortSummary()
+	}
+	// Running sessions are read each refresh; the whole store is listed
+	// less often: say so when the listing is older (new sessions may wait).
+	if l := m.loop.listed; sessions && !l.IsZero() && m.loop.lastSuccess.Sub(l) >= time.Minute {
+		p.listed = "listed " + present.Ago(l, now)
 	}
 	if !m.loop.lastSuccess.IsZero() {
 		p.age = "updated " + present.Ago(m.loop.lastSuccess, now)
