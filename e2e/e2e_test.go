@@ -375,6 +375,9 @@ func TestDemoShowsBarsQuickly(t *testing.T) {
 	s.waitFor("bars", 5*time.Second, func(txt string) bool {
 		return strings.Contains(txt, "█") && strings.Contains(txt, "%") && strings.Contains(txt, "Employee records")
 	})
+	// The store is a sub-screen of the fleet: q goes back, then quits.
+	s.keys("q")
+	s.waitFor("the fleet again", 5*time.Second, func(txt string) bool { return strings.Contains(txt, "4 stores") })
 	s.keys("q")
 	if err := s.exit(10 * time.Second); err != nil {
 		t.Errorf("exit: %v", err)

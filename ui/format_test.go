@@ -202,7 +202,7 @@ func TestStateCell(t *testing.T) {
 		want  string
 	}{
 		{"running", nil, health.DefaultRules(), "● UploadInProgress"},
-		{"stalled", func(s *graphapi.Session, _ *row) { s.LastUpdatedDateTime = at("2026-11-28T06:00:00Z") }, health.DefaultRules(), "● stalled 3h"},
+		{"stalled", func(s *graphapi.Session, _ *row) { s.LastUpdatedDateTime = at("2026-11-28T06:00:00Z") }, health.DefaultRules(), "⧗ stalled 3h"},
 		{"idle within the rules", func(s *graphapi.Session, _ *row) { s.LastUpdatedDateTime = at("2026-11-28T06:00:00Z") },
 			health.Rules{StallAfter: 10 * time.Hour}, "● UploadInProgress"},
 		{"finished is never stalled", func(s *graphapi.Session, _ *row) {

@@ -114,6 +114,8 @@ func (m *Model) sessionAction(msg tea.KeyMsg) (tea.Cmd, bool) {
 			m.pane.Close()
 		case m.table.Filter() != "":
 			m.table.SetFilter("")
+		case m.opts.fleetTop:
+			return m.showStores(), true
 		}
 	case key.Matches(msg, k.Filter):
 		return m.prompt.StartFilter(m.table.Filter()), true
@@ -159,10 +161,13 @@ func (m *Model) back() (cmd tea.Cmd, ok bool) {
 		m.status.ToggleHelp()
 	case m.events.Open():
 		m.events.Toggle()
-	case m.screen == screenStores && m.store.ID != "":
+	case m.screen == screenStores && m.store.ID != "" && !m.opts.fleetTop:
 		return m.backToStore(), true
 	case m.screen == screenSessions && m.pane.Open():
 		m.pane.Close()
+	case m.screen == screenSessions && m.opts.fleetTop:
+		// A store opened from the fleet is a sub-screen of it.
+		return m.showStores(), true
 	default:
 		return nil, false
 	}

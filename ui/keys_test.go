@@ -273,3 +273,30 @@ func TestSuffixDroppedOnlyWhenNamesDoNotFit(t *testing.T) {
 		}
 	}
 }
+
+// Started on the fleet, a store is a sub-screen: q and esc go back to the
+// fleet, and q quits there.
+func TestQuitFromAStoreOpenedFromTheFleet(t *testing.T) {
+	svc := newFake()
+	svc.stores = []graphapi.DataStore{{ID: testStore, DisplayName: "Employee records"}}
+	svc.sessions[testStore] = sampleSessions()
+	m := newTestModel(t, svc, "")
+	run(m, m.Init())
+	for _, back := range []string{"q", "esc"} {
+		press(m, "enter")
+		if m.inPicker() {
+			t.Fatal("enter did not open the store")
+		}
+		_, cmd := m.Update(keyMsg(back))
+		if quits(cmd) {
+			t.Fatalf("%s quit from a store opened from the fleet", back)
+		}
+		run(m, cmd)
+		if !m.inPicker() {
+			t.Errorf("%s did not go back to the fleet", back)
+		}
+	}
+	if _, cmd := m.Update(keyMsg("q")); !quits(cmd) {
+		t.Error("q did not quit on the fleet, the top")
+	}
+}

@@ -110,6 +110,9 @@ type settings struct {
 	mouse    bool
 	bell     bool
 	terminal io.Writer
+	// fleetTop: the dashboard started on the fleet, so a store is a
+	// sub-screen of it (q and esc go back); else the store is the top.
+	fleetTop bool
 }
 
 // Model is the root model of the dashboard. It routes messages to the
@@ -156,7 +159,7 @@ func New(o Options) *Model {
 	}
 	m := &Model{
 		svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, now: o.Now, log: o.Logger,
-		opts: settings{label: o.Label, mouse: o.Mouse, bell: o.Bell, terminal: o.Terminal},
+		opts: settings{label: o.Label, mouse: o.Mouse, bell: o.Bell, terminal: o.Terminal, fleetTop: o.StoreID == ""},
 		sh:   sh, fleet: newOverview(sh), events: newEventLog(sh), table: newSessionTable(sh, columns), pane: newDetailPane(sh),
 		status: newStatusBar(sh), prompt: newPrompt(sh), loop: refreshLoop{every: o.Refresh},
 	}
