@@ -257,9 +257,17 @@ func saveRecord(path string, r azidentity.AuthenticationRecord) error {
 	return os.Rename(tmp, path)
 }
 
-// StateDir is $XDG_STATE_HOME/edmtop, or ~/.local/state/edmtop.
+// StateDir is $XDG_STATE_HOME/edmtop; on Windows %LOCALAPPDATA%\edmtop;
+// else ~/.local/state/edmtop.
 func StateDir(getenv func(string) string) string {
+	return stateDir(runtime.GOOS, getenv)
+}
+
+func stateDir(goos string, getenv func(string) string) string {
 	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "edmtop")
+	}
+	if d := getenv("LOCALAPPDATA"); goos == "windows" && filepath.IsAbs(d) {
 		return filepath.Join(d, "edmtop")
 	}
 	home, err := os.UserHomeDir()

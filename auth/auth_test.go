@@ -324,3 +324,14 @@ func TestCloudOfGraphHost(t *testing.T) {
 		}
 	}
 }
+
+func TestStateDirOnWindows(t *testing.T) {
+	env := map[string]string{"LOCALAPPDATA": "/Users/ann/AppData/Local"}
+	getenv := func(k string) string { return env[k] }
+	if got := stateDir("windows", getenv); got != filepath.Join("/Users/ann/AppData/Local", "edmtop") {
+		t.Errorf("windows: %q", got)
+	}
+	if got := stateDir("linux", getenv); got == filepath.Join("/Users/ann/AppData/Local", "edmtop") {
+		t.Errorf("linux took LOCALAPPDATA: %q", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -129,7 +130,16 @@ func (c *Color) UnmarshalYAML(n *yaml.Node) error {
 // DefaultPath is $XDG_CONFIG_HOME/edmtop/config.yaml, or
 // ~/.config/edmtop/config.yaml.
 func DefaultPath(getenv func(string) string) string {
+	return defaultPath(runtime.GOOS, getenv)
+}
+
+// defaultPath: $XDG_CONFIG_HOME wins everywhere; on Windows the roaming
+// %APPDATA%\edmtop (where Windows tools keep settings), else ~/.config.
+func defaultPath(goos string, getenv func(string) string) string {
 	if d := getenv("XDG_CONFIG_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "edmtop", "config.yaml")
+	}
+	if d := getenv("APPDATA"); goos == "windows" && filepath.IsAbs(d) {
 		return filepath.Join(d, "edmtop", "config.yaml")
 	}
 	home, err := os.UserHomeDir()

@@ -167,3 +167,18 @@ func TestLoadRefusesWhatIsNotAFile(t *testing.T) {
 		t.Errorf("two documents: %v", err)
 	}
 }
+
+func TestDefaultPathOnWindows(t *testing.T) {
+	env := map[string]string{"APPDATA": "/Users/ann/AppData/Roaming"}
+	getenv := func(k string) string { return env[k] }
+	if got := defaultPath("windows", getenv); got != filepath.Join("/Users/ann/AppData/Roaming", "edmtop", "config.yaml") {
+		t.Errorf("windows: %q", got)
+	}
+	if got := defaultPath("linux", getenv); strings.Contains(got, "AppData") {
+		t.Errorf("linux took APPDATA: %q", got)
+	}
+	env["XDG_CONFIG_HOME"] = "/xdg"
+	if got := defaultPath("windows", getenv); got != filepath.Join("/xdg", "edmtop", "config.yaml") {
+		t.Errorf("XDG_CONFIG_HOME does not win: %q", got)
+	}
+}
