@@ -51,20 +51,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Help):
 		m.status.ToggleHelp()
 		return nil
-	case m.events.Open():
-		if key.Matches(msg, k.Events, k.Close) {
-			m.events.Toggle()
-		}
-		return m.events.Update(msg)
-	case key.Matches(msg, k.Events):
-		m.events.Toggle()
-		return nil
+	case m.events.Open() || key.Matches(msg, k.Events):
+		return m.eventsKey(msg)
 	case key.Matches(msg, k.Refresh):
-		if m.loop.loading {
-			return m.status.Flash(flashInfo, "a refresh is already running")
-		}
-		m.loop.full = true // ctrl+r lists everything again, not only what runs
-		return m.startLoad()
+		return m.refreshNow()
 	case m.screen == screenStores:
 		if key.Matches(msg, k.Pause) {
 			return m.togglePause()
@@ -72,6 +62,24 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.fleet.Update(msg)
 	}
 	return m.sessionsKey(msg)
+}
+
+// eventsKey opens the event log (L), or closes it (L, esc) or scrolls it.
+func (m *Model) eventsKey(msg tea.KeyMsg) tea.Cmd {
+	if !m.events.Open() || key.Matches(msg, m.sh.keys.Events, m.sh.keys.Close) {
+		m.events.Toggle()
+		return nil
+	}
+	return m.events.Update(msg)
+}
+
+// refreshNow is ctrl+r: everything is listed again, not only what runs.
+func (m *Model) refreshNow() tea.Cmd {
+	if m.loop.loading {
+		return m.status.Flash(flashInfo, "a refresh is already running")
+	}
+	m.loop.full = true
+	return m.startLoad()
 }
 
 // answerPrompt gives the key to the prompt and acts on the answer.
