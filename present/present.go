@@ -7,6 +7,7 @@ package present
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
@@ -91,6 +92,23 @@ func Elapsed(d time.Duration) string {
 		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
 	}
 	return fmt.Sprintf("%dd%dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+}
+
+// EstimatedRows is a row estimate (blocks × rows per block) with thousands
+// separated, or Dash when unknown (0).
+func EstimatedRows(n int64) string {
+	if n <= 0 {
+		return Dash
+	}
+	digits := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return "about " + b.String() + " (blocks × rows per block)"
 }
 
 // Countdown is a wait in whole seconds, rounded up: "45s", "2m05s", "1h02m".

@@ -148,3 +148,11 @@ func TestElapsed(t *testing.T) {
 		}
 	}
 }
+
+func TestEstimatedRows(t *testing.T) {
+	for n, want := range map[int64]string{0: Dash, -5: Dash, 999: "about 999 (blocks × rows per block)", 2400000: "about 2,400,000 (blocks × rows per block)"} {
+		if got := EstimatedRows(n); got != want {
+			t.Errorf("EstimatedRows(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -60,23 +60,7 @@ func span(begin, end, now time.Time, running bool) string {
 
 // estimatedRows is blocks × rows per block, with thousands separated.
 func estimatedRows(s *graphapi.Session) string {
-	n := health.Rows(s)
-	if n == 0 {
-		return present.Dash
-	}
-	return "≈ " + thousands(n) + "  (blocks × rows per block)"
-}
-
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return present.EstimatedRows(health.Rows(s))
 }
 
 // schemaFields lists the store's columns and says where the session's

@@ -36,7 +36,7 @@ func TestPhaseDurations(t *testing.T) {
 
 func TestEstimatedRows(t *testing.T) {
 	s := graphapi.Session{TotalBlockCount: cnt(24), RowsPerBlock: cnt(100000)}
-	if got := estimatedRows(&s); got != "≈ 2,400,000  (blocks × rows per block)" {
+	if got := estimatedRows(&s); got != "about 2,400,000 (blocks × rows per block)" {
 		t.Errorf("%q", got)
 	}
 	if got := estimatedRows(&graphapi.Session{TotalBlockCount: cnt(-3), RowsPerBlock: cnt(10)}); got != "-" {

@@ -131,7 +131,7 @@ func TestDetailsShowStoreSchemaAndRecentRuns(t *testing.T) {
 	press(m, "enter")
 	got := paneText(m)
 	for _, want := range []string{"schema (3)", "not in the upload     DisplayName", "recent runs           ✓ 1h01m · ✗ 1h03m",
-		"estimated rows        ≈ 2,400,000", "upload time           36m", "processing time       25m so far"} {
+		"estimated rows        about 2,400,000", "upload time           36m", "processing time       25m so far"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q:\n%s", want, got)
 		}

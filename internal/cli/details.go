@@ -123,21 +123,5 @@ func countsText(p graphapi.Progress, total, remaining graphapi.Count) string {
 
 // estimatedRows is blocks × rows per block, or Dash when either is unknown.
 func estimatedRows(s *graphapi.Session) string {
-	n := health.Rows(s)
-	if n == 0 {
-		return present.Dash
-	}
-	return fmt.Sprintf("about %s (blocks × rows per block)", thousands(n))
-}
-
-func thousands(n int64) string {
-	digits := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return present.EstimatedRows(health.Rows(s))
 }
