@@ -40,7 +40,7 @@ type Options struct {
 	// Mouse turns on click-to-select and wheel scrolling (the program must
 	// also be started with mouse reporting).
 	Mouse bool
-	// Bell rings the terminal bell when a watched session finishes.
+	// Bell rings the terminal bell for a failure or a stall.
 	Bell bool
 	// Terminal receives sequences that draw nothing: the bell and OSC 52
 	// for copying. Nil disables both.

@@ -85,15 +85,19 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "edmtop",
 		Short: "A live terminal dashboard for Microsoft Purview Exact Data Match upload sessions",
-		Long: `edmtop lists the upload sessions of an Exact Data Match data store live, with an
-upload bar (blocks) and a processing bar (jobs) per session, renews a session
-with one key and shows the service's error details.
+		Long: `edmtop watches Exact Data Match upload sessions live. It opens on the fleet:
+every data store with its health (failed, stalled, stale or ok), its last index
+and the session under way; enter opens a store's sessions, with an upload bar
+(blocks) and a processing bar (jobs) per session, renews a session with one key
+and shows the service's error details. For pipelines and monitoring: wait,
+check and exporter.
 
 Sign-in uses the Azure CLI, a device code, a browser, a managed identity,
 environment credentials or a ready token in EDMTOP_TOKEN (see --auth). Try it
 without signing in against the built-in simulator: edmtop --demo`,
 		Example: `  edmtop --demo
-  edmtop --auth cli --datastore 6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11
+  edmtop --auth cli
+  edmtop --auth cli --datastore "Patient records"
   edmtop --auth device --cloud usgov --tenant contoso.onmicrosoft.us`,
 		// One version for --version and the User-Agent: releases stamp
 		// graphapi.Version, other builds read it from the build info.

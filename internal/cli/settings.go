@@ -68,7 +68,7 @@ var settings = []setting{
 	{name: "mouse", env: "EDMTOP_MOUSE", kind: settingBool, def: "false",
 		usage: "click to select, wheel to scroll (off by default so terminal text selection works)"},
 	{name: "bell", env: "EDMTOP_BELL", kind: settingBool, def: "false",
-		usage: "ring the terminal bell when a watched session completes or fails"},
+		usage: "ring the terminal bell when a session fails or a store turns failed or stalled"},
 	{name: "theme", env: "EDMTOP_THEME", def: "auto", check: checkOneOf("auto", "light", "dark"), fromFile: themeMode,
 		usage: "colours for a light or dark background: auto (ask the terminal), light or dark"},
 	{name: "stall-after", env: "EDMTOP_STALL_AFTER", kind: settingDuration, def: health.DefaultStallAfter.String(), check: checkNeverOrPositive,
