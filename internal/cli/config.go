@@ -2,9 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 
+	"github.com/edmtop/edmtop/auth"
 	"github.com/edmtop/edmtop/config"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/spf13/cobra"
@@ -55,10 +57,17 @@ func settingRows(r *resolved, getenv func(string) string) [][]string {
 	for _, s := range settings {
 		v := r.values[s.name]
 		text := formatSetting(v.v)
-		if s.name == "endpoint" && text == "" {
+		source := v.source
+		switch {
+		case s.name == "endpoint" && text == "":
 			text = "(the cloud's Graph endpoint)"
+		case s.name == "cloud" && source == "default":
+			// A national Graph endpoint picks its cloud (resolveTarget).
+			if c, ok := endpointCloud(r.str("endpoint")); ok {
+				text, source = c, "the endpoint's host"
+			}
 		}
-		rows = append(rows, []string{s.name, orDash(text), v.source})
+		rows = append(rows, []string{s.name, orDash(text), source})
 	}
 	rows = append(rows,
 		[]string{"keys", describeKeys(r.file), orDefault(r.sources["keys"])},
@@ -111,4 +120,14 @@ func describeColumns(f *config.File) string {
 		return "(all that fit)"
 	}
 	return "file, " + strings.Join(*f.Columns, ", ")
+}
+
+// endpointCloud is the cloud a national Graph endpoint belongs to.
+func endpointCloud(endpoint string) (string, bool) {
+	u, err := url.Parse(endpoint)
+	if endpoint == "" || err != nil {
+		return "", false
+	}
+	c, ok := auth.CloudOfGraphHost(u.Hostname())
+	return c.Name, ok
 }

@@ -135,3 +135,20 @@ func TestHealthRulesFromSettings(t *testing.T) {
 		t.Errorf("from env: %+v, want %+v", got, want)
 	}
 }
+
+// config show names the cloud a national endpoint implies, as sign-in uses.
+func TestConfigShowFollowsTheEndpointsCloud(t *testing.T) {
+	code, out, errOut := runCLI(t, map[string]string{"EDMTOP_ENDPOINT": "https://graph.microsoft.us/beta"}, "config", "show")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "cloud") {
+			if !strings.Contains(line, "usgov") || !strings.Contains(line, "the endpoint's host") {
+				t.Errorf("cloud line: %q", line)
+			}
+			return
+		}
+	}
+	t.Errorf("no cloud line:\n%s", out)
+}
