@@ -51,12 +51,6 @@ func loadFleetCmd(ctx context.Context, mon *monitor.Monitor, rules health.Rules,
 	}
 }
 
-// assessStore lists one store's sessions and judges them (tests, and a
-// store seen once).
-func assessStore(ctx context.Context, svc Service, rules health.Rules, ds graphapi.DataStore, now func() time.Time) storeStatus {
-	sessions, err := svc.ListSessions(ctx, ds.ID)
-	return judge(rules, ds, sessions, err, now())
-}
 
 func judge(rules health.Rules, ds graphapi.DataStore, sessions []graphapi.Session, err error, t time.Time) storeStatus {
 	st := storeStatus{store: ds, err: err, at: t}
