@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"testing"
@@ -9,8 +10,10 @@ import (
 
 	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/present"
+	"github.com/muesli/termenv"
 )
 
 // manySessions makes n sessions in every phase, newest first.
@@ -142,5 +145,93 @@ func BenchmarkModelMemory10k(b *testing.B) {
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
 		runtime.KeepAlive(m)
+	}
+}
+
+// benchModelProfile is benchModel drawing with a colour profile.
+func benchModelProfile(b *testing.B, n int, p termenv.Profile) *Model {
+	b.Helper()
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(p)
+	r.SetHasDarkBackground(true)
+	m := New(Options{Service: newFake(), StoreID: testStore, Refresh: 10 * time.Second, Renderer: r,
+		Now: func() time.Time { return testNow }})
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+	m.setClock(testNow)
+	m.Update(sessionsLoadedMsg{gen: m.loadGeneration(), storeID: testStore, sessions: manySessions(n, testNow), at: testNow})
+	return m
+}
+
+// BenchmarkViewTrueColor renders 10,000 sessions at 200×60 with 24-bit
+// colour, as most terminals get it.
+func BenchmarkViewTrueColor(b *testing.B) {
+	m := benchModelProfile(b, 10000, termenv.TrueColor)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		_ = m.View()
+	}
+}
+
+// BenchmarkKeyMoveLast is a selection move at the bottom of the table
+// (where finding the selection by scanning cost the most) through Update
+// and View, at 10,000 and 100,000 sessions, with 24-bit colour.
+func BenchmarkKeyMoveLast(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		b.Run(fmt.Sprint(n/1000, "k"), func(b *testing.B) {
+			m := benchModelProfile(b, n, termenv.TrueColor)
+			m.Update(keyMsg("G"))
+			if m.selID() != m.ids()[n-1] {
+				b.Fatalf("selected %s, want the last row", m.selID())
+			}
+			up, down := keyMsg("k"), keyMsg("j")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				k := up
+				if i%2 == 1 {
+					k = down
+				}
+				m.Update(k)
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// changedSessions is sessions with every hundredth one updated later: what
+// a refresh brings when 1 % of the store moved.
+func changedSessions(sessions []graphapi.Session, at time.Time) []graphapi.Session {
+	out := append([]graphapi.Session(nil), sessions...)
+	for i := 0; i < len(out); i += 100 {
+		out[i].LastUpdatedDateTime.Time = at
+		out[i].RemainingBlockCount = cnt(0)
+	}
+	return out
+}
+
+// BenchmarkMerge10kChanged1pct merges a refresh of 10,000 sessions of which
+// 100 changed.
+func BenchmarkMerge10kChanged1pct(b *testing.B) {
+	m := benchModel(b, 10000, 200, 60)
+	base := manySessions(10000, testNow)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		fresh := changedSessions(base, testNow.Add(time.Duration(i+1)*time.Second))
+		b.StartTimer()
+		m.merge(fresh, testNow.Add(time.Duration(i+1)*time.Second))
+	}
+}
+
+// BenchmarkMerge10kFirstLoad merges 10,000 sessions into an empty table.
+func BenchmarkMerge10kFirstLoad(b *testing.B) {
+	sessions := manySessions(10000, testNow)
+	b.ReportAllocs()
+	for b.Loop() {
+		t := newSessionTable(&shared{}, AllColumns())
+		t.SetSize(200, 50)
+		t.Merge(sessions, testNow)
 	}
 }

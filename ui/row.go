@@ -35,7 +35,10 @@ type row struct {
 	pending action
 	marked  bool
 	// gone is set when the service answered 404 for this session.
-	gone    bool
+	gone bool
+	// at is the row's position in the table's visible order, -1 when
+	// filtered out (kept by sessionTable.resort).
+	at      int
 	samples []sample
 	// lastErr is the last failed call on this row, kept until one succeeds.
 	lastErr   error
@@ -44,7 +47,7 @@ type row struct {
 }
 
 func newRow(s graphapi.Session) *row {
-	r := &row{}
+	r := &row{at: -1}
 	r.set(s)
 	return r
 }

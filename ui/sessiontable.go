@@ -19,7 +19,7 @@ type sessionTable struct {
 	columns Columns
 
 	rows        map[string]*row
-	order       []string // ids of the visible rows, in display order
+	order       []string // ids of the visible rows, in display order; each row knows its position (row.at)
 	selectedID  string
 	offset      int // first visible row
 	filter      string
@@ -64,9 +64,19 @@ func (t *sessionTable) Selected() *row {
 	return t.rows[t.selectedID]
 }
 
+// index is the position of a row in the visible order, -1 when it is
+// not shown: a lookup, so a key costs the same at the bottom of 100,000
+// rows as at the top.
+func (t *sessionTable) index(id string) int {
+	if r, ok := t.rows[id]; ok && id != "" {
+		return r.at
+	}
+	return -1
+}
+
 // Select selects a visible row by id and keeps it in view.
 func (t *sessionTable) Select(id string) {
-	if slices.Contains(t.order, id) {
+	if t.index(id) >= 0 {
 		t.selectedID = id
 		t.clamp()
 	}
@@ -98,6 +108,7 @@ func (t *sessionTable) Remember(storeID string) {
 // Rows missing from the listing go, unless an action on them is in flight.
 func (t *sessionTable) Merge(sessions []graphapi.Session, at time.Time) []notice {
 	seen := make(map[string]struct{}, len(sessions))
+	selectedAt := t.index(t.selectedID) // before its row may go
 	var notices []notice
 	for i := range sessions {
 		s := sessions[i]
@@ -124,7 +135,7 @@ func (t *sessionTable) Merge(sessions []graphapi.Session, at time.Time) []notice
 			delete(t.rows, id)
 		}
 	}
-	t.resort()
+	t.resortFrom(selectedAt)
 	return notices
 }
 
@@ -236,7 +247,7 @@ func (t *sessionTable) Update(msg tea.Msg) tea.Cmd {
 
 func (t *sessionTable) navigate(msg tea.KeyMsg) {
 	k := t.sh.keys
-	idx := slices.Index(t.order, t.selectedID)
+	idx := t.index(t.selectedID)
 	switch {
 	case key.Matches(msg, k.Up):
 		idx--
@@ -257,7 +268,7 @@ func (t *sessionTable) navigate(msg tea.KeyMsg) {
 }
 
 // move moves the selection by delta rows.
-func (t *sessionTable) move(delta int) { t.selectIndex(slices.Index(t.order, t.selectedID) + delta) }
+func (t *sessionTable) move(delta int) { t.selectIndex(t.index(t.selectedID) + delta) }
 
 // selectIndex selects the row at i (clamped) and keeps it visible.
 func (t *sessionTable) selectIndex(i int) {
@@ -272,7 +283,7 @@ func (t *sessionTable) selectIndex(i int) {
 // inside the rows.
 func (t *sessionTable) clamp() {
 	th := max(t.height, 1)
-	if idx := slices.Index(t.order, t.selectedID); idx >= 0 {
+	if idx := t.index(t.selectedID); idx >= 0 {
 		if idx < t.offset {
 			t.offset = idx
 		}
@@ -285,10 +296,14 @@ func (t *sessionTable) clamp() {
 
 // resort applies the filter and the sort, keeping the selection on the
 // same session, or on its neighbour when it is gone or filtered out.
-func (t *sessionTable) resort() {
-	oldIndex := slices.Index(t.order, t.selectedID)
+func (t *sessionTable) resort() { t.resortFrom(t.index(t.selectedID)) }
+
+// resortFrom is resort with the selection's position before the change
+// (its row may be gone).
+func (t *sessionTable) resortFrom(oldIndex int) {
 	visible := make([]*row, 0, len(t.rows))
 	for _, r := range t.rows {
+		r.at = -1
 		if r.matches(t.filter) {
 			visible = append(visible, r)
 		}
@@ -309,10 +324,11 @@ func (t *sessionTable) resort() {
 		t.widest = max(t.widest, r.nameW)
 	}
 	t.order = t.order[:0]
-	for _, r := range visible {
+	for i, r := range visible {
+		r.at = i
 		t.order = append(t.order, r.s.ID)
 	}
-	if !slices.Contains(t.order, t.selectedID) {
+	if t.index(t.selectedID) < 0 {
 		t.selectedID = ""
 		if len(t.order) > 0 {
 			t.selectedID = t.order[min(max(oldIndex, 0), len(t.order)-1)]

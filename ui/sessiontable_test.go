@@ -53,3 +53,38 @@ func TestMergeKeepsOmittedRowsWithActionInFlight(t *testing.T) {
 		})
 	}
 }
+
+// Every shown row knows its position and every hidden one knows it is
+// hidden, after each change that reorders the table; the selection stays
+// on its session while it is shown.
+func TestRowPositionsFollowOrder(t *testing.T) {
+	all := sampleSessions()
+	for _, tc := range []struct {
+		name   string
+		change func(*sessionTable)
+	}{
+		{"merge", func(tbl *sessionTable) { tbl.Merge(all, testNow.Add(time.Second)) }},
+		{"sort", func(tbl *sessionTable) { tbl.CycleSort() }},
+		{"reverse", func(tbl *sessionTable) { tbl.ReverseSort() }},
+		{"filter", func(tbl *sessionTable) { tbl.SetFilter("upload") }},
+		{"negated filter", func(tbl *sessionTable) { tbl.SetFilter("!completed") }},
+		{"merge without one", func(tbl *sessionTable) { tbl.Merge(all[1:], testNow.Add(time.Second)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tbl := newSessionTable(&shared{}, AllColumns())
+			tbl.SetSize(120, 10)
+			tbl.Merge(all, testNow)
+			tbl.Select("s-uploading")
+			tc.change(tbl)
+			for id, r := range tbl.rows {
+				want := slices.Index(tbl.Visible(), id)
+				if r.at != want {
+					t.Errorf("%s at %d, shown at %d", id, r.at, want)
+				}
+			}
+			if slices.Contains(tbl.Visible(), "s-uploading") && tbl.selectedID != "s-uploading" {
+				t.Errorf("selection moved to %q", tbl.selectedID)
+			}
+		})
+	}
+}
