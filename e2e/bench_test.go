@@ -58,15 +58,9 @@ func rate(i int, slow bool) float64 {
 // procStat reads a process's resident size (bytes) and CPU time (user +
 // system) from /proc.
 func procStat(pid int) (rss int64, cpu time.Duration, err error) {
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	rss, err = procStatus(pid, "VmRSS:")
 	if err != nil {
 		return 0, 0, err
-	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			rss = kb << 10
-		}
 	}
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -81,8 +75,24 @@ func procStat(pid int) (rss int64, cpu time.Duration, err error) {
 	return rss, cpu, nil
 }
 
+// procStatus reads one size (bytes) from /proc/PID/status: "VmRSS:" the
+// resident size now, "VmHWM:" its peak so far.
+func procStatus(pid int, field string) (int64, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+}
+
 // BenchmarkResidentMemory10k reports edmtop's resident size with 10,000
-// sessions loaded.
+// sessions loaded, and its peak while loading them.
 func BenchmarkResidentMemory10k(b *testing.B) {
 	endpoint := bigStore(b, 10000, false)
 	for range b.N {
@@ -95,7 +105,9 @@ func BenchmarkResidentMemory10k(b *testing.B) {
 		if err != nil {
 			b.Skipf("no /proc here: %v", err)
 		}
+		peak, _ := procStatus(s.cmd.Process.Pid, "VmHWM:")
 		b.ReportMetric(float64(rss)/(1<<20), "rss-MB")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
 		s.keys("q")
 		_ = s.exit(10 * time.Second)
 	}

@@ -159,12 +159,16 @@ func (m *Monitor) reread(ctx context.Context, st *store) (sessions []graphapi.Se
 
 // mergeListing takes the listing's order and membership (a session it no
 // longer has is dropped) but keeps a held copy that is newer than the
-// listed one.
+// listed one. The listing itself is returned when no held copy is newer
+// (the usual case): a second slice of every session would double the
+// peak of a large store's refresh.
 func mergeListing(held []graphapi.Session, index map[string]int, listed []graphapi.Session) []graphapi.Session {
-	out := make([]graphapi.Session, len(listed))
+	out := listed
 	for i := range listed {
-		out[i] = listed[i]
 		if j, ok := index[listed[i].ID]; ok && listed[i].ID != "" && held[j].NewerThan(&listed[i]) {
+			if &out[0] == &listed[0] {
+				out = append([]graphapi.Session(nil), listed...) // never write into the caller's slice
+			}
 			out[i] = held[j]
 		}
 	}

@@ -111,7 +111,7 @@ func (t *sessionTable) Merge(sessions []graphapi.Session, at time.Time) []notice
 	selectedAt := t.index(t.selectedID) // before its row may go
 	var notices []notice
 	for i := range sessions {
-		s := sessions[i]
+		s := &sessions[i] // the listing is never written: rows point into it
 		if s.ID == "" {
 			continue
 		}
@@ -120,7 +120,7 @@ func (t *sessionTable) Merge(sessions []graphapi.Session, at time.Time) []notice
 		if !ok {
 			r = newRow(s)
 			t.rows[s.ID] = r
-		} else if r.gone = false; !r.s.NewerThan(&s) {
+		} else if r.gone = false; !r.s.NewerThan(s) {
 			before := r.class
 			r.set(s)
 			if n, ok := finished(before, r); ok {
@@ -144,11 +144,11 @@ func (t *sessionTable) Merge(sessions []graphapi.Session, at time.Time) []notice
 func (t *sessionTable) Apply(s graphapi.Session, at time.Time) *row {
 	r, ok := t.rows[s.ID]
 	if !ok {
-		r = newRow(s)
+		r = newRow(&s)
 		t.rows[s.ID] = r
 		t.resort()
 	} else if !r.s.NewerThan(&s) {
-		r.set(s)
+		r.set(&s)
 	}
 	r.observe(at)
 	return r
