@@ -52,7 +52,9 @@ func loadSessionsCmd(ctx context.Context, mon *monitor.Monitor, gen int, storeID
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		st, err := mon.RefreshStore(ctx, storeID, full)
+		var st monitor.Store
+		var err error
+		leanLoad(func() { st, err = mon.RefreshStore(ctx, storeID, full) })
 		if err != nil {
 			return sessionsLoadedMsg{gen: gen, storeID: storeID, err: err}
 		}

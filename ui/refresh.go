@@ -6,6 +6,7 @@ package ui
 
 import (
 	"runtime/debug"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -195,4 +196,36 @@ func (m *Model) releaseMemory(sessions int, at time.Time) tea.Cmd {
 		debug.FreeOSMemory()
 		return nil
 	}
+}
+
+// leanGC is the collector's setting while a load runs: the decoding of a
+// large listing makes garbage at several times the size of what it
+// leaves, and at the default (100) the heap may grow to twice what is
+// live before it is collected, which is the process's peak.
+const leanGC = 50
+
+// lean counts the loads running (an abandoned one may still finish while
+// its successor runs): the first sets leanGC, the last puts back the
+// setting it found.
+var lean struct {
+	sync.Mutex
+	running int
+	saved   int
+}
+
+// leanLoad runs load with the collector at leanGC.
+func leanLoad(load func()) {
+	lean.Lock()
+	if lean.running++; lean.running == 1 {
+		lean.saved = debug.SetGCPercent(leanGC)
+	}
+	lean.Unlock()
+	defer func() {
+		lean.Lock()
+		if lean.running--; lean.running == 0 {
+			debug.SetGCPercent(lean.saved)
+		}
+		lean.Unlock()
+	}()
+	load()
 }
