@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,4 +142,53 @@ func BenchmarkIdleCPU(b *testing.B) {
 		s.keys("q")
 		_ = s.exit(10 * time.Second)
 	}
+}
+
+// BenchmarkHundredThousand opens a store of 100,000 sessions (10,000 with
+// -short) and reports: the time from start to the first rows on screen;
+// the key echo (j and k in turn) while a full re-listing (ctrl+r) runs, so
+// the merge's cost on the Update path shows; and the peak resident size.
+func BenchmarkHundredThousand(b *testing.B) {
+	n := 100000
+	if testing.Short() {
+		n = 10000
+	}
+	edmtop(b) // built before the clock starts
+	endpoint := bigStore(b, n, false)
+	rng := rand.New(rand.NewPCG(16, 2))
+	var echoes []time.Duration
+	var first time.Duration
+	var peak int64
+	for range b.N {
+		begin := time.Now()
+		s := start(b, []string{"EDMTOP_TOKEN=" + token}, 200, 60, "--endpoint", endpoint, "--datastore", storeID, "--refresh", "0")
+		s.waitFor("the first rows", time.Minute, func(txt string) bool { return strings.Contains(txt, "upload-00001.EdmHash") })
+		first += time.Since(begin)
+		s.waitText(time.Minute, fmt.Sprint(n, " sessions"), "manual")
+		s.waitFor("the first row selected", 5*time.Second, selected("upload-00000.EdmHash"))
+		s.keys("\x12") // ctrl+r: list the whole store again
+		s.waitText(10*time.Second, "refreshing")
+		for i := 0; i < 2 || !strings.Contains(s.text(), "manual"); i++ {
+			key, row := "j", "upload-00001.EdmHash"
+			if i%2 == 1 {
+				key, row = "k", "upload-00000.EdmHash"
+			}
+			time.Sleep(time.Duration(10+rng.IntN(40)) * time.Millisecond)
+			echoes = append(echoes, s.echo(key, 30*time.Second, selected(row)))
+		}
+		p, err := procStatus(s.cmd.Process.Pid, "VmHWM:")
+		if err != nil {
+			b.Skipf("no /proc here: %v", err)
+		}
+		peak = max(peak, p)
+		s.keys("q")
+		_ = s.exit(10 * time.Second)
+	}
+	slices.Sort(echoes)
+	b.ReportMetric(ms(first)/float64(b.N), "first-rows-ms")
+	b.ReportMetric(float64(len(echoes)), "keys")
+	b.ReportMetric(ms(percentile(echoes, 50)), "p50-ms")
+	b.ReportMetric(ms(percentile(echoes, 99)), "p99-ms")
+	b.ReportMetric(ms(echoes[len(echoes)-1]), "max-ms")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
 }

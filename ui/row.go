@@ -39,6 +39,8 @@ type row struct {
 	marked  bool
 	// gone is set when the service answered 404 for this session.
 	gone bool
+	// merged is the table's merge count when a listing last had this row.
+	merged uint64
 	// at is the row's position in the table's visible order, -1 when
 	// filtered out (kept by sessionTable.resort).
 	at      int

@@ -26,6 +26,7 @@ type sessionTable struct {
 	sortKey     sortKey
 	sortReverse bool
 	marked      int    // marked rows, kept by SetMarked (read on every frame)
+	merges      uint64 // listings merged; a row seen in the last has row.merged == merges
 	suffix      string // the file name ending all rows share (".EdmHash")
 	widest      int    // the widest file name, in cells
 	// remembered is the selection of each store visited, restored on return.
@@ -107,36 +108,65 @@ func (t *sessionTable) Remember(storeID string) {
 // that left the service before a renew answered must not undo the renew.
 // Rows missing from the listing go, unless an action on them is in flight.
 func (t *sessionTable) Merge(sessions []graphapi.Session, at time.Time) []notice {
-	seen := make(map[string]struct{}, len(sessions))
+	t.merges++
 	selectedAt := t.index(t.selectedID) // before its row may go
+	moved := false                      // whether the order may have changed
 	var notices []notice
 	for i := range sessions {
 		s := &sessions[i] // the listing is never written: rows point into it
 		if s.ID == "" {
 			continue
 		}
-		seen[s.ID] = struct{}{}
 		r, ok := t.rows[s.ID]
 		if !ok {
 			r = newRow(s)
 			t.rows[s.ID] = r
+			moved = true
 		} else if r.gone = false; !r.s.NewerThan(s) {
 			before := r.class
+			moved = moved || t.reorders(r.s, s)
 			r.set(s)
 			if n, ok := finished(before, r); ok {
 				notices = append(notices, n)
 			}
 		}
+		r.merged = t.merges
 		r.observe(at)
 	}
 	for id, r := range t.rows {
-		if _, ok := seen[id]; !ok && r.pending == noAction {
+		if r.merged != t.merges && r.pending == noAction {
 			t.SetMarked(r, false)
 			delete(t.rows, id)
+			moved = true
 		}
 	}
-	t.resortFrom(selectedAt)
+	if moved {
+		t.resortFrom(selectedAt)
+	}
 	return notices
+}
+
+// reorders reports whether a session's new copy may move its row: a
+// different value of the sort key, or of what the filter and the shared
+// suffix look at. A refresh of an unchanged order (most refreshes, sorted
+// by creation) then costs no sort.
+func (t *sessionTable) reorders(old, s *graphapi.Session) bool {
+	if old.FileName != s.FileName || (t.filter != "" && old.State != s.State) {
+		return true
+	}
+	switch t.sortKey {
+	case sortUpdated:
+		return !old.LastUpdatedDateTime.Equal(s.LastUpdatedDateTime.Time)
+	case sortState:
+		return old.State != s.State
+	case sortUpload:
+		return old.UploadProgress() != s.UploadProgress()
+	case sortProcessing:
+		return old.ProcessingProgress() != s.ProcessingProgress()
+	case sortFile:
+		return false // the name is checked above
+	}
+	return !old.CreationDateTime.Equal(s.CreationDateTime.Time)
 }
 
 // Apply puts one session's newer copy (a renew's answer) in its row, by
@@ -301,12 +331,22 @@ func (t *sessionTable) resort() { t.resortFrom(t.index(t.selectedID)) }
 // resortFrom is resort with the selection's position before the change
 // (its row may be gone).
 func (t *sessionTable) resortFrom(oldIndex int) {
+	// The rows in their current order first, the others after: the sort
+	// then mostly finds runs already in order.
 	visible := make([]*row, 0, len(t.rows))
+	for _, id := range t.order {
+		if r, ok := t.rows[id]; ok && r.at >= 0 {
+			r.at = -2 // collected
+			if r.matches(t.filter) {
+				visible = append(visible, r)
+			}
+		}
+	}
 	for _, r := range t.rows {
-		r.at = -1
-		if r.matches(t.filter) {
+		if r.at != -2 && r.matches(t.filter) {
 			visible = append(visible, r)
 		}
+		r.at = -1
 	}
 	cmp := t.sortKey.compare
 	slices.SortFunc(visible, func(a, b *row) int {

@@ -88,3 +88,38 @@ func TestRowPositionsFollowOrder(t *testing.T) {
 		})
 	}
 }
+
+// A refresh that changes a row's sort key moves the row, one that does not
+// leaves the order (and skips the sort).
+func TestMergeReordersOnSortKeyChange(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		key   sortKey
+		edit  func(*graphapi.Session)
+		first bool // the edited session is first after the merge
+	}{
+		{"updated, newest now", sortUpdated, func(s *graphapi.Session) { s.LastUpdatedDateTime.Time = testNow.Add(time.Hour) }, true},
+		{"created, newest now", sortCreated, func(s *graphapi.Session) { s.CreationDateTime.Time = testNow.Add(time.Hour) }, true},
+		{"file name, first now", sortFile, func(s *graphapi.Session) { s.FileName = "aaa.EdmHash" }, true},
+		{"created, only updated", sortCreated, func(s *graphapi.Session) { s.LastUpdatedDateTime.Time = testNow.Add(time.Hour) }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tbl := newSessionTable(&shared{}, AllColumns())
+			tbl.SetSize(120, 10)
+			tbl.sortKey = tc.key
+			all := sampleSessions()
+			tbl.Merge(all, testNow)
+			last := tbl.Visible()[len(tbl.Visible())-1]
+			fresh := append([]graphapi.Session(nil), all...)
+			for i := range fresh {
+				if fresh[i].ID == last {
+					tc.edit(&fresh[i])
+				}
+			}
+			tbl.Merge(fresh, testNow.Add(time.Second))
+			if got := tbl.Visible()[0] == last; got != tc.first {
+				t.Errorf("%s first: %v, want %v (order %v)", last, got, tc.first, tbl.Visible())
+			}
+		})
+	}
+}
