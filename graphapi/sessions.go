@@ -54,6 +54,33 @@ func (c *Client) ListSessionsReport(ctx context.Context, storeID string) (Sessio
 	return SessionListing{Sessions: dedupe(kept), Skipped: l.skipped}, nil
 }
 
+// FirstSessions returns the first page of a store's sessions, in the
+// service's order, cleaned as ListSessions cleans a listing: enough to
+// show while ListSessions reads a large store's other pages.
+func (c *Client) FirstSessions(ctx context.Context, storeID string) ([]Session, error) {
+	const op = "list sessions"
+	u, err := c.storeURL(storeID, "sessions")
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	resp, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
+	if err != nil {
+		return nil, err
+	}
+	p, err := decodeSessionPage(body)
+	if err != nil {
+		return nil, answerError(op, resp, "", err)
+	}
+	c.secrets.addSalts(p.Value)
+	kept := p.Value[:0]
+	for _, s := range p.Value {
+		if s.ID != "" {
+			kept = append(kept, s)
+		}
+	}
+	return dedupe(kept), nil
+}
+
 // dedupe keeps one copy per id, the newest, where the id was first seen.
 func dedupe(sessions []Session) []Session {
 	at := make(map[string]int, len(sessions))

@@ -37,6 +37,9 @@ type refreshLoop struct {
 	storeID      string
 	version      uint64
 	listed       time.Time
+	// partial: the table shows a first page while the store's first
+	// listing runs (the header says "so far").
+	partial bool
 }
 
 // storeMonitor is the open store's monitor, new when the store changed.
@@ -95,6 +98,9 @@ func (m *Model) startLoad() tea.Cmd {
 	} else {
 		mon := m.loop.storeMonitor(m.svc, m.store.ID, m.now)
 		load = loadSessionsCmd(m.ctx, mon, m.loop.loadGen, m.store.ID, full, m.timeout)
+		if fp, ok := m.svc.(firstPager); ok && m.table.Len() == 0 && m.loop.listed.IsZero() {
+			load = tea.Batch(load, firstPageCmd(m.ctx, fp, m.loop.loadGen, m.store.ID, m.now, m.timeout))
+		}
 	}
 	return tea.Batch(load, m.startSpinner())
 }
@@ -139,6 +145,16 @@ func (m *Model) handleFleet(msg fleetLoadedMsg) tea.Cmd {
 	return tea.Batch(m.scheduleNext(nil), changes)
 }
 
+// handleFirstPage shows a store's first page while its first listing
+// runs; once the listing has answered, or rows are shown, it is void.
+func (m *Model) handleFirstPage(msg firstPageMsg) {
+	if msg.gen != m.loop.loadGen || !m.loop.loading || msg.storeID != m.store.ID || m.screen != screenSessions || m.table.Len() > 0 {
+		return
+	}
+	m.table.Merge(msg.sessions, msg.at)
+	m.loop.partial = len(msg.sessions) > 0
+}
+
 func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 	if msg.gen != m.loop.loadGen || msg.storeID != m.store.ID || m.screen != screenSessions {
 		return nil // an answer for a store or load we have moved on from
@@ -150,7 +166,7 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 		cmd := m.scheduleNext(msg.err)
 		return tea.Batch(cmd, m.status.Flash(flashError, "refresh failed: "+errorSummary(msg.err)))
 	}
-	m.loop.lastSuccess, m.loop.listed = msg.at, msg.listed
+	m.loop.lastSuccess, m.loop.listed, m.loop.partial = msg.at, msg.listed, false
 	if msg.version != 0 && msg.version == m.loop.version {
 		return m.scheduleNext(nil) // nothing changed: no merge, no frame work
 	}
