@@ -419,3 +419,33 @@ func TestRefreshStore(t *testing.T) {
 		t.Errorf("unknown store: %v", err)
 	}
 }
+
+// A store whose service counts is listed on the slower cadence: the count
+// finds new sessions at once.
+func TestCountedCadence(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		counting  bool
+		wantLists int
+	}{
+		{"counting: the first listing only", true, 1},
+		{"not counting: every 5th poll", false, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var svc Service = newFake()
+			f := svc.(*fakeService)
+			if tc.counting {
+				svc = &countingService{fakeService: f}
+			}
+			f.addStore("a", makeSessions(5, 1))
+			m, c := newMonitor(svc, Options{FullEvery: 5, CountedFullEvery: 30, FullAfter: time.Hour})
+			for range 11 {
+				refresh(t, m, false)
+				c.Advance(time.Second)
+			}
+			if got := f.count("list"); got != tc.wantLists {
+				t.Errorf("%d listings in 11 polls, want %d", got, tc.wantLists)
+			}
+		})
+	}
+}

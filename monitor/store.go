@@ -46,11 +46,15 @@ func (st *store) setDataStore(ds graphapi.DataStore) {
 	}
 }
 
-// refreshStore polls one store: a full listing when due, forced, when a
-// count shows a change or a running session has vanished; else a re-read
-// of the running sessions by id.
+// refreshStore polls one store: a full listing when due (less often when
+// the service counts), forced, when a count shows a change or a running
+// session has vanished; else a re-read of the running sessions by id.
 func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now time.Time) error {
-	list := full || m.due(st.listed, st.polls, now) || m.countChanged(ctx, st)
+	every := m.opts.FullEvery
+	if _, ok := m.svc.(Counter); ok && !st.noCounter {
+		every = m.opts.CountedFullEvery
+	}
+	list := full || m.due(st.listed, st.polls, every, now) || m.countChanged(ctx, st)
 	if !list {
 		sessions, gone, err := m.reread(ctx, st)
 		if !gone {
