@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/edmtop/edmtop/fakegraph"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/present"
 	"github.com/muesli/termenv"
@@ -233,5 +236,46 @@ func BenchmarkMerge10kFirstLoad(b *testing.B) {
 		t := newSessionTable(&shared{}, AllColumns())
 		t.SetSize(200, 50)
 		t.Merge(sessions, testNow)
+	}
+}
+
+// BenchmarkLoadedMemory10k reports the heap that stays live once a store of
+// 10,000 sessions is loaded as the dashboard loads it: the Graph client
+// reading the simulator over loopback, the store's monitor and the model
+// (ModelMemory10k counts the model and the listing its rows point into).
+func BenchmarkLoadedMemory10k(b *testing.B) {
+	clock := fakegraph.NewManualClock(testNow)
+	sim := fakegraph.New(fakegraph.Options{Token: "tok", Clock: clock, PageSize: 100, MaxSessionsPerStore: 10001})
+	sim.AddStore(fakegraph.Store{ID: testStore, DisplayName: "Bench", Columns: []fakegraph.Column{{Name: "Id"}, {Name: "Email"}}})
+	for i := range 10000 {
+		_, _ = sim.AddSession(testStore, fakegraph.SessionSpec{
+			ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), FileName: fmt.Sprintf("upload-%05d.EdmHash", i),
+			Created:     clock.Now().Add(-time.Duration(i) * time.Minute),
+			TotalBlocks: 100, BlocksPerMinute: float64(i%7 + 1), TotalJobs: 20, JobsPerMinute: float64(i%7 + 1), AutoCommit: true, FailAfterJobs: i % 13,
+		})
+	}
+	hs := httptest.NewServer(sim)
+	defer hs.Close()
+	cred, _ := graphapi.NewStaticTokenCredential("tok")
+	client, err := graphapi.New(hs.URL+"/beta", cred, &graphapi.Options{Transport: hs.Client()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range b.N {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		m := New(Options{Service: client, StoreID: testStore, Renderer: asciiRenderer(), Context: context.Background()})
+		m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+		mon := m.loop.storeMonitor(client, testStore, clock.Now)
+		m.loop.loading = true
+		m.Update(loadSessionsCmd(context.Background(), mon, m.loadGeneration(), testStore, false, time.Minute)())
+		if m.table.Len() != 10000 {
+			b.Fatalf("%d rows", m.table.Len())
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
+		runtime.KeepAlive(m)
 	}
 }
