@@ -552,3 +552,33 @@ func TestFirstPageShowsWhileListing(t *testing.T) {
 		t.Errorf("a late first page left %d rows", len(m.ids()))
 	}
 }
+
+// A full listing of a large store hands its garbage back even when it found
+// nothing new; a poll by id that changed nothing does not.
+func TestUnchangedListingReleasesMemory(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		relisted bool
+		want     bool
+	}{
+		{"listed again", true, true},
+		{"read by id", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newTestModel(t, newFake(), testStore)
+			sessions := manySessions(bigListing, testNow)
+			m.loop.loading = true
+			m.Update(sessionsLoadedMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sessions, at: testNow, listed: testNow, version: 7})
+			later := testNow.Add(2 * time.Minute)
+			listed := testNow
+			if tc.relisted {
+				listed = later
+			}
+			m.loop.loading = true
+			m.Update(sessionsLoadedMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sessions, at: later, listed: listed, version: 7})
+			if got := m.loop.lastRelease.Equal(later); got != tc.want {
+				t.Errorf("released at the second answer: %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -166,9 +166,16 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 		cmd := m.scheduleNext(msg.err)
 		return tea.Batch(cmd, m.status.Flash(flashError, "refresh failed: "+errorSummary(msg.err)))
 	}
+	relisted := !msg.listed.Equal(m.loop.listed)
 	m.loop.lastSuccess, m.loop.listed, m.loop.partial = msg.at, msg.listed, false
 	if msg.version != 0 && msg.version == m.loop.version {
-		return m.scheduleNext(nil) // nothing changed: no merge, no frame work
+		// Nothing changed: no merge, no frame work. A full listing that
+		// found nothing new still left its decoding's garbage.
+		var release tea.Cmd
+		if relisted {
+			release = m.releaseMemory(len(msg.sessions), msg.at)
+		}
+		return tea.Batch(m.scheduleNext(nil), release)
 	}
 	m.loop.version = msg.version
 	notices := m.table.Merge(msg.sessions, msg.at)
