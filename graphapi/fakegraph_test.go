@@ -187,3 +187,30 @@ func TestFirstSessionsReadsOnePage(t *testing.T) {
 		})
 	}
 }
+
+// ListSessionsKeeping lists as ListSessions does, each session passed
+// through keep as its page is decoded.
+func TestListSessionsKeeping(t *testing.T) {
+	c, _, _ := simClient(t, fakegraph.Options{PageSize: 2})
+	ctx := context.Background()
+	all, err := c.ListSessions(ctx, fakegraph.DemoEmployeesStore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	kept, err := c.ListSessionsKeeping(ctx, fakegraph.DemoEmployeesStore, func(s *graphapi.Session) {
+		seen++
+		s.Checksum = "kept " + s.ID
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != len(all) || seen < len(all) {
+		t.Fatalf("%d sessions, keep saw %d; ListSessions has %d", len(kept), seen, len(all))
+	}
+	for i := range kept {
+		if kept[i].ID != all[i].ID || kept[i].Checksum != "kept "+kept[i].ID {
+			t.Errorf("session %d: %s %q", i, kept[i].ID, kept[i].Checksum)
+		}
+	}
+}

@@ -33,12 +33,31 @@ func (c *Client) ListSessions(ctx context.Context, storeID string) ([]Session, e
 
 // ListSessionsReport is ListSessions with the count of skipped entries.
 func (c *Client) ListSessionsReport(ctx context.Context, storeID string) (SessionListing, error) {
+	return c.listSessions(ctx, storeID, decodeSessionPage)
+}
+
+// ListSessionsKeeping is ListSessions where keep sees each session as its
+// page is decoded and may replace it with an equal copy the caller holds:
+// a listing of a large store that mostly did not change then keeps no
+// second copy of its strings while the other pages are read.
+func (c *Client) ListSessionsKeeping(ctx context.Context, storeID string, keep func(*Session)) ([]Session, error) {
+	l, err := c.listSessions(ctx, storeID, func(data []byte) (page[Session], error) {
+		p, err := decodeSessionPage(data)
+		for i := range p.Value {
+			keep(&p.Value[i])
+		}
+		return p, err
+	})
+	return l.Sessions, err
+}
+
+func (c *Client) listSessions(ctx context.Context, storeID string, decode func([]byte) (page[Session], error)) (SessionListing, error) {
 	const op = "list sessions"
 	u, err := c.storeURL(storeID, "sessions")
 	if err != nil {
 		return SessionListing{}, opError(op, err)
 	}
-	l, err := listAll(ctx, c, op, u, decodeSessionPage)
+	l, err := listAll(ctx, c, op, u, decode)
 	if err != nil {
 		return SessionListing{}, err
 	}

@@ -449,3 +449,28 @@ func TestCountedCadence(t *testing.T) {
 		})
 	}
 }
+
+// A listing keeps the held copy of a finished session listed with the same
+// state and last update, and takes every other session as listed.
+func TestListingKeepsUnchangedFinished(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(4, 1)) // s00000 running, the rest completed
+	m, c := newMonitor(keepingService{f}, Options{FullEvery: 1})
+	refresh(t, m, false)
+	for i := range f.sessions["a"] {
+		s := &f.sessions["a"][i]
+		s.Checksum = "listed again"
+		if s.ID == "s00002" {
+			s.LastUpdatedDateTime.Time = t0.Add(time.Minute)
+		}
+	}
+	c.Advance(time.Second)
+	refresh(t, m, false)
+	st, _ := m.Store("a")
+	want := map[string]string{"s00000": "listed again", "s00001": "", "s00002": "listed again", "s00003": ""}
+	for _, s := range st.Sessions {
+		if s.Checksum != want[s.ID] {
+			t.Errorf("%s: checksum %q, want %q", s.ID, s.Checksum, want[s.ID])
+		}
+	}
+}

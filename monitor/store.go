@@ -69,7 +69,7 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 			return err
 		}
 	}
-	listed, err := m.svc.ListSessions(ctx, st.ds.ID)
+	listed, err := m.list(ctx, st)
 	if err != nil {
 		m.publish(st, now, func() {}, err)
 		return err
@@ -82,6 +82,32 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 		st.running = runningIn(merged)
 	}, nil)
 	return nil
+}
+
+// KeepingLister is optional: a Service that lets a listing reuse the held
+// copy of each finished session it finds unchanged, page by page
+// (*graphapi.Client does), so a large store's listing does not hold a
+// second copy of every string while it runs.
+type KeepingLister interface {
+	ListSessionsKeeping(ctx context.Context, storeID string, keep func(*graphapi.Session)) ([]graphapi.Session, error)
+}
+
+// list lists a store's sessions. A finished session never changes: one
+// listed with the state and last update of the held copy is that copy.
+func (m *Monitor) list(ctx context.Context, st *store) ([]graphapi.Session, error) {
+	kl, ok := m.svc.(KeepingLister)
+	if !ok || len(st.sessions) == 0 {
+		return m.svc.ListSessions(ctx, st.ds.ID)
+	}
+	held, index := st.sessions, st.index
+	return kl.ListSessionsKeeping(ctx, st.ds.ID, func(s *graphapi.Session) {
+		if j, ok := index[s.ID]; ok && s.ID != "" {
+			h := &held[j]
+			if health.Final(h) && h.State == s.State && h.LastUpdatedDateTime.Equal(s.LastUpdatedDateTime.Time) {
+				*s = *h
+			}
+		}
+	})
 }
 
 // publish applies change and records the outcome under mu.
