@@ -539,13 +539,17 @@ func TestFirstPageShowsWhileListing(t *testing.T) {
 	f.sessions[testStore] = sampleSessions()
 	m := newTestModel(t, pagedFake{f, 2}, testStore)
 	cmd := m.Init()
-	m.Update(firstPageMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sampleSessions()[:2], at: testNow})
+	m.Update(firstPageMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sampleSessions()[2:], at: testNow})
 	if len(m.ids()) != 2 || !strings.Contains(m.View(), "2 sessions so far") {
 		t.Fatalf("first page: %d rows; header:\n%s", len(m.ids()), strings.SplitN(m.View(), "\n", 2)[0])
 	}
 	run(m, cmd) // the listing, then (void) the first page again
 	if len(m.ids()) != 4 || strings.Contains(m.View(), "so far") {
 		t.Fatalf("after the listing: %d rows; header:\n%s", len(m.ids()), strings.SplitN(m.View(), "\n", 2)[0])
+	}
+	// The page's rows chose no selection: the listing's first row is.
+	if m.selID() != m.ids()[0] {
+		t.Errorf("selected %s, want the first row %s", m.selID(), m.ids()[0])
 	}
 	m.Update(firstPageMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sampleSessions()[:1], at: testNow})
 	if len(m.ids()) != 4 {
@@ -580,5 +584,21 @@ func TestUnchangedListingReleasesMemory(t *testing.T) {
 				t.Errorf("released at the second answer: %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// A selection the user moved while the first page showed stays on its
+// session once the listing arrives.
+func TestFirstPageKeepsAMovedSelection(t *testing.T) {
+	f := newFake()
+	f.sessions[testStore] = sampleSessions()
+	m := newTestModel(t, pagedFake{f, 2}, testStore)
+	cmd := m.Init()
+	m.Update(firstPageMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sampleSessions()[2:], at: testNow})
+	m.Update(keyMsg("j"))
+	moved := m.selID()
+	run(m, cmd)
+	if m.selID() != moved {
+		t.Errorf("selected %s, want %s (moved during the first page)", m.selID(), moved)
 	}
 }

@@ -38,8 +38,12 @@ type refreshLoop struct {
 	version      uint64
 	listed       time.Time
 	// partial: the table shows a first page while the store's first
-	// listing runs (the header says "so far").
-	partial bool
+	// listing runs (the header says "so far"). want is the selection
+	// asked for before it (a store's remembered one, or none: the top),
+	// firstSel the one the page's rows left: while the user has not moved
+	// it, the listing selects as if no page had come.
+	partial        bool
+	want, firstSel string
 }
 
 // storeMonitor is the open store's monitor, new when the store changed.
@@ -151,8 +155,10 @@ func (m *Model) handleFirstPage(msg firstPageMsg) {
 	if msg.gen != m.loop.loadGen || !m.loop.loading || msg.storeID != m.store.ID || m.screen != screenSessions || m.table.Len() > 0 {
 		return
 	}
+	want := m.table.selectedID
 	m.table.Merge(msg.sessions, msg.at)
 	m.loop.partial = len(msg.sessions) > 0
+	m.loop.want, m.loop.firstSel = want, m.table.selectedID
 }
 
 func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
@@ -166,7 +172,7 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 		cmd := m.scheduleNext(msg.err)
 		return tea.Batch(cmd, m.status.Flash(flashError, "refresh failed: "+errorSummary(msg.err)))
 	}
-	relisted := !msg.listed.Equal(m.loop.listed)
+	relisted, partial := !msg.listed.Equal(m.loop.listed), m.loop.partial
 	m.loop.lastSuccess, m.loop.listed, m.loop.partial = msg.at, msg.listed, false
 	if msg.version != 0 && msg.version == m.loop.version {
 		// Nothing changed: no merge, no frame work. A full listing that
@@ -179,6 +185,9 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 	}
 	m.loop.version = msg.version
 	notices := m.table.Merge(msg.sessions, msg.at)
+	if partial && m.table.selectedID == m.loop.firstSel {
+		m.table.selectWanted(m.loop.want)
+	}
 	m.pane.SetHistory(msg.history)
 	m.log.Debug("sessions loaded", "store", msg.storeID, "count", len(msg.sessions))
 	return tea.Batch(m.scheduleNext(nil), m.announce(notices), m.releaseMemory(len(msg.sessions), msg.at))

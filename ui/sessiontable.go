@@ -83,6 +83,15 @@ func (t *sessionTable) Select(id string) {
 	}
 }
 
+// selectWanted selects a session when it shows, else the first row.
+func (t *sessionTable) selectWanted(id string) {
+	if t.index(id) >= 0 {
+		t.Select(id)
+		return
+	}
+	t.selectIndex(0)
+}
+
 // Replace switches the table to another store: the rows go, the selection
 // made in the store left is remembered, and the one made earlier in the
 // store entered comes back once its rows arrive.
