@@ -137,7 +137,9 @@ func BenchmarkMerge10k(b *testing.B) {
 }
 
 // BenchmarkModelMemory10k reports the heap the model holds with 10,000
-// sessions loaded (the process's resident size is measured in e2e).
+// sessions loaded, with the listing its rows point into (the monitor holds
+// that listing in the program); LoadedMemory10k measures the whole load,
+// e2e the process's resident size.
 func BenchmarkModelMemory10k(b *testing.B) {
 	for range b.N {
 		runtime.GC()
