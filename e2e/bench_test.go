@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,6 +50,31 @@ func bigStore(b *testing.B, n int, slow bool) string {
 	return hs.URL + "/beta"
 }
 
+// settledStore serves n sessions of which the newest running are uploading
+// (a block every 100 minutes) and the rest finished long ago, on a stopped
+// clock: a store as it sits most of the day. The simulator records every
+// request.
+func settledStore(b *testing.B, n, running int) (*fakegraph.Server, string) {
+	clock := fakegraph.NewManualClock(time.Now())
+	sim := fakegraph.New(fakegraph.Options{Token: token, Clock: clock, PageSize: 100, MaxSessionsPerStore: n + 1})
+	sim.AddStore(fakegraph.Store{ID: storeID, DisplayName: "Bench", Columns: []fakegraph.Column{{Name: "Id"}, {Name: "Email"}}})
+	for i := range n {
+		spec := fakegraph.SessionSpec{
+			ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), FileName: fmt.Sprintf("upload-%05d.EdmHash", i),
+			Created:     clock.Now().Add(-time.Duration(i) * time.Minute),
+			TotalBlocks: 100, BlocksPerMinute: 0.01, TotalJobs: 20, JobsPerMinute: 0.01,
+		}
+		if i >= running {
+			spec.Created = clock.Now().Add(-time.Duration(i+200) * time.Minute)
+			spec.BlocksPerMinute, spec.JobsPerMinute, spec.AutoCommit = 10, 10, true
+		}
+		_, _ = sim.AddSession(storeID, spec)
+	}
+	hs := httptest.NewServer(sim)
+	b.Cleanup(hs.Close)
+	return sim, hs.URL + "/beta"
+}
+
 func rate(i int, slow bool) float64 {
 	if slow {
 		return 0.01 // a block or job every 100 minutes
@@ -58,15 +85,9 @@ func rate(i int, slow bool) float64 {
 // procStat reads a process's resident size (bytes) and CPU time (user +
 // system) from /proc.
 func procStat(pid int) (rss int64, cpu time.Duration, err error) {
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	rss, err = procStatus(pid, "VmRSS:")
 	if err != nil {
 		return 0, 0, err
-	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			rss = kb << 10
-		}
 	}
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -81,8 +102,24 @@ func procStat(pid int) (rss int64, cpu time.Duration, err error) {
 	return rss, cpu, nil
 }
 
+// procStatus reads one size (bytes) from /proc/PID/status: "VmRSS:" the
+// resident size now, "VmHWM:" its peak so far.
+func procStatus(pid int, field string) (int64, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+}
+
 // BenchmarkResidentMemory10k reports edmtop's resident size with 10,000
-// sessions loaded.
+// sessions loaded, and its peak while loading them.
 func BenchmarkResidentMemory10k(b *testing.B) {
 	endpoint := bigStore(b, 10000, false)
 	for range b.N {
@@ -95,7 +132,9 @@ func BenchmarkResidentMemory10k(b *testing.B) {
 		if err != nil {
 			b.Skipf("no /proc here: %v", err)
 		}
+		peak, _ := procStatus(s.cmd.Process.Pid, "VmHWM:")
 		b.ReportMetric(float64(rss)/(1<<20), "rss-MB")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
 		s.keys("q")
 		_ = s.exit(10 * time.Second)
 	}
@@ -125,6 +164,89 @@ func BenchmarkIdleCPU(b *testing.B) {
 		out1 := len(s.rawOutput())
 		b.ReportMetric(100*(cpu1-cpu0).Seconds()/idle.Seconds(), "cpu-%")
 		b.ReportMetric(float64(out1-out0)/idle.Seconds(), "tty-bytes/s")
+		s.keys("q")
+		_ = s.exit(10 * time.Second)
+	}
+}
+
+// BenchmarkHundredThousand opens a store of 100,000 sessions (10,000 with
+// -short) and reports: the time from start to the first rows on screen;
+// the key echo (j and k in turn) while a full re-listing (ctrl+r) runs, so
+// the merge's cost on the Update path shows; and the peak resident size.
+func BenchmarkHundredThousand(b *testing.B) {
+	n := 100000
+	if testing.Short() {
+		n = 10000
+	}
+	edmtop(b) // built before the clock starts
+	endpoint := bigStore(b, n, false)
+	rng := rand.New(rand.NewPCG(16, 2))
+	var echoes []time.Duration
+	var first time.Duration
+	var peak int64
+	for range b.N {
+		begin := time.Now()
+		s := start(b, []string{"EDMTOP_TOKEN=" + token}, 200, 60, "--endpoint", endpoint, "--datastore", storeID, "--refresh", "0")
+		s.waitFor("the first rows", time.Minute, func(txt string) bool { return strings.Contains(txt, "upload-00001.EdmHash") })
+		first += time.Since(begin)
+		s.waitText(time.Minute, fmt.Sprint(n, " sessions"), "manual")
+		s.waitFor("the first row selected", 5*time.Second, selected("upload-00000.EdmHash"))
+		s.keys("\x12") // ctrl+r: list the whole store again
+		s.waitText(10*time.Second, "refreshing")
+		for i := 0; i < 2 || !strings.Contains(s.text(), "manual"); i++ {
+			key, row := "j", "upload-00001.EdmHash"
+			if i%2 == 1 {
+				key, row = "k", "upload-00000.EdmHash"
+			}
+			time.Sleep(time.Duration(10+rng.IntN(40)) * time.Millisecond)
+			echoes = append(echoes, s.echo(key, 30*time.Second, selected(row)))
+		}
+		p, err := procStatus(s.cmd.Process.Pid, "VmHWM:")
+		if err != nil {
+			b.Skipf("no /proc here: %v", err)
+		}
+		peak = max(peak, p)
+		s.keys("q")
+		_ = s.exit(10 * time.Second)
+	}
+	slices.Sort(echoes)
+	b.ReportMetric(ms(first)/float64(b.N), "first-rows-ms")
+	b.ReportMetric(float64(len(echoes)), "keys")
+	b.ReportMetric(ms(percentile(echoes, 50)), "p50-ms")
+	b.ReportMetric(ms(percentile(echoes, 99)), "p99-ms")
+	b.ReportMetric(ms(echoes[len(echoes)-1]), "max-ms")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
+}
+
+// BenchmarkRefresh10k leaves the dashboard open with the default refresh
+// (10 s) on 10,000 sessions of which 10 are running, and reports the Graph
+// requests per minute it makes, the share of a core it uses, and its
+// resident size (now and peak). 5m20s: a whole cadence of the full
+// listing and the listing that ends it (every 30th poll where the service
+// counts sessions, as the simulator does); 10 s with -short.
+func BenchmarkRefresh10k(b *testing.B) {
+	window := 5*time.Minute + 20*time.Second
+	if testing.Short() {
+		window = 10 * time.Second
+	}
+	sim, endpoint := settledStore(b, 10000, 10)
+	for range b.N {
+		s := start(b, []string{"EDMTOP_TOKEN=" + token}, 200, 60, "--endpoint", endpoint, "--datastore", storeID)
+		s.waitText(30*time.Second, "10000 sessions", "live")
+		pid := s.cmd.Process.Pid
+		_, cpu0, err := procStat(pid)
+		if err != nil {
+			b.Skipf("no /proc here: %v", err)
+		}
+		req0 := len(sim.Requests())
+		time.Sleep(window) // the measurement: the dashboard refreshes meanwhile
+		rss, cpu1, _ := procStat(pid)
+		peak, _ := procStatus(pid, "VmHWM:")
+		reqs := len(sim.Requests()) - req0
+		b.ReportMetric(float64(reqs)/window.Minutes(), "requests/min")
+		b.ReportMetric(100*(cpu1-cpu0).Seconds()/window.Seconds(), "cpu-%")
+		b.ReportMetric(float64(rss)/(1<<20), "rss-MB")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
 		s.keys("q")
 		_ = s.exit(10 * time.Second)
 	}

@@ -205,8 +205,10 @@ func looseClassificationError(data json.RawMessage) *ClassificationError {
 	if isNull(data) || json.Unmarshal(data, &r) != nil {
 		return nil
 	}
+	// Codes repeat across sessions (a store's failures share a few):
+	// one copy each.
 	e := &ClassificationError{
-		Code:       looseString(r.Code),
+		Code:       intern(looseString(r.Code)),
 		Message:    looseString(r.Message),
 		Target:     looseString(r.Target),
 		InnerError: looseInnerError(r.InnerError),
@@ -219,7 +221,7 @@ func looseClassificationError(data json.RawMessage) *ClassificationError {
 				continue
 			}
 			e.Details = append(e.Details, ClassificationErrorDetail{
-				Code:       looseString(rd.Code),
+				Code:       intern(looseString(rd.Code)),
 				Message:    looseString(rd.Message),
 				Target:     looseString(rd.Target),
 				InnerError: looseInnerError(rd.InnerError),
@@ -239,7 +241,7 @@ func looseInnerError(data json.RawMessage) *ClassificationInnerError {
 		return nil
 	}
 	ie := &ClassificationInnerError{
-		Code:            looseString(r.Code),
+		Code:            intern(looseString(r.Code)),
 		ActivityID:      looseString(r.ActivityID),
 		ClientRequestID: looseString(r.ClientRequestID),
 		ErrorDateTime:   looseTime(r.ErrorDateTime),

@@ -3,6 +3,7 @@ package graphapi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -153,5 +154,63 @@ func TestWrongTokenIsUnauthorized(t *testing.T) {
 	_, err := c.ListDataStores(context.Background())
 	if !errors.Is(err, graphapi.ErrUnauthorized) || strings.Contains(err.Error(), "wrong-SECRET") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// FirstSessions reads one page, the listing's first, whatever the store's
+// size.
+func TestFirstSessionsReadsOnePage(t *testing.T) {
+	for _, size := range []int{1, 2, 100} {
+		t.Run(fmt.Sprint("page size ", size), func(t *testing.T) {
+			c, sim, _ := simClient(t, fakegraph.Options{PageSize: size})
+			ctx := context.Background()
+			all, err := c.ListSessions(ctx, fakegraph.DemoEmployeesStore)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := len(sim.RequestsTo(fakegraph.RouteListSessions))
+			first, err := c.FirstSessions(ctx, fakegraph.DemoEmployeesStore)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(sim.RequestsTo(fakegraph.RouteListSessions)) - before; got != 1 {
+				t.Errorf("%d requests, want 1", got)
+			}
+			if want := min(size, len(all)); len(first) != want {
+				t.Fatalf("%d sessions, want %d", len(first), want)
+			}
+			for i := range first {
+				if first[i].ID != all[i].ID {
+					t.Errorf("session %d is %s, the listing's is %s", i, first[i].ID, all[i].ID)
+				}
+			}
+		})
+	}
+}
+
+// ListSessionsKeeping lists as ListSessions does, each session passed
+// through keep as its page is decoded.
+func TestListSessionsKeeping(t *testing.T) {
+	c, _, _ := simClient(t, fakegraph.Options{PageSize: 2})
+	ctx := context.Background()
+	all, err := c.ListSessions(ctx, fakegraph.DemoEmployeesStore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	kept, err := c.ListSessionsKeeping(ctx, fakegraph.DemoEmployeesStore, func(s *graphapi.Session) {
+		seen++
+		s.Checksum = "kept " + s.ID
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != len(all) || seen < len(all) {
+		t.Fatalf("%d sessions, keep saw %d; ListSessions has %d", len(kept), seen, len(all))
+	}
+	for i := range kept {
+		if kept[i].ID != all[i].ID || kept[i].Checksum != "kept "+kept[i].ID {
+			t.Errorf("session %d: %s %q", i, kept[i].ID, kept[i].Checksum)
+		}
 	}
 }

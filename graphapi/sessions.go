@@ -33,12 +33,31 @@ func (c *Client) ListSessions(ctx context.Context, storeID string) ([]Session, e
 
 // ListSessionsReport is ListSessions with the count of skipped entries.
 func (c *Client) ListSessionsReport(ctx context.Context, storeID string) (SessionListing, error) {
+	return c.listSessions(ctx, storeID, decodeSessionPage)
+}
+
+// ListSessionsKeeping is ListSessions where keep sees each session as its
+// page is decoded and may replace it with an equal copy the caller holds:
+// a listing of a large store that mostly did not change then keeps no
+// second copy of its strings while the other pages are read.
+func (c *Client) ListSessionsKeeping(ctx context.Context, storeID string, keep func(*Session)) ([]Session, error) {
+	l, err := c.listSessions(ctx, storeID, func(data []byte) (page[Session], error) {
+		p, err := decodeSessionPage(data)
+		for i := range p.Value {
+			keep(&p.Value[i])
+		}
+		return p, err
+	})
+	return l.Sessions, err
+}
+
+func (c *Client) listSessions(ctx context.Context, storeID string, decode func([]byte) (page[Session], error)) (SessionListing, error) {
 	const op = "list sessions"
 	u, err := c.storeURL(storeID, "sessions")
 	if err != nil {
 		return SessionListing{}, opError(op, err)
 	}
-	l, err := listAll(ctx, c, op, u, decodeSessionPage)
+	l, err := listAll(ctx, c, op, u, decode)
 	if err != nil {
 		return SessionListing{}, err
 	}
@@ -52,6 +71,33 @@ func (c *Client) ListSessionsReport(ctx context.Context, storeID string) (Sessio
 		kept = append(kept, s)
 	}
 	return SessionListing{Sessions: dedupe(kept), Skipped: l.skipped}, nil
+}
+
+// FirstSessions returns the first page of a store's sessions, in the
+// service's order, cleaned as ListSessions cleans a listing: enough to
+// show while ListSessions reads a large store's other pages.
+func (c *Client) FirstSessions(ctx context.Context, storeID string) ([]Session, error) {
+	const op = "list sessions"
+	u, err := c.storeURL(storeID, "sessions")
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	resp, body, err := c.do(ctx, op, http.MethodGet, u, http.StatusOK)
+	if err != nil {
+		return nil, err
+	}
+	p, err := decodeSessionPage(body)
+	if err != nil {
+		return nil, answerError(op, resp, "", err)
+	}
+	c.secrets.addSalts(p.Value)
+	kept := p.Value[:0]
+	for _, s := range p.Value {
+		if s.ID != "" {
+			kept = append(kept, s)
+		}
+	}
+	return dedupe(kept), nil
 }
 
 // dedupe keeps one copy per id, the newest, where the id was first seen.

@@ -176,3 +176,14 @@ func (c *clock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
+
+// keepingService lists through ListSessionsKeeping, as the Graph client can.
+type keepingService struct{ *fakeService }
+
+func (k keepingService) ListSessionsKeeping(ctx context.Context, store string, keep func(*graphapi.Session)) ([]graphapi.Session, error) {
+	listed, err := k.ListSessions(ctx, store)
+	for i := range listed {
+		keep(&listed[i])
+	}
+	return listed, err
+}

@@ -13,7 +13,10 @@ import (
 )
 
 // The real client is a Service.
-var _ monitor.Service = (*graphapi.Client)(nil)
+var (
+	_ monitor.Service       = (*graphapi.Client)(nil)
+	_ monitor.KeepingLister = (*graphapi.Client)(nil)
+)
 
 // TestAgainstSimulator checks the policy over HTTP: once listed, a store
 // costs one GET per running session, and the listing pages are not read.

@@ -35,9 +35,10 @@ type Counter interface {
 
 // Defaults for Options.
 const (
-	DefaultFullEvery = 5
-	DefaultFullAfter = 5 * time.Minute
-	DefaultParallel  = 4
+	DefaultFullEvery        = 5
+	DefaultCountedFullEvery = 30
+	DefaultFullAfter        = 5 * time.Minute
+	DefaultParallel         = 4
 )
 
 // Options tune a Monitor. The zero value gives the defaults.
@@ -49,6 +50,11 @@ type Options struct {
 	// FullEvery makes every Nth poll of a store a full listing (default 5;
 	// 1 lists on every poll).
 	FullEvery int
+	// CountedFullEvery replaces FullEvery for a store whose service counts
+	// its sessions (default 30: at a 10 s refresh, every 5 minutes). A
+	// changed count lists at once, so this listing only catches what a
+	// count cannot: a session gone while another came.
+	CountedFullEvery int
 	// FullAfter makes a poll a full listing when the last one is older
 	// than this (default 5m), whatever the poll count.
 	FullAfter time.Duration
@@ -61,6 +67,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.FullEvery <= 0 {
 		o.FullEvery = DefaultFullEvery
+	}
+	if o.CountedFullEvery <= 0 {
+		o.CountedFullEvery = DefaultCountedFullEvery
 	}
 	if o.FullAfter <= 0 {
 		o.FullAfter = DefaultFullAfter
@@ -214,16 +223,16 @@ func (m *Monitor) find(id string) *store {
 }
 
 // due reports whether a poll should be a full listing: never listed, the
-// Nth poll since the last listing, or the last listing is too old.
-func (m *Monitor) due(listed time.Time, polls int, now time.Time) bool {
-	return listed.IsZero() || polls+1 >= m.opts.FullEvery || now.Sub(listed) >= m.opts.FullAfter
+// every-th poll since the last listing, or the last listing is too old.
+func (m *Monitor) due(listed time.Time, polls, every int, now time.Time) bool {
+	return listed.IsZero() || polls+1 >= every || now.Sub(listed) >= m.opts.FullAfter
 }
 
 // refreshStoreList lists the data stores when due: it names the watched
 // stores and, without Options.Stores, adds and drops stores.
 func (m *Monitor) refreshStoreList(ctx context.Context, full bool, now time.Time) error {
 	m.mu.Lock()
-	due := full || m.due(m.storesListed, m.storePolls, now)
+	due := full || m.due(m.storesListed, m.storePolls, m.opts.FullEvery, now)
 	if !due {
 		m.storePolls++
 	}

@@ -419,3 +419,58 @@ func TestRefreshStore(t *testing.T) {
 		t.Errorf("unknown store: %v", err)
 	}
 }
+
+// A store whose service counts is listed on the slower cadence: the count
+// finds new sessions at once.
+func TestCountedCadence(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		counting  bool
+		wantLists int
+	}{
+		{"counting: the first listing only", true, 1},
+		{"not counting: every 5th poll", false, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var svc Service = newFake()
+			f := svc.(*fakeService)
+			if tc.counting {
+				svc = &countingService{fakeService: f}
+			}
+			f.addStore("a", makeSessions(5, 1))
+			m, c := newMonitor(svc, Options{FullEvery: 5, CountedFullEvery: 30, FullAfter: time.Hour})
+			for range 11 {
+				refresh(t, m, false)
+				c.Advance(time.Second)
+			}
+			if got := f.count("list"); got != tc.wantLists {
+				t.Errorf("%d listings in 11 polls, want %d", got, tc.wantLists)
+			}
+		})
+	}
+}
+
+// A listing keeps the held copy of a finished session listed with the same
+// state and last update, and takes every other session as listed.
+func TestListingKeepsUnchangedFinished(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(4, 1)) // s00000 running, the rest completed
+	m, c := newMonitor(keepingService{f}, Options{FullEvery: 1})
+	refresh(t, m, false)
+	for i := range f.sessions["a"] {
+		s := &f.sessions["a"][i]
+		s.Checksum = "listed again"
+		if s.ID == "s00002" {
+			s.LastUpdatedDateTime.Time = t0.Add(time.Minute)
+		}
+	}
+	c.Advance(time.Second)
+	refresh(t, m, false)
+	st, _ := m.Store("a")
+	want := map[string]string{"s00000": "listed again", "s00001": "", "s00002": "listed again", "s00003": ""}
+	for _, s := range st.Sessions {
+		if s.Checksum != want[s.ID] {
+			t.Errorf("%s: checksum %q, want %q", s.ID, s.Checksum, want[s.ID])
+		}
+	}
+}

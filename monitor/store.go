@@ -46,11 +46,15 @@ func (st *store) setDataStore(ds graphapi.DataStore) {
 	}
 }
 
-// refreshStore polls one store: a full listing when due, forced, when a
-// count shows a change or a running session has vanished; else a re-read
-// of the running sessions by id.
+// refreshStore polls one store: a full listing when due (less often when
+// the service counts), forced, when a count shows a change or a running
+// session has vanished; else a re-read of the running sessions by id.
 func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now time.Time) error {
-	list := full || m.due(st.listed, st.polls, now) || m.countChanged(ctx, st)
+	every := m.opts.FullEvery
+	if _, ok := m.svc.(Counter); ok && !st.noCounter {
+		every = m.opts.CountedFullEvery
+	}
+	list := full || m.due(st.listed, st.polls, every, now) || m.countChanged(ctx, st)
 	if !list {
 		sessions, gone, err := m.reread(ctx, st)
 		if !gone {
@@ -65,7 +69,7 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 			return err
 		}
 	}
-	listed, err := m.svc.ListSessions(ctx, st.ds.ID)
+	listed, err := m.list(ctx, st)
 	if err != nil {
 		m.publish(st, now, func() {}, err)
 		return err
@@ -78,6 +82,32 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 		st.running = runningIn(merged)
 	}, nil)
 	return nil
+}
+
+// KeepingLister is optional: a Service that lets a listing reuse the held
+// copy of each finished session it finds unchanged, page by page
+// (*graphapi.Client does), so a large store's listing does not hold a
+// second copy of every string while it runs.
+type KeepingLister interface {
+	ListSessionsKeeping(ctx context.Context, storeID string, keep func(*graphapi.Session)) ([]graphapi.Session, error)
+}
+
+// list lists a store's sessions. A finished session never changes: one
+// listed with the state and last update of the held copy is that copy.
+func (m *Monitor) list(ctx context.Context, st *store) ([]graphapi.Session, error) {
+	kl, ok := m.svc.(KeepingLister)
+	if !ok || len(st.sessions) == 0 {
+		return m.svc.ListSessions(ctx, st.ds.ID)
+	}
+	held, index := st.sessions, st.index
+	return kl.ListSessionsKeeping(ctx, st.ds.ID, func(s *graphapi.Session) {
+		if j, ok := index[s.ID]; ok && s.ID != "" {
+			h := &held[j]
+			if health.Final(h) && h.State == s.State && h.LastUpdatedDateTime.Equal(s.LastUpdatedDateTime.Time) {
+				*s = *h
+			}
+		}
+	})
 }
 
 // publish applies change and records the outcome under mu.
@@ -159,12 +189,16 @@ func (m *Monitor) reread(ctx context.Context, st *store) (sessions []graphapi.Se
 
 // mergeListing takes the listing's order and membership (a session it no
 // longer has is dropped) but keeps a held copy that is newer than the
-// listed one.
+// listed one. The listing itself is returned when no held copy is newer
+// (the usual case): a second slice of every session would double the
+// peak of a large store's refresh.
 func mergeListing(held []graphapi.Session, index map[string]int, listed []graphapi.Session) []graphapi.Session {
-	out := make([]graphapi.Session, len(listed))
+	out := listed
 	for i := range listed {
-		out[i] = listed[i]
 		if j, ok := index[listed[i].ID]; ok && listed[i].ID != "" && held[j].NewerThan(&listed[i]) {
+			if &out[0] == &listed[0] {
+				out = append([]graphapi.Session(nil), listed...) // never write into the caller's slice
+			}
 			out[i] = held[j]
 		}
 	}

@@ -88,3 +88,6 @@ func pickStore(t *testing.T, m *Model, id string) {
 	}
 	t.Fatalf("store %s is not in the overview", id)
 }
+
+// rowOf is a row holding its own copy of s.
+func rowOf(s graphapi.Session) *row { return newRow(&s) }

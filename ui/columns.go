@@ -274,8 +274,8 @@ func stateCell(r *row, width int, env rowEnv) string {
 	switch {
 	case r.gone:
 		return st.classP[graphapi.StateCancelled].on("⊘ " + fit("gone (404)", width))
-	case r.class == graphapi.StateInProgress && env.rules.Stalled(&r.s, env.now):
-		idle := present.Duration(health.Idle(&r.s, env.now))
+	case r.class == graphapi.StateInProgress && env.rules.Stalled(r.s, env.now):
+		idle := present.Duration(health.Idle(r.s, env.now))
 		return st.warnP.on(pick(r.pending != noAction, env.frame, "⧗") + " " + fit("stalled "+idle, width))
 	}
 	if r.stateFitW != width {

@@ -139,7 +139,7 @@ func TestRenderRowWidthMatchesLayout(t *testing.T) {
 	st := NewStyles(asciiRenderer(), DefaultTheme())
 	for _, s := range sampleSessions() {
 		s.FileName = strings.Repeat("名", 40)
-		r := newRow(s)
+		r := rowOf(s)
 		for _, w := range []int{50, 55, 70, 80, 120, 160, 220} {
 			l := computeLayout(w, AllColumns())
 			line := renderRow(r, l, true, testEnv(st, "⠋"))
@@ -155,7 +155,7 @@ func TestRenderRowWidthMatchesLayout(t *testing.T) {
 
 func TestRowShowsSpinnerOnlyWhileRenewing(t *testing.T) {
 	st := NewStyles(asciiRenderer(), DefaultTheme())
-	r := newRow(sampleSessions()[1])
+	r := rowOf(sampleSessions()[1])
 	l := computeLayout(120, AllColumns())
 	if line := renderRow(r, l, false, testEnv(st, "⠋")); strings.Contains(line, "⠋") || !strings.Contains(line, "● UploadInProgress") {
 		t.Errorf("idle row: %q", line)
@@ -170,7 +170,7 @@ func TestUnknownStateShownVerbatim(t *testing.T) {
 	st := NewStyles(asciiRenderer(), DefaultTheme())
 	s := sampleSessions()[0]
 	s.State = "QueuedForIndexing"
-	line := renderRow(newRow(s), computeLayout(120, AllColumns()), false, testEnv(st, ""))
+	line := renderRow(rowOf(s), computeLayout(120, AllColumns()), false, testEnv(st, ""))
 	if !strings.Contains(line, "? QueuedForIndexing") {
 		t.Errorf("row: %q", line)
 	}
@@ -216,10 +216,10 @@ func TestStateCell(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := base
-			r := newRow(s)
+			r := rowOf(s)
 			if tc.edit != nil {
 				tc.edit(&s, r)
-				r.set(s)
+				r.set(&s)
 			}
 			got := strings.TrimRight(stateCell(r, 20, rowEnv{frame: "⠋", now: testNow, rules: tc.rules, st: st}), " ")
 			if got != tc.want {
@@ -235,7 +235,7 @@ func TestSharedSuffixAndShortStates(t *testing.T) {
 	rows := func(names ...string) map[string]*row {
 		out := map[string]*row{}
 		for i, n := range names {
-			out[fmt.Sprint(i)] = newRow(graphapi.Session{ID: fmt.Sprint(i), FileName: n})
+			out[fmt.Sprint(i)] = rowOf(graphapi.Session{ID: fmt.Sprint(i), FileName: n})
 		}
 		return out
 	}
@@ -255,7 +255,7 @@ func TestSharedSuffixAndShortStates(t *testing.T) {
 			t.Errorf("sharedSuffix(%v) = %q, want %q", tc.names, got, tc.want)
 		}
 	}
-	r := newRow(graphapi.Session{ID: "x", FileName: "employees-2026-11-28.EdmHash", State: "ProcessingInProgress"})
+	r := rowOf(graphapi.Session{ID: "x", FileName: "employees-2026-11-28.EdmHash", State: "ProcessingInProgress"})
 	if got := r.fit(20, ".EdmHash"); got != "employees-2026-11-28" {
 		t.Errorf("fit without suffix = %q", got)
 	}
@@ -265,7 +265,7 @@ func TestSharedSuffixAndShortStates(t *testing.T) {
 	labels := map[string]string{"ProcessingInProgress": "Processing", "UploadInProgress": "Uploading", "UploadCompleted": "Awaiting commit",
 		"Completed": "Done", "Failed": "Failed", "cancelled": "Cancelled", "QueuedForIndexing": "QueuedForIndexing"}
 	for state, want := range labels {
-		r := newRow(graphapi.Session{ID: "x", State: state})
+		r := rowOf(graphapi.Session{ID: "x", State: state})
 		if got := r.stateLabel(stateShortW - 2); got != want {
 			t.Errorf("short label of %s = %q, want %q", state, got, want)
 		}

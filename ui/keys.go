@@ -196,6 +196,7 @@ func (m *Model) showStores() tea.Cmd {
 func (m *Model) openStore(s graphapi.DataStore) tea.Cmd {
 	if s.ID != m.store.ID {
 		m.table.Replace(m.store.ID, s.ID)
+		m.loop.partial = false
 		m.renews = renewBatch{}
 		m.loop.lastSuccess = time.Time{}
 		m.loop.err = nil

@@ -148,9 +148,9 @@ func TestFilterWordsAndNegation(t *testing.T) {
 
 // Issue 18 item 13: a sparkline from 3 samples, for the running phase only.
 func TestHistoryOnlyForTheRunningPhase(t *testing.T) {
-	uploading := newRow(sampleSessions()[1])
-	processing := newRow(sampleSessions()[0])
-	done := newRow(sampleSessions()[2])
+	uploading := rowOf(sampleSessions()[1])
+	processing := rowOf(sampleSessions()[0])
+	done := rowOf(sampleSessions()[2])
 	for i := range 3 {
 		for _, r := range []*row{uploading, processing, done} {
 			r.samples = append(r.samples, sample{at: testNow.Add(time.Duration(i) * time.Minute), blocks: int64(i), jobs: int64(i), up: float64(i) / 3, proc: float64(i) / 3})

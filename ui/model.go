@@ -266,6 +266,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		}
 	case sessionsLoadedMsg:
 		return m.handleSessions(msg)
+	case firstPageMsg:
+		m.handleFirstPage(msg)
 	case refreshTickMsg:
 		if msg.gen == m.loop.tickGen && !m.loop.paused && !m.loop.loading {
 			return m.startLoad()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -517,4 +518,87 @@ func TestHostileStringsNeverReachTheScreen(t *testing.T) {
 	check("picker")
 	m.Update(actionResultMsg{storeID: testStore, sessionID: "x", action: actRenew, err: errors.New(evil)})
 	check("flash")
+}
+
+// pagedFake reads a store's first page alone, as the Graph client can.
+type pagedFake struct {
+	*fakeService
+	page int
+}
+
+func (f pagedFake) FirstSessions(ctx context.Context, storeID string) ([]graphapi.Session, error) {
+	all, err := f.ListSessions(ctx, storeID)
+	return all[:min(f.page, len(all))], err
+}
+
+// A store's first page shows while its first listing runs, counted "so
+// far"; the listing then replaces it, and a first page answering after the
+// listing changes nothing.
+func TestFirstPageShowsWhileListing(t *testing.T) {
+	f := newFake()
+	f.sessions[testStore] = sampleSessions()
+	m := newTestModel(t, pagedFake{f, 2}, testStore)
+	cmd := m.Init()
+	m.Update(firstPageMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sampleSessions()[2:], at: testNow})
+	if len(m.ids()) != 2 || !strings.Contains(m.View(), "2 sessions so far") {
+		t.Fatalf("first page: %d rows; header:\n%s", len(m.ids()), strings.SplitN(m.View(), "\n", 2)[0])
+	}
+	run(m, cmd) // the listing, then (void) the first page again
+	if len(m.ids()) != 4 || strings.Contains(m.View(), "so far") {
+		t.Fatalf("after the listing: %d rows; header:\n%s", len(m.ids()), strings.SplitN(m.View(), "\n", 2)[0])
+	}
+	// The page's rows chose no selection: the listing's first row is.
+	if m.selID() != m.ids()[0] {
+		t.Errorf("selected %s, want the first row %s", m.selID(), m.ids()[0])
+	}
+	m.Update(firstPageMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sampleSessions()[:1], at: testNow})
+	if len(m.ids()) != 4 {
+		t.Errorf("a late first page left %d rows", len(m.ids()))
+	}
+}
+
+// A full listing of a large store hands its garbage back even when it found
+// nothing new; a poll by id that changed nothing does not.
+func TestUnchangedListingReleasesMemory(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		relisted bool
+		want     bool
+	}{
+		{"listed again", true, true},
+		{"read by id", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newTestModel(t, newFake(), testStore)
+			sessions := manySessions(bigListing, testNow)
+			m.loop.loading = true
+			m.Update(sessionsLoadedMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sessions, at: testNow, listed: testNow, version: 7})
+			later := testNow.Add(2 * time.Minute)
+			listed := testNow
+			if tc.relisted {
+				listed = later
+			}
+			m.loop.loading = true
+			m.Update(sessionsLoadedMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sessions, at: later, listed: listed, version: 7})
+			if got := m.loop.lastRelease.Equal(later); got != tc.want {
+				t.Errorf("released at the second answer: %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// A selection the user moved while the first page showed stays on its
+// session once the listing arrives.
+func TestFirstPageKeepsAMovedSelection(t *testing.T) {
+	f := newFake()
+	f.sessions[testStore] = sampleSessions()
+	m := newTestModel(t, pagedFake{f, 2}, testStore)
+	cmd := m.Init()
+	m.Update(firstPageMsg{gen: m.loadGeneration(), storeID: testStore, sessions: sampleSessions()[2:], at: testNow})
+	m.Update(keyMsg("j"))
+	moved := m.selID()
+	run(m, cmd)
+	if m.selID() != moved {
+		t.Errorf("selected %s, want %s (moved during the first page)", m.selID(), moved)
+	}
 }

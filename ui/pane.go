@@ -255,7 +255,7 @@ func kv(label, value string) field { return field{label, termtext.OneLine(value)
 func detailsFields(r *row, now time.Time) []field {
 	s := r.s
 	up, proc := s.UploadProgress(), s.ProcessingProgress()
-	upTime, procTime := phaseDurations(&s, now)
+	upTime, procTime := phaseDurations(s, now)
 	fields := []field{
 		kv("file", s.FileName),
 		kv("session id", s.ID),
@@ -272,7 +272,7 @@ func detailsFields(r *row, now time.Time) []field {
 		{"blocks", progressText(up, s.TotalBlockCount, s.RemainingBlockCount)},
 		{"jobs", progressText(proc, s.TotalJobCount, s.RemainingJobCount)},
 		{"rows per block", present.Count(s.RowsPerBlock)},
-		{"estimated rows", estimatedRows(&s)},
+		{"estimated rows", estimatedRows(s)},
 		{"upload rate", phaseRate(r, now, up, false)},
 		{"processing rate", phaseRate(r, now, proc, true)},
 		{"ETA (this phase)", r.eta(now)},
@@ -308,7 +308,7 @@ func detailsFields(r *row, now time.Time) []field {
 // agent, the store's schema against its fields, the store's recent runs.
 func (p *detailPane) storeFields(r *row) []field {
 	fields := agentFields(p.agents[r.s.ID], p.sh.clock)
-	fields = append(fields, schemaFields(&p.store, &r.s)...)
+	fields = append(fields, schemaFields(&p.store, r.s)...)
 	return append(fields, field{"recent runs", p.history})
 }
 

@@ -6,6 +6,7 @@ package ui
 
 import (
 	"runtime/debug"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -36,6 +37,13 @@ type refreshLoop struct {
 	storeID      string
 	version      uint64
 	listed       time.Time
+	// partial: the table shows a first page while the store's first
+	// listing runs (the header says "so far"). want is the selection
+	// asked for before it (a store's remembered one, or none: the top),
+	// firstSel the one the page's rows left: while the user has not moved
+	// it, the listing selects as if no page had come.
+	partial        bool
+	want, firstSel string
 }
 
 // storeMonitor is the open store's monitor, new when the store changed.
@@ -94,6 +102,9 @@ func (m *Model) startLoad() tea.Cmd {
 	} else {
 		mon := m.loop.storeMonitor(m.svc, m.store.ID, m.now)
 		load = loadSessionsCmd(m.ctx, mon, m.loop.loadGen, m.store.ID, full, m.timeout)
+		if fp, ok := m.svc.(firstPager); ok && m.table.Len() == 0 && m.loop.listed.IsZero() {
+			load = tea.Batch(load, firstPageCmd(m.ctx, fp, m.loop.loadGen, m.store.ID, m.now, m.timeout))
+		}
 	}
 	return tea.Batch(load, m.startSpinner())
 }
@@ -138,6 +149,18 @@ func (m *Model) handleFleet(msg fleetLoadedMsg) tea.Cmd {
 	return tea.Batch(m.scheduleNext(nil), changes)
 }
 
+// handleFirstPage shows a store's first page while its first listing
+// runs; once the listing has answered, or rows are shown, it is void.
+func (m *Model) handleFirstPage(msg firstPageMsg) {
+	if msg.gen != m.loop.loadGen || !m.loop.loading || msg.storeID != m.store.ID || m.screen != screenSessions || m.table.Len() > 0 {
+		return
+	}
+	want := m.table.selectedID
+	m.table.Merge(msg.sessions, msg.at)
+	m.loop.partial = len(msg.sessions) > 0
+	m.loop.want, m.loop.firstSel = want, m.table.selectedID
+}
+
 func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 	if msg.gen != m.loop.loadGen || msg.storeID != m.store.ID || m.screen != screenSessions {
 		return nil // an answer for a store or load we have moved on from
@@ -149,12 +172,22 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 		cmd := m.scheduleNext(msg.err)
 		return tea.Batch(cmd, m.status.Flash(flashError, "refresh failed: "+errorSummary(msg.err)))
 	}
-	m.loop.lastSuccess, m.loop.listed = msg.at, msg.listed
+	relisted, partial := !msg.listed.Equal(m.loop.listed), m.loop.partial
+	m.loop.lastSuccess, m.loop.listed, m.loop.partial = msg.at, msg.listed, false
 	if msg.version != 0 && msg.version == m.loop.version {
-		return m.scheduleNext(nil) // nothing changed: no merge, no frame work
+		// Nothing changed: no merge, no frame work. A full listing that
+		// found nothing new still left its decoding's garbage.
+		var release tea.Cmd
+		if relisted {
+			release = m.releaseMemory(len(msg.sessions), msg.at)
+		}
+		return tea.Batch(m.scheduleNext(nil), release)
 	}
 	m.loop.version = msg.version
 	notices := m.table.Merge(msg.sessions, msg.at)
+	if partial && m.table.selectedID == m.loop.firstSel {
+		m.table.selectWanted(m.loop.want)
+	}
 	m.pane.SetHistory(msg.history)
 	m.log.Debug("sessions loaded", "store", msg.storeID, "count", len(msg.sessions))
 	return tea.Batch(m.scheduleNext(nil), m.announce(notices), m.releaseMemory(len(msg.sessions), msg.at))
@@ -195,4 +228,36 @@ func (m *Model) releaseMemory(sessions int, at time.Time) tea.Cmd {
 		debug.FreeOSMemory()
 		return nil
 	}
+}
+
+// leanGC is the collector's setting while a load runs: the decoding of a
+// large listing makes garbage at several times the size of what it
+// leaves, and at the default (100) the heap may grow to twice what is
+// live before it is collected, which is the process's peak.
+const leanGC = 50
+
+// lean counts the loads running (an abandoned one may still finish while
+// its successor runs): the first sets leanGC, the last puts back the
+// setting it found.
+var lean struct {
+	sync.Mutex
+	running int
+	saved   int
+}
+
+// leanLoad runs load with the collector at leanGC.
+func leanLoad(load func()) {
+	lean.Lock()
+	if lean.running++; lean.running == 1 {
+		lean.saved = debug.SetGCPercent(leanGC)
+	}
+	lean.Unlock()
+	defer func() {
+		lean.Lock()
+		if lean.running--; lean.running == 0 {
+			debug.SetGCPercent(lean.saved)
+		}
+		lean.Unlock()
+	}()
+	load()
 }

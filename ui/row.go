@@ -15,7 +15,10 @@ import (
 // display strings (computed once per copy, not per frame) and what the
 // dashboard knows about actions on it.
 type row struct {
-	s     graphapi.Session
+	// s is read-only: it points into the listing the monitor published
+	// (never written once published) or at an action's own answer, so the
+	// table holds no second copy of 10,000 sessions.
+	s     *graphapi.Session
 	name  string
 	nameW int // display width of name
 	state string
@@ -35,7 +38,12 @@ type row struct {
 	pending action
 	marked  bool
 	// gone is set when the service answered 404 for this session.
-	gone    bool
+	gone bool
+	// merged is the table's merge count when a listing last had this row.
+	merged uint64
+	// at is the row's position in the table's visible order, -1 when
+	// filtered out (kept by sessionTable.resort).
+	at      int
 	samples []sample
 	// lastErr is the last failed call on this row, kept until one succeeds.
 	lastErr   error
@@ -43,16 +51,17 @@ type row struct {
 	lastErrAt time.Time
 }
 
-func newRow(s graphapi.Session) *row {
-	r := &row{}
+func newRow(s *graphapi.Session) *row {
+	r := &row{at: -1}
 	r.set(s)
 	return r
 }
 
-func (r *row) set(s graphapi.Session) {
+func (r *row) set(s *graphapi.Session) {
 	// A refresh mostly brings the same name and state: keep their
 	// sanitized forms and measurements.
-	sameName, sameState := r.name != "" && s.FileName == r.s.FileName, r.state != "" && s.State == r.s.State
+	sameName := r.s != nil && r.name != "" && s.FileName == r.s.FileName
+	sameState := r.s != nil && r.state != "" && s.State == r.s.State
 	r.s = s
 	if !sameName {
 		r.name = termtext.OneLine(s.FileName)
@@ -69,7 +78,7 @@ func (r *row) set(s graphapi.Session) {
 		}
 		r.stateFitW = -1
 		r.class = s.StateClass()
-		r.known, r.awaiting = health.KnownState(s.State), health.AwaitingCommit(&s)
+		r.known, r.awaiting = health.KnownState(s.State), health.AwaitingCommit(s)
 	}
 }
 

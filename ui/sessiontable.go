@@ -19,13 +19,14 @@ type sessionTable struct {
 	columns Columns
 
 	rows        map[string]*row
-	order       []string // ids of the visible rows, in display order
+	order       []string // ids of the visible rows, in display order; each row knows its position (row.at)
 	selectedID  string
 	offset      int // first visible row
 	filter      string
 	sortKey     sortKey
 	sortReverse bool
 	marked      int    // marked rows, kept by SetMarked (read on every frame)
+	merges      uint64 // listings merged; a row seen in the last has row.merged == merges
 	suffix      string // the file name ending all rows share (".EdmHash")
 	widest      int    // the widest file name, in cells
 	// remembered is the selection of each store visited, restored on return.
@@ -64,12 +65,31 @@ func (t *sessionTable) Selected() *row {
 	return t.rows[t.selectedID]
 }
 
+// index is the position of a row in the visible order, -1 when it is
+// not shown: a lookup, so a key costs the same at the bottom of 100,000
+// rows as at the top.
+func (t *sessionTable) index(id string) int {
+	if r, ok := t.rows[id]; ok && id != "" {
+		return r.at
+	}
+	return -1
+}
+
 // Select selects a visible row by id and keeps it in view.
 func (t *sessionTable) Select(id string) {
-	if slices.Contains(t.order, id) {
+	if t.index(id) >= 0 {
 		t.selectedID = id
 		t.clamp()
 	}
+}
+
+// selectWanted selects a session when it shows, else the first row.
+func (t *sessionTable) selectWanted(id string) {
+	if t.index(id) >= 0 {
+		t.Select(id)
+		return
+	}
+	t.selectIndex(0)
 }
 
 // Replace switches the table to another store: the rows go, the selection
@@ -97,35 +117,65 @@ func (t *sessionTable) Remember(storeID string) {
 // that left the service before a renew answered must not undo the renew.
 // Rows missing from the listing go, unless an action on them is in flight.
 func (t *sessionTable) Merge(sessions []graphapi.Session, at time.Time) []notice {
-	seen := make(map[string]struct{}, len(sessions))
+	t.merges++
+	selectedAt := t.index(t.selectedID) // before its row may go
+	moved := false                      // whether the order may have changed
 	var notices []notice
 	for i := range sessions {
-		s := sessions[i]
+		s := &sessions[i] // the listing is never written: rows point into it
 		if s.ID == "" {
 			continue
 		}
-		seen[s.ID] = struct{}{}
 		r, ok := t.rows[s.ID]
 		if !ok {
 			r = newRow(s)
 			t.rows[s.ID] = r
-		} else if r.gone = false; !r.s.NewerThan(&s) {
+			moved = true
+		} else if r.gone = false; !r.s.NewerThan(s) {
 			before := r.class
+			moved = moved || t.reorders(r.s, s)
 			r.set(s)
 			if n, ok := finished(before, r); ok {
 				notices = append(notices, n)
 			}
 		}
+		r.merged = t.merges
 		r.observe(at)
 	}
 	for id, r := range t.rows {
-		if _, ok := seen[id]; !ok && r.pending == noAction {
+		if r.merged != t.merges && r.pending == noAction {
 			t.SetMarked(r, false)
 			delete(t.rows, id)
+			moved = true
 		}
 	}
-	t.resort()
+	if moved {
+		t.resortFrom(selectedAt)
+	}
 	return notices
+}
+
+// reorders reports whether a session's new copy may move its row: a
+// different value of the sort key, or of what the filter and the shared
+// suffix look at. A refresh of an unchanged order (most refreshes, sorted
+// by creation) then costs no sort.
+func (t *sessionTable) reorders(old, s *graphapi.Session) bool {
+	if old.FileName != s.FileName || (t.filter != "" && old.State != s.State) {
+		return true
+	}
+	switch t.sortKey {
+	case sortUpdated:
+		return !old.LastUpdatedDateTime.Equal(s.LastUpdatedDateTime.Time)
+	case sortState:
+		return old.State != s.State
+	case sortUpload:
+		return old.UploadProgress() != s.UploadProgress()
+	case sortProcessing:
+		return old.ProcessingProgress() != s.ProcessingProgress()
+	case sortFile:
+		return false // the name is checked above
+	}
+	return !old.CreationDateTime.Equal(s.CreationDateTime.Time)
 }
 
 // Apply puts one session's newer copy (a renew's answer) in its row, by
@@ -133,11 +183,11 @@ func (t *sessionTable) Merge(sessions []graphapi.Session, at time.Time) []notice
 func (t *sessionTable) Apply(s graphapi.Session, at time.Time) *row {
 	r, ok := t.rows[s.ID]
 	if !ok {
-		r = newRow(s)
+		r = newRow(&s)
 		t.rows[s.ID] = r
 		t.resort()
 	} else if !r.s.NewerThan(&s) {
-		r.set(s)
+		r.set(&s)
 	}
 	r.observe(at)
 	return r
@@ -236,7 +286,7 @@ func (t *sessionTable) Update(msg tea.Msg) tea.Cmd {
 
 func (t *sessionTable) navigate(msg tea.KeyMsg) {
 	k := t.sh.keys
-	idx := slices.Index(t.order, t.selectedID)
+	idx := t.index(t.selectedID)
 	switch {
 	case key.Matches(msg, k.Up):
 		idx--
@@ -257,7 +307,7 @@ func (t *sessionTable) navigate(msg tea.KeyMsg) {
 }
 
 // move moves the selection by delta rows.
-func (t *sessionTable) move(delta int) { t.selectIndex(slices.Index(t.order, t.selectedID) + delta) }
+func (t *sessionTable) move(delta int) { t.selectIndex(t.index(t.selectedID) + delta) }
 
 // selectIndex selects the row at i (clamped) and keeps it visible.
 func (t *sessionTable) selectIndex(i int) {
@@ -272,7 +322,7 @@ func (t *sessionTable) selectIndex(i int) {
 // inside the rows.
 func (t *sessionTable) clamp() {
 	th := max(t.height, 1)
-	if idx := slices.Index(t.order, t.selectedID); idx >= 0 {
+	if idx := t.index(t.selectedID); idx >= 0 {
 		if idx < t.offset {
 			t.offset = idx
 		}
@@ -285,13 +335,27 @@ func (t *sessionTable) clamp() {
 
 // resort applies the filter and the sort, keeping the selection on the
 // same session, or on its neighbour when it is gone or filtered out.
-func (t *sessionTable) resort() {
-	oldIndex := slices.Index(t.order, t.selectedID)
+func (t *sessionTable) resort() { t.resortFrom(t.index(t.selectedID)) }
+
+// resortFrom is resort with the selection's position before the change
+// (its row may be gone).
+func (t *sessionTable) resortFrom(oldIndex int) {
+	// The rows in their current order first, the others after: the sort
+	// then mostly finds runs already in order.
 	visible := make([]*row, 0, len(t.rows))
+	for _, id := range t.order {
+		if r, ok := t.rows[id]; ok && r.at >= 0 {
+			r.at = -2 // collected
+			if r.matches(t.filter) {
+				visible = append(visible, r)
+			}
+		}
+	}
 	for _, r := range t.rows {
-		if r.matches(t.filter) {
+		if r.at != -2 && r.matches(t.filter) {
 			visible = append(visible, r)
 		}
+		r.at = -1
 	}
 	cmp := t.sortKey.compare
 	slices.SortFunc(visible, func(a, b *row) int {
@@ -309,10 +373,11 @@ func (t *sessionTable) resort() {
 		t.widest = max(t.widest, r.nameW)
 	}
 	t.order = t.order[:0]
-	for _, r := range visible {
+	for i, r := range visible {
+		r.at = i
 		t.order = append(t.order, r.s.ID)
 	}
-	if !slices.Contains(t.order, t.selectedID) {
+	if t.index(t.selectedID) < 0 {
 		t.selectedID = ""
 		if len(t.order) > 0 {
 			t.selectedID = t.order[min(max(oldIndex, 0), len(t.order)-1)]

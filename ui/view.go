@@ -247,6 +247,9 @@ func (m *Model) countText() string {
 	t := m.table
 	n := t.Len()
 	count := fmt.Sprintf("%d session%s", n, pick(n == 1, "", "s"))
+	if m.loop.partial {
+		count += " so far"
+	}
 	if t.Filter() != "" {
 		count = fmt.Sprintf("%d of %d sessions match /%s", n, len(t.rows), termtext.OneLine(t.Filter()))
 	}
