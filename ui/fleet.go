@@ -51,7 +51,6 @@ func loadFleetCmd(ctx context.Context, mon *monitor.Monitor, rules health.Rules,
 	}
 }
 
-
 func judge(rules health.Rules, ds graphapi.DataStore, sessions []graphapi.Session, err error, t time.Time) storeStatus {
 	st := storeStatus{store: ds, err: err, at: t}
 	if err != nil {
