@@ -22,7 +22,7 @@ type storeStatus struct {
 }
 
 // fleetLoadedMsg answers one fleet poll: every store, or the error that kept
-// the store list from loading.
+// the store listing from loading.
 type fleetLoadedMsg struct {
 	gen    int
 	stores []storeStatus

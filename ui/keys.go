@@ -162,7 +162,8 @@ func (m *Model) sessionAction(msg tea.KeyMsg) (tea.Cmd, bool) {
 }
 
 // back closes what is on top (the help, a pane) or leaves a sub-screen
-// (the store list opened with d); ok is false at the top.
+// (the fleet opened with d, or a store opened from the fleet); ok is false
+// at the top.
 func (m *Model) back() (cmd tea.Cmd, ok bool) {
 	switch {
 	case m.status.ShowingHelp():
@@ -182,7 +183,7 @@ func (m *Model) back() (cmd tea.Cmd, ok bool) {
 	return nil, true
 }
 
-// showStores goes to the store list (d), keeping the open store's rows
+// showStores goes to the fleet overview (d), keeping the open store's rows
 // for esc.
 func (m *Model) showStores() tea.Cmd {
 	m.table.Remember(m.store.ID)
@@ -192,7 +193,7 @@ func (m *Model) showStores() tea.Cmd {
 	return m.startLoad()
 }
 
-// openStore switches the table to a data store (the store list's choice).
+// openStore switches the table to a data store (the overview's choice).
 func (m *Model) openStore(s graphapi.DataStore) tea.Cmd {
 	if s.ID != m.store.ID {
 		m.table.Replace(m.store.ID, s.ID)
@@ -208,7 +209,7 @@ func (m *Model) openStore(s graphapi.DataStore) tea.Cmd {
 	return m.startLoad()
 }
 
-// backToStore returns from the store list to the open store (esc).
+// backToStore returns from the fleet to the open store (esc).
 func (m *Model) backToStore() tea.Cmd {
 	m.screen = screenSessions
 	return m.startLoad()

@@ -18,7 +18,7 @@ import (
 // Options configure the dashboard.
 type Options struct {
 	Service Service
-	// StoreID opens that data store; empty starts with the store list.
+	// StoreID opens that data store; empty starts with the fleet overview.
 	StoreID string
 	// Refresh is the auto-refresh interval; 0 turns auto-refresh off.
 	Refresh time.Duration
@@ -52,7 +52,7 @@ type Options struct {
 	ASCII bool
 }
 
-// screen is what the body shows: the store list, or one store's sessions.
+// screen is what the body shows: the fleet overview, or one store's sessions.
 type screen int
 
 const (
@@ -129,7 +129,7 @@ type Model struct {
 
 	width, height int
 	screen        screen
-	store         graphapi.DataStore // the open store; zero on the store list at start
+	store         graphapi.DataStore // the open store; zero on the fleet at start
 
 	fleet  *overview
 	events *eventLog

@@ -74,7 +74,7 @@ func (o *overview) SetCurrent(id string) {
 // Loading reports whether a poll is in flight.
 func (o *overview) Loading() bool { return o.loading }
 
-// Err is the error of the last poll of the store list, if it failed.
+// Err is the error of the last poll of the store listing, if it failed.
 func (o *overview) Err() error { return o.err }
 
 // SetSize is the space the overview may draw in.

@@ -132,7 +132,7 @@ func (m *Model) scheduleNext(err error) tea.Cmd {
 }
 
 // handleFleet takes a poll of every store for the overview. A store whose
-// sessions failed shows its error in its row; only a failed store list
+// sessions failed shows its error in its row; only a failed store listing
 // counts as a failed refresh.
 func (m *Model) handleFleet(msg fleetLoadedMsg) tea.Cmd {
 	if msg.gen != m.loop.loadGen || m.screen != screenStores {

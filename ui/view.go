@@ -1,5 +1,5 @@
 // The root's view: the header, the body of the current screen (help, the
-// store list, or the table and the pane) and the status line.
+// fleet overview, the event log, or the table and the pane) and the status line.
 
 package ui
 
