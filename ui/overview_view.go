@@ -167,18 +167,11 @@ func phaseProgress(s *graphapi.Session) graphapi.Progress {
 	return s.UploadProgress()
 }
 
-// shortState is a state's label where space is short; unknown states stay
-// verbatim (sanitized).
+// shortState is a state's label where space is short (the table's
+// shortStates); unknown states stay verbatim (sanitized).
 func shortState(state string) string {
-	switch strings.ToLower(state) {
-	case "uploadinprogress":
-		return "Uploading"
-	case "processinginprogress":
-		return "Processing"
-	case "uploadcompleted":
-		return "Awaiting commit"
-	case "completed":
-		return "Done"
+	if short, ok := shortStates[strings.ToLower(state)]; ok {
+		return short
 	}
 	return termtext.OneLine(state)
 }
