@@ -34,8 +34,6 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case m.prompt.Active():
 		return m.answerPrompt(msg)
-	case m.screen == screenStores && m.fleet.Filtering():
-		return m.fleet.Update(msg) // typed text, q and ? included
 	case key.Matches(msg, k.Quit):
 		// q goes back from a pane, the help or a sub-screen; it quits
 		// only at the top.
@@ -56,8 +54,11 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		return m.refreshNow()
 	case m.screen == screenStores:
-		if key.Matches(msg, k.Pause) {
+		switch {
+		case key.Matches(msg, k.Pause):
 			return m.togglePause()
+		case key.Matches(msg, k.Filter):
+			return m.prompt.StartFilter(m.fleet.Filter())
 		}
 		return m.fleet.Update(msg)
 	}
@@ -90,6 +91,8 @@ func (m *Model) answerPrompt(msg tea.KeyMsg) tea.Cmd {
 		return m.confirmed(*res.confirmed)
 	case res.declined != nil:
 		return m.status.Flash(flashInfo, "kept "+res.declined.name+" (not "+res.declined.action.past()+")")
+	case res.filterSet && m.screen == screenStores:
+		m.fleet.SetFilter(res.filter)
 	case res.filterSet:
 		m.table.SetFilter(res.filter)
 	}

@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/monitor"
+	"github.com/edmtop/edmtop/termtext"
 )
 
 // openStoreMsg asks the root to open a store's sessions.
@@ -41,16 +41,10 @@ type overview struct {
 	loadedAt time.Time
 	err      error
 
-	filter    textinput.Model
-	filtering bool
+	filter string // as typed in the prompt's filter input
 }
 
-func newOverview(sh *shared) *overview {
-	fi := textinput.New()
-	fi.Prompt = "/"
-	fi.Cursor.SetMode(0) // a steady cursor: a blinking one would wake the screen
-	return &overview{sh: sh, filter: fi}
-}
+func newOverview(sh *shared) *overview { return &overview{sh: sh} }
 
 // Load returns the command of fleet poll gen: every store and its sessions
 // through mon, judged off the Update path. Only the answer to the latest
@@ -80,12 +74,17 @@ func (o *overview) Err() error { return o.err }
 // SetSize is the space the overview may draw in.
 func (o *overview) SetSize(w, h int) {
 	o.width, o.height = w, h
-	o.filter.Width = max(w-2, 1)
 	o.clampOffset()
 }
 
-// Filtering reports whether the filter input has the keys.
-func (o *overview) Filtering() bool { return o.filtering }
+// Filter is the filter in effect; SetFilter changes it (the prompt's
+// filter input calls it as the user types).
+func (o *overview) Filter() string { return o.filter }
+
+func (o *overview) SetFilter(q string) {
+	o.filter = q
+	o.refilter()
+}
 
 // apply takes a poll's answer and returns the verdict changes it saw. A
 // failed store-list poll keeps the rows shown.
@@ -152,9 +151,6 @@ func (o *overview) Update(msg tea.Msg) tea.Cmd {
 	case fleetLoadedMsg:
 		return emit(o.apply(msg))
 	case tea.KeyMsg:
-		if o.filtering {
-			return o.filterKey(msg)
-		}
 		return o.key(msg)
 	case tea.MouseMsg:
 		o.mouse(msg)
@@ -192,12 +188,8 @@ func (o *overview) key(msg tea.KeyMsg) tea.Cmd {
 		o.move(-len(o.rows))
 	case key.Matches(msg, k.End):
 		o.move(len(o.rows))
-	case key.Matches(msg, k.Filter):
-		o.filtering = true
-		return o.filter.Focus()
-	case key.Matches(msg, k.Close) && o.filter.Value() != "":
-		o.filter.SetValue("")
-		o.refilter()
+	case key.Matches(msg, k.Close) && o.filter != "":
+		o.SetFilter("")
 	case key.Matches(msg, k.Close) && o.current != "":
 		return func() tea.Msg { return backToStoreMsg{} }
 	case key.Matches(msg, k.Open):
@@ -209,29 +201,10 @@ func (o *overview) key(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (o *overview) filterKey(msg tea.KeyMsg) tea.Cmd {
-	switch msg.Type {
-	case tea.KeyEnter:
-		o.filtering = false
-		o.filter.Blur()
-		return nil
-	case tea.KeyEsc:
-		o.filtering = false
-		o.filter.Blur()
-		o.filter.SetValue("")
-		o.refilter()
-		return nil
-	}
-	var cmd tea.Cmd
-	o.filter, cmd = o.filter.Update(msg)
-	o.refilter()
-	return cmd
-}
-
 // refilter recomputes the shown rows and keeps the selection on the same
 // store when it is still shown, else on the first.
 func (o *overview) refilter() {
-	q := strings.ToLower(strings.TrimSpace(o.filter.Value()))
+	q := strings.ToLower(strings.TrimSpace(o.filter))
 	o.shown = o.shown[:0]
 	for i := range o.rows {
 		if q == "" || strings.Contains(strings.ToLower(o.rows[i].store.DisplayName), q) ||
@@ -287,9 +260,6 @@ func (o *overview) clampOffset() {
 
 // ShortHelp is the overview's own keys; esc goes back when a store is open.
 func (o *overview) ShortHelp() []key.Binding {
-	if o.filtering {
-		return nil
-	}
 	keys := o.sh.keys.OverviewHelp()
 	if o.current != "" {
 		back := o.sh.keys.Close
@@ -344,6 +314,9 @@ func (o *overview) summary(short bool) string {
 		}
 	}
 	stores := plural(len(o.rows), "store", "stores")
+	if o.filter != "" {
+		stores = fmt.Sprintf("%d of %s match /%s", len(o.shown), stores, termtext.OneLine(o.filter))
+	}
 	switch {
 	case !short:
 		return strings.Join(append([]string{stores}, parts...), " · ")

@@ -160,30 +160,41 @@ func TestOverviewSelectionFollowsTheStoreAcrossPolls(t *testing.T) {
 	}
 }
 
+// The overview filters through the dashboard's one filter input (the
+// prompt), as the session table does.
 func TestOverviewFilter(t *testing.T) {
-	o := newTestOverview(fleetScenario())
-	loadOverview(t, o)
-	o.Update(keyMsg("/"))
+	m := New(Options{Service: fleetScenario(), Renderer: asciiRenderer(), Now: func() time.Time { return fleetNow }, Refresh: 10 * time.Second})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	run(m, m.Init())
+	press(m, "/")
 	for _, r := range "delta" {
-		o.Update(keyMsg(string(r)))
+		press(m, string(r))
 	}
+	o := m.fleet
 	if len(o.shown) != 1 || o.Selected().store.ID != "s-stalled" {
 		t.Fatalf("filter shows %v", o.shown)
 	}
-	o.Update(keyMsg("enter"))
-	if o.Filtering() {
+	if !strings.Contains(m.View(), "1 of 5 stores match /delta") {
+		t.Errorf("the header does not say the filter is on:\n%s", m.View())
+	}
+	press(m, "enter")
+	if m.prompt.Active() {
 		t.Error("enter did not leave the filter input")
 	}
-	o.Update(keyMsg("esc"))
+	press(m, "esc")
 	if len(o.shown) != 5 {
 		t.Errorf("esc did not clear the filter: %v", o.shown)
 	}
-	o.Update(keyMsg("/"))
+	press(m, "/")
 	for _, r := range "zzz" {
-		o.Update(keyMsg(string(r)))
+		press(m, string(r))
 	}
-	if v := o.View(); !strings.Contains(v, `no store matches "zzz", esc clears`) {
+	if v := m.View(); !strings.Contains(v, `no store matches "zzz", esc clears`) {
 		t.Errorf("no-match text missing:\n%s", v)
+	}
+	press(m, "q") // typed into the filter, not quitting
+	if o.Filter() != "zzzq" {
+		t.Errorf("q did not go to the filter input: %q", o.Filter())
 	}
 }
 

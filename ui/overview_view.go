@@ -64,18 +64,12 @@ func (o *overview) View() string {
 		lines = append(lines, o.sh.styles.Muted.Render(" No EDM data stores are visible to this account."),
 			o.sh.styles.Muted.Render(" Uploading and reading EDM sessions needs membership of the EDM_DataUploaders group."))
 	case len(o.shown) == 0:
-		lines = append(lines, o.sh.styles.Muted.Render(" no store matches "+fmt.Sprintf("%q", o.filter.Value())+", esc clears"))
+		lines = append(lines, o.sh.styles.Muted.Render(" no store matches "+fmt.Sprintf("%q", termtext.OneLine(o.filter))+", esc clears"))
 	}
 	end := min(o.offset+o.pageRows(), len(o.shown))
 	for i := o.offset; i < end; i++ {
 		s := &o.rows[o.shown[i]]
 		lines = append(lines, o.rowLine(s, l, s.store.ID == o.selected, now))
-	}
-	if o.filtering || o.filter.Value() != "" {
-		for len(lines) < o.height-1 {
-			lines = append(lines, "")
-		}
-		lines = append(lines[:o.height-1], " "+o.filter.View())
 	}
 	return strings.Join(lines, "\n")
 }
