@@ -92,9 +92,10 @@ func Finished(s *graphapi.Session) time.Time {
 	return time.Time{}
 }
 
-// newerCreated orders sessions newest first by creation time, then by last
-// update, then by id, so "the newest session" is the same for every caller.
-func newerCreated(a, b *graphapi.Session) bool {
+// NewerCreated reports whether a was created after b, ties broken by last
+// update, then by id, so "the newest session" is the same for every caller
+// (the dashboard, list and the rules).
+func NewerCreated(a, b *graphapi.Session) bool {
 	if !a.CreationDateTime.Equal(b.CreationDateTime.Time) {
 		return a.CreationDateTime.After(b.CreationDateTime.Time)
 	}
@@ -103,7 +104,3 @@ func newerCreated(a, b *graphapi.Session) bool {
 	}
 	return a.ID > b.ID
 }
-
-// NewerCreated reports whether a was created after b (ties broken by last
-// update, then id): the order the dashboard, list and the rules share.
-func NewerCreated(a, b *graphapi.Session) bool { return newerCreated(a, b) }

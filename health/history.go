@@ -59,10 +59,10 @@ func History(sessions []graphapi.Session, n int) []Run {
 		}
 	}
 	slices.SortFunc(final, func(a, b *graphapi.Session) int {
-		if newerCreated(a, b) {
+		if NewerCreated(a, b) {
 			return -1
 		}
-		if newerCreated(b, a) {
+		if NewerCreated(b, a) {
 			return 1
 		}
 		return 0

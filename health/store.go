@@ -70,12 +70,12 @@ func (r Rules) Assess(ds *graphapi.DataStore, sessions []graphapi.Session, now t
 		if s.CreationDateTime.After(since) {
 			st.Uploads24h++
 		}
-		if st.Newest == nil || newerCreated(s, st.Newest) {
+		if st.Newest == nil || NewerCreated(s, st.Newest) {
 			st.Newest = s
 		}
 		switch {
 		case !Final(s):
-			if st.Current == nil || newerCreated(s, st.Current) {
+			if st.Current == nil || NewerCreated(s, st.Current) {
 				st.Current = s
 			}
 			if r.Stalled(s, now) {
