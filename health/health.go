@@ -104,3 +104,14 @@ func NewerCreated(a, b *graphapi.Session) bool {
 	}
 	return a.ID > b.ID
 }
+
+// NewestFirst is NewerCreated as a comparison, for slices.SortFunc.
+func NewestFirst(a, b *graphapi.Session) int {
+	switch {
+	case NewerCreated(a, b):
+		return -1
+	case NewerCreated(b, a):
+		return 1
+	}
+	return 0
+}

@@ -58,15 +58,7 @@ func History(sessions []graphapi.Session, n int) []Run {
 			final = append(final, &sessions[i])
 		}
 	}
-	slices.SortFunc(final, func(a, b *graphapi.Session) int {
-		if NewerCreated(a, b) {
-			return -1
-		}
-		if NewerCreated(b, a) {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(final, NewestFirst)
 	runs := make([]Run, 0, min(n, len(final)))
 	for i := 0; i < len(final) && len(runs) < n; i++ {
 		runs = append(runs, runOf(final[i], final[i+1:]))

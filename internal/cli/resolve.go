@@ -216,15 +216,7 @@ func newestFiles(sessions []graphapi.Session) string {
 // newestFirst returns a copy of sessions, newest created first.
 func newestFirst(sessions []graphapi.Session) []graphapi.Session {
 	sorted := slices.Clone(sessions)
-	slices.SortStableFunc(sorted, func(a, b graphapi.Session) int {
-		switch {
-		case health.NewerCreated(&a, &b):
-			return -1
-		case health.NewerCreated(&b, &a):
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(sorted, func(a, b graphapi.Session) int { return health.NewestFirst(&a, &b) })
 	return sorted
 }
 
