@@ -261,24 +261,6 @@ func collectCheck(ctx context.Context, svc checkService, f *checkFlags) (checkRe
 	return res, nil
 }
 
-// selectStores resolves each --datastore value once; none means all.
-func selectStores(all []graphapi.DataStore, args []string) ([]graphapi.DataStore, error) {
-	if len(args) == 0 {
-		return all, nil
-	}
-	var out []graphapi.DataStore
-	for _, arg := range args {
-		d, err := matchStore(all, arg)
-		if err != nil {
-			return nil, fmt.Errorf("--datastore: %w", err)
-		}
-		if !slices.ContainsFunc(out, func(o graphapi.DataStore) bool { return o.ID == d.ID }) {
-			out = append(out, d)
-		}
-	}
-	return out, nil
-}
-
 func overall(checks []storeCheck) pluginStatus {
 	worst := pluginOK
 	for i := range checks {

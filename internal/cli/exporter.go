@@ -157,17 +157,17 @@ func storeIDs(ctx context.Context, svc storeLister, args []string) ([]string, er
 	if len(args) == 0 {
 		return nil, nil
 	}
-	stores, err := svc.ListDataStores(ctx)
+	all, err := svc.ListDataStores(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(args))
-	for _, arg := range args {
-		d, err := matchStore(stores, arg)
-		if err != nil {
-			return nil, usageErrorf("--datastore: %w", err)
-		}
-		ids = append(ids, d.ID)
+	stores, err := selectStores(all, args)
+	if err != nil {
+		return nil, &usageError{err}
+	}
+	ids := make([]string, len(stores))
+	for i, d := range stores {
+		ids[i] = d.ID
 	}
 	return ids, nil
 }

@@ -79,6 +79,24 @@ func storeIDFlag(ctx context.Context, g *globalFlags, svc storeLister, arg strin
 	return d.ID, err
 }
 
+// selectStores resolves each --datastore value once; none means all.
+func selectStores(all []graphapi.DataStore, args []string) ([]graphapi.DataStore, error) {
+	if len(args) == 0 {
+		return all, nil
+	}
+	var out []graphapi.DataStore
+	for _, arg := range args {
+		d, err := matchStore(all, arg)
+		if err != nil {
+			return nil, fmt.Errorf("--datastore: %w", err)
+		}
+		if !slices.ContainsFunc(out, func(o graphapi.DataStore) bool { return o.ID == d.ID }) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
 // matchStore picks the store arg names from stores. An id wins over a name:
 // ids are unique, display names need not be.
 func matchStore(stores []graphapi.DataStore, arg string) (graphapi.DataStore, error) {
