@@ -276,7 +276,7 @@ func stateCell(r *row, width int, env rowEnv) string {
 		return st.classP[graphapi.StateCancelled].on("⊘ " + fit("gone (404)", width))
 	case r.class == graphapi.StateInProgress && env.rules.Stalled(r.s, env.now):
 		idle := present.Duration(health.Idle(r.s, env.now))
-		return st.warnP.on(pick(r.pending != noAction, env.frame, "⧗") + " " + fit("stalled "+idle, width))
+		return st.warnP.on(pick(r.pending != noAction, env.frame, stalledIcon) + " " + fit("stalled "+idle, width))
 	}
 	if r.stateFitW != width {
 		r.stateFit, r.stateFitW = fit(r.stateLabel(width), width), width

@@ -7,6 +7,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -27,15 +29,15 @@ const (
 func (k eventKind) icon() string {
 	switch k {
 	case eventCompleted, eventRenewed, eventCommitted:
-		return "✓"
+		return stateIcon(graphapi.StateDone)
 	case eventFailed:
-		return "✗"
+		return verdictIcon(health.Failed)
 	case eventStalled:
-		return "⧗"
+		return verdictIcon(health.Stalled)
 	case eventStale:
-		return "◷"
+		return verdictIcon(health.Stale)
 	case eventCancelled:
-		return "⊘"
+		return stateIcon(graphapi.StateCancelled)
 	default:
 		return "·"
 	}

@@ -115,13 +115,13 @@ func (o *overview) verdictPaint(s *storeStatus) func(string) string {
 func verdictIcon(v health.Verdict) string {
 	switch v {
 	case health.Failed:
-		return "✗"
+		return stateIcon(graphapi.StateFailed)
 	case health.Stalled:
-		return "⧗"
+		return stalledIcon
 	case health.Stale:
-		return "◷"
+		return staleIcon
 	default:
-		return "✓"
+		return stateIcon(graphapi.StateDone)
 	}
 }
 
@@ -141,7 +141,7 @@ func currentCell(s *storeStatus, rules health.Rules, now time.Time) string {
 	}
 	icon := "●"
 	if rules.Stalled(c, now) {
-		icon = "⧗"
+		icon = stalledIcon
 	}
 	text := icon + " " + shortState(c.State)
 	if p := phaseProgress(c); p.Known {

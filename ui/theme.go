@@ -123,11 +123,15 @@ func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
 	return st
 }
 
-// Icons beyond the classes: a session waiting for its commit, and a state
-// the service is not known to send (shown neutral, not as running).
+// Icons beyond the classes: a session waiting for its commit, a state the
+// service is not known to send (shown neutral, not as running), and the
+// stalled and stale verdicts. The overview, the table and the event log
+// share them.
 const (
 	awaitingIcon = "◇"
 	unknownIcon  = "?"
+	stalledIcon  = "⧗" // also a store's stalled verdict
+	staleIcon    = "◷" // a store's stale verdict
 )
 
 // stateIcon gives each class a glyph, so meaning never rests on colour alone.
