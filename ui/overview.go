@@ -314,16 +314,18 @@ func (o *overview) summary(short bool) string {
 		}
 	}
 	stores := plural(len(o.rows), "store", "stores")
+	// The counts are the fleet's; the filter only narrows the rows shown.
+	matching := ""
 	if o.filter != "" {
-		stores = fmt.Sprintf("%d of %s match /%s", len(o.shown), stores, termtext.OneLine(o.filter))
+		matching = fmt.Sprintf(" · %d match /%s", len(o.shown), termtext.OneLine(o.filter))
 	}
 	switch {
 	case !short:
-		return strings.Join(append([]string{stores}, parts...), " · ")
+		return strings.Join(append([]string{stores}, parts...), " · ") + matching
 	case len(parts) == 0:
-		return stores
+		return stores + matching
 	}
-	return stores + ": " + strings.Join(parts, " ")
+	return stores + ": " + strings.Join(parts, " ") + matching
 }
 
 func plural(n int, one, many string) string {

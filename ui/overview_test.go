@@ -174,7 +174,7 @@ func TestOverviewFilter(t *testing.T) {
 	if len(o.shown) != 1 || o.Selected().store.ID != "s-stalled" {
 		t.Fatalf("filter shows %v", o.shown)
 	}
-	if !strings.Contains(m.View(), "1 of 5 stores match /delta") {
+	if !strings.Contains(m.View(), "5 stores · 1 unknown · 1 failed · 1 stalled · 1 stale · 1 match /delta") {
 		t.Errorf("the header does not say the filter is on:\n%s", m.View())
 	}
 	press(m, "enter")
