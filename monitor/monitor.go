@@ -41,6 +41,11 @@ const (
 	DefaultParallel         = 4
 )
 
+// GraphPageSize is how many sessions a Graph listing page usually holds,
+// for Options.PageSize: the dashboard and the exporter list a small store
+// with many uploads running rather than read each by id.
+const GraphPageSize = 100
+
 // Options tune a Monitor. The zero value gives the defaults.
 type Options struct {
 	// Stores limits the watch to these data store ids, in this order. They
@@ -58,6 +63,11 @@ type Options struct {
 	// FullAfter makes a poll a full listing when the last one is older
 	// than this (default 5m), whatever the poll count.
 	FullAfter time.Duration
+	// PageSize is how many sessions a listing page holds, for one cost
+	// estimate: when re-reading the running sessions one by one would take
+	// more requests than listing the store's pages (a small store with many
+	// uploads under way), the poll lists instead. 0 never lists for cost.
+	PageSize int
 	// Parallel bounds how many stores are refreshed at once (default 4).
 	Parallel int
 	// Now is the clock (default time.Now).

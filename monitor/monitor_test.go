@@ -474,3 +474,31 @@ func TestListingKeepsUnchangedFinished(t *testing.T) {
 		}
 	}
 }
+
+// With PageSize set, a poll lists when reading the running sessions by id
+// would take more requests than the store's pages.
+func TestPageSizeListsABusySmallStore(t *testing.T) {
+	cases := []struct {
+		name                string
+		total, running      int
+		wantLists, wantGets int
+	}{
+		{"10 of 10 running: one page beats 10 reads", 10, 10, 2, 0},
+		{"3 of 1000 running: 3 reads beat 10 pages", 1000, 3, 1, 3},
+		{"1 running: one read, never a listing", 10, 1, 1, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake()
+			f.addStore("a", makeSessions(tc.total, tc.running))
+			m, c := newMonitor(f, Options{FullAfter: time.Hour, PageSize: 100})
+			for range 2 {
+				refresh(t, m, false)
+				c.Advance(10 * time.Second)
+			}
+			if f.count("list") != tc.wantLists || f.count("get") != tc.wantGets {
+				t.Errorf("lists, gets = %d, %d; want %d, %d", f.count("list"), f.count("get"), tc.wantLists, tc.wantGets)
+			}
+		})
+	}
+}

@@ -54,7 +54,7 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 	if _, ok := m.svc.(Counter); ok && !st.noCounter {
 		every = m.opts.CountedFullEvery
 	}
-	list := full || m.due(st.listed, st.polls, every, now) || m.countChanged(ctx, st)
+	list := full || m.due(st.listed, st.polls, every, now) || m.cheaperToList(st) || m.countChanged(ctx, st)
 	if !list {
 		sessions, gone, err := m.reread(ctx, st)
 		if !gone {
@@ -82,6 +82,13 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 		st.running = runningIn(merged)
 	}, nil)
 	return nil
+}
+
+// cheaperToList: re-reading each running session by id would take more
+// requests than listing the store's pages (Options.PageSize).
+func (m *Monitor) cheaperToList(st *store) bool {
+	size := m.opts.PageSize
+	return size > 0 && len(st.running) > 1 && len(st.running) > (len(st.sessions)+size-1)/size
 }
 
 // KeepingLister is optional: a Service that lets a listing reuse the held

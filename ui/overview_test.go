@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -309,6 +310,9 @@ func TestEventLogAndBell(t *testing.T) {
 // verdict change reaches the event log.
 func TestOverviewRefreshesAndLogsVerdictChanges(t *testing.T) {
 	f := fleetScenario()
+	for id := range f.sessions {
+		f.sessions[id] = append(f.sessions[id], finishedLongAgo(300)...)
+	}
 	m := New(Options{Service: f, Renderer: asciiRenderer(), Now: func() time.Time { return fleetNow }, Refresh: 10 * time.Second})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	run(m, m.Init())
@@ -367,7 +371,10 @@ func TestOverviewHeaderKeepsCountsWhenNarrow(t *testing.T) {
 // Issue 16: a refresh of a store re-reads its running sessions by id; only
 // ctrl+r (or the monitor's slower cadence) lists the whole store again.
 func TestStoreRefreshCostFollowsChange(t *testing.T) {
-	m, svc := loaded(t)
+	svc := newFake()
+	svc.sessions[testStore] = append(sampleSessions(), finishedLongAgo(300)...)
+	m := newTestModel(t, svc, testStore)
+	run(m, m.Init())
 	lists, gets := svc.count("list"), svc.count("get")
 	run(m, func() tea.Msg { return refreshTickMsg{gen: m.loop.tickGen} })
 	running := 0
@@ -382,5 +389,28 @@ func TestStoreRefreshCostFollowsChange(t *testing.T) {
 	press(m, "ctrl+r")
 	if svc.count("list") != lists+1 {
 		t.Errorf("ctrl+r made %d listings", svc.count("list")-lists)
+	}
+}
+
+// finishedLongAgo is n uploads finished long ago: the bulk of a real store, where
+// reading the few running sessions by id costs less than listing pages (a
+// tiny store with most uploads running is listed instead).
+func finishedLongAgo(n int) []graphapi.Session {
+	out := make([]graphapi.Session, n)
+	for i := range out {
+		out[i] = graphapi.Session{ID: fmt.Sprintf("old-%03d", i), State: "Completed",
+			CreationDateTime: ago(time.Duration(30+i) * 24 * time.Hour), CompletionDateTime: ago(time.Duration(30+i) * 24 * time.Hour)}
+	}
+	return out
+}
+
+// A small store with most of its uploads running is listed, one page,
+// rather than read session by session.
+func TestSmallBusyStoreIsListed(t *testing.T) {
+	m, svc := loaded(t)
+	lists, gets := svc.count("list"), svc.count("get")
+	run(m, func() tea.Msg { return refreshTickMsg{gen: m.loop.tickGen} })
+	if svc.count("list") != lists+1 || svc.count("get") != gets {
+		t.Errorf("a tick made %d listings and %d reads by id; want 1 and 0", svc.count("list")-lists, svc.count("get")-gets)
 	}
 }

@@ -49,7 +49,7 @@ type refreshLoop struct {
 // storeMonitor is the open store's monitor, new when the store changed.
 func (l *refreshLoop) storeMonitor(svc Service, storeID string, now func() time.Time) *monitor.Monitor {
 	if l.store == nil || l.storeID != storeID {
-		l.store = monitor.New(svc, monitor.Options{Stores: []string{storeID}, Now: now})
+		l.store = monitor.New(svc, monitor.Options{Stores: []string{storeID}, Now: now, PageSize: monitor.GraphPageSize})
 		l.storeID, l.version, l.listed = storeID, 0, time.Time{}
 	}
 	return l.store
@@ -58,7 +58,7 @@ func (l *refreshLoop) storeMonitor(svc Service, storeID string, now func() time.
 // fleetMonitor watches every store the account sees.
 func (l *refreshLoop) fleetMonitor(svc Service, now func() time.Time) *monitor.Monitor {
 	if l.fleet == nil {
-		l.fleet = monitor.New(svc, monitor.Options{Now: now})
+		l.fleet = monitor.New(svc, monitor.Options{Now: now, PageSize: monitor.GraphPageSize})
 	}
 	return l.fleet
 }

@@ -105,7 +105,7 @@ func serveMetrics(ctx context.Context, f exporterFlags, g *globalFlags, t target
 		return err
 	}
 	rules := g.settings.healthRules()
-	exp := exporter.New(monitor.New(client, monitor.Options{Stores: ids}),
+	exp := exporter.New(monitor.New(client, monitor.Options{Stores: ids, PageSize: monitor.GraphPageSize}),
 		exporter.Options{Interval: f.interval, Rules: &rules, Requests: counter, Logger: logger})
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
