@@ -114,12 +114,11 @@ func checkValues(t *testing.T, opt *health.Rules, rules health.Rules) map[health
 
 // checkSessions checks the series of a store's running sessions and its
 // newest final one, and returns how many sessions that is.
-func checkSessions(t *testing.T, s map[string]float64, storeID string, sessions []graphapi.Session) int {
+func checkSessions(t *testing.T, s map[string]float64, storeID string, sessions []*graphapi.Session) int {
 	t.Helper()
 	var want []*graphapi.Session
 	var newestFinal *graphapi.Session
-	for i := range sessions {
-		ses := &sessions[i]
+	for _, ses := range sessions {
 		switch {
 		case !health.Final(ses):
 			want = append(want, ses)

@@ -56,8 +56,7 @@ func assess(st *monitor.Store, rules health.Rules, now time.Time, maxRunning int
 	}
 	var running []*graphapi.Session
 	var newestFinal *graphapi.Session
-	for i := range st.Sessions {
-		s := &st.Sessions[i]
+	for _, s := range st.Sessions {
 		switch {
 		case !health.Final(s):
 			running = append(running, s)

@@ -30,9 +30,9 @@ func TestLabel(t *testing.T) {
 	}
 }
 
-func session(id, state string, createdAgo time.Duration) graphapi.Session {
+func session(id, state string, createdAgo time.Duration) *graphapi.Session {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	return graphapi.Session{ID: id, State: state, FileName: id + ".csv",
+	return &graphapi.Session{ID: id, State: state, FileName: id + ".csv",
 		CreationDateTime:    graphapi.Time{Time: now.Add(-createdAgo)},
 		LastUpdatedDateTime: graphapi.Time{Time: now.Add(-time.Minute)}}
 }
@@ -41,19 +41,19 @@ func TestAssessPicksSessions(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	cases := []struct {
 		name       string
-		sessions   []graphapi.Session
+		sessions   []*graphapi.Session
 		maxRunning int
 		want       []string
 	}{
-		{"running newest first, then the newest final", []graphapi.Session{
+		{"running newest first, then the newest final", []*graphapi.Session{
 			session("old-done", "Completed", 48*time.Hour), session("run-a", "UploadInProgress", 2*time.Hour),
 			session("new-done", "Failed", 3*time.Hour), session("run-b", "ProcessingInProgress", time.Hour),
 		}, 20, []string{"run-b", "run-a", "new-done"}},
-		{"the cap keeps the newest running", []graphapi.Session{
+		{"the cap keeps the newest running", []*graphapi.Session{
 			session("r1", "UploadInProgress", 3*time.Hour), session("r2", "UploadInProgress", 2*time.Hour),
 			session("r3", "UploadInProgress", time.Hour), session("done", "Completed", 9*time.Hour),
 		}, 2, []string{"r3", "r2", "done"}},
-		{"no id, no series; an id once", []graphapi.Session{
+		{"no id, no series; an id once", []*graphapi.Session{
 			session("", "UploadInProgress", time.Hour), session("dup", "UploadInProgress", time.Hour),
 			session("dup", "UploadInProgress", time.Hour),
 		}, 20, []string{"dup"}},

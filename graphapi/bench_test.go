@@ -48,7 +48,7 @@ func BenchmarkDecodePages(b *testing.B) {
 	for range b.N {
 		n := 0
 		for _, p := range pages {
-			page, err := decodeSessionPage(p)
+			page, err := decodeSessionPage(p, nil)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -97,10 +97,12 @@ func (r *rawSession) session() Session {
 // land in rawSession directly (encoding/json would validate each element
 // again if Session's own UnmarshalJSON ran). An element that is not an
 // object makes json report a type error but still decode the rest; such
-// elements are dropped, as decodePage does.
-func decodeSessionPage(data []byte) (page[Session], error) {
+// elements are dropped, as decodePage does. keep, when not nil, may name a
+// held copy to list instead of a decoded session (see ListSessionsKeeping):
+// only sessions it does not keep are allocated.
+func decodeSessionPage(data []byte, keep func(*Session) *Session) (page[*Session], error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return page[Session]{}, errors.New("response body is empty")
+		return page[*Session]{}, errors.New("response body is empty")
 	}
 	var raw struct {
 		Value    *[]*rawSession  `json:"value"`
@@ -110,22 +112,37 @@ func decodeSessionPage(data []byte) (page[Session], error) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case !errors.As(err, &te) || te.Type == nil:
-			return page[Session]{}, describeJSONError(err)
+			return page[*Session]{}, describeJSONError(err)
 		case te.Type.Kind() == reflect.Slice:
-			return page[Session]{}, errors.New(`response is not a collection ("value" is not an array)`)
+			return page[*Session]{}, errors.New(`response is not a collection ("value" is not an array)`)
 		}
 		// Otherwise an element was not an object: it is dropped below.
 	}
 	if raw.Value == nil {
-		return page[Session]{}, errors.New(`response is not a collection (no "value" array)`)
+		return page[*Session]{}, errors.New(`response is not a collection (no "value" array)`)
 	}
-	p := page[Session]{NextLink: looseString(raw.NextLink), Value: make([]Session, 0, len(*raw.Value))}
+	p := page[*Session]{NextLink: looseString(raw.NextLink), Value: make([]*Session, 0, len(*raw.Value))}
+	var scratch *Session // what keep looks at: one per page, not per session
 	for _, r := range *raw.Value {
 		if r == nil || r.empty() {
 			p.Skipped++
 			continue
 		}
-		p.Value = append(p.Value, r.session())
+		if keep == nil {
+			s := r.session()
+			p.Value = append(p.Value, &s)
+			continue
+		}
+		if scratch == nil {
+			scratch = new(Session)
+		}
+		*scratch = r.session()
+		held := keep(scratch)
+		if held == nil {
+			held = new(Session)
+			*held = *scratch
+		}
+		p.Value = append(p.Value, held)
 	}
 	return p, nil
 }

@@ -64,14 +64,14 @@ func TestDecodeSessionErrors(t *testing.T) {
 }
 
 func TestDecodeFixturePages(t *testing.T) {
-	p1, err := decodeSessionPage(fixture(t, "sessions-page1.json"))
+	p1, err := decodeSessionPage(fixture(t, "sessions-page1.json"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(p1.Value) != 2 || p1.NextLink == "" {
 		t.Fatalf("page 1: %d sessions, nextLink %q", len(p1.Value), p1.NextLink)
 	}
-	p2, err := decodeSessionPage(fixture(t, "sessions-page2.json"))
+	p2, err := decodeSessionPage(fixture(t, "sessions-page2.json"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestDecodeTolerance(t *testing.T) {
 
 func TestDecodePageSkipsNonObjects(t *testing.T) {
 	body := []byte(`{"value":[null, 3, "x", {"id":"ok"}, [1], {}, {"id":"ok2","state":7}]}`)
-	p, err := decodeSessionPage(body)
+	p, err := decodeSessionPage(body, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestDecodePageSkipsNonObjects(t *testing.T) {
 		t.Errorf("stores: got %+v, %v", stores.Value, err)
 	}
 	for _, bad := range []string{`{"id":"not a collection"}`, `{"value":{"id":"x"}}`, `{"value":"x"}`, `[]`} {
-		if _, err := decodeSessionPage([]byte(bad)); err == nil {
+		if _, err := decodeSessionPage([]byte(bad), nil); err == nil {
 			t.Errorf("%s was accepted as a page", bad)
 		}
 	}
@@ -314,7 +314,7 @@ func FuzzDecodeSessionPage(f *testing.F) {
 	f.Add(fixture(f, "sessions-page2.json"))
 	f.Add([]byte(`{"value":[null,3,{"id":"a"},[],{"id":"b","fields":{}}],"@odata.nextLink":7}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := decodeSessionPage(data)
+		p, err := decodeSessionPage(data, nil)
 		if err != nil {
 			return
 		}

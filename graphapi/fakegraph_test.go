@@ -59,7 +59,7 @@ func TestAgainstSimulator(t *testing.T) {
 	if got := len(sim.RequestsTo(fakegraph.RouteListSessions)); got != 3 {
 		t.Errorf("%d page requests, want 3", got)
 	}
-	byState := map[string]graphapi.Session{}
+	byState := map[string]*graphapi.Session{}
 	for _, s := range sessions {
 		if s.DataStoreID != fakegraph.DemoEmployeesStore || s.LastUpdatedDateTime.IsZero() || s.CreationDateTime.IsZero() {
 			t.Errorf("session decoded badly: %+v", s)
@@ -83,7 +83,7 @@ func TestAgainstSimulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !renewed.NewerThan(&uploading) {
+	if !renewed.NewerThan(uploading) {
 		t.Errorf("renewed copy %v is not newer than %v", renewed.LastUpdatedDateTime, uploading.LastUpdatedDateTime)
 	}
 
@@ -128,7 +128,7 @@ func TestDroppedRenewIsSentOnce(t *testing.T) {
 	var target graphapi.Session
 	for _, s := range sessions {
 		if s.State == fakegraph.StateUploading {
-			target = s
+			target = *s
 		}
 	}
 	sim.Inject(fakegraph.RouteRenew, fakegraph.Fault{Apply: true, Drop: true})
@@ -189,7 +189,8 @@ func TestFirstSessionsReadsOnePage(t *testing.T) {
 }
 
 // ListSessionsKeeping lists as ListSessions does, each session passed
-// through keep as its page is decoded.
+// through keep as its page is decoded: the copy keep returns is listed in
+// its place, and a nil answer lists the decoded session.
 func TestListSessionsKeeping(t *testing.T) {
 	c, _, _ := simClient(t, fakegraph.Options{PageSize: 2})
 	ctx := context.Background()
@@ -197,10 +198,16 @@ func TestListSessionsKeeping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	held := map[string]*graphapi.Session{}
+	for i, s := range all {
+		if i%2 == 0 {
+			held[s.ID] = s
+		}
+	}
 	seen := 0
-	kept, err := c.ListSessionsKeeping(ctx, fakegraph.DemoEmployeesStore, func(s *graphapi.Session) {
+	kept, err := c.ListSessionsKeeping(ctx, fakegraph.DemoEmployeesStore, func(s *graphapi.Session) *graphapi.Session {
 		seen++
-		s.Checksum = "kept " + s.ID
+		return held[s.ID]
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -209,8 +216,11 @@ func TestListSessionsKeeping(t *testing.T) {
 		t.Fatalf("%d sessions, keep saw %d; ListSessions has %d", len(kept), seen, len(all))
 	}
 	for i := range kept {
-		if kept[i].ID != all[i].ID || kept[i].Checksum != "kept "+kept[i].ID {
-			t.Errorf("session %d: %s %q", i, kept[i].ID, kept[i].Checksum)
+		if kept[i].ID != all[i].ID {
+			t.Errorf("session %d is %s, want %s", i, kept[i].ID, all[i].ID)
+		}
+		if wantHeld := i%2 == 0; (kept[i] == all[i]) != wantHeld {
+			t.Errorf("session %d: listed the held copy %v, want %v", i, kept[i] == all[i], wantHeld)
 		}
 	}
 }

@@ -73,7 +73,7 @@ func (k *secrets) addToken(tok string) {
 	}
 }
 
-func (k *secrets) addSalts(sessions []Session) {
+func (k *secrets) addSalts(sessions []*Session) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.salts == nil {

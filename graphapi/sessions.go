@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,7 +16,9 @@ import (
 // SessionListing is a full listing of a store's sessions.
 type SessionListing struct {
 	// Sessions have an id each, in the order first listed, newest copy kept.
-	Sessions []Session
+	// Each is its own allocation, so a caller can keep some of them, or
+	// hand them to a later listing, without the whole listing's array.
+	Sessions []*Session
 	// Skipped counts entries the service listed that cannot be shown or
 	// acted on: not a JSON object, or without an id. Report them; they are
 	// not silently gone.
@@ -26,38 +29,39 @@ type SessionListing struct {
 // following all pages. A session listed twice (pages can shift while they
 // are read) appears once, as its newest copy, in the place it was first
 // seen. ListSessionsReport also says how many entries were unusable.
-func (c *Client) ListSessions(ctx context.Context, storeID string) ([]Session, error) {
+func (c *Client) ListSessions(ctx context.Context, storeID string) ([]*Session, error) {
 	l, err := c.ListSessionsReport(ctx, storeID)
 	return l.Sessions, err
 }
 
 // ListSessionsReport is ListSessions with the count of skipped entries.
 func (c *Client) ListSessionsReport(ctx context.Context, storeID string) (SessionListing, error) {
-	return c.listSessions(ctx, storeID, decodeSessionPage)
+	return c.listSessions(ctx, storeID, nil)
 }
 
 // ListSessionsKeeping is ListSessions where keep sees each session as its
-// page is decoded and may replace it with an equal copy the caller holds:
-// a listing of a large store that mostly did not change then keeps no
-// second copy of its strings while the other pages are read.
-func (c *Client) ListSessionsKeeping(ctx context.Context, storeID string, keep func(*Session)) ([]Session, error) {
-	l, err := c.listSessions(ctx, storeID, func(data []byte) (page[Session], error) {
-		p, err := decodeSessionPage(data)
-		for i := range p.Value {
-			keep(&p.Value[i])
-		}
-		return p, err
-	})
+// page is decoded and may return a copy the caller holds, equal to it, to
+// list in its place (nil lists the decoded one): a listing of a large
+// store that mostly did not change then allocates neither a second copy
+// of those sessions nor of their strings.
+func (c *Client) ListSessionsKeeping(ctx context.Context, storeID string, keep func(*Session) *Session) ([]*Session, error) {
+	l, err := c.listSessions(ctx, storeID, keep)
 	return l.Sessions, err
 }
 
-func (c *Client) listSessions(ctx context.Context, storeID string, decode func([]byte) (page[Session], error)) (SessionListing, error) {
+func (c *Client) listSessions(ctx context.Context, storeID string, keep func(*Session) *Session) (SessionListing, error) {
 	const op = "list sessions"
 	u, err := c.storeURL(storeID, "sessions")
 	if err != nil {
 		return SessionListing{}, opError(op, err)
 	}
-	l, err := listAll(ctx, c, op, u, decode)
+	l, err := listAll(ctx, c, op, u, func(data []byte) (page[*Session], error) {
+		p, err := decodeSessionPage(data, keep)
+		// Listing is the dashboard's background work: between pages, let a
+		// key waiting for a processor go first.
+		runtime.Gosched()
+		return p, err
+	})
 	if err != nil {
 		return SessionListing{}, err
 	}
@@ -70,13 +74,14 @@ func (c *Client) listSessions(ctx context.Context, storeID string, decode func([
 		}
 		kept = append(kept, s)
 	}
+	clear(l.items[len(kept):])
 	return SessionListing{Sessions: dedupe(kept), Skipped: l.skipped}, nil
 }
 
 // FirstSessions returns the first page of a store's sessions, in the
 // service's order, cleaned as ListSessions cleans a listing: enough to
 // show while ListSessions reads a large store's other pages.
-func (c *Client) FirstSessions(ctx context.Context, storeID string) ([]Session, error) {
+func (c *Client) FirstSessions(ctx context.Context, storeID string) ([]*Session, error) {
 	const op = "list sessions"
 	u, err := c.storeURL(storeID, "sessions")
 	if err != nil {
@@ -86,7 +91,7 @@ func (c *Client) FirstSessions(ctx context.Context, storeID string) ([]Session, 
 	if err != nil {
 		return nil, err
 	}
-	p, err := decodeSessionPage(body)
+	p, err := decodeSessionPage(body, nil)
 	if err != nil {
 		return nil, answerError(op, resp, "", err)
 	}
@@ -101,12 +106,13 @@ func (c *Client) FirstSessions(ctx context.Context, storeID string) ([]Session, 
 }
 
 // dedupe keeps one copy per id, the newest, where the id was first seen.
-func dedupe(sessions []Session) []Session {
+// The order's tail that dedupe frees is cleared, so it holds no session.
+func dedupe(sessions []*Session) []*Session {
 	at := make(map[string]int, len(sessions))
 	out := sessions[:0]
 	for _, s := range sessions {
 		if i, seen := at[s.ID]; seen {
-			if s.NewerThan(&out[i]) {
+			if s.NewerThan(out[i]) {
 				out[i] = s
 			}
 			continue
@@ -114,6 +120,7 @@ func dedupe(sessions []Session) []Session {
 		at[s.ID] = len(out)
 		out = append(out, s)
 	}
+	clear(sessions[len(out):])
 	return out
 }
 
@@ -132,7 +139,7 @@ func (c *Client) GetSession(ctx context.Context, storeID, sessionID string) (Ses
 	if err != nil {
 		return Session{}, answerError(op, resp, "", err)
 	}
-	c.secrets.addSalts([]Session{s})
+	c.secrets.addSalts([]*Session{&s})
 	return s, nil
 }
 
@@ -157,7 +164,7 @@ func (c *Client) RenewSession(ctx context.Context, storeID, sessionID string) (S
 	if err != nil {
 		return c.reread(ctx, op, resp, storeID, sessionID, err)
 	}
-	c.secrets.addSalts([]Session{s})
+	c.secrets.addSalts([]*Session{&s})
 	return s, nil
 }
 

@@ -51,11 +51,11 @@ func Duration(s *graphapi.Session) time.Duration {
 
 // History returns the last n final sessions, newest first, each compared with
 // the completed runs before it.
-func History(sessions []graphapi.Session, n int) []Run {
+func History(sessions []*graphapi.Session, n int) []Run {
 	final := make([]*graphapi.Session, 0, len(sessions))
-	for i := range sessions {
-		if Final(&sessions[i]) {
-			final = append(final, &sessions[i])
+	for _, s := range sessions {
+		if Final(s) {
+			final = append(final, s)
 		}
 	}
 	slices.SortFunc(final, NewestFirst)

@@ -7,7 +7,7 @@ import (
 	"github.com/edmtop/edmtop/graphapi"
 )
 
-func run(id string, created time.Duration, took time.Duration, blocks int64) graphapi.Session {
+func run(id string, created time.Duration, took time.Duration, blocks int64) *graphapi.Session {
 	s := completed(id, created, created-took)
 	s.TotalBlockCount = graphapi.Count{Value: blocks, Valid: true}
 	s.RowsPerBlock = graphapi.Count{Value: 1000, Valid: true}
@@ -15,7 +15,7 @@ func run(id string, created time.Duration, took time.Duration, blocks int64) gra
 }
 
 func TestHistoryMarksDrift(t *testing.T) {
-	var ss []graphapi.Session
+	var ss []*graphapi.Session
 	for i := 1; i <= 7; i++ {
 		ss = append(ss, run(string(rune('a'+i)), time.Duration(i)*24*time.Hour, time.Hour, 100))
 	}
@@ -42,7 +42,7 @@ func TestHistoryMarksDrift(t *testing.T) {
 }
 
 func TestHistorySkipsRunningAndHandlesNoBaseline(t *testing.T) {
-	ss := []graphapi.Session{
+	ss := []*graphapi.Session{
 		sess("live", "UploadInProgress", time.Hour, time.Minute),
 		run("only", 3*time.Hour, time.Hour, 100),
 	}

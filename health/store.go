@@ -61,12 +61,11 @@ func (s Store) IndexAge(now time.Time) time.Duration {
 }
 
 // Assess judges one store from its sessions at now. sessions is not modified;
-// the pointers in the result point into it.
-func (r Rules) Assess(ds *graphapi.DataStore, sessions []graphapi.Session, now time.Time) Store {
+// the pointers in the result are its sessions.
+func (r Rules) Assess(ds *graphapi.DataStore, sessions []*graphapi.Session, now time.Time) Store {
 	st := Store{UploadLimit: r.UploadLimit}
 	since := now.Add(-24 * time.Hour)
-	for i := range sessions {
-		s := &sessions[i]
+	for _, s := range sessions {
 		if s.CreationDateTime.After(since) {
 			st.Uploads24h++
 		}

@@ -89,7 +89,8 @@ func (f *fakeService) ListDataStores(context.Context) ([]graphapi.DataStore, err
 	return append([]graphapi.DataStore(nil), f.stores...), nil
 }
 
-func (f *fakeService) ListSessions(_ context.Context, store string) ([]graphapi.Session, error) {
+// ListSessions answers fresh copies, as a service decodes a new listing.
+func (f *fakeService) ListSessions(_ context.Context, store string) ([]*graphapi.Session, error) {
 	f.enter("list")
 	defer f.leave()
 	f.mu.Lock()
@@ -100,7 +101,11 @@ func (f *fakeService) ListSessions(_ context.Context, store string) ([]graphapi.
 	if _, ok := f.sessions[store]; !ok {
 		return nil, &graphapi.Error{Op: "list sessions", StatusCode: 404}
 	}
-	return append([]graphapi.Session(nil), f.sessions[store]...), nil
+	out := make([]*graphapi.Session, len(f.sessions[store]))
+	for i, s := range f.sessions[store] {
+		out[i] = &s
+	}
+	return out, nil
 }
 
 func (f *fakeService) GetSession(_ context.Context, store, id string) (graphapi.Session, error) {
@@ -180,10 +185,12 @@ func (c *clock) Advance(d time.Duration) {
 // keepingService lists through ListSessionsKeeping, as the Graph client can.
 type keepingService struct{ *fakeService }
 
-func (k keepingService) ListSessionsKeeping(ctx context.Context, store string, keep func(*graphapi.Session)) ([]graphapi.Session, error) {
+func (k keepingService) ListSessionsKeeping(ctx context.Context, store string, keep func(*graphapi.Session) *graphapi.Session) ([]*graphapi.Session, error) {
 	listed, err := k.ListSessions(ctx, store)
 	for i := range listed {
-		keep(&listed[i])
+		if held := keep(listed[i]); held != nil {
+			listed[i] = held
+		}
 	}
 	return listed, err
 }

@@ -38,7 +38,7 @@ func TestAgainstSimulator(t *testing.T) {
 	st, _ := m.Store(fakegraph.DemoEmployeesStore)
 	running := 0
 	for i := range st.Sessions {
-		if !health.Final(&st.Sessions[i]) {
+		if !health.Final(st.Sessions[i]) {
 			running++
 		}
 	}

@@ -20,7 +20,7 @@ import (
 // Service is what the monitor needs from Graph; *graphapi.Client satisfies it.
 type Service interface {
 	ListDataStores(ctx context.Context) ([]graphapi.DataStore, error)
-	ListSessions(ctx context.Context, storeID string) ([]graphapi.Session, error)
+	ListSessions(ctx context.Context, storeID string) ([]*graphapi.Session, error)
 	GetSession(ctx context.Context, storeID, sessionID string) (graphapi.Session, error)
 }
 
@@ -107,9 +107,10 @@ type Snapshot struct {
 // Store is one data store and its sessions, with when each part was read.
 type Store struct {
 	DataStore graphapi.DataStore
-	// Sessions in the service's listing order. The slice is shared and
-	// must not be modified: a refresh replaces it, never writes into it.
-	Sessions []graphapi.Session
+	// Sessions in the service's listing order. The slice and its sessions
+	// are shared and must not be modified: a refresh replaces them, never
+	// writes into them.
+	Sessions []*graphapi.Session
 	// Listed is when the last full listing of the sessions started; zero
 	// before the first. Sessions created since may be missing.
 	Listed time.Time

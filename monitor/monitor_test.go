@@ -457,6 +457,7 @@ func TestListingKeepsUnchangedFinished(t *testing.T) {
 	f.addStore("a", makeSessions(4, 1)) // s00000 running, the rest completed
 	m, c := newMonitor(keepingService{f}, Options{FullEvery: 1})
 	refresh(t, m, false)
+	before, _ := m.Store("a")
 	for i := range f.sessions["a"] {
 		s := &f.sessions["a"][i]
 		s.Checksum = "listed again"
@@ -468,9 +469,13 @@ func TestListingKeepsUnchangedFinished(t *testing.T) {
 	refresh(t, m, false)
 	st, _ := m.Store("a")
 	want := map[string]string{"s00000": "listed again", "s00001": "", "s00002": "listed again", "s00003": ""}
-	for _, s := range st.Sessions {
+	for i, s := range st.Sessions {
 		if s.Checksum != want[s.ID] {
 			t.Errorf("%s: checksum %q, want %q", s.ID, s.Checksum, want[s.ID])
+		}
+		// The kept copy is the held session itself, not an equal copy.
+		if kept := want[s.ID] == ""; (s == before.Sessions[i]) != kept {
+			t.Errorf("%s: the held session listed again is %v, want %v", s.ID, s == before.Sessions[i], kept)
 		}
 	}
 }

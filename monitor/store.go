@@ -16,7 +16,7 @@ import (
 type store struct {
 	ds       graphapi.DataStore
 	named    bool
-	sessions []graphapi.Session // copy on write: never modified once published
+	sessions []*graphapi.Session // copy on write: never modified once published, nor are its sessions
 	listed   time.Time
 	updated  time.Time
 	err      error
@@ -96,24 +96,26 @@ func (m *Monitor) cheaperToList(st *store) bool {
 // (*graphapi.Client does), so a large store's listing does not hold a
 // second copy of every string while it runs.
 type KeepingLister interface {
-	ListSessionsKeeping(ctx context.Context, storeID string, keep func(*graphapi.Session)) ([]graphapi.Session, error)
+	ListSessionsKeeping(ctx context.Context, storeID string, keep func(*graphapi.Session) *graphapi.Session) ([]*graphapi.Session, error)
 }
 
 // list lists a store's sessions. A finished session never changes: one
-// listed with the state and last update of the held copy is that copy.
-func (m *Monitor) list(ctx context.Context, st *store) ([]graphapi.Session, error) {
+// listed with the state and last update of the held copy is that copy, so
+// a listing of a store that did not change allocates no session.
+func (m *Monitor) list(ctx context.Context, st *store) ([]*graphapi.Session, error) {
 	kl, ok := m.svc.(KeepingLister)
 	if !ok || len(st.sessions) == 0 {
 		return m.svc.ListSessions(ctx, st.ds.ID)
 	}
 	held, index := st.sessions, st.index
-	return kl.ListSessionsKeeping(ctx, st.ds.ID, func(s *graphapi.Session) {
+	return kl.ListSessionsKeeping(ctx, st.ds.ID, func(s *graphapi.Session) *graphapi.Session {
 		if j, ok := index[s.ID]; ok && s.ID != "" {
-			h := &held[j]
+			h := held[j]
 			if health.Final(h) && h.State == s.State && h.LastUpdatedDateTime.Equal(s.LastUpdatedDateTime.Time) {
-				*s = *h
+				return h
 			}
 		}
+		return nil
 	})
 }
 
@@ -129,7 +131,7 @@ func (m *Monitor) publish(st *store, now time.Time, change func(), err error) {
 }
 
 // replace publishes sessions when they changed (caller holds mu).
-func (m *Monitor) replace(st *store, sessions []graphapi.Session, changed bool) {
+func (m *Monitor) replace(st *store, sessions []*graphapi.Session, changed bool) {
 	if changed {
 		st.sessions = sessions
 		st.version++
@@ -168,11 +170,11 @@ func countUnsupported(err error) bool {
 // changed). gone is true when a session has vanished (404): the caller
 // lists instead. The first other error stops the pass, keeping what was
 // read before it.
-func (m *Monitor) reread(ctx context.Context, st *store) (sessions []graphapi.Session, gone bool, err error) {
+func (m *Monitor) reread(ctx context.Context, st *store) (sessions []*graphapi.Session, gone bool, err error) {
 	sessions = st.sessions
 	copied := false
 	for _, i := range st.running {
-		old := &st.sessions[i]
+		old := st.sessions[i]
 		got, err := m.svc.GetSession(ctx, st.ds.ID, old.ID)
 		if errors.Is(err, graphapi.ErrNotFound) {
 			return nil, true, nil
@@ -186,10 +188,10 @@ func (m *Monitor) reread(ctx context.Context, st *store) (sessions []graphapi.Se
 			continue
 		}
 		if !copied {
-			sessions = append([]graphapi.Session(nil), st.sessions...)
+			sessions = append([]*graphapi.Session(nil), st.sessions...)
 			copied = true
 		}
-		sessions[i] = got
+		sessions[i] = &got
 	}
 	return sessions, false, nil
 }
@@ -199,12 +201,12 @@ func (m *Monitor) reread(ctx context.Context, st *store) (sessions []graphapi.Se
 // listed one. The listing itself is returned when no held copy is newer
 // (the usual case): a second slice of every session would double the
 // peak of a large store's refresh.
-func mergeListing(held []graphapi.Session, index map[string]int, listed []graphapi.Session) []graphapi.Session {
+func mergeListing(held []*graphapi.Session, index map[string]int, listed []*graphapi.Session) []*graphapi.Session {
 	out := listed
 	for i := range listed {
-		if j, ok := index[listed[i].ID]; ok && listed[i].ID != "" && held[j].NewerThan(&listed[i]) {
+		if j, ok := index[listed[i].ID]; ok && listed[i].ID != "" && held[j].NewerThan(listed[i]) {
 			if &out[0] == &listed[0] {
-				out = append([]graphapi.Session(nil), listed...) // never write into the caller's slice
+				out = append([]*graphapi.Session(nil), listed...) // never write into the caller's slice
 			}
 			out[i] = held[j]
 		}
@@ -214,10 +216,10 @@ func mergeListing(held []graphapi.Session, index map[string]int, listed []grapha
 
 // runningIn lists the positions of the running sessions that have an id
 // (one without cannot be read by id).
-func runningIn(sessions []graphapi.Session) []int {
+func runningIn(sessions []*graphapi.Session) []int {
 	var out []int
-	for i := range sessions {
-		if !health.Final(&sessions[i]) && sessions[i].ID != "" {
+	for i, s := range sessions {
+		if !health.Final(s) && s.ID != "" {
 			out = append(out, i)
 		}
 	}
@@ -226,17 +228,17 @@ func runningIn(sessions []graphapi.Session) []int {
 
 // stillRunning keeps the positions whose session is still running: a
 // finished session is never read by id again (only listings see it).
-func stillRunning(sessions []graphapi.Session, running []int) []int {
+func stillRunning(sessions []*graphapi.Session, running []int) []int {
 	out := running[:0:0]
 	for _, i := range running {
-		if !health.Final(&sessions[i]) {
+		if !health.Final(sessions[i]) {
 			out = append(out, i)
 		}
 	}
 	return out
 }
 
-func indexOf(sessions []graphapi.Session) map[string]int {
+func indexOf(sessions []*graphapi.Session) map[string]int {
 	index := make(map[string]int, len(sessions))
 	for i, s := range sessions {
 		if s.ID != "" {
@@ -248,10 +250,24 @@ func indexOf(sessions []graphapi.Session) map[string]int {
 
 // sameSlice reports whether a and b are the same slice (reread returns
 // the held one when nothing changed, a copy only when something did).
-func sameSlice(a, b []graphapi.Session) bool {
+func sameSlice(a, b []*graphapi.Session) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
-func sameSessions(a, b []graphapi.Session) bool {
-	return sameSlice(a, b) || (len(a) == len(b) && reflect.DeepEqual(a, b))
+// sameSessions reports whether a and b list equal sessions in the same
+// order; a listing that kept every held copy costs a pointer comparison
+// per session.
+func sameSessions(a, b []*graphapi.Session) bool {
+	if sameSlice(a, b) {
+		return true
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] && !reflect.DeepEqual(*a[i], *b[i]) {
+			return false
+		}
+	}
+	return true
 }

@@ -19,7 +19,7 @@ func (m *Model) rowMap() map[string]*row                           { return m.ta
 func (m *Model) selectedRow() *row                                 { return m.table.Selected() }
 func (m *Model) tableHeight() int                                  { return m.table.height }
 func (m *Model) markedCount() int                                  { return m.table.Marked() }
-func (m *Model) merge(s []graphapi.Session, at time.Time) []notice { return m.table.Merge(s, at) }
+func (m *Model) merge(s []*graphapi.Session, at time.Time) []notice { return m.table.Merge(s, at) }
 func (m *Model) loadError() error                                  { return m.loop.err }
 func (m *Model) loadGeneration() int                               { return m.loop.loadGen }
 func (m *Model) tickGeneration() int                               { return m.loop.tickGen }
@@ -90,4 +90,4 @@ func pickStore(t *testing.T, m *Model, id string) {
 }
 
 // rowOf is a row holding its own copy of s.
-func rowOf(s graphapi.Session) *row { return newRow(&s) }
+func rowOf(s *graphapi.Session) *row { return newRow(s) }

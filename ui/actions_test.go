@@ -133,7 +133,7 @@ func TestRenewAnswerForAnotherSession(t *testing.T) {
 		s := sampleSessions()[2] // s-completed, whatever was asked
 		s.FileName = "intruder.EdmHash"
 		s.LastUpdatedDateTime = at("2026-11-28T09:04:59Z")
-		return s, nil
+		return *s, nil
 	}
 	selectID(t, m, "s-uploading")
 	press(m, "r")
@@ -171,7 +171,7 @@ func TestDetailsClampCounts(t *testing.T) {
 	s := sampleSessions()[1]
 	s.TotalBlockCount, s.RemainingBlockCount = cnt(2147483647), cnt(-5)
 	s.TotalJobCount, s.RemainingJobCount, s.RowsPerBlock = cnt(-3), cnt(-7), cnt(-1)
-	svc.sessions[testStore] = []graphapi.Session{s}
+	svc.sessions[testStore] = []*graphapi.Session{s}
 	m := newTestModel(t, svc, testStore)
 	run(m, m.Init())
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})

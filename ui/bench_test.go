@@ -20,11 +20,11 @@ import (
 )
 
 // manySessions makes n sessions in every phase, newest first.
-func manySessions(n int, updated time.Time) []graphapi.Session {
+func manySessions(n int, updated time.Time) []*graphapi.Session {
 	states := []string{"UploadInProgress", "ProcessingInProgress", "Completed", "Failed", "UploadCompleted", "Cancelled"}
-	out := make([]graphapi.Session, n)
+	out := make([]*graphapi.Session, n)
 	for i := range out {
-		out[i] = graphapi.Session{
+		out[i] = &graphapi.Session{
 			ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), DataStoreID: testStore,
 			FileName: fmt.Sprintf("upload-%05d-%s.EdmHash", i, strings.Repeat("x", i%20)), State: states[i%len(states)],
 			CreationDateTime:    graphapi.Time{Time: testNow.Add(-time.Duration(i) * time.Minute)},
@@ -206,8 +206,8 @@ func BenchmarkKeyMoveLast(b *testing.B) {
 
 // changedSessions is sessions with every hundredth one updated later: what
 // a refresh brings when 1 % of the store moved.
-func changedSessions(sessions []graphapi.Session, at time.Time) []graphapi.Session {
-	out := append([]graphapi.Session(nil), sessions...)
+func changedSessions(sessions []*graphapi.Session, at time.Time) []*graphapi.Session {
+	out := append([]*graphapi.Session(nil), sessions...)
 	for i := 0; i < len(out); i += 100 {
 		out[i].LastUpdatedDateTime.Time = at
 		out[i].RemainingBlockCount = cnt(0)

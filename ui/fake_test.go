@@ -20,7 +20,7 @@ import (
 type fakeService struct {
 	mu       sync.Mutex
 	stores   []graphapi.DataStore
-	sessions map[string][]graphapi.Session
+	sessions map[string][]*graphapi.Session
 	listErr  []error // consumed one per ListSessions call
 	renewFn  func(storeID, id string) (graphapi.Session, error)
 	agentFn  func(storeID, id string) (graphapi.UploadAgent, error)
@@ -28,7 +28,7 @@ type fakeService struct {
 }
 
 func newFake() *fakeService {
-	return &fakeService{sessions: map[string][]graphapi.Session{}, calls: map[string]int{}}
+	return &fakeService{sessions: map[string][]*graphapi.Session{}, calls: map[string]int{}}
 }
 
 // reads counts the requests that read sessions: listings and by-id reads
@@ -48,7 +48,7 @@ func (f *fakeService) ListDataStores(context.Context) ([]graphapi.DataStore, err
 	return append([]graphapi.DataStore(nil), f.stores...), nil
 }
 
-func (f *fakeService) ListSessions(_ context.Context, storeID string) ([]graphapi.Session, error) {
+func (f *fakeService) ListSessions(_ context.Context, storeID string) ([]*graphapi.Session, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls["list"]++
@@ -59,7 +59,14 @@ func (f *fakeService) ListSessions(_ context.Context, storeID string) ([]graphap
 			return nil, err
 		}
 	}
-	return append([]graphapi.Session(nil), f.sessions[storeID]...), nil
+	// Fresh copies, as a service decodes a new listing: a test that edits
+	// its sessions afterwards must not write into what the model holds.
+	out := make([]*graphapi.Session, len(f.sessions[storeID]))
+	for i, s := range f.sessions[storeID] {
+		c := *s
+		out[i] = &c
+	}
+	return out, nil
 }
 
 // GetSession answers from the same listing, so a by-id refresh sees what
@@ -70,7 +77,7 @@ func (f *fakeService) GetSession(_ context.Context, storeID, id string) (graphap
 	f.calls["get"]++
 	for _, s := range f.sessions[storeID] {
 		if s.ID == id {
-			return s, nil
+			return *s, nil
 		}
 	}
 	return graphapi.Session{}, &graphapi.Error{StatusCode: 404, Code: "NotFound", Message: "no session " + id}
@@ -125,8 +132,8 @@ func cnt(v int64) graphapi.Count { return graphapi.Count{Value: v, Valid: true} 
 const testStore = "6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11"
 
 // sampleSessions mirror the shared fixtures: one per phase.
-func sampleSessions() []graphapi.Session {
-	return []graphapi.Session{
+func sampleSessions() []*graphapi.Session {
+	return []*graphapi.Session{
 		{ID: "s-processing", DataStoreID: testStore, FileName: "employees-2026-11-28.EdmHash", State: "ProcessingInProgress",
 			CreationDateTime: at("2026-11-28T08:04:00Z"), LastUpdatedDateTime: at("2026-11-28T09:01:00Z"),
 			TotalBlockCount: cnt(24), RemainingBlockCount: cnt(0), TotalJobCount: cnt(10), RemainingJobCount: cnt(3),

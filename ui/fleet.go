@@ -15,8 +15,8 @@ import (
 type storeStatus struct {
 	store   graphapi.DataStore
 	health  health.Store
-	current *graphapi.Session // a copy of the stalled session, else the newest running one
-	newest  *graphapi.Session // a copy of the newest session
+	current *graphapi.Session // the stalled session, else the newest running one
+	newest  *graphapi.Session // the newest session
 	err     error             // its sessions could not be listed
 	at      time.Time
 }
@@ -51,25 +51,19 @@ func loadFleetCmd(ctx context.Context, mon *monitor.Monitor, rules health.Rules,
 	}
 }
 
-func judge(rules health.Rules, ds graphapi.DataStore, sessions []graphapi.Session, err error, t time.Time) storeStatus {
+func judge(rules health.Rules, ds graphapi.DataStore, sessions []*graphapi.Session, err error, t time.Time) storeStatus {
 	st := storeStatus{store: ds, err: err, at: t}
 	if err != nil {
 		return st
 	}
 	st.health = rules.Assess(&ds, sessions, t)
-	// Keep copies of the sessions shown, not the whole listing: the one a
-	// stall is about, else the newest running one.
-	if s := st.health.Stalled; s != nil {
-		c := *s
-		st.current = &c
-	} else if s := st.health.Current; s != nil {
-		c := *s
-		st.current = &c
+	// The sessions shown: the one a stall is about, else the newest
+	// running one (each is its own allocation, so the listing can go).
+	st.current = st.health.Current
+	if st.health.Stalled != nil {
+		st.current = st.health.Stalled
 	}
-	if s := st.health.Newest; s != nil {
-		c := *s
-		st.newest = &c
-	}
+	st.newest = st.health.Newest
 	st.health.Current, st.health.Newest, st.health.NewestCompleted, st.health.Stalled = st.current, st.newest, nil, nil
 	return st
 }

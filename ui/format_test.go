@@ -215,9 +215,10 @@ func TestStateCell(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := base
-			r := rowOf(s)
+			first := *base
+			r := rowOf(&first)
 			if tc.edit != nil {
+				s := first // a new copy, as a refresh brings
 				tc.edit(&s, r)
 				r.set(&s)
 			}
@@ -235,7 +236,7 @@ func TestSharedSuffixAndShortStates(t *testing.T) {
 	rows := func(names ...string) map[string]*row {
 		out := map[string]*row{}
 		for i, n := range names {
-			out[fmt.Sprint(i)] = rowOf(graphapi.Session{ID: fmt.Sprint(i), FileName: n})
+			out[fmt.Sprint(i)] = rowOf(&graphapi.Session{ID: fmt.Sprint(i), FileName: n})
 		}
 		return out
 	}
@@ -255,7 +256,7 @@ func TestSharedSuffixAndShortStates(t *testing.T) {
 			t.Errorf("sharedSuffix(%v) = %q, want %q", tc.names, got, tc.want)
 		}
 	}
-	r := rowOf(graphapi.Session{ID: "x", FileName: "employees-2026-11-28.EdmHash", State: "ProcessingInProgress"})
+	r := rowOf(&graphapi.Session{ID: "x", FileName: "employees-2026-11-28.EdmHash", State: "ProcessingInProgress"})
 	if got := r.fit(20, ".EdmHash"); got != "employees-2026-11-28" {
 		t.Errorf("fit without suffix = %q", got)
 	}
@@ -265,7 +266,7 @@ func TestSharedSuffixAndShortStates(t *testing.T) {
 	labels := map[string]string{"ProcessingInProgress": "Processing", "UploadInProgress": "Uploading", "UploadCompleted": "Awaiting commit",
 		"Completed": "Done", "Failed": "Failed", "cancelled": "Cancelled", "QueuedForIndexing": "QueuedForIndexing"}
 	for state, want := range labels {
-		r := rowOf(graphapi.Session{ID: "x", State: state})
+		r := rowOf(&graphapi.Session{ID: "x", State: state})
 		if got := r.stateLabel(stateShortW - 2); got != want {
 			t.Errorf("short label of %s = %q, want %q", state, got, want)
 		}

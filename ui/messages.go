@@ -19,7 +19,7 @@ type storeNamesMsg struct{ stores []graphapi.DataStore }
 type sessionsLoadedMsg struct {
 	gen      int
 	storeID  string
-	sessions []graphapi.Session
+	sessions []*graphapi.Session
 	// history is the store's last finished runs, judged off the Update path.
 	history []health.Run
 	err     error
@@ -36,7 +36,7 @@ type sessionsLoadedMsg struct {
 type firstPageMsg struct {
 	gen      int
 	storeID  string
-	sessions []graphapi.Session
+	sessions []*graphapi.Session
 	at       time.Time
 }
 
@@ -75,7 +75,7 @@ func loadSessionsCmd(ctx context.Context, mon *monitor.Monitor, gen int, storeID
 // firstPager is a Service that reads a store's first page of sessions
 // alone (*graphapi.Client does).
 type firstPager interface {
-	FirstSessions(ctx context.Context, storeID string) ([]graphapi.Session, error)
+	FirstSessions(ctx context.Context, storeID string) ([]*graphapi.Session, error)
 }
 
 // firstPageCmd reads the first page of a store beside its first full
@@ -96,15 +96,10 @@ func firstPageCmd(ctx context.Context, fp firstPager, gen int, storeID string, n
 // historyRuns is how many finished runs the details pane's strip shows.
 const historyRuns = 8
 
-// recentRuns is the store's last runs, each holding a copy of its session,
-// so the strip does not keep the whole listing alive.
-func recentRuns(sessions []graphapi.Session) []health.Run {
-	runs := health.History(sessions, historyRuns)
-	for i := range runs {
-		c := *runs[i].Session
-		runs[i].Session = &c
-	}
-	return runs
+// recentRuns is the store's last runs. Each holds its session alone (a
+// listing's sessions are separate allocations), not the whole listing.
+func recentRuns(sessions []*graphapi.Session) []health.Run {
+	return health.History(sessions, historyRuns)
 }
 
 // uploadAgentCmd fetches the agent that uploaded a session, for the

@@ -66,7 +66,7 @@ func TestRenewInFlightGuard(t *testing.T) {
 		<-release
 		s := sampleSessions()[1]
 		s.LastUpdatedDateTime = at("2026-11-28T09:04:59Z")
-		return s, nil
+		return *s, nil
 	}
 	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("r")})
 	if m.rowMap()["s-uploading"].pending != actRenew {
@@ -120,7 +120,7 @@ func TestRenewSuccessReplacesRow(t *testing.T) {
 		s := sampleSessions()[1]
 		s.RemainingBlockCount = cnt(10)
 		s.LastUpdatedDateTime = at("2026-11-28T09:04:30Z")
-		return s, nil
+		return *s, nil
 	}
 	press(m, "r")
 	r := m.rowMap()["s-uploading"]
@@ -182,7 +182,7 @@ func TestOlderCopyNeverReplacesNewer(t *testing.T) {
 		s := sampleSessions()[1]
 		s.RemainingBlockCount = cnt(5)
 		s.LastUpdatedDateTime = at("2026-11-28T09:04:50Z")
-		return s, nil
+		return *s, nil
 	}
 	press(m, "r")
 	// A list that left the service before the renew answered is older.
@@ -200,7 +200,7 @@ func TestOlderCopyNeverReplacesNewer(t *testing.T) {
 	}
 	// And a renew answer older than the row is ignored too.
 	older := sampleSessions()[1]
-	m.Update(actionResultMsg{storeID: testStore, sessionID: older.ID, action: actRenew, session: &older})
+	m.Update(actionResultMsg{storeID: testStore, sessionID: older.ID, action: actRenew, session: older})
 	if got := m.rowMap()["s-uploading"].s.RemainingBlockCount.Value; got != 2 {
 		t.Errorf("older renew answer replaced the row: remaining %d", got)
 	}
@@ -290,7 +290,7 @@ func TestPauseStopsTheLoop(t *testing.T) {
 func TestSelectionFollowsSessionAcrossRefresh(t *testing.T) {
 	m, svc := loaded(t)
 	selectID(t, m, "s-completed")
-	fresh := append([]graphapi.Session{{ID: "s-new", FileName: "brand-new.EdmHash", State: "UploadInProgress",
+	fresh := append([]*graphapi.Session{{ID: "s-new", FileName: "brand-new.EdmHash", State: "UploadInProgress",
 		CreationDateTime: at("2026-11-28T09:00:00Z"), LastUpdatedDateTime: at("2026-11-28T09:00:00Z")}}, sampleSessions()...)
 	svc.sessions[testStore] = fresh
 	press(m, "ctrl+r")
@@ -298,7 +298,7 @@ func TestSelectionFollowsSessionAcrossRefresh(t *testing.T) {
 		t.Errorf("order %v, selected %s", m.ids(), m.selID())
 	}
 	// The selected session disappears: the selection moves to its neighbour.
-	svc.sessions[testStore] = []graphapi.Session{fresh[0], fresh[1], fresh[2], fresh[4]}
+	svc.sessions[testStore] = []*graphapi.Session{fresh[0], fresh[1], fresh[2], fresh[4]}
 	press(m, "ctrl+r")
 	if m.selID() != "s-failed" {
 		t.Errorf("after removal selected %s", m.selID())
@@ -489,7 +489,7 @@ func TestHostileStringsNeverReachTheScreen(t *testing.T) {
 	s.Error.Details[0].Message = evil
 	s.Fields = []string{evil}
 	s.Checksum, s.UploadAgentID, s.DataUploadURI = evil, evil, "https://x/\x1b[2J?sig="+evil
-	svc.sessions[testStore] = []graphapi.Session{s}
+	svc.sessions[testStore] = []*graphapi.Session{s}
 	svc.stores = []graphapi.DataStore{{ID: testStore, DisplayName: evil, Description: evil}}
 	m := newTestModel(t, svc, testStore)
 	run(m, m.Init())
@@ -526,7 +526,7 @@ type pagedFake struct {
 	page int
 }
 
-func (f pagedFake) FirstSessions(ctx context.Context, storeID string) ([]graphapi.Session, error) {
+func (f pagedFake) FirstSessions(ctx context.Context, storeID string) ([]*graphapi.Session, error) {
 	all, err := f.ListSessions(ctx, storeID)
 	return all[:min(f.page, len(all))], err
 }

@@ -136,7 +136,7 @@ func TestCancelAndCommitAskFirst(t *testing.T) {
 
 func TestRenewMarkedIsBounded(t *testing.T) {
 	svc := newFake()
-	var sessions []graphapi.Session
+	var sessions []*graphapi.Session
 	for i := range 10 {
 		s := sampleSessions()[1]
 		s.ID = "u" + string(rune('a'+i))
@@ -164,7 +164,7 @@ func TestRenewMarkedIsBounded(t *testing.T) {
 		for _, s := range sessions {
 			if s.ID == id {
 				s.LastUpdatedDateTime = at("2026-11-28T09:04:59Z")
-				return s, nil
+				return *s, nil
 			}
 		}
 		return graphapi.Session{}, nil
@@ -316,7 +316,7 @@ func TestRatesETAAndSparklineFromRefreshes(t *testing.T) {
 	now := testNow
 	clock := func() time.Time { return now }
 	s := sampleSessions()[1] // 50 blocks, 35 remaining
-	svc.sessions[testStore] = []graphapi.Session{s}
+	svc.sessions[testStore] = []*graphapi.Session{s}
 	m := New(Options{Service: svc, StoreID: testStore, Renderer: asciiRenderer(), Now: clock, Refresh: 10 * time.Second})
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 	run(m, m.Init())
@@ -324,7 +324,7 @@ func TestRatesETAAndSparklineFromRefreshes(t *testing.T) {
 		now = now.Add(time.Minute)
 		s.RemainingBlockCount = cnt(35 - int64(i)*5)
 		s.LastUpdatedDateTime = graphapi.Time{Time: now}
-		svc.sessions[testStore] = []graphapi.Session{s}
+		svc.sessions[testStore] = []*graphapi.Session{s}
 		press(m, "ctrl+r")
 	}
 	m.setClock(now)

@@ -30,7 +30,7 @@ func (f *fleetFake) ListDataStores(ctx context.Context) ([]graphapi.DataStore, e
 	return f.fakeService.ListDataStores(ctx)
 }
 
-func (f *fleetFake) ListSessions(ctx context.Context, id string) ([]graphapi.Session, error) {
+func (f *fleetFake) ListSessions(ctx context.Context, id string) ([]*graphapi.Session, error) {
 	if err := f.failStore[id]; err != nil {
 		return nil, err
 	}
@@ -50,12 +50,12 @@ func fleetScenario() *fleetFake {
 		{ID: "s-stalled", DisplayName: "Delta Claims Archive"},
 		{ID: "s-broken", DisplayName: "Aurora Member Ledger"},
 	}
-	f.sessions["s-ok"] = []graphapi.Session{{ID: "a", State: "Completed", CreationDateTime: ago(2 * time.Hour), CompletionDateTime: ago(time.Hour)}}
-	f.sessions["s-failed"] = []graphapi.Session{
+	f.sessions["s-ok"] = []*graphapi.Session{{ID: "a", State: "Completed", CreationDateTime: ago(2 * time.Hour), CompletionDateTime: ago(time.Hour)}}
+	f.sessions["s-failed"] = []*graphapi.Session{
 		{ID: "b", State: "Failed", CreationDateTime: ago(2 * time.Hour), LastUpdatedDateTime: ago(time.Hour), Error: &graphapi.ClassificationError{Code: "InvalidHashBlockFormat"}},
 		{ID: "c", State: "Completed", CreationDateTime: ago(12 * time.Hour), CompletionDateTime: ago(10 * time.Hour)},
 	}
-	f.sessions["s-stalled"] = []graphapi.Session{
+	f.sessions["s-stalled"] = []*graphapi.Session{
 		{ID: "d", State: "UploadInProgress", CreationDateTime: ago(21 * time.Hour), LastUpdatedDateTime: ago(20 * time.Hour), TotalBlockCount: cnt(100), RemainingBlockCount: cnt(63)},
 		{ID: "e", State: "Completed", CreationDateTime: ago(23 * time.Hour), CompletionDateTime: ago(22 * time.Hour)},
 		// A newer upload is running fine: the row still shows the stalled one.
@@ -241,7 +241,7 @@ func TestOverviewReportsVerdictChanges(t *testing.T) {
 	if cmd := o.Update(o.poll()); cmd != nil {
 		t.Errorf("the first poll reported changes: %v", cmd())
 	}
-	f.sessions["s-ok"] = append(f.sessions["s-ok"], graphapi.Session{ID: "z", State: "Failed", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
+	f.sessions["s-ok"] = append(f.sessions["s-ok"], &graphapi.Session{ID: "z", State: "Failed", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
 	cmd := o.Update(o.poll())
 	if cmd == nil {
 		t.Fatal("no event for a store turning failed")
@@ -332,7 +332,7 @@ func TestOverviewRefreshesAndLogsVerdictChanges(t *testing.T) {
 		t.Errorf("a normal poll listed (%d lists, %d gets)", f.count("list")-lists, f.count("get"))
 	}
 	// A session created meanwhile shows on ctrl+r, which lists everything.
-	f.sessions["s-ok"] = append(f.sessions["s-ok"], graphapi.Session{ID: "z", State: "UploadInProgress", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
+	f.sessions["s-ok"] = append(f.sessions["s-ok"], &graphapi.Session{ID: "z", State: "UploadInProgress", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
 	press(m, "ctrl+r")
 	if f.count("list") == lists {
 		t.Error("ctrl+r did not list")
@@ -379,7 +379,7 @@ func TestStoreRefreshCostFollowsChange(t *testing.T) {
 	run(m, func() tea.Msg { return refreshTickMsg{gen: m.loop.tickGen} })
 	running := 0
 	for _, s := range svc.sessions[testStore] {
-		if !health.Final(&s) {
+		if !health.Final(s) {
 			running++
 		}
 	}
@@ -395,10 +395,10 @@ func TestStoreRefreshCostFollowsChange(t *testing.T) {
 // finishedLongAgo is n uploads finished long ago: the bulk of a real store, where
 // reading the few running sessions by id costs less than listing pages (a
 // tiny store with most uploads running is listed instead).
-func finishedLongAgo(n int) []graphapi.Session {
-	out := make([]graphapi.Session, n)
+func finishedLongAgo(n int) []*graphapi.Session {
+	out := make([]*graphapi.Session, n)
 	for i := range out {
-		out[i] = graphapi.Session{ID: fmt.Sprintf("old-%03d", i), State: "Completed",
+		out[i] = &graphapi.Session{ID: fmt.Sprintf("old-%03d", i), State: "Completed",
 			CreationDateTime: ago(time.Duration(30+i) * 24 * time.Hour), CompletionDateTime: ago(time.Duration(30+i) * 24 * time.Hour)}
 	}
 	return out

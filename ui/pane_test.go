@@ -138,19 +138,3 @@ func TestDetailsShowStoreSchemaAndRecentRuns(t *testing.T) {
 	}
 }
 
-// The strip's runs hold copies, not pointers into the listing, so the
-// listing can be collected.
-func TestRecentRunsCopySessions(t *testing.T) {
-	sessions := sampleSessions()
-	runs := recentRuns(sessions)
-	if len(runs) != 2 {
-		t.Fatalf("%d runs, want the 2 finished sessions", len(runs))
-	}
-	for _, r := range runs {
-		for i := range sessions {
-			if r.Session == &sessions[i] {
-				t.Errorf("run %s points into the listing", r.Session.ID)
-			}
-		}
-	}
-}

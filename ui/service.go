@@ -13,7 +13,7 @@ import (
 // tests pass a fake.
 type Service interface {
 	ListDataStores(ctx context.Context) ([]graphapi.DataStore, error)
-	ListSessions(ctx context.Context, storeID string) ([]graphapi.Session, error)
+	ListSessions(ctx context.Context, storeID string) ([]*graphapi.Session, error)
 	GetSession(ctx context.Context, storeID, sessionID string) (graphapi.Session, error)
 	RenewSession(ctx context.Context, storeID, sessionID string) (graphapi.Session, error)
 	CancelSession(ctx context.Context, storeID, sessionID string) error

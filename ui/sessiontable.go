@@ -116,13 +116,12 @@ func (t *sessionTable) Remember(storeID string) {
 // finished. A row is never replaced by an older copy of its session: a list
 // that left the service before a renew answered must not undo the renew.
 // Rows missing from the listing go, unless an action on them is in flight.
-func (t *sessionTable) Merge(sessions []graphapi.Session, at time.Time) []notice {
+func (t *sessionTable) Merge(sessions []*graphapi.Session, at time.Time) []notice {
 	t.merges++
 	selectedAt := t.index(t.selectedID) // before its row may go
 	moved := false                      // whether the order may have changed
 	var notices []notice
-	for i := range sessions {
-		s := &sessions[i] // the listing is never written: rows point into it
+	for _, s := range sessions { // never written: rows point at them
 		if s.ID == "" {
 			continue
 		}

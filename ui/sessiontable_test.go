@@ -32,7 +32,7 @@ func TestMergeKeepsOmittedRowsWithActionInFlight(t *testing.T) {
 			r.pending = tc.pending
 			tbl.SetMarked(r, tc.marked)
 
-			var rest []graphapi.Session
+			var rest []*graphapi.Session
 			for _, s := range all {
 				if s.ID != "s-uploading" {
 					rest = append(rest, s)
@@ -110,10 +110,12 @@ func TestMergeReordersOnSortKeyChange(t *testing.T) {
 			all := sampleSessions()
 			tbl.Merge(all, testNow)
 			last := tbl.Visible()[len(tbl.Visible())-1]
-			fresh := append([]graphapi.Session(nil), all...)
+			fresh := append([]*graphapi.Session(nil), all...)
 			for i := range fresh {
 				if fresh[i].ID == last {
-					tc.edit(&fresh[i])
+					c := *fresh[i] // a new copy: the table points at the old one
+					tc.edit(&c)
+					fresh[i] = &c
 				}
 			}
 			tbl.Merge(fresh, testNow.Add(time.Second))

@@ -63,7 +63,7 @@ type checkFlags struct {
 // checkService is what check needs; *graphapi.Client satisfies it.
 type checkService interface {
 	storeLister
-	ListSessions(ctx context.Context, storeID string) ([]graphapi.Session, error)
+	ListSessions(ctx context.Context, storeID string) ([]*graphapi.Session, error)
 }
 
 var _ checkService = (*graphapi.Client)(nil)
@@ -199,7 +199,7 @@ type checkResult struct {
 // be read, health otherwise.
 type storeCheck struct {
 	store    graphapi.DataStore
-	sessions []graphapi.Session
+	sessions []*graphapi.Session
 	health   health.Store
 	err      error
 	label    string // perfdata label prefix, unique in the result

@@ -18,7 +18,7 @@ type detail struct{ label, value string }
 // the JSON object with -o json.
 func writeSession(w io.Writer, out scriptFlags, s graphapi.Session) error {
 	if out.output == "json" {
-		return writeSessions(w, out, []graphapi.Session{s}, false)
+		return writeSessions(w, out, []*graphapi.Session{&s}, false)
 	}
 	return writeDetails(w, sessionDetails(&s))
 }

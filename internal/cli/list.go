@@ -47,11 +47,11 @@ func (f *listFilter) warnUnknown(w io.Writer) {
 }
 
 // apply keeps the sessions the filter selects, in their order.
-func (f *listFilter) apply(sessions []graphapi.Session, now time.Time) []graphapi.Session {
+func (f *listFilter) apply(sessions []*graphapi.Session, now time.Time) []*graphapi.Session {
 	kept := sessions[:0:0]
-	for i := range sessions {
-		if s := &sessions[i]; f.wantState(s) && f.recent(s, now) {
-			kept = append(kept, *s)
+	for _, s := range sessions {
+		if f.wantState(s) && f.recent(s, now) {
+			kept = append(kept, s)
 		}
 	}
 	return kept

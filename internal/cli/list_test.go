@@ -13,7 +13,7 @@ import (
 func TestListFilter(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) graphapi.Time { return graphapi.Time{Time: now.Add(-d)} }
-	sessions := []graphapi.Session{
+	sessions := []*graphapi.Session{
 		{ID: "up", State: "UploadInProgress", CreationDateTime: at(time.Hour)},
 		{ID: "wait", State: "UploadCompleted", CreationDateTime: at(3 * time.Hour)},
 		{ID: "done", State: "Completed", CreationDateTime: at(25 * time.Hour)},

@@ -148,7 +148,7 @@ func jsonCount(c graphapi.Count) *int64 {
 	return &v
 }
 
-func toJSONSession(s graphapi.Session, reveal bool) jsonSession {
+func toJSONSession(s *graphapi.Session, reveal bool) jsonSession {
 	j := jsonSession{
 		ID: s.ID, DataStoreID: s.DataStoreID, FileName: s.FileName, State: s.State,
 		CreationDateTime: jsonTime(s.CreationDateTime), StartDateTime: jsonTime(s.StartDateTime),
@@ -222,7 +222,7 @@ func writeStores(w io.Writer, s scriptFlags, stores []graphapi.DataStore) error 
 	return writeTable(w, []string{"ID", "NAME", "DATA UPDATED", "COLUMNS", "DESCRIPTION"}, rows)
 }
 
-func writeSessions(w io.Writer, s scriptFlags, sessions []graphapi.Session, asArray bool) error {
+func writeSessions(w io.Writer, s scriptFlags, sessions []*graphapi.Session, asArray bool) error {
 	if s.output == "json" {
 		out := make([]jsonSession, 0, len(sessions))
 		for _, x := range sessions {
@@ -305,10 +305,9 @@ func writeTable(w io.Writer, header []string, rows [][]string) error {
 	return err
 }
 
-func sessionRows(sessions []graphapi.Session) [][]string {
+func sessionRows(sessions []*graphapi.Session) [][]string {
 	rows := make([][]string, 0, len(sessions))
-	for i := range sessions {
-		s := &sessions[i]
+	for _, s := range sessions {
 		rows = append(rows, []string{s.ID, orDash(s.FileName), orDash(s.State), present.Percent(s.UploadProgress()),
 			present.Percent(s.ProcessingProgress()), timeCell(s.LastUpdatedDateTime), timeCell(s.CreationDateTime)})
 	}

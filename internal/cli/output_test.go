@@ -24,7 +24,7 @@ func TestTableShowsADashWithoutATotal(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := graphapi.Session{ID: "a", TotalBlockCount: c.total, RemainingBlockCount: c.remaining,
 				TotalJobCount: c.total, RemainingJobCount: c.remaining}
-			row := sessionRows([]graphapi.Session{s})[0]
+			row := sessionRows([]*graphapi.Session{&s})[0]
 			if row[3] != c.want || row[4] != c.want {
 				t.Errorf("upload %q, processing %q; want %q", row[3], row[4], c.want)
 			}

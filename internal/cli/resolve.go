@@ -26,7 +26,7 @@ type storeLister interface {
 // sessionFinder is what naming a session needs.
 type sessionFinder interface {
 	GetSession(ctx context.Context, storeID, sessionID string) (graphapi.Session, error)
-	ListSessions(ctx context.Context, storeID string) ([]graphapi.Session, error)
+	ListSessions(ctx context.Context, storeID string) ([]*graphapi.Session, error)
 }
 
 var (
@@ -184,8 +184,8 @@ func resolveSession(ctx context.Context, svc sessionFinder, storeID, arg string)
 	if err != nil {
 		return graphapi.Session{}, err
 	}
-	if i := slices.IndexFunc(sessions, func(s graphapi.Session) bool { return s.ID == arg }); i >= 0 {
-		return sessions[i], nil
+	if i := slices.IndexFunc(sessions, func(s *graphapi.Session) bool { return s.ID == arg }); i >= 0 {
+		return *sessions[i], nil
 	}
 	if s, ok := newestFromFile(sessions, arg); ok {
 		return s, nil
@@ -202,11 +202,11 @@ func resolveSession(ctx context.Context, svc sessionFinder, storeID, arg string)
 
 // newestFromFile is the newest session uploaded from file: an exact match
 // first, then one in another case.
-func newestFromFile(sessions []graphapi.Session, file string) (graphapi.Session, bool) {
+func newestFromFile(sessions []*graphapi.Session, file string) (graphapi.Session, bool) {
 	for _, same := range []func(a, b string) bool{func(a, b string) bool { return a == b }, strings.EqualFold} {
 		var newest *graphapi.Session
-		for i := range sessions {
-			if s := &sessions[i]; same(s.FileName, file) && (newest == nil || health.NewerCreated(s, newest)) {
+		for _, s := range sessions {
+			if same(s.FileName, file) && (newest == nil || health.NewerCreated(s, newest)) {
 				newest = s
 			}
 		}
@@ -218,7 +218,7 @@ func newestFromFile(sessions []graphapi.Session, file string) (graphapi.Session,
 }
 
 // newestFiles names a few recent sessions, to help with a typo.
-func newestFiles(sessions []graphapi.Session) string {
+func newestFiles(sessions []*graphapi.Session) string {
 	if len(sessions) == 0 {
 		return " (the store has no sessions)"
 	}
@@ -232,9 +232,9 @@ func newestFiles(sessions []graphapi.Session) string {
 }
 
 // newestFirst returns a copy of sessions, newest created first.
-func newestFirst(sessions []graphapi.Session) []graphapi.Session {
+func newestFirst(sessions []*graphapi.Session) []*graphapi.Session {
 	sorted := slices.Clone(sessions)
-	slices.SortStableFunc(sorted, func(a, b graphapi.Session) int { return health.NewestFirst(&a, &b) })
+	slices.SortStableFunc(sorted, health.NewestFirst)
 	return sorted
 }
 
@@ -353,7 +353,7 @@ func completeSessions(g *globalFlags, single bool) completionFunc {
 	}
 }
 
-func sessionCompletions(sessions []graphapi.Session, prefix string) []string {
+func sessionCompletions(sessions []*graphapi.Session, prefix string) []string {
 	var out []string
 	files := map[string]bool{}
 	for _, s := range sessions[:min(len(sessions), maxCompletions)] {

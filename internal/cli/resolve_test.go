@@ -70,7 +70,7 @@ func TestStoreLinesAreBounded(t *testing.T) {
 
 // fakeSessions serves sessions from memory and counts the calls.
 type fakeSessions struct {
-	sessions    []graphapi.Session
+	sessions    []*graphapi.Session
 	err         error
 	gets, lists int
 }
@@ -82,20 +82,20 @@ func (f *fakeSessions) GetSession(_ context.Context, _, id string) (graphapi.Ses
 	}
 	for _, s := range f.sessions {
 		if s.ID == id {
-			return s, nil
+			return *s, nil
 		}
 	}
 	return graphapi.Session{}, &graphapi.Error{StatusCode: 404, Code: "itemNotFound"}
 }
 
-func (f *fakeSessions) ListSessions(context.Context, string) ([]graphapi.Session, error) {
+func (f *fakeSessions) ListSessions(context.Context, string) ([]*graphapi.Session, error) {
 	f.lists++
 	return f.sessions, f.err
 }
 
 func TestResolveSession(t *testing.T) {
 	at := func(h int) graphapi.Time { return graphapi.Time{Time: time.Date(2026, 11, 28, h, 0, 0, 0, time.UTC)} }
-	sessions := []graphapi.Session{
+	sessions := []*graphapi.Session{
 		{ID: "11111111-1111-4111-8111-111111111111", FileName: "patients.EdmHash", State: "Completed", CreationDateTime: at(1)},
 		{ID: "22222222-2222-4222-8222-222222222222", FileName: "patients.EdmHash", State: "Failed", CreationDateTime: at(5)},
 		{ID: "33333333-3333-4333-8333-333333333333", FileName: "patients.edmhash", State: "UploadInProgress", CreationDateTime: at(9)},

@@ -161,14 +161,14 @@ func newGetCmd(g *globalFlags) *cobra.Command {
 func newRenewCmd(g *globalFlags) *cobra.Command {
 	return newScriptCmd(g, scriptCmd{use: "renew SESSION_ID...", short: "Renew sessions (each is reported; any failure exits 1)", args: minArgs(1), store: true,
 		run: func(c *scriptCall) error {
-			var renewed []graphapi.Session
+			var renewed []*graphapi.Session
 			failed := c.forEachID(func(id string) error {
 				session, err := c.client.RenewSession(c.cmd.Context(), c.store, id)
 				if err == nil {
 					err = sameSession(id, session)
 				}
 				if err == nil {
-					renewed = append(renewed, session)
+					renewed = append(renewed, &session)
 				}
 				return err
 			})
