@@ -137,4 +137,3 @@ func TestDetailsShowStoreSchemaAndRecentRuns(t *testing.T) {
 		}
 	}
 }
-
