@@ -6,10 +6,11 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-	"unique"
 )
 
 // The service's JSON is decoded leniently, field by field: a wrong type or an
@@ -60,7 +61,6 @@ func (s *Session) UnmarshalJSON(data []byte) error {
 // session converts the captured properties with the forgiving helpers.
 func (r *rawSession) session() Session {
 	s := Session{
-		object:                       true,
 		ID:                           looseString(r.ID),
 		DataStoreID:                  intern(looseString(r.DataStoreID)),
 		State:                        intern(looseString(r.State)),
@@ -78,7 +78,7 @@ func (r *rawSession) session() Session {
 		RowsPerBlock:                 looseCount(r.RowsPerBlock),
 		Checksum:                     looseString(r.Checksum),
 		DataUploadURI:                looseString(r.DataUploadURI),
-		Fields:                       internAll(looseStrings(r.Fields)),
+		Fields:                       internList(looseStrings(r.Fields)),
 		Salt:                         looseString(r.Salt),
 		UploadAgentID:                intern(looseString(r.UploadAgentID)),
 		Error:                        looseClassificationError(r.Error),
@@ -88,7 +88,7 @@ func (r *rawSession) session() Session {
 	}
 	if s.Error != nil {
 		// The service's own text may echo the salt or the upload URL.
-		s.Error.scrub(func(t string) string { return Scrub(t, s.Salt) })
+		s.Error.scrub(func(t string) string { return intern(Scrub(t, s.Salt)) })
 	}
 	return s
 }
@@ -222,12 +222,12 @@ func looseClassificationError(data json.RawMessage) *ClassificationError {
 	if isNull(data) || json.Unmarshal(data, &r) != nil {
 		return nil
 	}
-	// Codes repeat across sessions (a store's failures share a few):
-	// one copy each.
+	// Codes and texts repeat across sessions (a store's failures share a
+	// few): one copy each.
 	e := &ClassificationError{
 		Code:       intern(looseString(r.Code)),
-		Message:    looseString(r.Message),
-		Target:     looseString(r.Target),
+		Message:    intern(looseString(r.Message)),
+		Target:     intern(looseString(r.Target)),
 		InnerError: looseInnerError(r.InnerError),
 	}
 	var details []json.RawMessage
@@ -239,8 +239,8 @@ func looseClassificationError(data json.RawMessage) *ClassificationError {
 			}
 			e.Details = append(e.Details, ClassificationErrorDetail{
 				Code:       intern(looseString(rd.Code)),
-				Message:    looseString(rd.Message),
-				Target:     looseString(rd.Target),
+				Message:    intern(looseString(rd.Message)),
+				Target:     intern(looseString(rd.Target)),
 				InnerError: looseInnerError(rd.InnerError),
 			})
 		}
@@ -413,14 +413,63 @@ func looseTime(data json.RawMessage) Time {
 	return Time{Time: t, Raw: raw}
 }
 
-// intern returns the canonical copy of a string that repeats across
-// sessions (store id, state, agent id, column names), so 10,000 sessions
-// hold one copy instead of 10,000.
+// interned holds one copy of each short string that repeats across
+// sessions (store id, state, agent id, column names, error codes and
+// texts), so 10,000 sessions hold one copy instead of 10,000. The table
+// holds its strings strongly (a weak one, like package unique's, forgets
+// them at each collection, when the next page makes its own copies) and
+// is bounded: past maxInterned strings, new ones are no longer added.
+var interned struct {
+	sync.Mutex
+	strings map[string]string
+	lists   map[string][]string
+}
+
+const (
+	maxInterned    = 1 << 12
+	maxInternedLen = 256
+)
+
 func intern(s string) string {
-	if s == "" || len(s) > 64 {
+	if s == "" || len(s) > maxInternedLen {
 		return s
 	}
-	return unique.Make(s).Value()
+	interned.Lock()
+	defer interned.Unlock()
+	if c, ok := interned.strings[s]; ok {
+		return c
+	}
+	if interned.strings == nil {
+		interned.strings = map[string]string{}
+	}
+	if len(interned.strings) < maxInterned {
+		interned.strings[s] = s
+	}
+	return s
+}
+
+// internList is intern for a list (a session's fields, the same for every
+// upload to a store): sessions share one slice, which must not be written.
+func internList(list []string) []string {
+	if len(list) == 0 {
+		return list
+	}
+	key := strings.Join(list, "\x00")
+	if len(key) > maxInternedLen {
+		return list
+	}
+	interned.Lock()
+	defer interned.Unlock()
+	if c, ok := interned.lists[key]; ok {
+		return c
+	}
+	if interned.lists == nil {
+		interned.lists = map[string][]string{}
+	}
+	if len(interned.lists) < maxInterned {
+		interned.lists[key] = slices.Clip(list)
+	}
+	return list
 }
 
 // DecodeSession decodes one session body, bare or wrapped as {"value": {...}}
@@ -499,12 +548,4 @@ func describeJSONError(err error) error {
 	return err
 }
 
-func (s *Session) fromObject() bool   { return s.object }
 func (d *DataStore) fromObject() bool { return d.object }
-
-func internAll(list []string) []string {
-	for i, s := range list {
-		list[i] = intern(s)
-	}
-	return list
-}

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestDecodeRenewDocExample(t *testing.T) {
@@ -319,10 +321,40 @@ func FuzzDecodeSessionPage(f *testing.F) {
 			return
 		}
 		for _, s := range p.Value {
-			if !s.object {
-				t.Fatalf("a non-object element was kept: %+v", s)
+			if s == nil {
+				t.Fatal("a page listed a nil session")
 			}
 			_ = s.UploadProgress().Percent()
 		}
 	})
+}
+
+// Repeated strings are one copy, across collections too (a weak table
+// would make the next page copy them again), and the table stays bounded.
+func TestInternKeepsOneCopy(t *testing.T) {
+	first := intern(strings.Clone("ProcessingInProgress"))
+	runtime.GC()
+	again := intern(strings.Clone("ProcessingInProgress"))
+	if unsafe.StringData(first) != unsafe.StringData(again) {
+		t.Error("the same state decoded twice is two copies")
+	}
+	a := internList([]string{"Id", "Email"})
+	b := internList([]string{"Id", "Email"})
+	if &a[0] != &b[0] {
+		t.Error("the same fields decoded twice are two lists")
+	}
+	if long := strings.Repeat("x", maxInternedLen+1); unsafe.StringData(intern(long)) != unsafe.StringData(long) {
+		t.Error("a long text was interned")
+	}
+	t.Cleanup(func() {
+		interned.Lock()
+		interned.strings = nil
+		interned.Unlock()
+	})
+	for i := range maxInterned + 10 {
+		intern(fmt.Sprint("unique-", i))
+	}
+	if n := len(interned.strings); n > maxInterned {
+		t.Errorf("%d strings interned, the bound is %d", n, maxInterned)
+	}
 }

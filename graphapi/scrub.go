@@ -38,10 +38,23 @@ func Scrub(s string, secrets ...string) string {
 		// Fast path: every pattern needs one of these.
 		return s
 	}
-	s = bearerPattern.ReplaceAllString(s, "Bearer "+Redacted)
-	s = jwtPattern.ReplaceAllString(s, Redacted)
-	s = urlQueryPattern.ReplaceAllString(s, "${1}?"+Redacted)
-	return paramPattern.ReplaceAllString(s, "${1}="+Redacted)
+	// Replace only on a match: ReplaceAllString copies even clean text.
+	for _, p := range scrubPatterns {
+		if p.re.MatchString(s) {
+			s = p.re.ReplaceAllString(s, p.with)
+		}
+	}
+	return s
+}
+
+var scrubPatterns = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{bearerPattern, "Bearer " + Redacted},
+	{jwtPattern, Redacted},
+	{urlQueryPattern, "${1}?" + Redacted},
+	{paramPattern, "${1}=" + Redacted},
 }
 
 // secrets remembers what a client must keep out of error text: the tokens

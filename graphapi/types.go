@@ -71,8 +71,6 @@ type Session struct {
 	Salt                         string
 	UploadAgentID                string
 	Error                        *ClassificationError
-
-	object bool // decoded from a JSON object (pages drop anything else)
 }
 
 // ClassificationError is a session's error.

@@ -63,3 +63,16 @@ func TestSparkline(t *testing.T) {
 		t.Error("empty cases")
 	}
 }
+
+// Only running rows keep progress samples: a large store's finished rows
+// would each hold one for nothing.
+func TestFinishedRowsKeepNoSamples(t *testing.T) {
+	tbl := newSessionTable(&shared{}, AllColumns())
+	tbl.Merge(sampleSessions(), testNow)
+	if r := tbl.rows["s-completed"]; r.samples != nil {
+		t.Errorf("a completed row holds %d samples", len(r.samples))
+	}
+	if r := tbl.rows["s-uploading"]; len(r.samples) != 1 {
+		t.Errorf("a running row holds %d samples, want 1", len(r.samples))
+	}
+}

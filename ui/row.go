@@ -107,8 +107,14 @@ func (r *row) eta(now time.Time) string {
 	return etaText(proc.Total-proc.Done, rate, ok)
 }
 
-// observe records the row's progress as seen at a moment.
+// observe records the row's progress as seen at a moment. Rates and
+// sparklines are shown only while a session runs: a finished row keeps no
+// samples (most of a large store's rows).
 func (r *row) observe(at time.Time) {
+	if r.class != graphapi.StateInProgress {
+		r.samples = nil
+		return
+	}
 	up, proc := r.s.UploadProgress(), r.s.ProcessingProgress()
 	r.samples = addSample(r.samples, sample{at: at, blocks: up.Done, jobs: proc.Done, up: up.Fraction, proc: proc.Fraction})
 }
