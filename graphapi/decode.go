@@ -11,35 +11,47 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // The service's JSON is decoded leniently, field by field: a wrong type or an
 // odd value in one property must not cost the admin a whole page of sessions.
 // Every property is first captured raw, then converted with forgiving helpers.
 
+// rawValue is a JSON value as it sits in the body being decoded. Unlike
+// json.RawMessage it is not copied (encoding/json hands Unmarshalers a
+// slice of its input), so it must not outlive that body: the helpers below
+// copy what they keep.
+type rawValue []byte
+
+func (r *rawValue) UnmarshalJSON(data []byte) error {
+	*r = data
+	return nil
+}
+
 type rawSession struct {
-	ID                           json.RawMessage `json:"id"`
-	DataStoreID                  json.RawMessage `json:"dataStoreId"`
-	DatastoreIDLegacy            json.RawMessage `json:"datastoreId"`
-	State                        json.RawMessage `json:"state"`
-	FileName                     json.RawMessage `json:"fileName"`
-	CreationDateTime             json.RawMessage `json:"creationDateTime"`
-	StartDateTime                json.RawMessage `json:"startDateTime"`
-	LastUpdatedDateTime          json.RawMessage `json:"lastUpdatedDateTime"`
-	CompletionDateTime           json.RawMessage `json:"completionDateTime"`
-	UploadCompletionDateTime     json.RawMessage `json:"uploadCompletionDateTime"`
-	ProcessingCompletionDateTime json.RawMessage `json:"processingCompletionDateTime"`
-	TotalBlockCount              json.RawMessage `json:"totalBlockCount"`
-	RemainingBlockCount          json.RawMessage `json:"remainingBlockCount"`
-	TotalJobCount                json.RawMessage `json:"totalJobCount"`
-	RemainingJobCount            json.RawMessage `json:"remainingJobCount"`
-	RowsPerBlock                 json.RawMessage `json:"rowsPerBlock"`
-	Checksum                     json.RawMessage `json:"checksum"`
-	DataUploadURI                json.RawMessage `json:"dataUploadURI"`
-	Fields                       json.RawMessage `json:"fields"`
-	Salt                         json.RawMessage `json:"salt"`
-	UploadAgentID                json.RawMessage `json:"uploadAgentId"`
-	Error                        json.RawMessage `json:"error"`
+	ID                           rawValue `json:"id"`
+	DataStoreID                  rawValue `json:"dataStoreId"`
+	DatastoreIDLegacy            rawValue `json:"datastoreId"`
+	State                        rawValue `json:"state"`
+	FileName                     rawValue `json:"fileName"`
+	CreationDateTime             rawValue `json:"creationDateTime"`
+	StartDateTime                rawValue `json:"startDateTime"`
+	LastUpdatedDateTime          rawValue `json:"lastUpdatedDateTime"`
+	CompletionDateTime           rawValue `json:"completionDateTime"`
+	UploadCompletionDateTime     rawValue `json:"uploadCompletionDateTime"`
+	ProcessingCompletionDateTime rawValue `json:"processingCompletionDateTime"`
+	TotalBlockCount              rawValue `json:"totalBlockCount"`
+	RemainingBlockCount          rawValue `json:"remainingBlockCount"`
+	TotalJobCount                rawValue `json:"totalJobCount"`
+	RemainingJobCount            rawValue `json:"remainingJobCount"`
+	RowsPerBlock                 rawValue `json:"rowsPerBlock"`
+	Checksum                     rawValue `json:"checksum"`
+	DataUploadURI                rawValue `json:"dataUploadURI"`
+	Fields                       rawValue `json:"fields"`
+	Salt                         rawValue `json:"salt"`
+	UploadAgentID                rawValue `json:"uploadAgentId"`
+	Error                        rawValue `json:"error"`
 }
 
 // UnmarshalJSON decodes an exactMatchSession, accepting both the current
@@ -62,8 +74,8 @@ func (s *Session) UnmarshalJSON(data []byte) error {
 func (r *rawSession) session() Session {
 	s := Session{
 		ID:                           looseString(r.ID),
-		DataStoreID:                  intern(looseString(r.DataStoreID)),
-		State:                        intern(looseString(r.State)),
+		DataStoreID:                  looseInterned(r.DataStoreID),
+		State:                        looseInterned(r.State),
 		FileName:                     looseString(r.FileName),
 		CreationDateTime:             looseTime(r.CreationDateTime),
 		StartDateTime:                looseTime(r.StartDateTime),
@@ -80,11 +92,11 @@ func (r *rawSession) session() Session {
 		DataUploadURI:                looseString(r.DataUploadURI),
 		Fields:                       internList(looseStrings(r.Fields)),
 		Salt:                         looseString(r.Salt),
-		UploadAgentID:                intern(looseString(r.UploadAgentID)),
+		UploadAgentID:                looseInterned(r.UploadAgentID),
 		Error:                        looseClassificationError(r.Error),
 	}
 	if s.DataStoreID == "" {
-		s.DataStoreID = intern(looseString(r.DatastoreIDLegacy))
+		s.DataStoreID = looseInterned(r.DatastoreIDLegacy)
 	}
 	if s.Error != nil {
 		// The service's own text may echo the salt or the upload URL.
@@ -203,21 +215,21 @@ func (d *DataStore) UnmarshalJSON(data []byte) error {
 }
 
 type rawClassificationError struct {
-	Code       json.RawMessage `json:"code"`
-	Message    json.RawMessage `json:"message"`
-	Target     json.RawMessage `json:"target"`
-	InnerError json.RawMessage `json:"innerError"`
-	RawDetails json.RawMessage `json:"details"`
+	Code       rawValue `json:"code"`
+	Message    rawValue `json:"message"`
+	Target     rawValue `json:"target"`
+	InnerError rawValue `json:"innerError"`
+	RawDetails rawValue `json:"details"`
 }
 
 type rawInnerError struct {
-	Code            json.RawMessage `json:"code"`
-	ActivityID      json.RawMessage `json:"activityId"`
-	ClientRequestID json.RawMessage `json:"clientRequestId"`
-	ErrorDateTime   json.RawMessage `json:"errorDateTime"`
+	Code            rawValue `json:"code"`
+	ActivityID      rawValue `json:"activityId"`
+	ClientRequestID rawValue `json:"clientRequestId"`
+	ErrorDateTime   rawValue `json:"errorDateTime"`
 }
 
-func looseClassificationError(data json.RawMessage) *ClassificationError {
+func looseClassificationError(data []byte) *ClassificationError {
 	var r rawClassificationError
 	if isNull(data) || json.Unmarshal(data, &r) != nil {
 		return nil
@@ -225,12 +237,12 @@ func looseClassificationError(data json.RawMessage) *ClassificationError {
 	// Codes and texts repeat across sessions (a store's failures share a
 	// few): one copy each.
 	e := &ClassificationError{
-		Code:       intern(looseString(r.Code)),
-		Message:    intern(looseString(r.Message)),
-		Target:     intern(looseString(r.Target)),
+		Code:       looseInterned(r.Code),
+		Message:    looseInterned(r.Message),
+		Target:     looseInterned(r.Target),
 		InnerError: looseInnerError(r.InnerError),
 	}
-	var details []json.RawMessage
+	var details []rawValue
 	if json.Unmarshal(r.RawDetails, &details) == nil {
 		for _, d := range details {
 			var rd rawClassificationError
@@ -238,9 +250,9 @@ func looseClassificationError(data json.RawMessage) *ClassificationError {
 				continue
 			}
 			e.Details = append(e.Details, ClassificationErrorDetail{
-				Code:       intern(looseString(rd.Code)),
-				Message:    intern(looseString(rd.Message)),
-				Target:     intern(looseString(rd.Target)),
+				Code:       looseInterned(rd.Code),
+				Message:    looseInterned(rd.Message),
+				Target:     looseInterned(rd.Target),
 				InnerError: looseInnerError(rd.InnerError),
 			})
 		}
@@ -252,13 +264,13 @@ func looseClassificationError(data json.RawMessage) *ClassificationError {
 	return e
 }
 
-func looseInnerError(data json.RawMessage) *ClassificationInnerError {
+func looseInnerError(data []byte) *ClassificationInnerError {
 	var r rawInnerError
 	if isNull(data) || json.Unmarshal(data, &r) != nil {
 		return nil
 	}
 	ie := &ClassificationInnerError{
-		Code:            intern(looseString(r.Code)),
+		Code:            looseInterned(r.Code),
 		ActivityID:      looseString(r.ActivityID),
 		ClientRequestID: looseString(r.ClientRequestID),
 		ErrorDateTime:   looseTime(r.ErrorDateTime),
@@ -281,31 +293,45 @@ func isNull(data []byte) bool {
 
 // looseString returns a JSON string's value; numbers and booleans give their
 // literal text; null, objects and arrays give "".
-func looseString(data json.RawMessage) string {
+func looseString(data []byte) string {
+	text, _ := looseText(data)
+	return string(text)
+}
+
+// looseText is looseString's text as bytes, without a copy when the JSON
+// string has no escapes: it may alias data. escaped reports a copy.
+func looseText(data []byte) (text []byte, escaped bool) {
 	d := bytes.TrimSpace(data)
 	if len(d) == 0 {
-		return ""
+		return nil, false
 	}
 	switch d[0] {
 	case '"':
-		// Fast path: the raw message is already valid JSON, so a string
+		// Fast path: the raw value is already valid JSON, so a string
 		// without escapes is its bytes between the quotes.
 		if len(d) >= 2 && bytes.IndexByte(d, '\\') < 0 {
-			return string(d[1 : len(d)-1])
+			return d[1 : len(d)-1], false
 		}
 		var s string
 		if json.Unmarshal(d, &s) == nil {
-			return s
+			return []byte(s), true
 		}
-		return ""
+		return nil, false
 	case 't', 'f', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		return string(d)
+		return d, false
 	}
-	return ""
+	return nil, false
 }
 
-func looseStrings(data json.RawMessage) []string {
-	var items []json.RawMessage
+// looseInterned is looseInterned(data), without the copy when the
+// text is already interned (states, codes, ids that repeat).
+func looseInterned(data []byte) string {
+	text, _ := looseText(data)
+	return internBytes(text)
+}
+
+func looseStrings(data []byte) []string {
+	var items []rawValue
 	if isNull(data) || json.Unmarshal(data, &items) != nil {
 		return nil
 	}
@@ -321,7 +347,7 @@ func looseStrings(data json.RawMessage) []string {
 
 // nullableBool reads a boolean leniently ("true" as text too) and keeps
 // "not said" (null, missing, or not a boolean) apart from false.
-func nullableBool(data json.RawMessage) *bool {
+func nullableBool(data []byte) *bool {
 	t := strings.TrimSpace(string(data))
 	if t == "" || t == "null" {
 		return nil
@@ -354,7 +380,7 @@ func DecodeUploadAgent(data []byte) (UploadAgent, error) {
 
 // looseCount accepts numbers and numeric strings. Fractions are truncated,
 // values beyond int32 are clamped (the wire type is int32).
-func looseCount(data json.RawMessage) Count {
+func looseCount(data []byte) Count {
 	s := looseString(data)
 	if s == "" {
 		return Count{}
@@ -403,14 +429,19 @@ func ParseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func looseTime(data json.RawMessage) Time {
-	raw := looseString(data)
-	t, ok := ParseTime(raw)
-	if ok {
-		// Keep the text only when it could not be read: a parsed time says it all.
-		raw = ""
+func looseTime(data []byte) Time {
+	text, _ := looseText(data)
+	// Parse the page's own bytes: only text that cannot be read is kept.
+	t, ok := ParseTime(unsafe.String(unsafe.SliceData(text), len(text)))
+	if ok && t.Location() != time.UTC {
+		// A named zone (RFC 1123's "MST") keeps its name from the text:
+		// parse a copy, which the time may keep.
+		t, ok = ParseTime(string(text))
 	}
-	return Time{Time: t, Raw: raw}
+	if ok {
+		return Time{Time: t}
+	}
+	return Time{Raw: string(text)}
 }
 
 // interned holds one copy of each short string that repeats across
@@ -439,6 +470,24 @@ func intern(s string) string {
 	if c, ok := interned.strings[s]; ok {
 		return c
 	}
+	return internLocked(s)
+}
+
+// internBytes is intern(string(b)) that copies b only when its text is
+// not interned yet.
+func internBytes(b []byte) string {
+	if len(b) == 0 || len(b) > maxInternedLen {
+		return string(b)
+	}
+	interned.Lock()
+	defer interned.Unlock()
+	if c, ok := interned.strings[string(b)]; ok { // no copy: a lookup
+		return c
+	}
+	return internLocked(string(b))
+}
+
+func internLocked(s string) string {
 	if interned.strings == nil {
 		interned.strings = map[string]string{}
 	}

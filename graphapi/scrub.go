@@ -34,13 +34,11 @@ func Scrub(s string, secrets ...string) string {
 			s = strings.ReplaceAll(s, secret, Redacted)
 		}
 	}
-	if !strings.ContainsAny(s, "=.:") {
-		// Fast path: every pattern needs one of these.
-		return s
-	}
-	// Replace only on a match: ReplaceAllString copies even clean text.
+	// Each pattern runs only where the text has what it cannot match
+	// without (a plain check, far cheaper than the pattern), and replaces
+	// only on a match: ReplaceAllString copies even clean text.
 	for _, p := range scrubPatterns {
-		if p.re.MatchString(s) {
+		if p.needs(s) && p.re.MatchString(s) {
 			s = p.re.ReplaceAllString(s, p.with)
 		}
 	}
@@ -48,13 +46,25 @@ func Scrub(s string, secrets ...string) string {
 }
 
 var scrubPatterns = []struct {
-	re   *regexp.Regexp
-	with string
+	re    *regexp.Regexp
+	with  string
+	needs func(string) bool
 }{
-	{bearerPattern, "Bearer " + Redacted},
-	{jwtPattern, Redacted},
-	{urlQueryPattern, "${1}?" + Redacted},
-	{paramPattern, "${1}=" + Redacted},
+	{bearerPattern, "Bearer " + Redacted, func(s string) bool { return containsFold(s, "bearer") }},
+	{jwtPattern, Redacted, func(s string) bool { return strings.Contains(s, "eyJ") }},
+	{urlQueryPattern, "${1}?" + Redacted, func(s string) bool { return strings.Contains(s, "://") && strings.Contains(s, "?") }},
+	{paramPattern, "${1}=" + Redacted, func(s string) bool { return strings.Contains(s, "=") }},
+}
+
+// containsFold reports whether s contains the lower-case ASCII word,
+// in any case.
+func containsFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
 }
 
 // secrets remembers what a client must keep out of error text: the tokens

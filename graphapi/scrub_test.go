@@ -78,3 +78,21 @@ func TestSessionErrorIsScrubbedOfItsSalt(t *testing.T) {
 		t.Errorf("the salt itself must stay (the UI masks it): %q", s.Salt)
 	}
 }
+
+// The plain checks that skip a pattern never skip one that would match:
+// Scrub removes what the four patterns alone remove.
+func FuzzScrubChecksSkipOnlyNonMatches(f *testing.F) {
+	for _, s := range []string{"BeArEr abcdefghijklmnop", "x eyJhbGciOi.eyJzdWIi.sig y", "see https://h/p?sig=abc#f", "sig=abc&sp=w",
+		"Block 3 could not be read.", "ftp://a.b/c?d", "PASSWORD=hunter2", "nothing here"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := s
+		for _, p := range scrubPatterns {
+			want = p.re.ReplaceAllString(want, p.with)
+		}
+		if got := Scrub(s); got != want {
+			t.Errorf("Scrub(%q) = %q, the patterns alone give %q", s, got, want)
+		}
+	})
+}
