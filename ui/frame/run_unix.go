@@ -31,7 +31,9 @@ func Run(m tea.Model, o Options, opts ...tea.ProgramOption) (_ tea.Model, err er
 		d.resize(w, h) // the first frame, drawn before the size message arrives, fits
 	}
 	wrapper := &model{inner: m, d: d, size: size}
-	opts = append(opts, tea.WithoutRenderer(), tea.WithoutSignalHandler(), tea.WithInput(o.Input), tea.WithOutput(o.Output))
+	input, stopInput := pollInput(o.Input)
+	defer stopInput()
+	opts = append(opts, tea.WithoutRenderer(), tea.WithoutSignalHandler(), tea.WithInput(input), tea.WithOutput(o.Output))
 	p := tea.NewProgram(wrapper, opts...)
 	stop := watch(size, p.Send)
 	defer stop()
