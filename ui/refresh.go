@@ -5,8 +5,6 @@
 package ui
 
 import (
-	"runtime/debug"
-	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -210,54 +208,4 @@ func (m *Model) stale() bool {
 		return true
 	}
 	return m.loop.every > 0 && m.sh.clock.Sub(m.loop.lastSuccess) > 3*m.loop.every
-}
-
-// bigListing is the number of sessions from which a refresh's garbage is
-// worth handing back to the system at once.
-const bigListing = 2000
-
-// releaseMemory returns the garbage of a large refresh to the operating
-// system (at most once a minute): left to itself the runtime keeps the
-// peak of the decoding resident while the dashboard sits open all day.
-func (m *Model) releaseMemory(sessions int, at time.Time) tea.Cmd {
-	if sessions < bigListing || at.Sub(m.loop.lastRelease) < time.Minute {
-		return nil
-	}
-	m.loop.lastRelease = at
-	return func() tea.Msg {
-		debug.FreeOSMemory()
-		return nil
-	}
-}
-
-// leanGC is the collector's setting while a load runs: the decoding of a
-// large listing makes garbage at several times the size of what it
-// leaves, and at the default (100) the heap may grow to twice what is
-// live before it is collected, which is the process's peak.
-const leanGC = 50
-
-// lean counts the loads running (an abandoned one may still finish while
-// its successor runs): the first sets leanGC, the last puts back the
-// setting it found.
-var lean struct {
-	sync.Mutex
-	running int
-	saved   int
-}
-
-// leanLoad runs load with the collector at leanGC.
-func leanLoad(load func()) {
-	lean.Lock()
-	if lean.running++; lean.running == 1 {
-		lean.saved = debug.SetGCPercent(leanGC)
-	}
-	lean.Unlock()
-	defer func() {
-		lean.Lock()
-		if lean.running--; lean.running == 0 {
-			debug.SetGCPercent(lean.saved)
-		}
-		lean.Unlock()
-	}()
-	load()
 }

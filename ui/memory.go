@@ -1,0 +1,131 @@
+// Memory: what a large store's refresh leaves behind is handed back to the
+// system, and the heap is kept near what the dashboard holds.
+
+package ui
+
+import (
+	"math"
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// bigListing is the number of sessions from which a refresh's garbage is
+// worth handing back to the system at once.
+const bigListing = 2000
+
+// releaseMemory returns the garbage of a large refresh to the operating
+// system and bounds the heap to what is then held (budget.bound), at most
+// once a minute, or at once when a load left more held than the bound
+// allowed: left to itself the runtime keeps the peak of the decoding
+// resident, and lets the heap grow to twice what is held before it
+// collects, while the dashboard sits open all day.
+func (m *Model) releaseMemory(sessions int, at time.Time) tea.Cmd {
+	if sessions < bigListing || (at.Sub(m.loop.lastRelease) < time.Minute && budget.bounded()) {
+		return nil
+	}
+	m.loop.lastRelease = at
+	return func() tea.Msg {
+		debug.FreeOSMemory()
+		budget.bound()
+		return nil
+	}
+}
+
+// leanGC is the collector's setting while a load runs: the decoding of a
+// large listing makes garbage at several times the size of what it
+// leaves, and at the default (100) the heap may grow to twice what is
+// live before it is collected, which is the process's peak.
+const leanGC = 50
+
+// budget is the collector's setting for the whole process. Between loads
+// a soft memory limit (debug.SetMemoryLimit) holds the heap to what was
+// held at the last release plus some room; while a load runs the limit is
+// lifted (a large first listing would otherwise collect without end) and
+// the collector runs at leanGC. Loads may overlap (an abandoned one can
+// still finish while its successor runs): the first sets, the last puts
+// back. A GOMEMLIMIT of the user's own is left alone.
+var budget = memoryBudget{enabled: os.Getenv("GOMEMLIMIT") == ""}
+
+type memoryBudget struct {
+	sync.Mutex
+	enabled bool
+	loads   int
+	savedGC int
+	limit   int64 // the bound between loads; 0 for none
+}
+
+// minRoom is the least room above what is held: the idle dashboard
+// allocates a little for each frame and poll, and a collection every
+// few seconds would cost more than it saves.
+const minRoom = 4 << 20
+
+// leanLoad runs load with the collector at leanGC and no memory limit.
+func leanLoad(load func()) {
+	budget.Lock()
+	if budget.loads++; budget.loads == 1 {
+		budget.savedGC = debug.SetGCPercent(leanGC)
+		if budget.enabled {
+			debug.SetMemoryLimit(math.MaxInt64)
+		}
+	}
+	budget.Unlock()
+	defer budget.loadDone()
+	load()
+}
+
+// loadDone puts the setting back after the last load. The bound returns
+// only if what is held still fits under it with room; else the heap stays
+// unbounded until the next release measures it again.
+func (b *memoryBudget) loadDone() {
+	b.Lock()
+	defer b.Unlock()
+	if b.loads--; b.loads > 0 {
+		return
+	}
+	debug.SetGCPercent(b.savedGC)
+	if !b.enabled || b.limit == 0 {
+		return
+	}
+	if held := readMetric("/gc/heap/live:bytes"); held+minRoom > uint64(b.limit) {
+		b.limit = 0
+		return
+	}
+	debug.SetMemoryLimit(b.limit)
+}
+
+// bounded reports whether a bound holds (no release is needed to set one).
+func (b *memoryBudget) bounded() bool {
+	b.Lock()
+	defer b.Unlock()
+	return !b.enabled || b.limit != 0
+}
+
+// bound sets the limit from what the runtime holds now (call it right after
+// a collection): that, plus a quarter of it or minRoom, whichever is more.
+func (b *memoryBudget) bound() {
+	held := readMetric("/memory/classes/total:bytes") - readMetric("/memory/classes/heap/released:bytes")
+	limit := int64(held + max(held/4, minRoom))
+	b.Lock()
+	defer b.Unlock()
+	if !b.enabled {
+		return
+	}
+	b.limit = limit
+	if b.loads == 0 {
+		debug.SetMemoryLimit(limit)
+	}
+}
+
+func readMetric(name string) uint64 {
+	s := []metrics.Sample{{Name: name}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
