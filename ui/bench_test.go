@@ -246,23 +246,7 @@ func BenchmarkMerge10kFirstLoad(b *testing.B) {
 // reading the simulator over loopback, the store's monitor and the model
 // (ModelMemory10k counts the model and the listing its rows point into).
 func BenchmarkLoadedMemory10k(b *testing.B) {
-	clock := fakegraph.NewManualClock(testNow)
-	sim := fakegraph.New(fakegraph.Options{Token: "tok", Clock: clock, PageSize: 100, MaxSessionsPerStore: 10001})
-	sim.AddStore(fakegraph.Store{ID: testStore, DisplayName: "Bench", Columns: []fakegraph.Column{{Name: "Id"}, {Name: "Email"}}})
-	for i := range 10000 {
-		_, _ = sim.AddSession(testStore, fakegraph.SessionSpec{
-			ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), FileName: fmt.Sprintf("upload-%05d.EdmHash", i),
-			Created:     clock.Now().Add(-time.Duration(i) * time.Minute),
-			TotalBlocks: 100, BlocksPerMinute: float64(i%7 + 1), TotalJobs: 20, JobsPerMinute: float64(i%7 + 1), AutoCommit: true, FailAfterJobs: i % 13,
-		})
-	}
-	hs := httptest.NewServer(sim)
-	defer hs.Close()
-	cred, _ := graphapi.NewStaticTokenCredential("tok")
-	client, err := graphapi.New(hs.URL+"/beta", cred, &graphapi.Options{Transport: hs.Client()})
-	if err != nil {
-		b.Fatal(err)
-	}
+	client, clock := simClient(b, 10000)
 	for range b.N {
 		runtime.GC()
 		var before, after runtime.MemStats
@@ -280,4 +264,61 @@ func BenchmarkLoadedMemory10k(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
 		runtime.KeepAlive(m)
 	}
+}
+
+// simClient is a Graph client of a simulator holding n sessions in one
+// store, on a stopped clock, most of them finished (a seventh running).
+func simClient(b *testing.B, n int) (*graphapi.Client, *fakegraph.ManualClock) {
+	b.Helper()
+	clock := fakegraph.NewManualClock(testNow)
+	sim := fakegraph.New(fakegraph.Options{Token: "tok", Clock: clock, PageSize: 100, MaxSessionsPerStore: n + 1})
+	sim.AddStore(fakegraph.Store{ID: testStore, DisplayName: "Bench", Columns: []fakegraph.Column{{Name: "Id"}, {Name: "Email"}}})
+	for i := range n {
+		_, _ = sim.AddSession(testStore, fakegraph.SessionSpec{
+			ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), FileName: fmt.Sprintf("upload-%05d.EdmHash", i),
+			Created:     clock.Now().Add(-time.Duration(i) * time.Minute),
+			TotalBlocks: 100, BlocksPerMinute: float64(i%7 + 1), TotalJobs: 20, JobsPerMinute: float64(i%7 + 1), AutoCommit: true, FailAfterJobs: i % 13,
+		})
+	}
+	hs := httptest.NewServer(sim)
+	b.Cleanup(hs.Close)
+	cred, _ := graphapi.NewStaticTokenCredential("tok")
+	client, err := graphapi.New(hs.URL+"/beta", cred, &graphapi.Options{Transport: hs.Client()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return client, clock
+}
+
+// BenchmarkRelisting10k times ctrl+r on a loaded store of 10,000 sessions
+// that did not change, as the dashboard runs it (the monitor's listing
+// through the Graph client from the simulator over loopback, then Update),
+// and reports what it allocates (the simulator's encoding included) and
+// how many sessions the store holds afterwards that it did not hold before
+// (0: an unchanged store keeps what it held).
+func BenchmarkRelisting10k(b *testing.B) {
+	client, clock := simClient(b, 10000)
+	m := New(Options{Service: client, StoreID: testStore, Renderer: asciiRenderer(), Context: context.Background()})
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+	mon := m.loop.storeMonitor(client, testStore, clock.Now)
+	load := func(full bool) {
+		m.loop.loading = true
+		m.Update(loadSessionsCmd(context.Background(), mon, m.loadGeneration(), testStore, full, time.Minute)())
+	}
+	load(false)
+	before, _ := mon.Store(testStore)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		load(true)
+	}
+	b.StopTimer()
+	after, _ := mon.Store(testStore)
+	fresh := 0
+	for i, s := range after.Sessions {
+		if s != before.Sessions[i] {
+			fresh++
+		}
+	}
+	b.ReportMetric(float64(fresh), "new-sessions")
 }
