@@ -38,7 +38,8 @@ func loadFleetCmd(ctx context.Context, mon *monitor.Monitor, rules health.Rules,
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		_ = mon.Refresh(ctx, full) // its errors are in the snapshot, per store
+		first := mon.Snapshot().StoresListed.IsZero()
+		leanLoad(first, func() { _ = mon.Refresh(ctx, full) }) // its errors are in the snapshot, per store
 		snap := mon.Snapshot()
 		if snap.Err != nil && len(snap.Stores) == 0 {
 			return fleetLoadedMsg{gen: gen, err: snap.Err, at: now()}

@@ -44,19 +44,23 @@ const leanGC = 50
 
 // budget is the collector's setting for the whole process. Between loads
 // a soft memory limit (debug.SetMemoryLimit) holds the heap to what was
-// held at the last release plus some room; while a load runs the limit is
-// lifted (a large first listing would otherwise collect without end) and
-// the collector runs at leanGC. Loads may overlap (an abandoned one can
-// still finish while its successor runs): the first sets, the last puts
-// back. A GOMEMLIMIT of the user's own is left alone.
+// held at the last release plus some room, and a load that re-reads a
+// store already held stays under it too (it adds little that stays: a
+// listing keeps the held copy of each unchanged session); a store's first
+// load lifts the limit, or it would collect without end as the store
+// arrives. While any load runs the collector runs at leanGC. Loads may
+// overlap (an abandoned one can still finish while its successor runs):
+// the first sets, the last puts back. A GOMEMLIMIT of the user's own is
+// left alone.
 var budget = memoryBudget{enabled: os.Getenv("GOMEMLIMIT") == ""}
 
 type memoryBudget struct {
 	sync.Mutex
 	enabled bool
-	loads   int
+	loads   int // loads running
+	growing int // first loads among them, which run without the limit
 	savedGC int
-	limit   int64 // the bound between loads; 0 for none
+	limit   int64 // the bound; 0 for none
 }
 
 // minRoom is the least room above what is held: the idle dashboard
@@ -64,35 +68,41 @@ type memoryBudget struct {
 // few seconds would cost more than it saves.
 const minRoom = 4 << 20
 
-// leanLoad runs load with the collector at leanGC and no memory limit.
-func leanLoad(load func()) {
+// leanLoad runs load with the collector at leanGC; first says the load
+// brings a store not held yet, so it runs without the memory limit.
+func leanLoad(first bool, load func()) {
 	budget.Lock()
 	if budget.loads++; budget.loads == 1 {
 		budget.savedGC = debug.SetGCPercent(leanGC)
-		if budget.enabled {
+	}
+	if first {
+		if budget.growing++; budget.growing == 1 && budget.enabled {
 			debug.SetMemoryLimit(math.MaxInt64)
 		}
 	}
 	budget.Unlock()
-	defer budget.loadDone()
+	defer budget.loadDone(first)
 	load()
 }
 
-// loadDone puts the setting back after the last load. The bound returns
+// loadDone puts the settings back after the last load. The bound returns
 // only if what is held still fits under it with room; else the heap stays
 // unbounded until the next release measures it again.
-func (b *memoryBudget) loadDone() {
+func (b *memoryBudget) loadDone(first bool) {
 	b.Lock()
 	defer b.Unlock()
-	if b.loads--; b.loads > 0 {
-		return
+	if b.loads--; b.loads == 0 {
+		debug.SetGCPercent(b.savedGC)
 	}
-	debug.SetGCPercent(b.savedGC)
-	if !b.enabled || b.limit == 0 {
+	if first {
+		b.growing--
+	}
+	if !b.enabled || b.limit == 0 || b.growing > 0 {
 		return
 	}
 	if held := readMetric("/gc/heap/live:bytes"); held+minRoom > uint64(b.limit) {
 		b.limit = 0
+		debug.SetMemoryLimit(math.MaxInt64)
 		return
 	}
 	debug.SetMemoryLimit(b.limit)
@@ -116,7 +126,7 @@ func (b *memoryBudget) bound() {
 		return
 	}
 	b.limit = limit
-	if b.loads == 0 {
+	if b.growing == 0 {
 		debug.SetMemoryLimit(limit)
 	}
 }

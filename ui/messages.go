@@ -63,7 +63,8 @@ func loadSessionsCmd(ctx context.Context, mon *monitor.Monitor, gen int, storeID
 		defer cancel()
 		var st monitor.Store
 		var err error
-		leanLoad(func() { st, err = mon.RefreshStore(ctx, storeID, full) })
+		held, _ := mon.Store(storeID)
+		leanLoad(held.Listed.IsZero(), func() { st, err = mon.RefreshStore(ctx, storeID, full) })
 		if err != nil {
 			return sessionsLoadedMsg{gen: gen, storeID: storeID, err: err}
 		}
