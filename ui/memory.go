@@ -36,19 +36,19 @@ func (m *Model) releaseMemory(sessions int, at time.Time) tea.Cmd {
 	}
 }
 
-// leanGC is the collector's setting while a load runs: the decoding of a
-// large listing makes garbage at several times the size of what it
-// leaves, and at the default (100) the heap may grow to twice what is
-// live before it is collected, which is the process's peak.
+// leanGC is the collector's setting while a store's first load runs: the
+// decoding of a large listing makes garbage at several times the size of
+// what it leaves, and at the default (100) the heap may grow to twice what
+// is live before it is collected, which is the process's peak.
 const leanGC = 50
 
-// budget is the collector's setting for the whole process. Between loads
-// a soft memory limit (debug.SetMemoryLimit) holds the heap to what was
-// held at the last release plus some room, and a load that re-reads a
-// store already held stays under it too (it adds little that stays: a
-// listing keeps the held copy of each unchanged session); a store's first
-// load lifts the limit, or it would collect without end as the store
-// arrives. While any load runs the collector runs at leanGC. Loads may
+// budget is the collector's setting for the whole process. Between a
+// store's first loads a soft memory limit (debug.SetMemoryLimit) holds the
+// heap to what was held at the last release plus some room; polls and
+// full listings of a store already held run under it too (they add little
+// that stays: a listing keeps the held copy of each unchanged session). A
+// first load lifts the limit, or it would collect without end as the store
+// arrives, and runs the collector at leanGC instead. First loads may
 // overlap (an abandoned one can still finish while its successor runs):
 // the first sets, the last puts back. A GOMEMLIMIT of the user's own is
 // left alone.
@@ -57,8 +57,7 @@ var budget = memoryBudget{enabled: os.Getenv("GOMEMLIMIT") == ""}
 type memoryBudget struct {
 	sync.Mutex
 	enabled bool
-	loads   int // loads running
-	growing int // first loads among them, which run without the limit
+	growing int // first loads running
 	savedGC int
 	limit   int64 // the bound; 0 for none
 }
@@ -68,41 +67,42 @@ type memoryBudget struct {
 // few seconds would cost more than it saves.
 const minRoom = 4 << 20
 
-// leanLoad runs load with the collector at leanGC; first says the load
-// brings a store not held yet, so it runs without the memory limit.
+// leanLoad runs load; first says it brings a store not held yet, which
+// runs at leanGC without the memory limit.
 func leanLoad(first bool, load func()) {
-	budget.Lock()
-	if budget.loads++; budget.loads == 1 {
-		budget.savedGC = debug.SetGCPercent(leanGC)
-	}
 	if first {
-		if budget.growing++; budget.growing == 1 && budget.enabled {
-			debug.SetMemoryLimit(math.MaxInt64)
-		}
+		budget.growStart()
+		defer budget.growDone()
 	}
-	budget.Unlock()
-	defer budget.loadDone(first)
 	load()
 }
 
-// loadDone puts the settings back after the last load. The bound returns
-// only if what is held still fits under it with room; else the heap stays
-// unbounded until the next release measures it again.
-func (b *memoryBudget) loadDone(first bool) {
+func (b *memoryBudget) growStart() {
 	b.Lock()
 	defer b.Unlock()
-	if b.loads--; b.loads == 0 {
-		debug.SetGCPercent(b.savedGC)
+	if b.growing++; b.growing == 1 {
+		b.savedGC = debug.SetGCPercent(leanGC)
+		if b.enabled {
+			debug.SetMemoryLimit(math.MaxInt64)
+		}
 	}
-	if first {
-		b.growing--
+}
+
+// growDone puts the settings back after the last first load. The bound
+// returns only if what is held still fits under it with room; else the
+// heap stays unbounded until the next release measures it again.
+func (b *memoryBudget) growDone() {
+	b.Lock()
+	defer b.Unlock()
+	if b.growing--; b.growing > 0 {
+		return
 	}
-	if !b.enabled || b.limit == 0 || b.growing > 0 {
+	debug.SetGCPercent(b.savedGC)
+	if !b.enabled || b.limit == 0 {
 		return
 	}
 	if held := readMetric("/gc/heap/live:bytes"); held+minRoom > uint64(b.limit) {
 		b.limit = 0
-		debug.SetMemoryLimit(math.MaxInt64)
 		return
 	}
 	debug.SetMemoryLimit(b.limit)
