@@ -227,8 +227,15 @@ type rowEnv struct {
 // renderRow draws one table line; the caller paints a selected row whole
 // (paint.around), padding included.
 func renderRow(r *row, l layout, selected bool, env rowEnv) string {
-	st, now := env.st, env.now
 	var b strings.Builder
+	writeRow(&b, r, l, selected, env)
+	return b.String()
+}
+
+// writeRow writes a row's text to b: the table writes all its rows to one
+// builder, one allocation a frame instead of a few a row.
+func writeRow(b *strings.Builder, r *row, l layout, selected bool, env rowEnv) {
+	st, now := env.st, env.now
 	cursor := " "
 	switch {
 	case selected && r.marked:
@@ -246,22 +253,24 @@ func renderRow(r *row, l layout, selected bool, env rowEnv) string {
 	}
 	if l.upload {
 		b.WriteByte(' ')
-		b.WriteString(renderBar(r.s.UploadProgress(), l.bar, r.class, st))
+		writeBar(b, r.s.UploadProgress(), l.bar, r.class, st)
 	}
 	if l.processing {
 		b.WriteByte(' ')
-		b.WriteString(renderBar(r.s.ProcessingProgress(), l.bar, r.class, st))
+		writeBar(b, r.s.ProcessingProgress(), l.bar, r.class, st)
 	}
 	if l.eta {
-		b.WriteString(" " + fitRight(r.eta(now), etaW))
+		b.WriteByte(' ')
+		b.WriteString(fitRight(r.eta(now), etaW))
 	}
 	if l.updated {
-		b.WriteString(" " + fitRight(present.Ago(r.s.LastUpdatedDateTime.Time, now), updatedW))
+		b.WriteByte(' ')
+		b.WriteString(fitRight(present.Ago(r.s.LastUpdatedDateTime.Time, now), updatedW))
 	}
 	if l.created {
-		b.WriteString(" " + fit(present.ShortTime(r.s.CreationDateTime.Time, now), createdW))
+		b.WriteByte(' ')
+		b.WriteString(fit(present.ShortTime(r.s.CreationDateTime.Time, now), createdW))
 	}
-	return b.String()
 }
 
 // stateCell is the state column: an icon and the state, so meaning never
@@ -296,17 +305,37 @@ func stateCell(r *row, width int, env rowEnv) string {
 // renderBar is a progress bar: one styled run for the filled part, one for
 // the empty part, then the percent label (blank when unknown).
 func renderBar(p graphapi.Progress, width int, class graphapi.StateClass, st Styles) string {
-	filled, empty := barCells(p, width)
 	var b strings.Builder
+	writeBar(&b, p, width, class, st)
+	return b.String()
+}
+
+// writeBar writes renderBar's text to b without a string of its own.
+func writeBar(b *strings.Builder, p graphapi.Progress, width int, class graphapi.StateClass, st Styles) {
+	filled, empty := barCells(p, width)
 	if filled > 0 {
-		b.WriteString(st.classP[class].on(strings.Repeat("█", filled)))
+		st.classP[class].write(b, repeatCell(fullCells, "█", filled))
 	}
 	if empty > 0 {
-		b.WriteString(st.barEmptyP.on(strings.Repeat("░", empty)))
+		st.barEmptyP.write(b, repeatCell(emptyCells, "░", empty))
 	}
 	b.WriteByte(' ')
 	b.WriteString(present.PercentLabel(p))
-	return b.String()
+}
+
+// fullCells and emptyCells are runs of bar cells to slice bars from.
+var (
+	fullCells  = strings.Repeat("█", 128)
+	emptyCells = strings.Repeat("░", 128)
+)
+
+// repeatCell is cell n times: a slice of run (cell repeated) when it is
+// long enough.
+func repeatCell(run, cell string, n int) string {
+	if n*len(cell) > len(run) {
+		return strings.Repeat(cell, n)
+	}
+	return run[:n*len(cell)]
 }
 
 // padLine pads or cuts a rendered (possibly styled) line to width cells.

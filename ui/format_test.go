@@ -86,6 +86,10 @@ func TestRenderBarIsFixedWidth(t *testing.T) {
 	if got := renderBar(graphapi.Progress{}, 4, graphapi.StateDone, st); got != "░░░░     " {
 		t.Errorf("unknown bar = %q", got)
 	}
+	// Wider than the runs bars are cut from.
+	if got, want := renderBar(prog(1, 2), 300, graphapi.StateDone, st), strings.Repeat("█", 150)+strings.Repeat("░", 150)+"  50%"; got != want {
+		t.Errorf("a 300-cell bar is %d cells, want 305", ansi.StringWidth(got))
+	}
 }
 
 func TestFitHandlesWideAndLongText(t *testing.T) {

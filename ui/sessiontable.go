@@ -33,6 +33,7 @@ type sessionTable struct {
 	remembered map[string]string
 
 	width, height int // height counts rows, without the column header
+	bodyBytes     int // the last frame's rows, to size the next
 }
 
 func newSessionTable(sh *shared, columns Columns) *sessionTable {
@@ -412,13 +413,32 @@ func (t *sessionTable) lines() []string {
 	end := min(t.offset+t.height, len(t.order))
 	env := rowEnv{frame: t.sh.frame(), now: t.sh.clock, rules: t.sh.rules, st: t.sh.styles}
 	pad := strings.Repeat(" ", max(t.width-l.fixed()-l.file, 0))
+	// Every row is written to one builder, sized by the last frame's rows,
+	// and each line is a slice of its text.
+	var body strings.Builder
+	body.Grow(t.bodyBytes)
+	ends := make([]int, 0, end-t.offset)
 	for i := t.offset; i < end; i++ {
 		id := t.order[i]
-		line := renderRow(t.rows[id], l, id == t.selectedID, env) + pad
 		if id == t.selectedID {
-			line = env.st.selectedP.around(line)
+			// Its own string: the selection's colour wraps the whole line.
+			ends = append(ends, -1)
+			continue
 		}
-		lines = append(lines, line)
+		writeRow(&body, t.rows[id], l, false, env)
+		body.WriteString(pad)
+		ends = append(ends, body.Len())
+	}
+	text, start := body.String(), 0
+	t.bodyBytes = len(text)
+	for i, e := range ends {
+		if e < 0 {
+			id := t.order[t.offset+i]
+			lines = append(lines, env.st.selectedP.around(renderRow(t.rows[id], l, true, env)+pad))
+			continue
+		}
+		lines = append(lines, text[start:e])
+		start = e
 	}
 	return lines
 }

@@ -64,6 +64,13 @@ func (p paint) around(line string) string {
 	return p.pre + strings.ReplaceAll(line, resetSGR, resetSGR+p.pre) + p.post
 }
 
+// write writes text with the paint to b.
+func (p paint) write(b *strings.Builder, text string) {
+	b.WriteString(p.pre)
+	b.WriteString(text)
+	b.WriteString(p.post)
+}
+
 // on applies the paint to one line of text.
 func (p paint) on(text string) string {
 	if p.pre == "" && p.post == "" {
