@@ -150,7 +150,7 @@ func decodeSessionPage(data []byte, keep func(*Session) *Session) (page[*Session
 		}
 		*scratch = r.session()
 		held := keep(scratch)
-		if held == nil {
+		if held == nil || held == scratch { // scratch is the next session's
 			held = new(Session)
 			*held = *scratch
 		}
@@ -235,11 +235,12 @@ func looseClassificationError(data []byte) *ClassificationError {
 		return nil
 	}
 	// Codes and texts repeat across sessions (a store's failures share a
-	// few): one copy each.
+	// few): they are interned once scrubbed (Session's decoding scrubs
+	// them), never before, so no secret is kept in the intern table.
 	e := &ClassificationError{
-		Code:       looseInterned(r.Code),
-		Message:    looseInterned(r.Message),
-		Target:     looseInterned(r.Target),
+		Code:       looseString(r.Code),
+		Message:    looseString(r.Message),
+		Target:     looseString(r.Target),
 		InnerError: looseInnerError(r.InnerError),
 	}
 	var details []rawValue
@@ -250,9 +251,9 @@ func looseClassificationError(data []byte) *ClassificationError {
 				continue
 			}
 			e.Details = append(e.Details, ClassificationErrorDetail{
-				Code:       looseInterned(rd.Code),
-				Message:    looseInterned(rd.Message),
-				Target:     looseInterned(rd.Target),
+				Code:       looseString(rd.Code),
+				Message:    looseString(rd.Message),
+				Target:     looseString(rd.Target),
 				InnerError: looseInnerError(rd.InnerError),
 			})
 		}
@@ -270,7 +271,7 @@ func looseInnerError(data []byte) *ClassificationInnerError {
 		return nil
 	}
 	ie := &ClassificationInnerError{
-		Code:            looseInterned(r.Code),
+		Code:            looseString(r.Code),
 		ActivityID:      looseString(r.ActivityID),
 		ClientRequestID: looseString(r.ClientRequestID),
 		ErrorDateTime:   looseTime(r.ErrorDateTime),
@@ -323,7 +324,7 @@ func looseText(data []byte) (text []byte, escaped bool) {
 	return nil, false
 }
 
-// looseInterned is looseInterned(data), without the copy when the
+// looseInterned is intern(looseString(data)), without the copy when the
 // text is already interned (states, codes, ids that repeat).
 func looseInterned(data []byte) string {
 	text, _ := looseText(data)
@@ -457,8 +458,9 @@ var interned struct {
 }
 
 const (
-	maxInterned    = 1 << 12
-	maxInternedLen = 256
+	maxInterned        = 1 << 12
+	maxInternedLen     = 256
+	maxInternedListLen = 4096
 )
 
 func intern(s string) string {
@@ -499,24 +501,33 @@ func internLocked(s string) string {
 
 // internList is intern for a list (a session's fields, the same for every
 // upload to a store): sessions share one slice, which must not be written.
+// A list too long to key is shared name by name instead.
 func internList(list []string) []string {
 	if len(list) == 0 {
 		return list
 	}
-	key := strings.Join(list, "\x00")
-	if len(key) > maxInternedLen {
+	var key strings.Builder
+	for _, name := range list {
+		key.WriteString(strconv.Itoa(len(name))) // length-prefixed: no two lists share a key
+		key.WriteByte(':')
+		key.WriteString(name)
+	}
+	if key.Len() > maxInternedListLen {
+		for i, name := range list {
+			list[i] = intern(name)
+		}
 		return list
 	}
 	interned.Lock()
 	defer interned.Unlock()
-	if c, ok := interned.lists[key]; ok {
+	if c, ok := interned.lists[key.String()]; ok {
 		return c
 	}
 	if interned.lists == nil {
 		interned.lists = map[string][]string{}
 	}
 	if len(interned.lists) < maxInterned {
-		interned.lists[key] = slices.Clip(list)
+		interned.lists[key.String()] = slices.Clip(list)
 	}
 	return list
 }

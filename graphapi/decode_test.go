@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -343,12 +344,22 @@ func TestInternKeepsOneCopy(t *testing.T) {
 	if &a[0] != &b[0] {
 		t.Error("the same fields decoded twice are two lists")
 	}
+	if c := internList([]string{"Id\x00Email"}); len(c) != 1 {
+		t.Errorf("one field with a NUL got the list %q", c)
+	}
+	wide := make([]string, 300) // a schema too wide to key: shared name by name
+	for i := range wide {
+		wide[i] = fmt.Sprint("Column", i%3, "-", strings.Repeat("x", 20))
+	}
+	if got := internList(slices.Clone(wide)); unsafe.StringData(got[3]) != unsafe.StringData(internList(slices.Clone(wide))[0]) {
+		t.Error("the names of a wide schema are not shared")
+	}
 	if long := strings.Repeat("x", maxInternedLen+1); unsafe.StringData(intern(long)) != unsafe.StringData(long) {
 		t.Error("a long text was interned")
 	}
 	t.Cleanup(func() {
 		interned.Lock()
-		interned.strings = nil
+		interned.strings, interned.lists = nil, nil
 		interned.Unlock()
 	})
 	for i := range maxInterned + 10 {
@@ -356,5 +367,37 @@ func TestInternKeepsOneCopy(t *testing.T) {
 	}
 	if n := len(interned.strings); n > maxInterned {
 		t.Errorf("%d strings interned, the bound is %d", n, maxInterned)
+	}
+}
+
+// Nothing decoded points into the response body: the body's bytes may be
+// reused or overwritten once the page is decoded.
+func TestDecodedSessionsKeepNoBody(t *testing.T) {
+	dump := func(p page[*Session]) string {
+		out := p.NextLink
+		for _, s := range p.Value {
+			out += fmt.Sprintf("%+v", *s)
+			if e := s.Error; e != nil {
+				out += fmt.Sprintf("%+v", *e)
+				if e.InnerError != nil {
+					out += fmt.Sprintf("%+v", *e.InnerError)
+				}
+			}
+		}
+		return out
+	}
+	for _, name := range []string{"sessions-page1.json", "sessions-page2.json"} {
+		body := fixture(t, name)
+		p, err := decodeSessionPage(body, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := dump(p)
+		for i := range body {
+			body[i] = 'Z'
+		}
+		if got := dump(p); got != want {
+			t.Errorf("%s: overwriting the body changed what was decoded:\n%s\nwas\n%s", name, got, want)
+		}
 	}
 }

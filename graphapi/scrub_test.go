@@ -77,6 +77,15 @@ func TestSessionErrorIsScrubbedOfItsSalt(t *testing.T) {
 	if s.Salt != "pepper-123456" {
 		t.Errorf("the salt itself must stay (the UI masks it): %q", s.Salt)
 	}
+	// Error texts are interned once scrubbed, never before: the table
+	// lives as long as the process.
+	interned.Lock()
+	defer interned.Unlock()
+	for text := range interned.strings {
+		if strings.Contains(text, "pepper-123456") || strings.Contains(text, "sig=zz") {
+			t.Errorf("a secret is in the intern table: %q", text)
+		}
+	}
 }
 
 // The plain checks that skip a pattern never skip one that would match:

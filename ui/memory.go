@@ -48,10 +48,11 @@ const leanGC = 50
 // full listings of a store already held run under it too (they add little
 // that stays: a listing keeps the held copy of each unchanged session). A
 // first load lifts the limit, or it would collect without end as the store
-// arrives, and runs the collector at leanGC instead. First loads may
-// overlap (an abandoned one can still finish while its successor runs):
-// the first sets, the last puts back. A GOMEMLIMIT of the user's own is
-// left alone.
+// arrives, and runs the collector at leanGC instead; the release after it
+// sets a new bound. A re-read that leaves the heap near the bound (the
+// store grew) drops it until the next release. First loads may overlap
+// (an abandoned one can still finish while its successor runs): the first
+// sets, the last puts back. A GOMEMLIMIT of the user's own is left alone.
 var budget = memoryBudget{enabled: os.Getenv("GOMEMLIMIT") == ""}
 
 type memoryBudget struct {
@@ -60,6 +61,10 @@ type memoryBudget struct {
 	growing int // first loads running
 	savedGC int
 	limit   int64 // the bound; 0 for none
+	// overhead is what the runtime held beyond the live heap when the
+	// bound was set (stacks, metadata, fragments), to compare the live
+	// heap of a later collection with the bound.
+	overhead uint64
 }
 
 // minRoom is the least room above what is held: the idle dashboard
@@ -68,11 +73,14 @@ type memoryBudget struct {
 const minRoom = 4 << 20
 
 // leanLoad runs load; first says it brings a store not held yet, which
-// runs at leanGC without the memory limit.
+// runs at leanGC without the memory limit and leaves none: the release
+// after it measures what is held then.
 func leanLoad(first bool, load func()) {
 	if first {
 		budget.growStart()
 		defer budget.growDone()
+	} else {
+		defer budget.check()
 	}
 	load()
 }
@@ -86,26 +94,31 @@ func (b *memoryBudget) growStart() {
 			debug.SetMemoryLimit(math.MaxInt64)
 		}
 	}
+	b.limit = 0
 }
 
-// growDone puts the settings back after the last first load. The bound
-// returns only if what is held still fits under it with room; else the
-// heap stays unbounded until the next release measures it again.
+// growDone puts the collector back after the last first load.
 func (b *memoryBudget) growDone() {
 	b.Lock()
 	defer b.Unlock()
-	if b.growing--; b.growing > 0 {
+	if b.growing--; b.growing == 0 {
+		debug.SetGCPercent(b.savedGC)
+	}
+}
+
+// check drops the bound when a re-read left the heap close to it (the
+// store grew): below it the collector would run without end. The next
+// release measures again.
+func (b *memoryBudget) check() {
+	b.Lock()
+	defer b.Unlock()
+	if !b.enabled || b.limit == 0 || b.growing > 0 {
 		return
 	}
-	debug.SetGCPercent(b.savedGC)
-	if !b.enabled || b.limit == 0 {
-		return
-	}
-	if held := readMetric("/gc/heap/live:bytes"); held+minRoom > uint64(b.limit) {
+	if held := readMetric("/gc/heap/live:bytes") + b.overhead; held+minRoom/2 > uint64(b.limit) {
 		b.limit = 0
-		return
+		debug.SetMemoryLimit(math.MaxInt64)
 	}
-	debug.SetMemoryLimit(b.limit)
 }
 
 // bounded reports whether a bound holds (no release is needed to set one).
@@ -119,16 +132,15 @@ func (b *memoryBudget) bounded() bool {
 // a collection): that, plus a quarter of it or minRoom, whichever is more.
 func (b *memoryBudget) bound() {
 	held := readMetric("/memory/classes/total:bytes") - readMetric("/memory/classes/heap/released:bytes")
+	live := readMetric("/gc/heap/live:bytes")
 	limit := int64(held + max(held/4, minRoom))
 	b.Lock()
 	defer b.Unlock()
-	if !b.enabled {
-		return
+	if !b.enabled || b.growing > 0 {
+		return // what a first load holds midway says nothing
 	}
-	b.limit = limit
-	if b.growing == 0 {
-		debug.SetMemoryLimit(limit)
-	}
+	b.limit, b.overhead = limit, held-min(live, held)
+	debug.SetMemoryLimit(limit)
 }
 
 func readMetric(name string) uint64 {

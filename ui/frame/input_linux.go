@@ -21,18 +21,20 @@ import (
 // reader that parks in the poller hands the processor to the event loop
 // at once.
 //
-// The terminal is opened anew (/proc/self/fd/N opens the device itself),
-// so the non-blocking flag belongs to this open file alone, not to the
-// shell's, nor to the output the frames are written to. Anything else
-// (not a terminal, no /proc) is read as before. stop ends the reading:
-// a read then returns io.EOF, which Bubble Tea takes as the input's end.
+// The terminal is opened anew (/proc/self/fd/N opens the device itself):
+// os.OpenFile registers it with the poller and makes it non-blocking,
+// which then belongs to this open file alone, not to the shell's, nor to
+// the output the frames are written to (a file the poller refuses stays
+// blocking, and is read as before). Anything else (not a terminal, no
+// /proc) is read as before. stop ends the reading: a read then returns
+// io.EOF, which Bubble Tea takes as the input's end.
 func pollInput(in io.Reader) (r io.Reader, stop func()) {
 	f, ok := in.(*os.File)
 	if !ok || !term.IsTerminal(f.Fd()) {
 		return in, func() {}
 	}
 	path := fmt.Sprintf("/proc/self/fd/%d", f.Fd())
-	polled, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY|syscall.O_CLOEXEC, 0)
+	polled, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOCTTY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return in, func() {}
 	}
