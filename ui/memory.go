@@ -40,7 +40,7 @@ func (m *Model) releaseMemory(sessions int, at time.Time) tea.Cmd {
 // decoding of a large listing makes garbage at several times the size of
 // what it leaves, and at the default (100) the heap may grow to twice what
 // is live before it is collected, which is the process's peak.
-const leanGC = 50
+const leanGC = 30
 
 // budget is the collector's setting for the whole process. Between a
 // store's first loads a soft memory limit (debug.SetMemoryLimit) holds the
