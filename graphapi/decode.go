@@ -453,8 +453,9 @@ func looseTime(data []byte) Time {
 // is bounded: past maxInterned strings, new ones are no longer added.
 var interned struct {
 	sync.Mutex
-	strings map[string]string
-	lists   map[string][]string
+	strings  map[string]string
+	lists    map[string][]string
+	lastList []string // the list last shared, tried first
 }
 
 const (
@@ -506,6 +507,12 @@ func internList(list []string) []string {
 	if len(list) == 0 {
 		return list
 	}
+	interned.Lock()
+	last := interned.lastList
+	interned.Unlock()
+	if slices.Equal(list, last) { // a store's uploads mostly share their fields
+		return last
+	}
 	var key strings.Builder
 	for _, name := range list {
 		key.WriteString(strconv.Itoa(len(name))) // length-prefixed: no two lists share a key
@@ -521,13 +528,15 @@ func internList(list []string) []string {
 	interned.Lock()
 	defer interned.Unlock()
 	if c, ok := interned.lists[key.String()]; ok {
+		interned.lastList = c
 		return c
 	}
 	if interned.lists == nil {
 		interned.lists = map[string][]string{}
 	}
 	if len(interned.lists) < maxInterned {
-		interned.lists[key.String()] = slices.Clip(list)
+		list = slices.Clip(list)
+		interned.lists[key.String()], interned.lastList = list, list
 	}
 	return list
 }

@@ -359,7 +359,7 @@ func TestInternKeepsOneCopy(t *testing.T) {
 	}
 	t.Cleanup(func() {
 		interned.Lock()
-		interned.strings, interned.lists = nil, nil
+		interned.strings, interned.lists, interned.lastList = nil, nil, nil
 		interned.Unlock()
 	})
 	for i := range maxInterned + 10 {
