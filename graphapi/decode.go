@@ -134,29 +134,39 @@ func decodeSessionPage(data []byte, keep func(*Session) *Session) (page[*Session
 		return page[*Session]{}, errors.New(`response is not a collection (no "value" array)`)
 	}
 	p := page[*Session]{NextLink: looseString(raw.NextLink), Value: make([]*Session, 0, len(*raw.Value))}
-	var scratch *Session // what keep looks at: one per page, not per session
+	var probe *Session // what keep looks at: one per page, not per session
 	for _, r := range *raw.Value {
 		if r == nil || r.empty() {
 			p.Skipped++
 			continue
 		}
-		if keep == nil {
-			s := r.session()
-			p.Value = append(p.Value, &s)
-			continue
+		if keep != nil {
+			if probe == nil {
+				probe = new(Session)
+			}
+			r.probe(probe)
+			if held := keep(probe); held != nil && held != probe {
+				p.Value = append(p.Value, held) // nothing else of it is converted
+				continue
+			}
 		}
-		if scratch == nil {
-			scratch = new(Session)
-		}
-		*scratch = r.session()
-		held := keep(scratch)
-		if held == nil || held == scratch { // scratch is the next session's
-			held = new(Session)
-			*held = *scratch
-		}
-		p.Value = append(p.Value, held)
+		s := r.session()
+		p.Value = append(p.Value, &s)
 	}
 	return p, nil
+}
+
+// probe fills s with what keep decides on, the id, state and last update,
+// converting nothing else: a session keep finds unchanged costs no copy of
+// its strings. The id may point into the page being decoded.
+func (r *rawSession) probe(s *Session) {
+	id, escaped := looseText(r.ID)
+	*s = Session{State: looseInterned(r.State), LastUpdatedDateTime: looseTime(r.LastUpdatedDateTime)}
+	if escaped {
+		s.ID = string(id)
+	} else {
+		s.ID = unsafe.String(unsafe.SliceData(id), len(id))
+	}
 }
 
 // empty reports a rawSession that decoded nothing (a non-object element).

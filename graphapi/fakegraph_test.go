@@ -204,9 +204,17 @@ func TestListSessionsKeeping(t *testing.T) {
 			held[s.ID] = s
 		}
 	}
+	byID := map[string]*graphapi.Session{}
+	for _, s := range all {
+		byID[s.ID] = s
+	}
 	seen := 0
 	kept, err := c.ListSessionsKeeping(ctx, fakegraph.DemoEmployeesStore, func(s *graphapi.Session) *graphapi.Session {
 		seen++
+		// keep decides on the id, the state and the last update.
+		if want := byID[s.ID]; want == nil || s.State != want.State || !s.LastUpdatedDateTime.Equal(want.LastUpdatedDateTime.Time) {
+			t.Errorf("keep saw %q %q %v", s.ID, s.State, s.LastUpdatedDateTime)
+		}
 		return held[s.ID]
 	})
 	if err != nil {

@@ -40,11 +40,13 @@ func (c *Client) ListSessionsReport(ctx context.Context, storeID string) (Sessio
 }
 
 // ListSessionsKeeping is ListSessions where keep sees each session as its
-// page is decoded and may return a copy the caller holds, equal to it, to
-// list in its place (nil lists the decoded one, which keep must not keep:
-// it is reused for the next). A listing of a large store that mostly did
-// not change then holds no second copy of those sessions: what it decoded
-// of them is garbage of its page.
+// page is decoded, before the rest of it is, and may return a copy the
+// caller holds, equal to it, to list in its place (nil lists the decoded
+// session). keep sees only the session's ID, State and
+// LastUpdatedDateTime, in a probe reused for the next session whose ID
+// may point into the page: it must keep neither. A listing of a large
+// store that mostly did not change then converts and holds nothing of
+// those sessions.
 func (c *Client) ListSessionsKeeping(ctx context.Context, storeID string, keep func(*Session) *Session) ([]*Session, error) {
 	l, err := c.listSessions(ctx, storeID, keep)
 	return l.Sessions, err

@@ -93,8 +93,9 @@ func (m *Monitor) cheaperToList(st *store) bool {
 
 // KeepingLister is optional: a Service that lets a listing reuse the held
 // copy of each finished session it finds unchanged, page by page
-// (*graphapi.Client does), so a large store's listing does not hold a
-// second copy of every string while it runs.
+// (*graphapi.Client does), so a large store's listing converts and holds
+// nothing of those sessions. keep decides on the session's id, state and
+// last update, and must not keep what it is shown.
 type KeepingLister interface {
 	ListSessionsKeeping(ctx context.Context, storeID string, keep func(*graphapi.Session) *graphapi.Session) ([]*graphapi.Session, error)
 }
