@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -59,26 +58,29 @@ func (c *Client) listSessions(ctx context.Context, storeID string, keep func(*Se
 		return SessionListing{}, opError(op, err)
 	}
 	l, err := listAll(ctx, c, op, u, func(data []byte) (page[*Session], error) {
-		p, err := decodeSessionPage(data, keep)
-		// Listing is the dashboard's background work: between pages, let a
-		// key waiting for a processor go first.
-		runtime.Gosched()
-		return p, err
+		return decodeSessionPage(data, keep)
 	})
 	if err != nil {
 		return SessionListing{}, err
 	}
-	c.secrets.addSalts(l.items)
-	kept := l.items[:0]
-	for _, s := range l.items {
+	sessions, noID := c.usable(l.items)
+	return SessionListing{Sessions: sessions, Skipped: l.skipped + noID}, nil
+}
+
+// usable cleans what a listing read, in place: it remembers the salts, drops
+// the sessions without an id (noID counts them) and keeps one copy per id.
+func (c *Client) usable(sessions []*Session) (kept []*Session, noID int) {
+	c.secrets.addSalts(sessions)
+	kept = sessions[:0]
+	for _, s := range sessions {
 		if s.ID == "" {
-			l.skipped++
+			noID++
 			continue
 		}
 		kept = append(kept, s)
 	}
-	clear(l.items[len(kept):])
-	return SessionListing{Sessions: dedupe(kept), Skipped: l.skipped}, nil
+	clear(sessions[len(kept):]) // the tail holds no session
+	return dedupe(kept), noID
 }
 
 // FirstSessions returns the first page of a store's sessions, in the
@@ -98,14 +100,8 @@ func (c *Client) FirstSessions(ctx context.Context, storeID string) ([]*Session,
 	if err != nil {
 		return nil, answerError(op, resp, "", err)
 	}
-	c.secrets.addSalts(p.Value)
-	kept := p.Value[:0]
-	for _, s := range p.Value {
-		if s.ID != "" {
-			kept = append(kept, s)
-		}
-	}
-	return dedupe(kept), nil
+	sessions, _ := c.usable(p.Value)
+	return sessions, nil
 }
 
 // dedupe keeps one copy per id, the newest, where the id was first seen.
