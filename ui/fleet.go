@@ -57,14 +57,14 @@ func judge(rules health.Rules, ds graphapi.DataStore, sessions []*graphapi.Sessi
 	if err != nil {
 		return st
 	}
+	// The judgement points at single sessions (each its own allocation),
+	// not into the listing, which can go.
 	st.health = rules.Assess(&ds, sessions, t)
-	// The sessions shown: the one a stall is about, else the newest
-	// running one (each is its own allocation, so the listing can go).
+	// The session shown: the one a stall is about, else the newest running one.
 	st.current = st.health.Current
 	if st.health.Stalled != nil {
 		st.current = st.health.Stalled
 	}
 	st.newest = st.health.Newest
-	st.health.Current, st.health.Newest, st.health.NewestCompleted, st.health.Stalled = st.current, st.newest, nil, nil
 	return st
 }
