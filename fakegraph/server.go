@@ -47,6 +47,10 @@ type Server struct {
 	generators []*generator
 	faults     map[Route][]*Fault
 	requests   []Request
+	// conditions are the standing faults (SetConditions); conditionsChanged
+	// is closed when they change, releasing requests held by Hang.
+	conditions        []Condition
+	conditionsChanged chan struct{}
 }
 
 // Request is one request the server received.
@@ -87,9 +91,10 @@ func New(opts Options) *Server {
 		opts.UploadHost = "edmupload.blob.core.windows.net"
 	}
 	return &Server{
-		opts:     opts,
-		sessions: map[string][]*session{},
-		faults:   map[Route][]*Fault{},
+		opts:              opts,
+		sessions:          map[string][]*session{},
+		faults:            map[Route][]*Fault{},
+		conditionsChanged: make(chan struct{}),
 	}
 }
 
@@ -239,11 +244,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	rw := newResponse(w, r, s.opts.Clock.Now())
+	if s.underCondition(rw, r, route, args) {
+		return
+	}
 	if fault != nil {
 		fault.serve(rw, r, func(w *response) { s.serveRoute(w, r, route, args, routeErr) })
 		return
 	}
 	s.serveRoute(rw, r, route, args, routeErr)
+}
+
+// underCondition answers the request if a standing fault covers it. A Hang
+// holds it until the conditions change, then looks again.
+func (s *Server) underCondition(w *response, r *http.Request, route Route, args []string) bool {
+	for {
+		s.mu.Lock()
+		c, changed := s.condition(route, args)
+		s.mu.Unlock()
+		if c == nil {
+			return false
+		}
+		if s.serveCondition(w, r, c, changed) {
+			return true
+		}
+		if r.Context().Err() != nil {
+			return true // the client gave up while held
+		}
+		if c.Kind != Hang {
+			return false
+		}
+	}
 }
 
 func (s *Server) serveRoute(w *response, r *http.Request, route Route, args []string, routeErr *routeError) {
@@ -275,6 +305,10 @@ func (s *Server) serveRoute(w *response, r *http.Request, route Route, args []st
 		st.Context = s.baseURL(r) + "/$metadata#dataClassification/exactMatchDataStores/$entity"
 		w.json(http.StatusOK, st)
 	case RouteListSessions:
+		if s.twisted(GarbageListing, route, args[0]) {
+			w.json(http.StatusOK, garbageListing(s.baseURL(r)+"/$metadata#"+sessionsContext(args[0])))
+			return
+		}
 		list := s.sessions[args[0]]
 		s.writeCollection(w, r, sessionsContext(args[0]), len(list),
 			func(i int) any { return list[i].wire(now, s.opts.UploadHost) })
@@ -294,6 +328,16 @@ func (s *Server) serveSession(w *response, r *http.Request, route Route, args []
 	if se == nil {
 		w.graphError(http.StatusNotFound, "itemNotFound", "The session does not exist.")
 		return
+	}
+	if s.twisted(OtherSession, route, args[0]) {
+		if other := s.otherSession(args[0], args[1]); other != nil {
+			se = other
+		} else {
+			// A store of one session: the same body under another id.
+			c := *se
+			c.spec.ID = deriveGUID(se.spec.ID, "other")
+			se = &c
+		}
 	}
 	state := se.at(now).state
 	metadata := s.baseURL(r) + "/$metadata#"
