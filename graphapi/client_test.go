@@ -2,10 +2,12 @@ package graphapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -474,7 +476,10 @@ func TestHostileIDs(t *testing.T) {
 		mu.Lock()
 		paths = append(paths, r.URL.EscapedPath())
 		mu.Unlock()
-		fmt.Fprint(w, `{"id":"x"}`)
+		segs := strings.Split(r.URL.EscapedPath(), "/")
+		id, _ := url.PathUnescape(segs[len(segs)-1])
+		body, _ := json.Marshal(map[string]string{"id": id}) // the session asked for
+		_, _ = w.Write(body)
 	}))
 	c := newTestClient(t, srv, nil)
 	ctx := context.Background()

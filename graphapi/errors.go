@@ -153,7 +153,33 @@ var (
 	// ErrUnreadableAnswer: the service accepted an action (200 or 204) but
 	// its answer, and a read-back, could not be used. The action happened.
 	ErrUnreadableAnswer = errors.New("accepted, but the answer could not be read")
+	// ErrOtherSession: a session read by id came back with another id (or
+	// none). Such an answer is never applied: it is about another session.
+	ErrOtherSession = errors.New("the service answered with another session")
 )
+
+// OtherSessionError is the error for an answer about another session than
+// the one asked for; it names both and matches ErrOtherSession.
+type OtherSessionError struct{ Asked, Got string }
+
+func (e *OtherSessionError) Error() string {
+	got := e.Got
+	if got == "" {
+		got = "no id"
+	}
+	return fmt.Sprintf("asked for session %s, the service answered with %s", e.Asked, got)
+}
+
+func (e *OtherSessionError) Is(target error) bool { return target == ErrOtherSession }
+
+// SameSession returns an *OtherSessionError when got is not the session
+// asked for (ids compare without regard to case, as GUIDs do).
+func SameSession(asked, got string) error {
+	if got != "" && strings.EqualFold(asked, got) {
+		return nil
+	}
+	return &OtherSessionError{Asked: asked, Got: got}
+}
 
 // AsError returns err as an *Error when it is one.
 func AsError(err error) (*Error, bool) {

@@ -232,3 +232,50 @@ func TestListSessionsKeeping(t *testing.T) {
 		}
 	}
 }
+
+func TestAnAnswerAboutAnotherSessionIsRefused(t *testing.T) {
+	c, sim, _ := simClient(t, fakegraph.Options{})
+	ctx := context.Background()
+	sessions, err := c.ListSessions(ctx, fakegraph.DemoEmployeesStore)
+	if err != nil || len(sessions) < 2 {
+		t.Fatalf("%d sessions, %v", len(sessions), err)
+	}
+	asked := sessions[0].ID
+	sim.SetConditions(fakegraph.Condition{Kind: fakegraph.OtherSession})
+	s, err := c.GetSession(ctx, fakegraph.DemoEmployeesStore, asked)
+	var other *graphapi.OtherSessionError
+	if !errors.Is(err, graphapi.ErrOtherSession) || !errors.As(err, &other) || other.Asked != asked || other.Got == "" || other.Got == asked {
+		t.Fatalf("got %+v, %v; want ErrOtherSession naming both ids", s, err)
+	}
+	if !strings.Contains(err.Error(), asked) || !strings.Contains(err.Error(), other.Got) || s.ID != "" {
+		t.Fatalf("the error must name both ids and no session be returned: %v, %+v", err, s)
+	}
+	if ge, ok := graphapi.AsError(err); !ok || ge.StatusCode != 200 || ge.RequestID == "" {
+		t.Fatalf("the error should carry the answer's status and request id: %#v", err)
+	}
+	sim.SetConditions()
+	if s, err := c.GetSession(ctx, fakegraph.DemoEmployeesStore, asked); err != nil || s.ID != asked {
+		t.Fatalf("healed: %+v %v", s, err)
+	}
+}
+
+func TestSameSession(t *testing.T) {
+	for _, tc := range []struct {
+		asked, got string
+		same       bool
+	}{
+		{"6c1e5c2b-8f0e", "6c1e5c2b-8f0e", true},
+		{"6c1e5c2b-8f0e", "6C1E5C2B-8F0E", true}, // GUIDs compare without case
+		{"6c1e5c2b-8f0e", "6c1e5c2b-8f0f", false},
+		{"6c1e5c2b-8f0e", "", false},
+		{"", "", false}, // no id is no session
+	} {
+		err := graphapi.SameSession(tc.asked, tc.got)
+		if (err == nil) != tc.same || (err != nil && !errors.Is(err, graphapi.ErrOtherSession)) {
+			t.Errorf("SameSession(%q, %q) = %v", tc.asked, tc.got, err)
+		}
+	}
+	if err := graphapi.SameSession("a", ""); !strings.Contains(err.Error(), "no id") {
+		t.Errorf("an answer without an id: %v", err)
+	}
+}

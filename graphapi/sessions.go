@@ -135,6 +135,9 @@ func (c *Client) GetSession(ctx context.Context, storeID, sessionID string) (Ses
 		return Session{}, err
 	}
 	s, err := DecodeSession(body)
+	if err == nil {
+		err = SameSession(sessionID, s.ID)
+	}
 	if err != nil {
 		return Session{}, answerError(op, resp, "", err)
 	}

@@ -272,10 +272,12 @@ func (m *Monitor) refreshStoreList(ctx context.Context, full bool, now time.Time
 		return nil
 	}
 	next := make([]*store, 0, len(listed))
+	seen := make(map[string]bool, len(listed))
 	for _, ds := range listed {
-		if ds.ID == "" {
-			continue // nothing could be asked about it
+		if ds.ID == "" || seen[ds.ID] {
+			continue // nothing could be asked about it, or it is watched already
 		}
+		seen[ds.ID] = true
 		st := m.find(ds.ID)
 		if st == nil {
 			st = newStore(ds, false)

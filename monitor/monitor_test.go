@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,13 +156,6 @@ func TestOlderCopyNeverReplacesNewer(t *testing.T) {
 				return s
 			}
 		}, false},
-		{"by id: an answer for another id is ignored", func(f *fakeService) {
-			f.getAnswer = func(s graphapi.Session) graphapi.Session {
-				s.ID = "other"
-				s.State = "stale copy"
-				return s
-			}
-		}, false},
 		{"listing: an older listed copy is ignored", func(f *fakeService) {
 			f.edit("a", "s00000", func(s *graphapi.Session) {
 				s.LastUpdatedDateTime.Time = t0.Add(-time.Hour)
@@ -184,6 +178,27 @@ func TestOlderCopyNeverReplacesNewer(t *testing.T) {
 				t.Errorf("row replaced by an older copy: %q at %v", got.State, got.LastUpdatedDateTime.Time)
 			}
 		})
+	}
+}
+
+func TestAnswerForAnotherSessionIsRefused(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(3, 1))
+	m, _ := newMonitor(f, Options{})
+	refresh(t, m, false)
+	before, _ := m.Store("a")
+	f.getAnswer = func(s graphapi.Session) graphapi.Session {
+		s.ID = "other"
+		s.State = "Completed"
+		return s
+	}
+	err := m.Refresh(t.Context(), false)
+	if !errors.Is(err, graphapi.ErrOtherSession) || !strings.Contains(err.Error(), "other") || !strings.Contains(err.Error(), "s00000") {
+		t.Fatalf("got %v, want an error naming both ids", err)
+	}
+	st, _ := m.Store("a")
+	if st.Err == nil || st.Sessions[0] != before.Sessions[0] {
+		t.Fatalf("the store took an answer about another session: err %v, row %+v", st.Err, st.Sessions[0])
 	}
 }
 
@@ -505,5 +520,25 @@ func TestPageSizeListsABusySmallStore(t *testing.T) {
 				t.Errorf("lists, gets = %d, %d; want %d, %d", f.count("list"), f.count("get"), tc.wantLists, tc.wantGets)
 			}
 		})
+	}
+}
+
+func TestAStoreListedTwiceIsWatchedOnce(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(3, 1))
+	f.addStore("b", makeSessions(2, 1))
+	f.stores = append(f.stores, f.stores[0]) // the service names "a" twice
+	m, _ := newMonitor(f, Options{})
+	refresh(t, m, false)
+	snap := m.Snapshot()
+	var ids []string
+	for _, st := range snap.Stores {
+		ids = append(ids, st.DataStore.ID)
+	}
+	if strings.Join(ids, ",") != "a,b" {
+		t.Fatalf("watched %v, want a,b", ids)
+	}
+	if got := f.count("list"); got != 2 {
+		t.Fatalf("%d listings, want one per store", got)
 	}
 }

@@ -180,13 +180,16 @@ func (m *Monitor) reread(ctx context.Context, st *store) (sessions []*graphapi.S
 		if errors.Is(err, graphapi.ErrNotFound) {
 			return nil, true, nil
 		}
+		if err == nil {
+			// An answer about another session is not this one's news (a
+			// Service other than graphapi's client may not check).
+			err = graphapi.SameSession(old.ID, got.ID)
+		}
 		if err != nil {
 			return sessions, false, err
 		}
-		if got.ID != old.ID || old.NewerThan(&got) || reflect.DeepEqual(*old, got) {
-			// An answer for another id is not this row; an older copy
-			// never replaces a newer one.
-			continue
+		if old.NewerThan(&got) || reflect.DeepEqual(*old, got) {
+			continue // an older copy never replaces a newer one
 		}
 		if !copied {
 			sessions = append([]*graphapi.Session(nil), st.sessions...)
