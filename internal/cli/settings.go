@@ -75,12 +75,22 @@ var settings = []setting{
 		usage: "a running session with no update for this long is stalled"},
 	{name: "max-age", env: "EDMTOP_MAX_AGE", kind: settingDuration, def: health.DefaultMaxAge.String(), check: checkNeverOrPositive,
 		usage: "a store whose last index is older than this is stale"},
+	{name: "request-timeout", env: "EDMTOP_REQUEST_TIMEOUT", kind: settingDuration, def: defaultRequestTimeout.String(), check: checkRequestTimeout,
+		usage: "give up on a Graph request that has not answered within this long, retries included; it then counts as a failure"},
 	{name: "upload-limit", env: "EDMTOP_UPLOAD_LIMIT", kind: settingInt, def: strconv.Itoa(health.DefaultUploadLimit), check: checkAtLeastOne,
 		usage: "uploads the service allows per data store in 24 hours"},
 }
 
 // signInSettings are the settings of every command that talks to Graph.
-var signInSettings = []string{"endpoint", "cloud", "auth", "tenant", "client-id"}
+var signInSettings = []string{"endpoint", "cloud", "auth", "tenant", "client-id", "request-timeout"}
+
+// defaultRequestTimeout bounds one Graph request with its retries: a hung
+// service is reported as not answering within it, not after minutes.
+const defaultRequestTimeout = 30 * time.Second
+
+// maxTryTimeout bounds one HTTP attempt of a request; a request timeout
+// below it bounds the attempt too.
+const maxTryTimeout = 30 * time.Second
 
 func settingNamed(name string) (setting, bool) {
 	i := slices.IndexFunc(settings, func(s setting) bool { return s.name == name })
@@ -186,6 +196,13 @@ func checkPositive(v any) error {
 }
 
 // checkNeverOrPositive allows 0 to turn a threshold off.
+func checkRequestTimeout(v any) error {
+	if d := v.(time.Duration); d < time.Second || d > time.Hour {
+		return errors.New("use a duration from 1s to 1h")
+	}
+	return nil
+}
+
 func checkNeverOrPositive(v any) error {
 	if v.(time.Duration) < 0 {
 		return errors.New("use 0 (never) or a positive duration")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
 	"github.com/spf13/cobra"
 )
@@ -70,6 +71,8 @@ func TestConfigShowRejectsWhatTheDashboardRejects(t *testing.T) {
 		{"zero upload limit", map[string]string{"EDMTOP_UPLOAD_LIMIT": "0"}, nil, "at least 1"},
 		{"negative stall", map[string]string{"EDMTOP_STALL_AFTER": "-1h"}, nil, "use 0 (never) or a positive duration"},
 		{"max age not a duration", map[string]string{"EDMTOP_MAX_AGE": "a day"}, nil, "EDMTOP_MAX_AGE"},
+		{"request timeout too short", nil, []string{"--request-timeout", "500ms"}, "use a duration from 1s to 1h"},
+		{"request timeout off", map[string]string{"EDMTOP_REQUEST_TIMEOUT": "0"}, nil, "use a duration from 1s to 1h"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,4 +154,21 @@ func TestConfigShowFollowsTheEndpointsCloud(t *testing.T) {
 		}
 	}
 	t.Errorf("no cloud line:\n%s", out)
+}
+
+// --request-timeout bounds each Graph request with its retries (30s by
+// default), and each attempt no longer than that.
+func TestRequestTimeoutBoundsTheClient(t *testing.T) {
+	g := &globalFlags{settings: resolveFor(t, nil)}
+	if o := g.graphOptions(&graphapi.Options{}); o.CallTimeout != 30*time.Second || o.TryTimeout != 30*time.Second {
+		t.Errorf("default: call %s, try %s; want 30s each", o.CallTimeout, o.TryTimeout)
+	}
+	g.settings = resolveFor(t, map[string]string{"EDMTOP_REQUEST_TIMEOUT": "5s"})
+	if o := g.graphOptions(&graphapi.Options{Scope: "s"}); o.CallTimeout != 5*time.Second || o.TryTimeout != 5*time.Second || o.Scope != "s" {
+		t.Errorf("5s: %+v", o)
+	}
+	g.settings = resolveFor(t, map[string]string{"EDMTOP_REQUEST_TIMEOUT": "2m"})
+	if o := g.graphOptions(&graphapi.Options{}); o.CallTimeout != 2*time.Minute || o.TryTimeout != 30*time.Second {
+		t.Errorf("2m: call %s, try %s; want 2m and 30s", o.CallTimeout, o.TryTimeout)
+	}
 }

@@ -158,11 +158,22 @@ func (a *app) signIn(ctx context.Context, t target, cred *auth.Credential) (azco
 
 // client is a Graph client for the target, signing with cred.
 func (a *app) client(t target, cred *auth.Credential) (*graphapi.Client, error) {
-	client, err := graphapi.New(t.endpoint, cred, &graphapi.Options{Scope: t.scope})
+	client, err := graphapi.New(t.endpoint, cred, a.flags.graphOptions(&graphapi.Options{Scope: t.scope}))
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
 	return client, nil
+}
+
+// graphOptions bounds a client's requests by --request-timeout: a call
+// with all its retries, and each attempt at most as long.
+func (g *globalFlags) graphOptions(o *graphapi.Options) *graphapi.Options {
+	d := g.settings.duration("request-timeout")
+	if d <= 0 {
+		d = defaultRequestTimeout
+	}
+	o.CallTimeout, o.TryTimeout = d, min(d, maxTryTimeout)
+	return o
 }
 
 func redactedHost(endpoint string) string {
