@@ -1,6 +1,7 @@
 package health
 
 import (
+	"slices"
 	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
@@ -41,6 +42,11 @@ type Store struct {
 	// Uploads24h counts sessions created in the 24 hours before now.
 	Uploads24h  int
 	UploadLimit int
+	// LimitReached: the store has used every upload the service allows in
+	// 24 hours (UploadLimit > 0); NextUpload is when the oldest of them
+	// leaves the window and an upload is allowed again (zero otherwise).
+	LimitReached bool
+	NextUpload   time.Time
 	// Newest is the newest session by creation; Current the newest running
 	// one; NewestCompleted the newest Completed one. Nil when there is none.
 	Newest, Current, NewestCompleted *graphapi.Session
@@ -65,9 +71,11 @@ func (s Store) IndexAge(now time.Time) time.Duration {
 func (r Rules) Assess(ds *graphapi.DataStore, sessions []*graphapi.Session, now time.Time) Store {
 	st := Store{UploadLimit: r.UploadLimit}
 	since := now.Add(-24 * time.Hour)
+	var recent []time.Time
 	for _, s := range sessions {
 		if s.CreationDateTime.After(since) {
 			st.Uploads24h++
+			recent = append(recent, s.CreationDateTime.Time)
 		}
 		if st.Newest == nil || NewerCreated(s, st.Newest) {
 			st.Newest = s
@@ -95,8 +103,21 @@ func (r Rules) Assess(ds *graphapi.DataStore, sessions []*graphapi.Session, now 
 	if st.LastIndex.IsZero() && ds != nil {
 		st.LastIndex = ds.DataLastUpdatedDateTime.Time
 	}
+	st.LimitReached, st.NextUpload = r.uploadLimit(recent)
 	st.Verdict = r.verdict(&st, now)
 	return st
+}
+
+// uploadLimit says whether the uploads created in the window (their
+// creation times) use up the limit, and when the next upload is allowed:
+// once enough of the oldest have left the 24-hour window that fewer than
+// the limit remain.
+func (r Rules) uploadLimit(recent []time.Time) (bool, time.Time) {
+	if r.UploadLimit <= 0 || len(recent) < r.UploadLimit {
+		return false, time.Time{}
+	}
+	slices.SortFunc(recent, time.Time.Compare)
+	return true, recent[len(recent)-r.UploadLimit].Add(24 * time.Hour)
 }
 
 func (r Rules) verdict(st *Store, now time.Time) Verdict {
