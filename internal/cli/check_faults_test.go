@@ -276,3 +276,32 @@ func TestPluginSeconds(t *testing.T) {
 		t.Errorf("exit %d: %s", code, out)
 	}
 }
+
+// -o json carries the new figures: the upload limit, the warnings, the
+// entries skipped, the warning age.
+func TestCheckJSONCarriesLimitsAndSkips(t *testing.T) {
+	sim, env := checkScenario(t, []string{"limit", "ok"})
+	sim.SetConditions(fakegraph.Condition{Kind: fakegraph.GarbageListing, StoreID: checkStores["ok"].store.ID})
+	code, out, _ := runCLI(t, env, "check", "-o", "json")
+	var got struct {
+		Rules  struct{ WarningAgeSeconds int }
+		Stores []struct {
+			DisplayName, Status string
+			Warnings            []string
+			SkippedEntries      int
+			LimitReached        bool
+			NextUploadDateTime  *string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 3 || got.Rules.WarningAgeSeconds != 90000 || len(got.Stores) != 2 {
+		t.Fatalf("exit %d, %v:\n%s", code, err, out)
+	}
+	alpha, lima := got.Stores[0], got.Stores[1]
+	if alpha.DisplayName != "Alpha store" || alpha.Status != "UNKNOWN" || alpha.SkippedEntries != 5 || alpha.LimitReached {
+		t.Errorf("Alpha: %+v", alpha)
+	}
+	if lima.Status != "WARNING" || !lima.LimitReached || lima.NextUploadDateTime == nil || *lima.NextUploadDateTime != "2026-11-28T14:05:00Z" ||
+		len(lima.Warnings) != 1 || lima.Warnings[0] != "no upload left until 14:05" {
+		t.Errorf("Lima: %+v", lima)
+	}
+}
