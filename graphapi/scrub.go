@@ -70,10 +70,12 @@ var scrubPatterns = []struct {
 }
 
 // containsFold reports whether s contains the lower-case ASCII word,
-// in any case.
+// in any case. It folds only where the first letter is: Scrub runs it on
+// every server text, most of which holds no secret.
 func containsFold(s, word string) bool {
+	lower, upper := word[0], word[0]-'a'+'A'
 	for i := 0; i+len(word) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(word)], word) {
+		if c := s[i]; (c == lower || c == upper) && strings.EqualFold(s[i:i+len(word)], word) {
 			return true
 		}
 	}
