@@ -24,26 +24,52 @@ func checkPrivate(path string, fi os.FileInfo) error {
 	if uid, ok := owner(fi); ok && uid != 0 && uid != os.Geteuid() {
 		return fmt.Errorf("owned by another user (uid %d), who could change it at any time: use a config file of your own", uid)
 	}
-	// Whoever can write the directory can replace the file; for a symlink,
-	// that is the link's directory and the target's.
-	dirs := []string{filepath.Dir(path)}
-	if target, err := filepath.EvalSymlinks(path); err == nil && filepath.Dir(target) != dirs[0] {
-		dirs = append(dirs, filepath.Dir(target))
+	return checkDirs(path)
+}
+
+// checkDirs refuses a file below a directory that group or others can
+// write without the sticky bit, up to the root, as ssh does: whoever can
+// write any of them can rename what is below it and put their own file in
+// its place. For a symlink the link's directories and the target's are
+// checked. In a sticky directory (/tmp) others cannot move what they do
+// not own.
+func checkDirs(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
 	}
-	for _, d := range dirs {
-		di, err := os.Stat(d)
-		if err != nil {
-			return err
+	paths := []string{abs}
+	if target, err := filepath.EvalSymlinks(abs); err == nil && target != abs {
+		paths = append(paths, target)
+	}
+	checked := map[string]bool{}
+	for _, p := range paths {
+		parent := filepath.Dir(p)
+		for d := parent; !checked[d]; d = filepath.Dir(d) {
+			checked[d] = true
+			if err := checkDir(d, d == parent); err != nil {
+				return err
+			}
 		}
-		perm := di.Mode().Perm()
-		// In a sticky directory (/tmp) others cannot replace a file they do
-		// not own, and the owner was checked above.
-		if perm&0o022 == 0 || di.Mode()&os.ModeSticky != 0 {
-			continue
-		}
-		return fmt.Errorf("its directory %s is writable by group or others (mode %04o): another local user could replace the file and receive your token; fix: chmod go-w %s", d, perm, shellQuote(d))
 	}
 	return nil
+}
+
+func checkDir(d string, parent bool) error {
+	di, err := os.Stat(d)
+	if err != nil {
+		return err
+	}
+	perm := di.Mode().Perm()
+	if perm&0o022 == 0 || di.Mode()&os.ModeSticky != 0 {
+		return nil
+	}
+	which := "its directory"
+	if !parent {
+		which = "a directory above it,"
+	}
+	return fmt.Errorf("%s %s is writable by group or others (mode %04o) without the sticky bit: another local user could replace the file and receive your token; fix: chmod go-w %s",
+		which, d, perm, shellQuote(d))
 }
 
 func owner(fi os.FileInfo) (int, bool) {

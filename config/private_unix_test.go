@@ -3,6 +3,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,6 +135,69 @@ func TestLoadRefusesFilesOthersCanChange(t *testing.T) {
 		}
 		if _, err := Load(p, false); err == nil || !strings.Contains(err.Error(), "owned by another user (uid 4242)") {
 			t.Errorf("got %v", err)
+		}
+	})
+}
+
+// A directory above the file's own that others can write lets them swap
+// the whole branch (issue 23, item 17); sticky directories do not.
+func TestLoadRefusesAWritableDirectoryAbove(t *testing.T) {
+	nested := func(t *testing.T, topMode os.FileMode) (top, file string) {
+		t.Helper()
+		top = t.TempDir()
+		sub := filepath.Join(top, "sub", "edmtop")
+		if err := os.MkdirAll(sub, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		file = filepath.Join(sub, "config.yaml")
+		if err := os.WriteFile(file, []byte("cloud: global\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(top, topMode); err != nil {
+			t.Fatal(err)
+		}
+		return top, file
+	}
+	cases := []struct {
+		name string
+		mode os.FileMode
+		want string // "" loads
+	}{
+		{"world-writable", 0o777, "a directory above it, %s is writable by group or others (mode 0777) without the sticky bit"},
+		{"group-writable", 0o770, "a directory above it, %s is writable by group or others (mode 0770)"},
+		{"sticky, as /tmp", 0o777 | os.ModeSticky, ""},
+		{"private", 0o755, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			top, file := nested(t, tc.mode)
+			_, err := Load(file, false)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(tc.want, top)) || !strings.HasSuffix(err.Error(), "chmod go-w "+top) {
+				t.Errorf("got %v, want it to name %s", err, top)
+			}
+		})
+	}
+	t.Run("relative path", func(t *testing.T) {
+		top, _ := nested(t, 0o777)
+		t.Chdir(filepath.Join(top, "sub"))
+		if _, err := Load(filepath.Join("edmtop", "config.yaml"), false); err == nil || !strings.Contains(err.Error(), " "+top+" is writable") {
+			t.Errorf("got %v, want it to name %s", err, top)
+		}
+	})
+	t.Run("symlink to a file under a writable directory", func(t *testing.T) {
+		top, target := nested(t, 0o777)
+		link := filepath.Join(t.TempDir(), "config.yaml")
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(link, false); err == nil || !strings.Contains(err.Error(), " "+top+" is writable") {
+			t.Errorf("got %v, want it to name %s", err, top)
 		}
 	})
 }

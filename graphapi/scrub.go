@@ -18,6 +18,16 @@ var (
 	urlQueryPattern = regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^\s?#"'<>]+)\?[^\s#"'<>]*`)
 	// Credential parameters outside a URL (a query string quoted on its own).
 	paramPattern = regexp.MustCompile(`(?i)\b(sig|signature|access_token|refresh_token|id_token|client_secret|password)=[^&\s"'<>]+`)
+	// A salt named in text, also of a session never read: salt=v, SALT = "v",
+	// "salt": v (JSON, escaped or not), salt: 'v'. After "salt =" a bare
+	// value must follow at once ("salt= and" is prose). "salt" is spelled
+	// in ASCII classes, not (?i), so the plain check below is exact (under
+	// (?i) the long s, U+017F, would match s and slip past it).
+	saltPattern = regexp.MustCompile(`(\b[sS][aA][lL][tT]\s*=|\\?["'][sS][aA][lL][tT]\\?["']\s*:\s*)(?:(\s*)` + saltQuoted + `|[^\s"'&,;<>\\]+)`)
+	// Prose "salt: the hash…" keeps its words: after "salt:" only a quoted
+	// value is taken for a secret.
+	saltQuotedPattern = regexp.MustCompile(`(\b[sS][aA][lL][tT]\s*:\s*)` + saltQuoted)
+	saltQuoted        = `(?:\\?"[^"]*"|'[^']*')`
 )
 
 // minSecretLen keeps a short or empty "secret" from erasing ordinary text.
@@ -25,7 +35,8 @@ const minSecretLen = 6
 
 // Scrub removes secrets from text a server sent before it is shown or
 // logged: "Bearer …" credentials, JWT-shaped tokens, URL query strings (SAS
-// signatures), sig=/access_token=-style parameters, and every occurrence of
+// signatures), sig=/access_token=-style parameters, a salt named as one
+// (salt=…, "salt": "…", any case), and every occurrence of
 // each given secret (the current token, a session's salt) at least six
 // bytes long. Each becomes Redacted.
 func Scrub(s string, secrets ...string) string {
@@ -54,13 +65,17 @@ var scrubPatterns = []struct {
 	{jwtPattern, Redacted, func(s string) bool { return strings.Contains(s, "eyJ") }},
 	{urlQueryPattern, "${1}?" + Redacted, func(s string) bool { return strings.Contains(s, "://") && strings.Contains(s, "?") }},
 	{paramPattern, "${1}=" + Redacted, func(s string) bool { return strings.Contains(s, "=") }},
+	{saltPattern, "${1}${2}" + Redacted, func(s string) bool { return containsFold(s, "salt") }},
+	{saltQuotedPattern, "${1}" + Redacted, func(s string) bool { return containsFold(s, "salt") }},
 }
 
 // containsFold reports whether s contains the lower-case ASCII word,
-// in any case.
+// in any case. It folds only where the first letter is: Scrub runs it on
+// every server text, most of which holds no secret.
 func containsFold(s, word string) bool {
+	lower, upper := word[0], word[0]-'a'+'A'
 	for i := 0; i+len(word) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(word)], word) {
+		if c := s[i]; (c == lower || c == upper) && strings.EqualFold(s[i:i+len(word)], word) {
 			return true
 		}
 	}

@@ -20,6 +20,15 @@ func TestScrub(t *testing.T) {
 		{"salt k3v9q2m8x7c1 does not match", "salt [redacted] does not match"},
 		{"short abc stays", "short abc stays"},
 		{"request-id 7c1d9e2a-3b4f-4c5d-8e6f-0a1b2c3d4e5f at 09:15:02", "request-id 7c1d9e2a-3b4f-4c5d-8e6f-0a1b2c3d4e5f at 09:15:02"},
+		// A salt named as one, of a session never read (issue 23, item 16).
+		{"hash check failed: salt=Zq81mNv0 mismatch", "hash check failed: salt=[redacted] mismatch"},
+		{"SALT = 'a b c' rejected", "SALT = [redacted] rejected"},
+		{`bad body {"id":"x","Salt": "pepper-9f"}`, `bad body {"id":"x","Salt": [redacted]}`},
+		{`bad body {\"salt\":\"pepper-9f\"}`, `bad body {\"salt\":[redacted]}`},
+		{`expected salt: "x y" here`, `expected salt: [redacted] here`},
+		{"uri h?sv=1&salt=abc&x=2", "uri h?sv=1&salt=[redacted]&x=2"},
+		{"Invalid salt: the hash does not match", "Invalid salt: the hash does not match"},
+		{"salt= and basalt=rock stay", "salt= and basalt=rock stay"},
 	}
 	for _, tc := range cases {
 		if got := Scrub(tc.in, "k3v9q2m8x7c1", "abc", ""); got != tc.want {
@@ -92,7 +101,8 @@ func TestSessionErrorIsScrubbedOfItsSalt(t *testing.T) {
 // Scrub removes what the four patterns alone remove.
 func FuzzScrubChecksSkipOnlyNonMatches(f *testing.F) {
 	for _, s := range []string{"BeArEr abcdefghijklmnop", "x eyJhbGciOi.eyJzdWIi.sig y", "see https://h/p?sig=abc#f", "sig=abc&sp=w",
-		"Block 3 could not be read.", "ftp://a.b/c?d", "PASSWORD=hunter2", "nothing here"} {
+		"Block 3 could not be read.", "ftp://a.b/c?d", "PASSWORD=hunter2", "nothing here",
+		"salt=abc", `{"SaLt": 'v'}`, "\u017falt=abc", "salt: \"q\" and salt: p"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

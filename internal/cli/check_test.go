@@ -42,6 +42,14 @@ var checkStores = map[string]struct {
 		[]fakegraph.SessionSpec{quick("delta.EdmHash", 30*time.Hour)}},
 	// never indexed: no session, no dataLastUpdatedDateTime.
 	"empty": {fakegraph.Store{ID: "e0000000-0000-4000-8000-00000000000e", DisplayName: "Echo"}, nil},
+	// limit: five uploads in 24h, the oldest at 14:05 yesterday; ok
+	// otherwise (indexed 58m ago).
+	"limit": {fakegraph.Store{ID: "10000000-0000-4000-8000-000000000010", DisplayName: "Lima"},
+		[]fakegraph.SessionSpec{quick("l1.EdmHash", 18*time.Hour+55*time.Minute), quick("l2.EdmHash", 12*time.Hour),
+			quick("l3.EdmHash", 8*time.Hour), quick("l4.EdmHash", 4*time.Hour), quick("l5.EdmHash", time.Hour)}},
+	// aging: indexed 25h28m ago, under the 26h limit but over 25h.
+	"aging": {fakegraph.Store{ID: "20000000-0000-4000-8000-000000000020", DisplayName: "Golf"},
+		[]fakegraph.SessionSpec{quick("golf.EdmHash", 25*time.Hour+30*time.Minute)}},
 	// Two stores of the same name.
 	"twin1": {fakegraph.Store{ID: "f0000000-0000-4000-8000-000000000001", DisplayName: "Twin"}, []fakegraph.SessionSpec{quick("t1.EdmHash", time.Hour)}},
 	"twin2": {fakegraph.Store{ID: "f0000000-0000-4000-8000-000000000002", DisplayName: "twin"}, []fakegraph.SessionSpec{quick("t2.EdmHash", time.Hour)}},
@@ -69,6 +77,13 @@ func checkScenario(t *testing.T, keys []string, refuse ...string) (*fakegraph.Se
 			}
 		}
 	}
+	return checkServe(t, sim, refuse...)
+}
+
+// checkServe serves sim (at checkNow), refusing the sessions of the stores
+// in refuse with 403, and runs check's clock on sim's.
+func checkServe(t *testing.T, sim *fakegraph.Server, refuse ...string) (*fakegraph.Server, map[string]string) {
+	t.Helper()
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, k := range refuse {
 			if strings.Contains(r.URL.Path, checkStores[k].store.ID+"/sessions") {
@@ -96,30 +111,30 @@ func TestCheckStatuses(t *testing.T) {
 		more   []string // further lines, in order
 	}{
 		{"ok", []string{"ok"}, nil, nil, 0,
-			"EDM OK - 1 store ok | 'Alpha_store_index_age'=10680s;;93600 'Alpha_store_uploads_24h'=1;;5",
+			"EDM OK - 1 store ok | 'Alpha_store_index_age'=10680s;90000;93600;0 'Alpha_store_uploads_24h'=1;4;;0",
 			[]string{"OK Alpha store: ok; last index 2h58m ago; 1/5 uploads in 24h"}},
 		{"stalled is a warning", []string{"ok", "stalled"}, nil, nil, 1,
-			"EDM WARNING - Bravo stalled (1 of 2 stores ok) | 'Bravo_index_age'=17880s;;93600 'Bravo_uploads_24h'=2;;5 'Alpha_store_index_age'=10680s;;93600 'Alpha_store_uploads_24h'=1;;5",
+			"EDM WARNING - Bravo stalled (1 of 2 stores ok) | 'Bravo_index_age'=17880s;90000;93600;0 'Bravo_uploads_24h'=2;4;;0 'Alpha_store_index_age'=10680s;90000;93600;0 'Alpha_store_uploads_24h'=1;4;;0",
 			[]string{"WARNING Bravo: stalled; 1 session without an update for over 2h (longest 3h); last index 4h58m ago; 2/5 uploads in 24h", "OK Alpha store: ok;"}},
 		{"failed is critical, worst first", []string{"stalled", "failed", "ok"}, nil, nil, 2,
 			"EDM CRITICAL - Charlie failed, Bravo stalled (1 of 3 stores ok) | 'Charlie_index_age'=…",
 			[]string{"CRITICAL Charlie: failed; newest session charlie.EdmHash failed: InvalidHashFormat: Row 118 has 5 columns / schema has 6; last index 19h58m ago; 2/5 uploads in 24h",
 				"WARNING Bravo", "OK Alpha store"}},
 		{"stale is critical", []string{"ok", "stale"}, nil, nil, 2,
-			"EDM CRITICAL - Delta stale (1 of 2 stores ok) | 'Delta_index_age'=107880s;;93600 'Delta_uploads_24h'=0;;5 …",
+			"EDM CRITICAL - Delta stale (1 of 2 stores ok) | 'Delta_index_age'=107880s;90000;93600;0 'Delta_uploads_24h'=0;4;;0 …",
 			[]string{"CRITICAL Delta: stale; last index 29h58m ago (over 26h); 0/5 uploads in 24h"}},
 		{"never indexed is critical", []string{"empty"}, nil, nil, 2,
-			"EDM CRITICAL - Echo stale (0 of 1 store ok) | 'Echo_index_age'=U;;93600 'Echo_uploads_24h'=0;;5",
+			"EDM CRITICAL - Echo stale (0 of 1 store ok) | 'Echo_index_age'=U;90000;93600;0 'Echo_uploads_24h'=0;4;;0",
 			[]string{"CRITICAL Echo: stale; never indexed; 0/5 uploads in 24h"}},
 		{"a store that cannot be read is unknown", []string{"ok", "stalled"}, []string{"stalled"}, nil, 3,
-			"EDM UNKNOWN - Bravo unknown (1 of 2 stores ok) | 'Bravo_index_age'=U;;93600 'Bravo_uploads_24h'=U;;5 …",
+			"EDM UNKNOWN - Bravo unknown (1 of 2 stores ok) | 'Bravo_index_age'=U;90000;93600;0 'Bravo_uploads_24h'=U;4;;0 …",
 			[]string{"UNKNOWN Bravo: cannot read its sessions: list sessions: HTTP 403 accessDenied: No access to this store."}},
 		{"critical outranks unknown", []string{"failed", "stalled"}, []string{"stalled"}, nil, 2,
 			"EDM CRITICAL - Charlie failed, Bravo unknown (0 of 2 stores ok) | …", []string{"CRITICAL Charlie", "UNKNOWN Bravo"}},
 		{"stores by name, any case, once each", []string{"ok", "stalled", "failed"}, nil, []string{"--datastore", "ALPHA store", "--datastore", checkStores["ok"].store.ID}, 0,
 			"EDM OK - 1 store ok | 'Alpha_store_index_age'=…", nil},
 		{"rules from flags", []string{"ok", "stalled"}, nil, []string{"--max-age", "1h", "--stall-after", "4h", "--upload-limit", "2"}, 2,
-			"EDM CRITICAL - Alpha store stale, Bravo stale (0 of 2 stores ok) | 'Alpha_store_index_age'=10680s;;3600 'Alpha_store_uploads_24h'=1;;2 …", nil},
+			"EDM CRITICAL - Alpha store stale, Bravo stale (0 of 2 stores ok) | 'Alpha_store_index_age'=10680s;;3600;0 'Alpha_store_uploads_24h'=1;1;;0 …", nil},
 		{"unknown store name", []string{"ok"}, nil, []string{"--datastore", "Zulu"}, 3,
 			`EDM UNKNOWN - --datastore: no data store has the id or name "Zulu"; the stores are:`,
 			[]string{"  Alpha store  a0000000-0000-4000-8000-00000000000a"}},

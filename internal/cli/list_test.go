@@ -102,3 +102,38 @@ func TestListNewestFirstAndFiltered(t *testing.T) {
 		})
 	}
 }
+
+// A listing with entries that are not usable sessions says how many it
+// left out, on stderr (issue 23, item 13); stdout keeps its format.
+func TestListSaysWhatItSkipped(t *testing.T) {
+	sim, env := simulator(t, fakegraph.Options{})
+	sim.SetConditions(fakegraph.Condition{Kind: fakegraph.GarbageListing})
+	for _, output := range []string{"table", "json"} {
+		code, out, stderr := runCLI(t, env, "list", "--datastore", store, "-o", output)
+		want := "edmtop: note: the service listed 5 entries that are not usable sessions (not an object, or without an id); they are left out\n"
+		if code != 0 || stderr != want {
+			t.Errorf("%s: exit %d, stderr %q", output, code, stderr)
+		}
+		if output == "json" && strings.TrimSpace(out) != "[]" {
+			t.Errorf("json: %q", out)
+		}
+	}
+	sim.SetConditions()
+	if _, _, stderr := runCLI(t, env, "list", "--datastore", store); stderr != "" {
+		t.Errorf("a clean listing notes %q", stderr)
+	}
+}
+
+// A store the service lists twice is one store (issue 23, item 7).
+func TestStoresListedTwiceAppearOnce(t *testing.T) {
+	sim, env := simulator(t, fakegraph.Options{})
+	sim.AddStore(fakegraph.Store{ID: store, DisplayName: "Employee records"})
+	code, out, _ := runCLI(t, env, "stores")
+	if code != 0 || strings.Count(out, store) != 1 {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	code, out, stderr := runCLI(t, env, "list", "--datastore", "employee records")
+	if code != 0 || !strings.Contains(out, "employees-delta.EdmHash") {
+		t.Errorf("a name listed twice under one id is not ambiguous: exit %d: %s", code, stderr)
+	}
+}

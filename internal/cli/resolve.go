@@ -26,7 +26,7 @@ type storeLister interface {
 // sessionFinder is what naming a session needs.
 type sessionFinder interface {
 	GetSession(ctx context.Context, storeID, sessionID string) (graphapi.Session, error)
-	ListSessions(ctx context.Context, storeID string) ([]*graphapi.Session, error)
+	ListSessionsReport(ctx context.Context, storeID string) (graphapi.SessionListing, error)
 }
 
 var (
@@ -53,7 +53,21 @@ func resolveStore(ctx context.Context, svc storeLister, arg string) (graphapi.Da
 	if err != nil {
 		return graphapi.DataStore{}, err
 	}
-	return matchStore(stores, arg)
+	return matchStore(uniqueStores(stores), arg)
+}
+
+// uniqueStores keeps the first of stores listed more than once under one
+// id: it is one store, judged and named once.
+func uniqueStores(stores []graphapi.DataStore) []graphapi.DataStore {
+	seen := make(map[string]bool, len(stores))
+	out := make([]graphapi.DataStore, 0, len(stores))
+	for _, d := range stores {
+		if !seen[d.ID] {
+			seen[d.ID] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // resolveStoreFlag is resolveStore for the --datastore setting: a usage
@@ -180,10 +194,11 @@ func resolveSession(ctx context.Context, svc sessionFinder, storeID, arg string)
 		}
 		// Not an id after all: a file may be named like one.
 	}
-	sessions, err := svc.ListSessions(ctx, storeID)
+	listing, err := svc.ListSessionsReport(ctx, storeID)
 	if err != nil {
 		return graphapi.Session{}, err
 	}
+	sessions := listing.Sessions
 	if i := slices.IndexFunc(sessions, func(s *graphapi.Session) bool { return s.ID == arg }); i >= 0 {
 		return *sessions[i], nil
 	}
@@ -196,8 +211,31 @@ func resolveSession(ctx context.Context, svc sessionFinder, storeID, arg string)
 			return s, nil
 		}
 	}
+	if listing.Skipped > 0 {
+		// It may be one of those: not knowing is not "no such session".
+		return graphapi.Session{}, &unreadableListingError{skipped: listing.Skipped}
+	}
 	return graphapi.Session{}, usageErrorf("no session of data store %s has the id or file name %q%s",
 		termtext.OneLine(storeID), arg, newestFiles(sessions))
+}
+
+// errUnreadableListing matches an *unreadableListingError.
+var errUnreadableListing = errors.New("the listing has entries that are not usable sessions")
+
+// unreadableListingError: the session asked for is not among those listed,
+// but the listing had entries that could not be read, so it may be one.
+type unreadableListingError struct{ skipped int }
+
+func (e *unreadableListingError) Error() string {
+	return "the session is not among those listed, but the service also listed " + skippedText(e.skipped)
+}
+
+func (e *unreadableListingError) Is(target error) bool { return target == errUnreadableListing }
+
+// skippedText says how many listed entries were not usable sessions.
+func skippedText(n int) string {
+	return fmt.Sprintf("%d %s that %s not usable sessions (not an object, or without an id)", n,
+		plural(n, "entry", "entries"), plural(n, "is", "are"))
 }
 
 // newestFromFile is the newest session uploaded from file: an exact match

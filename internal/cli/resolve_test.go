@@ -72,6 +72,7 @@ func TestStoreLinesAreBounded(t *testing.T) {
 type fakeSessions struct {
 	sessions    []*graphapi.Session
 	err         error
+	skipped     int
 	gets, lists int
 }
 
@@ -88,9 +89,9 @@ func (f *fakeSessions) GetSession(_ context.Context, _, id string) (graphapi.Ses
 	return graphapi.Session{}, &graphapi.Error{StatusCode: 404, Code: "itemNotFound"}
 }
 
-func (f *fakeSessions) ListSessions(context.Context, string) ([]*graphapi.Session, error) {
+func (f *fakeSessions) ListSessionsReport(context.Context, string) (graphapi.SessionListing, error) {
 	f.lists++
-	return f.sessions, f.err
+	return graphapi.SessionListing{Sessions: f.sessions, Skipped: f.skipped}, f.err
 }
 
 func TestResolveSession(t *testing.T) {
@@ -144,6 +145,30 @@ func TestResolveSession(t *testing.T) {
 			t.Errorf("got %v", err)
 		}
 	})
+	t.Run("not found among a listing with unreadable entries: not a usage error", func(t *testing.T) {
+		f := &fakeSessions{sessions: sessions, skipped: 2}
+		_, err := resolveSession(context.Background(), f, "store-1", "nope.EdmHash")
+		if _, ok := errors.AsType[*usageError](err); ok || !errors.Is(err, errUnreadableListing) || !transient(err) ||
+			!strings.Contains(err.Error(), "the service also listed 2 entries that are not usable sessions") {
+			t.Errorf("got %v", err)
+		}
+		if s, err := resolveSession(context.Background(), f, "store-1", "cards.edmhash"); err != nil || s.ID != "44444444-4444-4444-8444-444444444444" {
+			t.Errorf("a session that was listed is found: %q, %v", s.ID, err)
+		}
+	})
+}
+
+// A store the service lists twice under one id is one store: its name is
+// not ambiguous (issue 23, item 7).
+func TestUniqueStores(t *testing.T) {
+	stores := []graphapi.DataStore{{ID: "a", DisplayName: "Alpha"}, {ID: "b", DisplayName: "Bravo"}, {ID: "a", DisplayName: "Alpha"}}
+	got := uniqueStores(stores)
+	if len(got) != 2 || got[0].ID != "a" || got[1].ID != "b" || len(stores) != 3 {
+		t.Errorf("uniqueStores = %v (input now %v)", got, stores)
+	}
+	if d, err := matchStore(got, "alpha"); err != nil || d.ID != "a" {
+		t.Errorf("matchStore: %v, %v", d, err)
+	}
 }
 
 func TestCompletionFunctions(t *testing.T) {

@@ -90,3 +90,20 @@ func TestVersionIsTheClientsVersion(t *testing.T) {
 		t.Errorf("--version: %d %q", code, out)
 	}
 }
+
+// The help of wait and check names each exit status by its value, as the
+// README does (issue 29: documented codes are asserted as literals).
+func TestWaitAndCheckHelpNameTheirExitStatuses(t *testing.T) {
+	for cmd, want := range map[string][]string{
+		"wait": {"  0    the session completed", "  1    it failed or was cancelled", "(404)", "(401)", "(403)",
+			"  2    usage error", "  3    --timeout passed", "  4    stalled", "  130  interrupted", "hard deadline", "retrying"},
+		"check": {"  0  OK ", "  1  WARNING ", "  2  CRITICAL ", "  3  UNKNOWN ", "Graph did not answer within 50s", "--critical-age", "--warning-age"},
+	} {
+		code, out, _ := runCLI(t, nil, cmd, "--help")
+		for _, w := range want {
+			if code != 0 || !strings.Contains(out, w) {
+				t.Errorf("%s --help lacks %q", cmd, w)
+			}
+		}
+	}
+}

@@ -121,7 +121,7 @@ func newStoresCmd(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return c.failed("", err)
 			}
-			return writeStores(c.cmd.OutOrStdout(), c.out, stores)
+			return writeStores(c.cmd.OutOrStdout(), c.out, uniqueStores(stores))
 		}})
 }
 
@@ -130,12 +130,15 @@ func newListCmd(g *globalFlags) *cobra.Command {
 	cmd := newScriptCmd(g, scriptCmd{use: "list", short: "List the upload sessions of a data store, newest first (all pages)", args: noArgs, store: true,
 		precheck: func(*cobra.Command) error { return f.check() },
 		run: func(c *scriptCall) error {
-			sessions, err := c.client.ListSessions(c.cmd.Context(), c.store)
+			listing, err := c.client.ListSessionsReport(c.cmd.Context(), c.store)
 			if err != nil {
 				return c.failed("", err)
 			}
 			f.warnUnknown(c.cmd.ErrOrStderr())
-			return writeSessions(c.cmd.OutOrStdout(), c.out, f.apply(newestFirst(sessions), pollClock.now()), true)
+			if listing.Skipped > 0 {
+				fmt.Fprintf(c.cmd.ErrOrStderr(), "edmtop: note: the service listed %s; they are left out\n", skippedText(listing.Skipped))
+			}
+			return writeSessions(c.cmd.OutOrStdout(), c.out, f.apply(newestFirst(listing.Sessions), pollClock.now()), true)
 		}})
 	cmd.Example = `  edmtop list --datastore "Employee records"
   edmtop list --datastore "Employee records" --state failed --since 24h
@@ -184,8 +187,8 @@ func newRenewCmd(g *globalFlags) *cobra.Command {
 // sameSession refuses an answer about another session than the one asked
 // for: printing it would report the wrong session as renewed, and exit 0.
 func sameSession(requested string, s graphapi.Session) error {
-	if s.ID != "" && !strings.EqualFold(s.ID, requested) {
-		return fmt.Errorf("the service answered with another session, %s: this renew is not confirmed", s.ID)
+	if err := graphapi.SameSession(requested, s.ID); err != nil {
+		return fmt.Errorf("%w: this renew is not confirmed", err)
 	}
 	return nil
 }

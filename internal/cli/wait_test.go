@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -49,13 +50,14 @@ func TestWaitExitStatuses(t *testing.T) {
 			[]string{"contractors.EdmHash", "Failed"}, []string{"contractors.EdmHash) Failed: InvalidHashFormat: Block 6 could not be read"}, 30 * time.Second},
 		{"cancelled", nil, []string{"--datastore", store, "employees-test-run.EdmHash"}, 1,
 			[]string{"Cancelled"}, []string{"employees-test-run.EdmHash) was Cancelled"}, 0},
-		{"timeout", nil, []string{"--datastore", store, "employees-full-rebuild.EdmHash", "--timeout", "10m"}, exitTimeout,
+		{"timeout", nil, []string{"--datastore", store, "employees-full-rebuild.EdmHash", "--timeout", "10m"}, 3,
 			[]string{"employees-full-rebuild.EdmHash", "UploadInProgress"}, []string{"--timeout 10m0s passed", "is still UploadInProgress"}, 10 * time.Minute},
-		{"stalls while waiting for a commit", nil, []string{"--datastore", store, "terminations-q4.EdmHash", "--stall-after", "30m", "--interval", "1m"}, exitStalled,
-			[]string{"UploadCompleted"}, []string{"stalled: UploadCompleted · upload 100%", "no change for 31m0s (since 2026-11-28 08:50:00Z", "--stall-after 30m0s"}, 21 * time.Minute},
-		{"already idle too long: stalled at once", nil, []string{"--datastore", store, "terminations-q4.EdmHash", "--stall-after", "5m"}, exitStalled,
+		{"stalls while waiting for a commit", nil, []string{"--datastore", store, "terminations-q4.EdmHash", "--stall-after", "30m", "--interval", "1m"}, 4,
+			[]string{"UploadCompleted"}, []string{"stalled: UploadCompleted · upload 100%", "no change for 31m0s (since 2026-11-28 08:50:00Z", "--stall-after 30m0s)",
+				"; it waits for a commit: edmtop commit --datastore " + store + " "}, 21 * time.Minute},
+		{"already idle too long: stalled at once", nil, []string{"--datastore", store, "terminations-q4.EdmHash", "--stall-after", "5m"}, 4,
 			[]string{"UploadCompleted"}, []string{"stalled", "no change for 10m0s (since 2026-11-28 08:50:00Z"}, 0},
-		{"stall check off", nil, []string{"--datastore", store, "terminations-q4.EdmHash", "--stall-after", "0", "--timeout", "3h", "--interval", "10m"}, exitTimeout,
+		{"stall check off", nil, []string{"--datastore", store, "terminations-q4.EdmHash", "--stall-after", "0", "--timeout", "3h", "--interval", "10m"}, 3,
 			nil, []string{"--timeout 3h0m0s passed"}, 3 * time.Hour},
 		{"service refuses: exit 1, no session", &fakegraph.Fault{Status: 403, Code: "accessDenied", Message: "Not allowed.", Times: -1},
 			[]string{"--datastore", store, "employees-delta.EdmHash"}, 1, nil, []string{"HTTP 403 accessDenied", "EDM_DataUploaders"}, 30 * time.Second},
@@ -85,7 +87,7 @@ func TestWaitExitStatuses(t *testing.T) {
 					t.Errorf("stdout lacks %q:\n%s", want, out)
 				}
 			}
-			if tc.stdout == nil && tc.code != exitTimeout && out != "" {
+			if tc.stdout == nil && tc.code != 3 && out != "" {
 				t.Errorf("stdout not empty:\n%s", out)
 			}
 			for _, want := range tc.stderr {
@@ -123,8 +125,8 @@ func TestWaitThrottledIsNoStall(t *testing.T) {
 	sim.Inject(fakegraph.RouteGetSession, fakegraph.Fault{Status: 429, Header: http.Header{"Retry-After": {"3600"}}},
 		fakegraph.Fault{Status: 429, Header: http.Header{"Retry-After": {"120"}}})
 	code, _, stderr := runCLI(t, env, "wait", "--datastore", store, "employees-full-rebuild.EdmHash", "--stall-after", "30m", "--timeout", "70m")
-	if code != exitTimeout {
-		t.Errorf("exit %d, want %d (timeout, not a stall): %s", code, exitTimeout, stderr)
+	if code != 3 {
+		t.Errorf("exit %d, want 3 (timeout, not a stall): %s", code, stderr)
 	}
 }
 
@@ -136,6 +138,14 @@ func TestWaitProgressAtMostOncePerPoll(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	// Piped, each line starts with its time (issue 23, item 11).
+	stamp := regexp.MustCompile(`^2026-11-28 09:\d\d:\d\dZ `)
+	for i, l := range lines {
+		if !stamp.MatchString(l) {
+			t.Fatalf("line %d has no timestamp: %q", i, l)
+		}
+		lines[i] = stamp.ReplaceAllString(l, "")
+	}
 	polls := len(sim.RequestsTo(fakegraph.RouteGetSession))
 	// With 2 s polls most polls see no change: fewer lines than polls, but
 	// more than a handful, and never the same line twice in a row.
@@ -198,7 +208,7 @@ func TestWaitCtrlCExits130Silently(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		code := run(ctx, []string{"wait", "--datastore", store, "employees-full-rebuild.EdmHash"}, strings.NewReader(""), &stdout, &stderr)
 		pollClock, isTerminalWriter = old, oldTerm
-		if code != exitInterrupted || stdout.Len() != 0 || strings.Contains(stderr.String(), "edmtop:") {
+		if code != 130 || stdout.Len() != 0 || strings.Contains(stderr.String(), "edmtop:") {
 			t.Errorf("terminal %v: exit %d, stdout %q, stderr %q", terminal, code, stdout.String(), stderr.String())
 		}
 		if terminal && !strings.HasSuffix(stderr.String(), "\r\x1b[K") {
