@@ -48,13 +48,30 @@ func (st *store) setDataStore(ds graphapi.DataStore) {
 
 // refreshStore polls one store: a full listing when due (less often when
 // the service counts), forced, when a count shows a change or a running
-// session has vanished; else a re-read of the running sessions by id.
+// session has vanished; else a re-read of the running sessions by id. A
+// call the watchdog cut records its reason (NoAnswerError).
 func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now time.Time) error {
+	err := m.pollStore(ctx, st, full, now)
+	if err != nil {
+		err = noAnswer(ctx, err)
+		m.publish(st, now, func() {}, err)
+	}
+	return err
+}
+
+func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.Time) error {
 	every := m.opts.FullEvery
 	if _, ok := m.svc.(Counter); ok && !st.noCounter {
 		every = m.opts.CountedFullEvery
 	}
-	list := full || m.due(st.listed, st.polls, every, now) || m.cheaperToList(st) || m.countChanged(ctx, st)
+	list := full || m.due(st.listed, st.polls, every, now) || m.cheaperToList(st)
+	if !list {
+		changed, err := m.countChanged(ctx, st)
+		if err != nil {
+			return err
+		}
+		list = changed
+	}
 	if !list {
 		sessions, gone, err := m.reread(ctx, st)
 		if !gone {
@@ -71,7 +88,6 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 	}
 	listed, err := m.list(ctx, st)
 	if err != nil {
-		m.publish(st, now, func() {}, err)
 		return err
 	}
 	merged := mergeListing(st.sessions, st.index, listed)
@@ -102,22 +118,32 @@ type KeepingLister interface {
 
 // list lists a store's sessions. A finished session never changes: one
 // listed with the state and last update of the held copy is that copy, so
-// a listing of a store that did not change allocates no session.
-func (m *Monitor) list(ctx context.Context, st *store) ([]*graphapi.Session, error) {
+// a listing of a store that did not change allocates no session. Each
+// session decoded counts as an answer: a long listing is not a hang.
+func (m *Monitor) list(ctx context.Context, st *store) (listed []*graphapi.Session, err error) {
 	kl, ok := m.svc.(KeepingLister)
-	if !ok || len(st.sessions) == 0 {
-		return m.svc.ListSessions(ctx, st.ds.ID)
+	if !ok {
+		err = m.call(ctx, func() (err error) {
+			listed, err = m.svc.ListSessions(ctx, st.ds.ID)
+			return err
+		})
+		return listed, err
 	}
 	held, index := st.sessions, st.index
-	return kl.ListSessionsKeeping(ctx, st.ds.ID, func(s *graphapi.Session) *graphapi.Session {
-		if j, ok := index[s.ID]; ok && s.ID != "" {
-			h := held[j]
-			if health.Final(h) && h.State == s.State && h.LastUpdatedDateTime.Equal(s.LastUpdatedDateTime.Time) {
-				return h
+	err = m.call(ctx, func() (err error) {
+		listed, err = kl.ListSessionsKeeping(ctx, st.ds.ID, func(s *graphapi.Session) *graphapi.Session {
+			m.answered()
+			if j, ok := index[s.ID]; ok && s.ID != "" {
+				h := held[j]
+				if health.Final(h) && h.State == s.State && h.LastUpdatedDateTime.Equal(s.LastUpdatedDateTime.Time) {
+					return h
+				}
 			}
-		}
-		return nil
+			return nil
+		})
+		return err
 	})
+	return listed, err
 }
 
 // publish applies change and records the outcome under mu.
@@ -140,18 +166,26 @@ func (m *Monitor) replace(st *store, sessions []*graphapi.Session, changed bool)
 }
 
 // countChanged asks a counting service whether the number of sessions
-// moved. Any failure just skips the probe: the slower listing still runs.
-func (m *Monitor) countChanged(ctx context.Context, st *store) bool {
+// moved. A service that does not count is not asked again; any other
+// failure is the poll's: what it would have found cannot be seen.
+func (m *Monitor) countChanged(ctx context.Context, st *store) (bool, error) {
 	c, ok := m.svc.(Counter)
 	if !ok || st.noCounter {
-		return false
+		return false, nil
 	}
-	n, err := c.CountSessions(ctx, st.ds.ID)
+	var n int
+	err := m.call(ctx, func() (err error) {
+		n, err = c.CountSessions(ctx, st.ds.ID)
+		return err
+	})
 	if err != nil {
 		st.noCounter = countUnsupported(err)
-		return false
+		if st.noCounter {
+			return false, nil
+		}
+		return false, err
 	}
-	return n != len(st.sessions)
+	return n != len(st.sessions), nil
 }
 
 func countUnsupported(err error) bool {
@@ -176,7 +210,11 @@ func (m *Monitor) reread(ctx context.Context, st *store) (sessions []*graphapi.S
 	copied := false
 	for _, i := range st.running {
 		old := st.sessions[i]
-		got, err := m.svc.GetSession(ctx, st.ds.ID, old.ID)
+		var got graphapi.Session
+		err := m.call(ctx, func() (err error) {
+			got, err = m.svc.GetSession(ctx, st.ds.ID, old.ID)
+			return err
+		})
 		if errors.Is(err, graphapi.ErrNotFound) {
 			return nil, true, nil
 		}
