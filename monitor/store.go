@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"time"
 
@@ -116,6 +117,30 @@ type KeepingLister interface {
 	ListSessionsKeeping(ctx context.Context, storeID string, keep func(*graphapi.Session) *graphapi.Session) ([]*graphapi.Session, error)
 }
 
+// ReportingLister is optional: a KeepingLister that also says how many
+// entries of the listing were not usable sessions (not an object, no id);
+// *graphapi.Client is one. A listing with such entries is not taken.
+type ReportingLister interface {
+	ListSessionsKeepingReport(ctx context.Context, storeID string, keep func(*graphapi.Session) *graphapi.Session) (graphapi.SessionListing, error)
+}
+
+// ErrUnusableListing matches an *UnusableListingError.
+var ErrUnusableListing = errors.New("the listing holds entries that are not sessions")
+
+// UnusableListingError is a store's error when its listing held entries
+// that are not usable sessions: the listing is not taken as the store's
+// sessions (what is missing cannot be judged), and the sessions held stay.
+type UnusableListingError struct{ Skipped int }
+
+func (e *UnusableListingError) Error() string {
+	if e.Skipped == 1 {
+		return "the listing holds 1 entry that is not a usable session"
+	}
+	return fmt.Sprintf("the listing holds %d entries that are not usable sessions", e.Skipped)
+}
+
+func (e *UnusableListingError) Is(target error) bool { return target == ErrUnusableListing }
+
 // list lists a store's sessions. A finished session never changes: one
 // listed with the state and last update of the held copy is that copy, so
 // a listing of a store that did not change allocates no session. Each
@@ -130,17 +155,27 @@ func (m *Monitor) list(ctx context.Context, st *store) (listed []*graphapi.Sessi
 		return listed, err
 	}
 	held, index := st.sessions, st.index
-	err = m.call(ctx, func() (err error) {
-		listed, err = kl.ListSessionsKeeping(ctx, st.ds.ID, func(s *graphapi.Session) *graphapi.Session {
-			m.answered()
-			if j, ok := index[s.ID]; ok && s.ID != "" {
-				h := held[j]
-				if health.Final(h) && h.State == s.State && h.LastUpdatedDateTime.Equal(s.LastUpdatedDateTime.Time) {
-					return h
-				}
+	keep := func(s *graphapi.Session) *graphapi.Session {
+		m.answered()
+		if j, ok := index[s.ID]; ok && s.ID != "" {
+			h := held[j]
+			if health.Final(h) && h.State == s.State && h.LastUpdatedDateTime.Equal(s.LastUpdatedDateTime.Time) {
+				return h
 			}
-			return nil
-		})
+		}
+		return nil
+	}
+	rl, reports := m.svc.(ReportingLister)
+	err = m.call(ctx, func() (err error) {
+		if !reports {
+			listed, err = kl.ListSessionsKeeping(ctx, st.ds.ID, keep)
+			return err
+		}
+		l, err := rl.ListSessionsKeepingReport(ctx, st.ds.ID, keep)
+		if err == nil && l.Skipped > 0 {
+			return &UnusableListingError{Skipped: l.Skipped}
+		}
+		listed = l.Sessions
 		return err
 	})
 	return listed, err
