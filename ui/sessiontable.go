@@ -35,8 +35,8 @@ type sessionTable struct {
 	width, height int // height counts rows, without the column header
 	// old: the rows are of an earlier read (a failed load, the fleet's
 	// read): dimmed.
-	old bool
-	bodyBytes     int // the last frame's rows, to size the next
+	old       bool
+	bodyBytes int // the last frame's rows, to size the next
 }
 
 func newSessionTable(sh *shared, columns Columns) *sessionTable {

@@ -88,8 +88,8 @@ type Styles struct {
 	cursorP, selectedP, barEmptyP, warnP paint
 	// oldP dims what is shown from an earlier read (SGR faint, which is
 	// not a colour: it holds under NO_COLOR too).
-	oldP paint
-	classP                               map[graphapi.StateClass]paint
+	oldP   paint
+	classP map[graphapi.StateClass]paint
 
 	Title, Muted, Header, Label, Accent lipgloss.Style
 	Selected, Cursor                    lipgloss.Style
