@@ -49,8 +49,13 @@ func dashboard(ctx context.Context, demo bool, g *globalFlags, t target, a *app,
 		return err
 	}
 	// Decide the background before the program owns the input (a late
-	// answer would be read as keys), within backgroundWait.
-	lipgloss.SetHasDarkBackground(darkBackground(r.str("theme"),
+	// answer would be read as keys), within backgroundWait. Without
+	// colour (NO_COLOR) it decides nothing: the terminal is not asked.
+	theme := r.str("theme")
+	if os.Getenv("NO_COLOR") != "" {
+		theme = "dark"
+	}
+	lipgloss.SetHasDarkBackground(darkBackground(theme,
 		func() bool { return detectBackground(stdin, out, os.Getenv) }, backgroundWait))
 
 	ctx, cancel := context.WithCancel(ctx)
