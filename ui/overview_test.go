@@ -31,10 +31,21 @@ func (f *fleetFake) ListDataStores(ctx context.Context) ([]graphapi.DataStore, e
 }
 
 func (f *fleetFake) ListSessions(ctx context.Context, id string) ([]*graphapi.Session, error) {
-	if err := f.failStore[id]; err != nil {
+	f.mu.Lock()
+	err := f.failStore[id]
+	f.mu.Unlock()
+	if err != nil {
 		return nil, err
 	}
 	return f.fakeService.ListSessions(ctx, id)
+}
+
+// fail makes the store's sessions fail with err (nil heals), while the
+// program may be reading.
+func (f *fleetFake) fail(id string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failStore[id] = err
 }
 
 var fleetNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
