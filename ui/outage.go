@@ -135,12 +135,13 @@ type outage struct {
 	err   error     // the latest failure
 }
 
-// failed records a failed read at t; it returns the event of the outage's
-// start, once per outage.
-func (o *outage) failed(err error, t time.Time) []event {
+// failed records a read begun at begun that failed at t; it returns the
+// event of the outage's start, once per outage. The outage runs from the
+// failed read's start: a hang is seen only when the read gives up.
+func (o *outage) failed(err error, begun, t time.Time) []event {
 	first := o.since.IsZero()
 	if first {
-		o.since = t
+		o.since = begun
 	}
 	o.err = err
 	if !first {

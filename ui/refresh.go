@@ -156,7 +156,7 @@ func (m *Model) handleFleet(msg fleetNewsMsg) tea.Cmd {
 	m.loop.err = done.err
 	if done.err != nil {
 		m.log.Warn("fleet poll failed", "err", done.err)
-		events = append(events, m.loop.outage.failed(done.err, done.at)...)
+		events = append(events, m.loop.outage.failed(done.err, m.loop.started, done.at)...)
 		return tea.Batch(m.scheduleNext(done.err), emit(events))
 	}
 	m.loop.lastSuccess = done.at
@@ -185,7 +185,7 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 	if msg.err != nil {
 		m.log.Warn("list sessions failed", "store", msg.storeID, "err", msg.err)
 		cmd := m.scheduleNext(msg.err)
-		events := m.loop.outage.failed(msg.err, m.now())
+		events := m.loop.outage.failed(msg.err, m.loop.started, m.now())
 		if len(events) == 0 {
 			return cmd // the header says it; the flash and the log said it once
 		}

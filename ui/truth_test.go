@@ -454,6 +454,15 @@ func TestHeaderSaysGraphIsNotAnswering(t *testing.T) {
 	m.Update(clockTickMsg{answered: clock.Now().Add(-time.Second)})
 	wantNotIn(t, "the header after an answer", header(), "not answering")
 	wantIn(t, "the header after an answer", header(), "refreshing")
+	// During an outage its words stay; a retry that waits long says so
+	// in their tail.
+	m.loop.outage = outage{since: truthStart, err: &graphapi.Error{Message: "dial tcp 10.0.0.1:443: connect: connection refused"}}
+	clock.Advance(11 * time.Second)
+	m.Update(clockTickMsg{})
+	wantIn(t, "the header in an outage", header(), "✗ Graph unreachable since 09:00:00 (connection refused)")
+	wantNotIn(t, "the header in an outage", header(), "Graph not answering")
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
+	wantIn(t, "the header in an outage", header(), "✗ Graph unreachable since 09:00:00 (connection refused) · retrying, no answer for 12s")
 	close(g.gate)
 	run(m, next)
 }

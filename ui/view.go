@@ -243,13 +243,16 @@ func (m *Model) liveStatus() *liveParts {
 
 // stateText is the refresh state, with its shorter forms: Graph silent for
 // notAnsweringAfter, a failure with since when, why and when the next try
-// is, or the loop's state.
+// is (or how long the retry has waited), or the loop's state.
 func (m *Model) stateText() []string {
 	st, now := m.sh.styles, m.sh.clock
-	if d := m.silence(); d >= notAnsweringAfter {
-		waited := "(" + present.Elapsed(d) + ")"
+	silence := m.silence()
+	if o := m.loop.outage; o.since.IsZero() && silence >= notAnsweringAfter {
+		waited := "(" + present.Elapsed(silence) + ")"
 		return styled(st.Warn, m.sh.frame()+" Graph not answering "+waited, "not answering "+waited)
 	}
+	// During an outage its words stay: a retry waiting long says so in
+	// its tail, not by taking their place.
 	if o := m.loop.outage; !o.since.IsZero() {
 		f := describe(o.err)
 		icon, style := "✗", st.Error
@@ -262,6 +265,8 @@ func (m *Model) stateText() []string {
 			why = " (" + ansi.Truncate(f.why, maxHeaderWhy, "…") + ")"
 		}
 		switch {
+		case m.loop.loading && silence >= notAnsweringAfter:
+			next = " · retrying, no answer for " + present.Elapsed(silence)
 		case m.loop.loading:
 			next = " · retrying…"
 		case m.loop.paused:
