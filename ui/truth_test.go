@@ -339,7 +339,7 @@ func TestOpeningAStoreWhileGraphIsDown(t *testing.T) {
 	}
 	screen, header := r.view()
 	wantIn(t, "the header", header, "Graph unreachable since 09:04:00", "from the fleet, 4m old")
-	wantIn(t, "the table", screen, termtext.OneLine(known.current.FileName))
+	wantIn(t, "the table", screen, termtext.OneLine(known.current.FileName), "These rows are the fleet's read of 09:00:00")
 	wantNotIn(t, "the table", screen, "Loading")
 	if n := strings.Count(r.m.View(), faintOn); n != len(known.sessions) {
 		t.Errorf("%d rows dimmed of %d", n, len(known.sessions))

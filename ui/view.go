@@ -82,6 +82,11 @@ func (m *Model) appendSessions(lines []string) []string {
 		lines = appendPadded(lines, m.emptyTableLines(th), m.width)
 	} else {
 		lines = append(lines, m.table.lines()...)
+		if f := m.loop.fromFleet; !f.IsZero() && m.table.Len() < th {
+			// The header may have no room left to say it while reads fail.
+			lines = append(lines, padLine(m.sh.styles.Muted.Render(" These rows are the fleet's read of "+clockTime(f, m.sh.clock)+
+				"; the store's own has not answered yet."), m.width))
+		}
 	}
 	for len(lines) < th+2 { // the header line, the column header, th rows
 		lines = append(lines, strings.Repeat(" ", m.width))
