@@ -18,8 +18,8 @@ import (
 type storeStatus struct {
 	store graphapi.DataStore
 	key   string // the name in lower case, for the order and the filter
-	// reading: listed, its sessions not polled yet this run of the program.
-	reading bool
+	// health is the judgement of the last read; a store listed but never
+	// read (reading…) has none.
 	health  health.Store
 	current *graphapi.Session // the stalled session, else the newest running one
 	newest  *graphapi.Session // the newest session

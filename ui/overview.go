@@ -182,7 +182,7 @@ func (o *overview) list(l fleetListed) {
 			rows = append(rows, r)
 			continue
 		}
-		rows = append(rows, storeStatus{store: ds, key: strings.ToLower(ds.DisplayName), reading: true})
+		rows = append(rows, storeStatus{store: ds, key: strings.ToLower(ds.DisplayName)})
 	}
 	o.rows = rows
 	o.dirty = true // and the index is of the rows before
@@ -199,7 +199,7 @@ func (o *overview) polled(s storeStatus) []event {
 	i, ok := o.index[s.store.ID]
 	if !ok { // a store this overview has not listed: the first row of its kind
 		i = len(o.rows)
-		o.rows = append(o.rows, storeStatus{store: s.store, reading: true})
+		o.rows = append(o.rows, storeStatus{store: s.store, key: s.key})
 		o.index[s.store.ID] = i
 		o.count(&o.rows[i], 1)
 		o.dirty = true
@@ -275,7 +275,7 @@ func (o *overview) finish(at time.Time) (*pollResult, []event) {
 // Tick re-sorts the rows while a long poll fills them (the clock calls it
 // once a second), so the worst stores rise before the poll ends.
 func (o *overview) Tick() {
-	if o.loading {
+	if o.loading && o.dirty {
 		o.resort()
 	}
 }

@@ -33,10 +33,10 @@ type sessionTable struct {
 	remembered map[string]string
 
 	width, height int // height counts rows, without the column header
+	bodyBytes     int // the last frame's rows, to size the next
 	// old: the rows are of an earlier read (a failed load, the fleet's
 	// read): dimmed.
-	old       bool
-	bodyBytes int // the last frame's rows, to size the next
+	old bool
 }
 
 func newSessionTable(sh *shared, columns Columns) *sessionTable {
