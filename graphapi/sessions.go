@@ -51,6 +51,13 @@ func (c *Client) ListSessionsKeeping(ctx context.Context, storeID string, keep f
 	return l.Sessions, err
 }
 
+// ListSessionsKeepingReport is ListSessionsKeeping with the count of
+// skipped entries, for a caller that must not take a listing it could not
+// wholly read as the store's sessions.
+func (c *Client) ListSessionsKeepingReport(ctx context.Context, storeID string, keep func(*Session) *Session) (SessionListing, error) {
+	return c.listSessions(ctx, storeID, keep)
+}
+
 func (c *Client) listSessions(ctx context.Context, storeID string, keep func(*Session) *Session) (SessionListing, error) {
 	const op = "list sessions"
 	u, err := c.storeURL(storeID, "sessions")

@@ -72,6 +72,12 @@ type Options struct {
 	Parallel int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// AnswerTimeout bounds a refresh by Graph's silence: once no call has
+	// answered for this long (a listing's pages count as they arrive), the
+	// refresh's calls are cancelled and each store not yet polled records a
+	// *NoAnswerError. A hang then fails within the timeout while a long
+	// listing that keeps answering is not cut. 0: only ctx bounds it.
+	AnswerTimeout time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -143,6 +149,8 @@ type Monitor struct {
 	storesListed time.Time
 	storesErr    error
 	storePolls   int // polls since the last store listing
+
+	answers answers // when calls last answered, for the watchdog and LastAnswer
 }
 
 // New returns a monitor over svc. It reads nothing until Refresh.
@@ -161,16 +169,48 @@ func New(svc Service, opts Options) *Monitor {
 // of the stores and of every store's sessions. It returns every error met
 // (joined); the snapshot keeps the previous data of what failed.
 func (m *Monitor) Refresh(ctx context.Context, full bool) error {
+	return m.RefreshReporting(ctx, full, Report{})
+}
+
+// Report receives a refresh's news as it comes, so a caller can show the
+// stores before their sessions are read and each store as its poll ends.
+// Either function may be nil; neither may block for long.
+type Report struct {
+	// Listed is called when the store listing ran (it was due, or the
+	// refresh is full), before any store is polled: the watched stores in
+	// order, one per id, and the listing's error (the stores are then the
+	// ones watched before).
+	Listed func(stores []graphapi.DataStore, err error)
+	// Polled is called as each store's poll ends, with its new state. It
+	// is called from the refresh's goroutines, up to Parallel at once.
+	Polled func(Store)
+}
+
+// RefreshReporting is Refresh, telling r what it learns as it goes.
+func (m *Monitor) RefreshReporting(ctx context.Context, full bool, r Report) error {
 	m.refreshing.Lock()
 	defer m.refreshing.Unlock()
+	ctx, stop := m.watch(ctx)
+	defer stop()
 	now := m.opts.Now()
 	var errs []error
-	if err := m.refreshStoreList(ctx, full, now); err != nil {
+	listed, err := m.refreshStoreList(ctx, full, now)
+	if err != nil {
 		errs = append(errs, err)
 	}
 	m.mu.Lock()
 	stores := append([]*store(nil), m.stores...)
+	var named []graphapi.DataStore
+	if listed && r.Listed != nil {
+		named = make([]graphapi.DataStore, len(stores))
+		for i, st := range stores {
+			named[i] = st.ds
+		}
+	}
 	m.mu.Unlock()
+	if listed && r.Listed != nil {
+		r.Listed(named, err)
+	}
 
 	storeErrs := make([]error, len(stores))
 	sem := make(chan struct{}, m.opts.Parallel)
@@ -180,6 +220,12 @@ func (m *Monitor) Refresh(ctx context.Context, full bool) error {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			storeErrs[i] = m.refreshStore(ctx, st, full, now)
+			if r.Polled != nil {
+				m.mu.Lock()
+				polled := st.public()
+				m.mu.Unlock()
+				r.Polled(polled)
+			}
 		})
 	}
 	wg.Wait()
@@ -197,6 +243,8 @@ func (m *Monitor) RefreshStore(ctx context.Context, storeID string, full bool) (
 	if st == nil {
 		return Store{}, fmt.Errorf("%w: %s", ErrUnknownStore, storeID)
 	}
+	ctx, stop := m.watch(ctx)
+	defer stop()
 	err := m.refreshStore(ctx, st, full, m.opts.Now())
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -240,8 +288,9 @@ func (m *Monitor) due(listed time.Time, polls, every int, now time.Time) bool {
 }
 
 // refreshStoreList lists the data stores when due: it names the watched
-// stores and, without Options.Stores, adds and drops stores.
-func (m *Monitor) refreshStoreList(ctx context.Context, full bool, now time.Time) error {
+// stores and, without Options.Stores, adds and drops stores. listed says
+// whether the listing ran.
+func (m *Monitor) refreshStoreList(ctx context.Context, full bool, now time.Time) (listed bool, err error) {
 	m.mu.Lock()
 	due := full || m.due(m.storesListed, m.storePolls, m.opts.FullEvery, now)
 	if !due {
@@ -249,16 +298,28 @@ func (m *Monitor) refreshStoreList(ctx context.Context, full bool, now time.Time
 	}
 	m.mu.Unlock()
 	if !due {
-		return nil
+		return false, nil
 	}
-	listed, err := m.svc.ListDataStores(ctx)
+	var stores []graphapi.DataStore
+	err = m.call(ctx, func() (err error) {
+		stores, err = m.svc.ListDataStores(ctx)
+		return err
+	})
+	err = noAnswer(ctx, err)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err != nil {
 		m.storesErr = err
-		return err
+		return true, err
 	}
 	m.storesErr, m.storesListed, m.storePolls = nil, now, 0
+	m.watchListed(stores)
+	return true, nil
+}
+
+// watchListed takes a store listing (caller holds mu): the listing names
+// the stores of Options.Stores, or is the set watched.
+func (m *Monitor) watchListed(listed []graphapi.DataStore) {
 	byID := make(map[string]graphapi.DataStore, len(listed))
 	for _, ds := range listed {
 		byID[ds.ID] = ds
@@ -269,7 +330,11 @@ func (m *Monitor) refreshStoreList(ctx context.Context, full bool, now time.Time
 				st.setDataStore(ds)
 			}
 		}
-		return nil
+		return
+	}
+	held := make(map[string]*store, len(m.stores))
+	for _, st := range m.stores {
+		held[st.ds.ID] = st
 	}
 	next := make([]*store, 0, len(listed))
 	seen := make(map[string]bool, len(listed))
@@ -278,7 +343,7 @@ func (m *Monitor) refreshStoreList(ctx context.Context, full bool, now time.Time
 			continue // nothing could be asked about it, or it is watched already
 		}
 		seen[ds.ID] = true
-		st := m.find(ds.ID)
+		st := held[ds.ID]
 		if st == nil {
 			st = newStore(ds, false)
 		}
@@ -286,5 +351,4 @@ func (m *Monitor) refreshStoreList(ctx context.Context, full bool, now time.Time
 		next = append(next, st)
 	}
 	m.stores = next
-	return nil
 }

@@ -285,11 +285,12 @@ func TestCountProbe(t *testing.T) {
 		add       bool // a session is created after the first listing
 		wantLists int
 		wantCount int
+		wantErr   bool // each poll after the first fails: the count was not seen
 	}{
-		{"same count: no listing", nil, false, 1, 3},
-		{"new session: listed at once", nil, true, 2, 3},
-		{"count not supported: asked once, then never", &graphapi.Error{StatusCode: 404}, true, 1, 1},
-		{"count throttled: asked again next time", &graphapi.Error{StatusCode: 429}, true, 1, 3},
+		{"same count: no listing", nil, false, 1, 3, false},
+		{"new session: listed at once", nil, true, 2, 3, false},
+		{"count not supported: asked once, then never", &graphapi.Error{StatusCode: 404}, true, 1, 1, false},
+		{"count throttled: the poll fails, asked again next time", &graphapi.Error{StatusCode: 429}, true, 1, 3, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -302,7 +303,13 @@ func TestCountProbe(t *testing.T) {
 			}
 			for range 3 {
 				c.Advance(time.Second)
-				refresh(t, m, false)
+				err := m.Refresh(context.Background(), false)
+				if (err != nil) != tc.wantErr {
+					t.Fatalf("refresh: %v", err)
+				}
+				if st, _ := m.Store("a"); (st.Err != nil) != tc.wantErr || st.Updated.Equal(c.Now()) == tc.wantErr {
+					t.Errorf("store err %v, updated %v", st.Err, st.Updated)
+				}
 			}
 			if got := f.count("list"); got != tc.wantLists {
 				t.Errorf("%d listings, want %d", got, tc.wantLists)

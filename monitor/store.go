@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"time"
 
@@ -48,13 +49,30 @@ func (st *store) setDataStore(ds graphapi.DataStore) {
 
 // refreshStore polls one store: a full listing when due (less often when
 // the service counts), forced, when a count shows a change or a running
-// session has vanished; else a re-read of the running sessions by id.
+// session has vanished; else a re-read of the running sessions by id. A
+// call the watchdog cut records its reason (NoAnswerError).
 func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now time.Time) error {
+	err := m.pollStore(ctx, st, full, now)
+	if err != nil {
+		err = noAnswer(ctx, err)
+		m.publish(st, now, func() {}, err)
+	}
+	return err
+}
+
+func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.Time) error {
 	every := m.opts.FullEvery
 	if _, ok := m.svc.(Counter); ok && !st.noCounter {
 		every = m.opts.CountedFullEvery
 	}
-	list := full || m.due(st.listed, st.polls, every, now) || m.cheaperToList(st) || m.countChanged(ctx, st)
+	list := full || m.due(st.listed, st.polls, every, now) || m.cheaperToList(st)
+	if !list {
+		changed, err := m.countChanged(ctx, st)
+		if err != nil {
+			return err
+		}
+		list = changed
+	}
 	if !list {
 		sessions, gone, err := m.reread(ctx, st)
 		if !gone {
@@ -71,7 +89,6 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 	}
 	listed, err := m.list(ctx, st)
 	if err != nil {
-		m.publish(st, now, func() {}, err)
 		return err
 	}
 	merged := mergeListing(st.sessions, st.index, listed)
@@ -100,16 +117,46 @@ type KeepingLister interface {
 	ListSessionsKeeping(ctx context.Context, storeID string, keep func(*graphapi.Session) *graphapi.Session) ([]*graphapi.Session, error)
 }
 
+// ReportingLister is optional: a KeepingLister that also says how many
+// entries of the listing were not usable sessions (not an object, no id);
+// *graphapi.Client is one. A listing with such entries is not taken.
+type ReportingLister interface {
+	ListSessionsKeepingReport(ctx context.Context, storeID string, keep func(*graphapi.Session) *graphapi.Session) (graphapi.SessionListing, error)
+}
+
+// ErrUnusableListing matches an *UnusableListingError.
+var ErrUnusableListing = errors.New("the listing holds entries that are not sessions")
+
+// UnusableListingError is a store's error when its listing held entries
+// that are not usable sessions: the listing is not taken as the store's
+// sessions (what is missing cannot be judged), and the sessions held stay.
+type UnusableListingError struct{ Skipped int }
+
+func (e *UnusableListingError) Error() string {
+	if e.Skipped == 1 {
+		return "the listing holds 1 entry that is not a usable session"
+	}
+	return fmt.Sprintf("the listing holds %d entries that are not usable sessions", e.Skipped)
+}
+
+func (e *UnusableListingError) Is(target error) bool { return target == ErrUnusableListing }
+
 // list lists a store's sessions. A finished session never changes: one
 // listed with the state and last update of the held copy is that copy, so
-// a listing of a store that did not change allocates no session.
-func (m *Monitor) list(ctx context.Context, st *store) ([]*graphapi.Session, error) {
+// a listing of a store that did not change allocates no session. Each
+// session decoded counts as an answer: a long listing is not a hang.
+func (m *Monitor) list(ctx context.Context, st *store) (listed []*graphapi.Session, err error) {
 	kl, ok := m.svc.(KeepingLister)
-	if !ok || len(st.sessions) == 0 {
-		return m.svc.ListSessions(ctx, st.ds.ID)
+	if !ok {
+		err = m.call(ctx, func() (err error) {
+			listed, err = m.svc.ListSessions(ctx, st.ds.ID)
+			return err
+		})
+		return listed, err
 	}
 	held, index := st.sessions, st.index
-	return kl.ListSessionsKeeping(ctx, st.ds.ID, func(s *graphapi.Session) *graphapi.Session {
+	keep := func(s *graphapi.Session) *graphapi.Session {
+		m.answered()
 		if j, ok := index[s.ID]; ok && s.ID != "" {
 			h := held[j]
 			if health.Final(h) && h.State == s.State && h.LastUpdatedDateTime.Equal(s.LastUpdatedDateTime.Time) {
@@ -117,7 +164,21 @@ func (m *Monitor) list(ctx context.Context, st *store) ([]*graphapi.Session, err
 			}
 		}
 		return nil
+	}
+	rl, reports := m.svc.(ReportingLister)
+	err = m.call(ctx, func() (err error) {
+		if !reports {
+			listed, err = kl.ListSessionsKeeping(ctx, st.ds.ID, keep)
+			return err
+		}
+		l, err := rl.ListSessionsKeepingReport(ctx, st.ds.ID, keep)
+		if err == nil && l.Skipped > 0 {
+			return &UnusableListingError{Skipped: l.Skipped}
+		}
+		listed = l.Sessions
+		return err
 	})
+	return listed, err
 }
 
 // publish applies change and records the outcome under mu.
@@ -140,18 +201,26 @@ func (m *Monitor) replace(st *store, sessions []*graphapi.Session, changed bool)
 }
 
 // countChanged asks a counting service whether the number of sessions
-// moved. Any failure just skips the probe: the slower listing still runs.
-func (m *Monitor) countChanged(ctx context.Context, st *store) bool {
+// moved. A service that does not count is not asked again; any other
+// failure is the poll's: what it would have found cannot be seen.
+func (m *Monitor) countChanged(ctx context.Context, st *store) (bool, error) {
 	c, ok := m.svc.(Counter)
 	if !ok || st.noCounter {
-		return false
+		return false, nil
 	}
-	n, err := c.CountSessions(ctx, st.ds.ID)
+	var n int
+	err := m.call(ctx, func() (err error) {
+		n, err = c.CountSessions(ctx, st.ds.ID)
+		return err
+	})
 	if err != nil {
 		st.noCounter = countUnsupported(err)
-		return false
+		if st.noCounter {
+			return false, nil
+		}
+		return false, err
 	}
-	return n != len(st.sessions)
+	return n != len(st.sessions), nil
 }
 
 func countUnsupported(err error) bool {
@@ -176,7 +245,11 @@ func (m *Monitor) reread(ctx context.Context, st *store) (sessions []*graphapi.S
 	copied := false
 	for _, i := range st.running {
 		old := st.sessions[i]
-		got, err := m.svc.GetSession(ctx, st.ds.ID, old.ID)
+		var got graphapi.Session
+		err := m.call(ctx, func() (err error) {
+			got, err = m.svc.GetSession(ctx, st.ds.ID, old.ID)
+			return err
+		})
 		if errors.Is(err, graphapi.ErrNotFound) {
 			return nil, true, nil
 		}

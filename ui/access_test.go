@@ -67,10 +67,18 @@ func busy(m *Model, id string) bool {
 }
 
 // withoutSelection removes the one reverse-video run the Ascii styles put
-// around the selected row, so a screen can be checked for escape bytes: a
-// leaked sequence, even the same one, still shows.
+// around the selected row, and the dimming of old rows, so a screen can be
+// checked for escape bytes: a leaked sequence, even the same one, still
+// shows (but for SGR 2 and 22, which sanitized text cannot hold).
 func withoutSelection(screen string) string {
-	return strings.Replace(strings.Replace(screen, reverseOn, "", 1), reverseOff, "", 1)
+	screen = strings.Replace(strings.Replace(screen, reverseOn, "", 1), reverseOff, "", 1)
+	return withoutDim(screen)
+}
+
+// withoutDim removes the faint runs around what is shown from an earlier
+// read.
+func withoutDim(screen string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(screen, faintOn, ""), faintOff, "")
 }
 
 // pickStore goes to the overview (d) and opens store id, wherever its

@@ -253,9 +253,9 @@ func BenchmarkLoadedMemory10k(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		m := New(Options{Service: client, StoreID: testStore, Renderer: asciiRenderer(), Context: context.Background()})
 		m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
-		mon := m.loop.storeMonitor(client, testStore, clock.Now)
+		mon := m.loop.storeMonitor(client, testStore, clock.Now, 0)
 		m.loop.loading = true
-		m.Update(loadSessionsCmd(context.Background(), mon, m.loadGeneration(), testStore, false, time.Minute)())
+		m.Update(loadSessionsCmd(context.Background(), mon, m.loadGeneration(), testStore, false)())
 		if m.table.Len() != 10000 {
 			b.Fatalf("%d rows", m.table.Len())
 		}
@@ -300,10 +300,10 @@ func BenchmarkRelisting10k(b *testing.B) {
 	client, clock := simClient(b, 10000)
 	m := New(Options{Service: client, StoreID: testStore, Renderer: asciiRenderer(), Context: context.Background()})
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
-	mon := m.loop.storeMonitor(client, testStore, clock.Now)
+	mon := m.loop.storeMonitor(client, testStore, clock.Now, 0)
 	load := func(full bool) {
 		m.loop.loading = true
-		m.Update(loadSessionsCmd(context.Background(), mon, m.loadGeneration(), testStore, full, time.Minute)())
+		m.Update(loadSessionsCmd(context.Background(), mon, m.loadGeneration(), testStore, full)())
 	}
 	load(false)
 	before, _ := mon.Store(testStore)

@@ -24,13 +24,18 @@ const (
 	eventStale
 	eventStalled
 	eventFailed
+	// eventOutage: reads started failing (Graph, or one store); no bell:
+	// the header says it for as long as it lasts.
+	eventOutage
+	// eventRecovered: reads work again.
+	eventRecovered
 )
 
 func (k eventKind) icon() string {
 	switch k {
-	case eventCompleted, eventRenewed, eventCommitted:
+	case eventCompleted, eventRenewed, eventCommitted, eventRecovered:
 		return stateIcon(graphapi.StateDone)
-	case eventFailed:
+	case eventFailed, eventOutage:
 		return verdictIcon(health.Failed)
 	case eventStalled:
 		return verdictIcon(health.Stalled)
@@ -144,16 +149,13 @@ func (l *eventLog) View() string {
 	now := l.sh.clock
 	title := l.sh.styles.Header.Render(fmt.Sprintf(" EVENTS (%d, newest first)", len(l.events)))
 	if len(l.events) == 0 {
-		return title + "\n" + l.sh.styles.Muted.Render(" No events yet: completions, failures, stalls, verdict changes and your actions are kept here.")
+		return title + "\n" + l.sh.styles.Muted.Render(" No events yet: completions, failures, stalls, verdict changes, outages and your actions are kept here.")
 	}
 	lines := make([]string, 0, l.height+1)
 	lines = append(lines, title)
 	for i := len(l.events) - 1 - l.offset; i >= 0 && len(lines) < l.height; i-- {
 		e := l.events[i]
-		stamp := e.at.In(now.Location()).Format("15:04:05")
-		if now.Sub(e.at) > 20*time.Hour {
-			stamp = e.at.In(now.Location()).Format("01-02 15:04")
-		}
+		stamp := clockTime(e.at, now)
 		lines = append(lines, " "+l.paint(e.kind)(fit(stamp+"  "+e.kind.icon()+" "+e.text, max(l.width-1, 0))))
 	}
 	return strings.Join(lines, "\n")
@@ -161,11 +163,11 @@ func (l *eventLog) View() string {
 
 func (l *eventLog) paint(k eventKind) func(...string) string {
 	switch k {
-	case eventFailed:
+	case eventFailed, eventOutage:
 		return l.sh.styles.Error.Render
 	case eventStalled, eventStale:
 		return l.sh.styles.Warn.Render
-	case eventCompleted, eventRenewed, eventCommitted:
+	case eventCompleted, eventRenewed, eventCommitted, eventRecovered:
 		return l.sh.styles.Success.Render
 	}
 	return fmtPlain

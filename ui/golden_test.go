@@ -83,20 +83,41 @@ func TestGoldenOverview(t *testing.T) {
 		width, height int
 		keys          []string
 		ascii         bool
+		// fail, when set, breaks reads after the first poll; ctrl+r then
+		// reads again and the screen shows until says so.
+		fail  func(f *fleetFake)
+		until string
 	}{
-		{"overview", 80, 24, nil, false},
-		{"overview", 120, 40, nil, false},
-		{"overview_ascii", 80, 24, nil, true},
-		{"overview_help", 80, 24, []string{"?"}, false},
+		{"overview", 80, 24, nil, false, nil, ""},
+		{"overview", 120, 40, nil, false, nil, ""},
+		{"overview_ascii", 80, 24, nil, true, nil, ""},
+		{"overview_help", 80, 24, []string{"?"}, false, nil, ""},
+		// Graph unreachable: every row keeps its verdict, dimmed, with its age.
+		{"overview_outage", 80, 24, nil, false, func(f *fleetFake) {
+			for _, ds := range f.stores {
+				f.fail(ds.ID, &graphapi.Error{Op: "list sessions", Message: "dial tcp 10.0.0.1:443: connect: connection refused"})
+			}
+		}, "Graph unreachable since"},
+		// One store refused: its row says why, the others stay fresh.
+		{"overview_one_store_refused", 100, 24, nil, false, func(f *fleetFake) {
+			f.fail("s-stalled", &graphapi.Error{Op: "list sessions", StatusCode: 403, Code: "accessDenied"})
+		}, "403 accessDenied"},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s_%dx%d", tc.name, tc.width, tc.height), func(t *testing.T) {
-			m := New(Options{Service: fleetScenario(), Refresh: 10 * time.Second, Renderer: asciiRenderer(),
+			f := fleetScenario()
+			m := New(Options{Service: f, Refresh: 10 * time.Second, Renderer: asciiRenderer(),
 				Now: func() time.Time { return fleetNow }, ASCII: tc.ascii})
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tc.width, tc.height))
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 				return bytes.Contains(b, []byte("Ember Payroll"))
 			}, teatest.WithDuration(5*time.Second))
+			if tc.fail != nil {
+				tc.fail(f)
+				tm.Send(keyMsg("ctrl+r"))
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.until)) },
+					teatest.WithDuration(5*time.Second))
+			}
 			for _, k := range tc.keys {
 				tm.Send(keyMsg(k))
 			}

@@ -100,7 +100,7 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			m.setClock(testNow)
 			m.Update(m.loadStoreNameCmd()())
 			m.startLoad()
-			m.Update(loadSessionsCmd(context.Background(), monitor.New(c, monitor.Options{Stores: []string{testStore}}), m.loadGeneration(), testStore, true, time.Minute)())
+			m.Update(loadSessionsCmd(context.Background(), monitor.New(c, monitor.Options{Stores: []string{testStore}}), m.loadGeneration(), testStore, true)())
 			if len(m.ids()) != 1 {
 				t.Fatalf("%d rows (%v)", len(m.ids()), m.loadError())
 			}
@@ -134,8 +134,8 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			m.Update(keyMsg("esc"))
 			m.Update(keyMsg("d"))
 			sessions, err := c.ListSessions(context.Background(), testStore)
-			status := judge(health.DefaultRules(), m.openStoreValue(), sessions, err, time.Now())
-			m.Update(fleetLoadedMsg{gen: m.loadGeneration(), stores: []storeStatus{status}, at: time.Now()})
+			status := judge(health.DefaultRules(), monitor.Store{DataStore: m.openStoreValue(), Sessions: sessions, Updated: time.Now(), Err: err})
+			m.Update(fleetNewsMsg{gen: m.loadGeneration(), items: []any{fleetListed{stores: []graphapi.DataStore{m.openStoreValue()}}, status, fleetDone{at: time.Now()}}})
 			assertInert(t, "picker", m.View(), 120)
 		})
 	}

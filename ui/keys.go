@@ -197,14 +197,22 @@ func (m *Model) showStores() tea.Cmd {
 }
 
 // openStore switches the table to a data store (the overview's choice).
+// A store not open before shows at once what the fleet read of it, marked
+// as the fleet's, until its own load answers: while Graph fails or hangs
+// the screen is not an endless "Loading…".
 func (m *Model) openStore(s graphapi.DataStore) tea.Cmd {
 	if s.ID != m.store.ID {
 		m.table.Replace(m.store.ID, s.ID)
 		m.loop.partial = false
 		m.renews = renewBatch{}
 		m.loop.lastSuccess = time.Time{}
+		m.loop.fromFleet = time.Time{}
 		m.loop.err = nil
 		m.pane.Close()
+		if st := m.fleet.Status(s.ID); st != nil && !st.read.IsZero() {
+			m.table.Merge(st.sessions, st.read)
+			m.loop.fromFleet = st.read
+		}
 	}
 	m.store = s
 	m.screen = screenSessions

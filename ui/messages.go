@@ -49,7 +49,9 @@ type uploadAgentMsg struct {
 
 type refreshTickMsg struct{ gen int }
 
-type clockTickMsg struct{}
+// clockTickMsg is the clock's second; answered is when the monitor of the
+// load in flight last heard from Graph (zero: none asked).
+type clockTickMsg struct{ answered time.Time }
 
 // Commands. Each captures the values it needs, has its own timeout and
 // returns one message; none reads the model.
@@ -57,10 +59,10 @@ type clockTickMsg struct{}
 // loadSessionsCmd refreshes one store through its monitor: running
 // sessions by id, a full listing only on the monitor's slower cadence or
 // when full (ctrl+r), so the cost follows change, not the store's size.
-func loadSessionsCmd(ctx context.Context, mon *monitor.Monitor, gen int, storeID string, full bool, timeout time.Duration) tea.Cmd {
+// The monitor bounds it by Graph's silence (the request timeout), not by
+// its length: a large listing whose pages keep coming is not cut.
+func loadSessionsCmd(ctx context.Context, mon *monitor.Monitor, gen int, storeID string, full bool) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
 		var st monitor.Store
 		var err error
 		held, _ := mon.Store(storeID)
@@ -120,8 +122,14 @@ func uploadAgentCmd(ctx context.Context, svc Service, storeID, sessionID string,
 var tick = tea.Tick
 
 // clockTick fires on the next whole second, so every relative label
-// changes together and at most once a second.
-func clockTick(now time.Time) tea.Cmd {
+// changes together and at most once a second. answered, when not nil, is
+// asked (in the command) when Graph last answered the load in flight.
+func clockTick(now time.Time, answered func() time.Time) tea.Cmd {
 	d := now.Truncate(time.Second).Add(time.Second).Sub(now)
-	return tick(d, func(time.Time) tea.Msg { return clockTickMsg{} })
+	return tick(d, func(time.Time) tea.Msg {
+		if answered == nil {
+			return clockTickMsg{}
+		}
+		return clockTickMsg{answered: answered()}
+	})
 }

@@ -24,7 +24,9 @@ type Options struct {
 	Refresh time.Duration
 	// Context is cancelled when the program ends; requests use it.
 	Context context.Context
-	// RequestTimeout bounds one command's calls (default 5m).
+	// RequestTimeout bounds an action's call and a load's silence: a poll
+	// fails once no Graph call has answered for this long (default 30s,
+	// the request-timeout setting).
 	RequestTimeout time.Duration
 	Keys           keymap.KeyMap
 	// Renderer decides colour profile and background (default lipgloss's).
@@ -65,7 +67,7 @@ const (
 	minWidth      = 50
 	minHeight     = 8
 	retryWhenOff  = 10 * time.Second
-	defaultTimout = 5 * time.Minute
+	defaultTimout = 30 * time.Second
 )
 
 // component is what each part of the screen offers the root (soft-serve's
@@ -198,7 +200,7 @@ func withDefaults(o Options) Options {
 // Init starts the first load and the clock.
 func (m *Model) Init() tea.Cmd {
 	m.sh.clock = m.now()
-	return tea.Batch(m.startLoad(), clockTick(m.sh.clock), m.loadStoreNameCmd())
+	return tea.Batch(m.startLoad(), clockTick(m.sh.clock, nil), m.loadStoreNameCmd())
 }
 
 // loadStoreNameCmd fetches the stores once when a store was opened by id,
@@ -248,7 +250,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.handleKey(msg)
 	case tea.MouseMsg:
 		return m.handleMouse(msg)
-	case fleetLoadedMsg:
+	case fleetNewsMsg:
 		return m.handleFleet(msg)
 	case eventsMsg:
 		return m.logEvents(msg)
@@ -278,13 +280,30 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		m.pane.SetAgent(msg)
 	case clockTickMsg:
 		m.sh.clock = m.now()
-		return clockTick(m.sh.clock)
+		if msg.answered.After(m.loop.answered) {
+			m.loop.answered = msg.answered
+		}
+		m.fleet.Tick()
+		return clockTick(m.sh.clock, m.answerProbe())
 	case flashExpiredMsg:
 		m.status.Update(msg)
 	case spinner.TickMsg:
 		return m.spin(msg)
 	}
 	return nil
+}
+
+// answerProbe asks the screen's monitor when Graph last answered it (an
+// answer older than the load in flight does not count); nil before any.
+func (m *Model) answerProbe() func() time.Time {
+	mon := m.loop.store
+	if m.screen == screenStores {
+		mon = m.loop.fleet
+	}
+	if mon == nil {
+		return nil
+	}
+	return mon.LastAnswer
 }
 
 // resize is the only handler of the window size: the components get theirs
@@ -316,6 +335,7 @@ func (m *Model) sync() {
 		th-- // the pane's title rule
 	}
 	m.table.SetSize(m.width, max(th, 1))
+	m.table.SetOld(m.old())
 	m.pane.SetSize(m.width, ph)
 	m.pane.SetStore(m.store)
 	m.pane.Show(m.table.Selected())

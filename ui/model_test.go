@@ -229,12 +229,12 @@ func TestRefreshBackoffAndRetryAfter(t *testing.T) {
 	}
 }
 
-func TestThrottledShowsCountdownAndStale(t *testing.T) {
+func TestThrottledShowsCountdownAndOld(t *testing.T) {
 	m, svc := loaded(t)
 	svc.listErr = []error{&graphapi.Error{StatusCode: 429, Code: "TooManyRequests", Message: "slow down", RetryAfter: 90 * time.Second}}
 	press(m, "ctrl+r")
 	view := m.View()
-	for _, want := range []string{"⧗ throttled · retry in 1m30s", "stale", "429 TooManyRequests: slow down", "employees-delta.EdmHash"} {
+	for _, want := range []string{"⧗ Graph throttling since 09:05:00 (429 TooManyRequests) · retry in 1m30s", "data 0s old", "429 TooManyRequests: slow down", "employees-delta.EdmHash"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}

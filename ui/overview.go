@@ -12,6 +12,7 @@ import (
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/monitor"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -24,35 +25,75 @@ type backToStoreMsg struct{}
 // overview is the fleet screen (the start screen without a store, and d):
 // one row per data store with its health verdict, worst first. It owns its
 // rows, selection, scroll and filter; the root's refresh loop asks it for
-// the load command and hands it the answer.
+// the load command and hands it the news. A poll streams: the rows show as
+// soon as the stores are listed and fill store by store, each message
+// costing Update what it carries, not the fleet's size.
 type overview struct {
 	sh *shared
 
-	rows     []storeStatus // sorted worst first, then by name
-	shown    []int         // indexes into rows that pass the filter
-	selected string        // store id
-	current  string        // the open store, "" when none: esc goes back to it
+	rows     []storeStatus  // worst first, then by name (re-sorted when dirty)
+	index    map[string]int // store id → position in rows
+	shown    []int          // indexes into rows that pass the filter
+	selected string         // store id
+	current  string         // the open store, "" when none: esc goes back to it
 	offset   int
 	width    int
 	height   int
+	// dirty: a row's rank changed since the rows were sorted.
+	dirty bool
+	// tally counts the rows by what their verdict cell says, for the header.
+	tally map[rowClass]int
 
 	gen      int
 	loading  bool
-	loadedAt time.Time
-	err      error
+	loadedAt time.Time // when the last poll ended
+	listed   bool      // a store listing has answered
+	err      error     // the store listing's last error
+	// outage: the last poll failed as a whole; the header says why, so
+	// the rows do not.
+	outage bool
+	poll   pollTally
+	// failing are the stores whose own failure (Graph answering for the
+	// others) was logged, and since when: their recovery is logged once.
+	failing map[string]time.Time
 
 	filter string // as typed in the prompt's filter input
 }
 
-func newOverview(sh *shared) *overview { return &overview{sh: sh} }
+// rowClass is what a row's verdict cell says.
+type rowClass int
+
+const (
+	classOK rowClass = iota // the verdicts first, in their order
+	classStale
+	classStalled
+	classFailed
+	classUnknown // never read, failed
+	classReading // listed, not polled yet
+	classOld     // counted apart: an old row also counts by its verdict
+)
+
+// pollTally is what the poll under way has told of the stores.
+type pollTally struct {
+	answered, failed int
+	firstErr         error
+	// newlyFailing and recovered are stores whose own failure started or
+	// ended: logged when the poll ends, unless it was an outage.
+	newlyFailing, recovered []string
+}
+
+func newOverview(sh *shared) *overview {
+	return &overview{sh: sh, index: map[string]int{}, tally: map[rowClass]int{}, failing: map[string]time.Time{}}
+}
 
 // Load returns the command of fleet poll gen: every store and its sessions
-// through mon, judged off the Update path. Only the answer to the latest
-// gen is applied.
-func (o *overview) Load(ctx context.Context, mon *monitor.Monitor, now func() time.Time, gen int, full bool, timeout time.Duration) tea.Cmd {
+// through mon, judged off the Update path and streamed. Only the news of
+// the latest gen is applied.
+func (o *overview) Load(ctx context.Context, mon *monitor.Monitor, now func() time.Time, gen int, full bool) tea.Cmd {
 	o.loading = true
 	o.gen = gen
-	return loadFleetCmd(ctx, mon, o.sh.rules, now, gen, full, timeout)
+	o.poll = pollTally{}
+	return loadFleetCmd(ctx, mon, o.sh.rules, now, gen, full, !o.listed)
 }
 
 // SetCurrent tells the overview which store is open; the selection starts
@@ -71,6 +112,14 @@ func (o *overview) Loading() bool { return o.loading }
 // Err is the error of the last poll of the store listing, if it failed.
 func (o *overview) Err() error { return o.err }
 
+// Status is a store's row, or nil.
+func (o *overview) Status(id string) *storeStatus {
+	if i, ok := o.index[id]; ok {
+		return &o.rows[i]
+	}
+	return nil
+}
+
 // SetSize is the space the overview may draw in.
 func (o *overview) SetSize(w, h int) {
 	o.width, o.height = w, h
@@ -86,53 +135,198 @@ func (o *overview) SetFilter(q string) {
 	o.refilter()
 }
 
-// apply takes a poll's answer and returns the verdict changes it saw. A
-// failed store-list poll keeps the rows shown.
-func (o *overview) apply(msg fleetLoadedMsg) []event {
-	if msg.gen != o.gen {
-		return nil
-	}
-	o.loading = false
-	o.err = msg.err
-	if msg.err != nil {
-		return nil
-	}
-	events := verdictChanges(o.rows, msg.stores, msg.at)
-	o.loadedAt = msg.at
-	o.rows = msg.stores
-	slices.SortStableFunc(o.rows, compareStatus)
-	o.refilter()
-	return events
+// pollResult is how a fleet poll ended, for the root's refresh loop.
+type pollResult struct {
+	at time.Time
+	// err is why the poll failed as a whole (the store listing, or every
+	// store), nil when it did not.
+	err error
 }
 
-// verdictChanges lists the stores whose verdict changed between two polls.
-// The first poll reports nothing: the screen shows it all.
-func verdictChanges(before, after []storeStatus, at time.Time) []event {
-	if len(before) == 0 {
-		return nil
-	}
-	prev := make(map[string]health.Verdict, len(before))
-	for i := range before {
-		if before[i].err == nil {
-			prev[before[i].store.ID] = before[i].health.Verdict
-		}
+// apply takes a poll's news and returns the events it makes and, once the
+// poll has ended, how it went.
+func (o *overview) apply(msg fleetNewsMsg) ([]event, *pollResult) {
+	if msg.gen != o.gen {
+		return nil, nil
 	}
 	var events []event
-	for i := range after {
-		s := &after[i]
-		was, known := prev[s.store.ID]
-		if s.err != nil || !known || was == s.health.Verdict {
+	var done *pollResult
+	for _, item := range msg.items {
+		switch item := item.(type) {
+		case fleetListed:
+			o.list(item)
+		case storeStatus:
+			events = append(events, o.polled(item)...)
+		case fleetDone:
+			var more []event
+			done, more = o.finish(item.at)
+			events = append(events, more...)
+		}
+	}
+	return events, done
+}
+
+// list takes the store listing: the rows become its stores, each keeping
+// what it showed, a new one reading…; a failed listing keeps the rows.
+func (o *overview) list(l fleetListed) {
+	o.err = l.err
+	if l.err != nil {
+		return
+	}
+	o.listed = true
+	rows := make([]storeStatus, 0, len(l.stores))
+	for _, ds := range l.stores {
+		if i, ok := o.index[ds.ID]; ok {
+			r := o.rows[i]
+			r.store, r.key = ds, strings.ToLower(ds.DisplayName)
+			rows = append(rows, r)
 			continue
 		}
-		kind := map[health.Verdict]eventKind{health.Failed: eventFailed, health.Stalled: eventStalled, health.Stale: eventStale, health.OK: eventInfo}[s.health.Verdict]
-		events = append(events, event{at: at, kind: kind, text: s.store.DisplayName + " is " + s.health.Verdict.String() + " (was " + was.String() + ")"})
+		rows = append(rows, storeStatus{store: ds, key: strings.ToLower(ds.DisplayName)})
 	}
+	o.rows = rows
+	o.dirty = true // and the index is of the rows before
+	clear(o.tally)
+	for i := range o.rows {
+		o.count(&o.rows[i], 1)
+	}
+	o.resort()
+}
+
+// polled takes one store's new row and returns its verdict change, if
+// any: O(1), whatever the fleet's size.
+func (o *overview) polled(s storeStatus) []event {
+	i, ok := o.index[s.store.ID]
+	if !ok { // a store this overview has not listed: the first row of its kind
+		i = len(o.rows)
+		o.rows = append(o.rows, storeStatus{store: s.store, key: s.key})
+		o.index[s.store.ID] = i
+		o.count(&o.rows[i], 1)
+		o.dirty = true
+	}
+	prev := &o.rows[i]
+	o.tally1(s)
+	var events []event
+	if was, now := prev.health.Verdict, s.health.Verdict; !prev.read.IsZero() && s.err == nil && was != now {
+		kind := map[health.Verdict]eventKind{health.Failed: eventFailed, health.Stalled: eventStalled, health.Stale: eventStale, health.OK: eventInfo}[now]
+		events = append(events, event{at: s.read, kind: kind, text: s.store.DisplayName + " is " + now.String() + " (was " + was.String() + ")"})
+	}
+	if rank(prev) != rank(&s) {
+		o.dirty = true
+	}
+	o.count(prev, -1)
+	*prev = s
+	o.count(prev, 1)
 	return events
 }
 
+// tally1 counts a store's poll for the outage rule and the per-store log.
+func (o *overview) tally1(s storeStatus) {
+	_, logged := o.failing[s.store.ID]
+	switch {
+	case s.err == nil:
+		o.poll.answered++
+		if logged {
+			o.poll.recovered = append(o.poll.recovered, s.store.ID)
+		}
+	default:
+		o.poll.failed++
+		if o.poll.firstErr == nil {
+			o.poll.firstErr = s.err
+		}
+		if !logged {
+			o.poll.newlyFailing = append(o.poll.newlyFailing, s.store.ID)
+		}
+	}
+}
+
+// finish ends a poll: it failed as a whole when the store listing did or
+// every store did (one event for the root, not one per store); else each
+// store whose own failure started or ended is logged once.
+func (o *overview) finish(at time.Time) (*pollResult, []event) {
+	o.loading = false
+	o.loadedAt = at
+	p := o.poll
+	o.poll = pollTally{}
+	res := &pollResult{at: at, err: o.err}
+	if res.err == nil && p.answered == 0 && p.failed > 0 {
+		res.err = p.firstErr
+	}
+	o.outage = res.err != nil
+	var events []event
+	if !o.outage {
+		for _, id := range p.newlyFailing {
+			if s := o.Status(id); s != nil && s.err != nil {
+				o.failing[id] = s.errAt
+				events = append(events, event{at: at, kind: eventOutage, text: storeName(s) + ": " + storeWhy(s.err)})
+			}
+		}
+	}
+	for _, id := range p.recovered {
+		if s := o.Status(id); s != nil {
+			events = append(events, event{at: at, kind: eventRecovered, text: storeName(s) + ": readable again after " + present.Countdown(at.Sub(o.failing[id]))})
+		}
+		delete(o.failing, id)
+	}
+	o.resort()
+	return res, events
+}
+
+// Tick re-sorts the rows while a long poll fills them (the clock calls it
+// once a second), so the worst stores rise before the poll ends.
+func (o *overview) Tick() {
+	if o.loading && o.dirty {
+		o.resort()
+	}
+}
+
+// resort sorts the rows when a rank changed, keeping the selection.
+func (o *overview) resort() {
+	if o.dirty || len(o.index) != len(o.rows) {
+		slices.SortStableFunc(o.rows, compareStatus)
+		clear(o.index)
+		for i := range o.rows {
+			o.index[o.rows[i].store.ID] = i
+		}
+	}
+	o.dirty = false
+	o.refilter()
+}
+
+// count adds n rows of s's class to the tally.
+func (o *overview) count(s *storeStatus, n int) {
+	o.tally[classOf(s)] += n
+	if s.old() {
+		o.tally[classOld] += n
+	}
+}
+
+func classOf(s *storeStatus) rowClass {
+	switch {
+	case s.unknown():
+		return classUnknown
+	case s.read.IsZero():
+		return classReading
+	}
+	return rowClass(s.health.Verdict)
+}
+
+func storeName(s *storeStatus) string {
+	if s.store.DisplayName != "" {
+		return s.store.DisplayName
+	}
+	return shortID(s.store.ID, 8)
+}
+
+// rank orders rows worst first: what cannot be judged, then the verdicts
+// (an old row by its last one, so a failed read moves nothing), then the
+// stores not read yet.
 func rank(s *storeStatus) int {
-	if s.err != nil {
-		return int(health.Failed) + 1 // what cannot be judged is shown first
+	switch classOf(s) {
+	case classUnknown:
+		return int(health.Failed) + 1
+	case classReading:
+		return -1
 	}
 	return int(s.health.Verdict)
 }
@@ -141,15 +335,13 @@ func compareStatus(a, b storeStatus) int {
 	if ra, rb := rank(&a), rank(&b); ra != rb {
 		return rb - ra
 	}
-	return strings.Compare(strings.ToLower(a.store.DisplayName), strings.ToLower(b.store.DisplayName))
+	return strings.Compare(a.key, b.key)
 }
 
 // Update handles the overview's own messages and keys; the root routes
 // everything else.
 func (o *overview) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case fleetLoadedMsg:
-		return emit(o.apply(msg))
 	case tea.KeyMsg:
 		return o.key(msg)
 	case tea.MouseMsg:
@@ -207,8 +399,7 @@ func (o *overview) refilter() {
 	q := strings.ToLower(strings.TrimSpace(o.filter))
 	o.shown = o.shown[:0]
 	for i := range o.rows {
-		if q == "" || strings.Contains(strings.ToLower(o.rows[i].store.DisplayName), q) ||
-			strings.Contains(strings.ToLower(o.rows[i].health.Verdict.String()), q) {
+		if q == "" || strings.Contains(o.rows[i].key, q) || strings.Contains(classWord(&o.rows[i]), q) {
 			o.shown = append(o.shown, i)
 		}
 	}
@@ -289,15 +480,6 @@ func (o *overview) Summary() string { return o.summary(false) }
 func (o *overview) ShortSummary() string { return o.summary(true) }
 
 func (o *overview) summary(short bool) string {
-	counts := map[health.Verdict]int{}
-	errs := 0
-	for i := range o.rows {
-		if o.rows[i].err != nil {
-			errs++
-			continue
-		}
-		counts[o.rows[i].health.Verdict]++
-	}
 	word := func(n int, what string) string {
 		if short {
 			return fmt.Sprintf("%d%s", n, what)
@@ -305,13 +487,19 @@ func (o *overview) summary(short bool) string {
 		return fmt.Sprintf("%d %s", n, what)
 	}
 	var parts []string
-	if errs > 0 {
-		parts = append(parts, word(errs, pick(short, unknownIcon, "unknown")))
+	if n := o.tally[classUnknown]; n > 0 {
+		parts = append(parts, word(n, pick(short, unknownIcon, "unknown")))
 	}
 	for _, v := range []health.Verdict{health.Failed, health.Stalled, health.Stale} {
-		if counts[v] > 0 {
-			parts = append(parts, word(counts[v], pick(short, verdictIcon(v), v.String())))
+		if n := o.tally[rowClass(v)]; n > 0 {
+			parts = append(parts, word(n, pick(short, verdictIcon(v), v.String())))
 		}
+	}
+	if n := o.tally[classOld]; n > 0 && !short {
+		parts = append(parts, word(n, "old"))
+	}
+	if n := o.tally[classReading]; n > 0 && !short {
+		parts = append(parts, word(n, "reading"))
 	}
 	stores := plural(len(o.rows), "store", "stores")
 	// The counts are the fleet's; the filter only narrows the rows shown.
@@ -326,6 +514,17 @@ func (o *overview) summary(short bool) string {
 		return stores + matching
 	}
 	return stores + ": " + strings.Join(parts, " ") + matching
+}
+
+// classWord is the word of a row's verdict cell, for the filter.
+func classWord(s *storeStatus) string {
+	switch classOf(s) {
+	case classUnknown:
+		return "unknown"
+	case classReading:
+		return "reading"
+	}
+	return s.health.Verdict.String()
 }
 
 func plural(n int, one, many string) string {

@@ -31,10 +31,21 @@ func (f *fleetFake) ListDataStores(ctx context.Context) ([]graphapi.DataStore, e
 }
 
 func (f *fleetFake) ListSessions(ctx context.Context, id string) ([]*graphapi.Session, error) {
-	if err := f.failStore[id]; err != nil {
+	f.mu.Lock()
+	err := f.failStore[id]
+	f.mu.Unlock()
+	if err != nil {
 		return nil, err
 	}
 	return f.fakeService.ListSessions(ctx, id)
+}
+
+// fail makes the store's sessions fail with err (nil heals), while the
+// program may be reading.
+func (f *fleetFake) fail(id string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failStore[id] = err
 }
 
 var fleetNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
@@ -83,19 +94,36 @@ func newTestOverview(svc Service) *testOverview {
 	return o
 }
 
-// poll runs one fleet poll's command (a full one: the tests change the
-// listing between polls) and returns its answer.
-func (o *testOverview) poll() tea.Msg {
+// poll runs one fleet poll's command to its end (a full one: the tests
+// change the listing between polls) and returns its news.
+func (o *testOverview) poll() []fleetNewsMsg {
 	o.gen++
-	return o.Load(context.Background(), o.mon, func() time.Time { return fleetNow }, o.gen, true, time.Minute)()
+	var news []fleetNewsMsg
+	for cmd := o.Load(context.Background(), o.mon, func() time.Time { return fleetNow }, o.gen, true); cmd != nil; {
+		msg := cmd().(fleetNewsMsg)
+		news = append(news, msg)
+		cmd = msg.next
+	}
+	return news
 }
 
-func loadOverview(t *testing.T, o *testOverview) {
+// feed applies a poll's news and returns the events it made.
+func (o *testOverview) feed(news []fleetNewsMsg) []event {
+	var events []event
+	for _, msg := range news {
+		more, _ := o.apply(msg)
+		events = append(events, more...)
+	}
+	return events
+}
+
+func loadOverview(t *testing.T, o *testOverview) []event {
 	t.Helper()
-	o.Update(o.poll())
+	events := o.feed(o.poll())
 	if o.Loading() {
 		t.Fatal("still loading after the answer")
 	}
+	return events
 }
 
 func TestOverviewJudgesAndSortsWorstFirst(t *testing.T) {
@@ -153,10 +181,10 @@ func TestOverviewSelectionFollowsTheStoreAcrossPolls(t *testing.T) {
 	o := newTestOverview(f)
 	loadOverview(t, o)
 	o.Update(keyMsg("G")) // Ember Payroll, ok, last
-	delete(f.failStore, "s-broken")
-	f.failStore["s-ok"] = errors.New("timeout")
+	f.sessions["s-ok"] = append(f.sessions["s-ok"], &graphapi.Session{ID: "z", State: "Failed", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
 	loadOverview(t, o)
-	if s := o.Selected(); s == nil || s.store.ID != "s-ok" || o.cursor() != 0 {
+	// Ember Payroll is failed now: it moves up, after Cobalt, and stays selected.
+	if s := o.Selected(); s == nil || s.store.ID != "s-ok" || o.cursor() != 2 {
 		t.Errorf("selection moved: %+v at %d", s, o.cursor())
 	}
 }
@@ -212,9 +240,11 @@ func TestOverviewKeepsRowsWhenTheStoreListFails(t *testing.T) {
 
 func TestOverviewDropsAStaleAnswer(t *testing.T) {
 	o := newTestOverview(fleetScenario())
-	msg := o.poll().(fleetLoadedMsg)
+	news := o.poll()
 	o.poll() // a newer poll is in flight when the older answer arrives
-	o.Update(msg)
+	o.gen++
+	o.Load(context.Background(), o.mon, func() time.Time { return fleetNow }, o.gen, true)
+	o.feed(news)
 	if !o.Loading() || len(o.rows) != 0 {
 		t.Error("an answer of an older poll was applied")
 	}
@@ -238,15 +268,15 @@ func TestOverviewNarrowDropsColumnsFromTheRight(t *testing.T) {
 func TestOverviewReportsVerdictChanges(t *testing.T) {
 	f := fleetScenario()
 	o := newTestOverview(f)
-	if cmd := o.Update(o.poll()); cmd != nil {
-		t.Errorf("the first poll reported changes: %v", cmd())
+	// The first poll logs only the store it cannot read.
+	if events := loadOverview(t, o); len(events) != 1 || events[0].kind != eventOutage {
+		t.Errorf("the first poll reported changes: %v", events)
 	}
 	f.sessions["s-ok"] = append(f.sessions["s-ok"], &graphapi.Session{ID: "z", State: "Failed", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
-	cmd := o.Update(o.poll())
-	if cmd == nil {
+	events := loadOverview(t, o)
+	if len(events) == 0 {
 		t.Fatal("no event for a store turning failed")
 	}
-	events := cmd().(eventsMsg)
 	if len(events) != 1 || events[0].kind != eventFailed || events[0].text != "Ember Payroll is failed (was ok)" || !events[0].kind.rings() {
 		t.Errorf("events %+v", events)
 	}
@@ -324,8 +354,9 @@ func TestOverviewRefreshesAndLogsVerdictChanges(t *testing.T) {
 	lists := f.count("list")
 	f.sessions["s-stalled"][2].State = "Failed"
 	f.sessions["s-stalled"][2].LastUpdatedDateTime = ago(time.Second)
+	logged := m.events.Len() // the store it cannot read
 	run(m, func() tea.Msg { return refreshTickMsg{gen: m.loop.tickGen} })
-	if m.events.Len() != 1 || !strings.Contains(m.fleet.Summary(), "2 failed") {
+	if m.events.Len() != logged+1 || !strings.Contains(m.fleet.Summary(), "2 failed") {
 		t.Errorf("events %d, summary %q", m.events.Len(), m.fleet.Summary())
 	}
 	if f.count("list") != lists || f.count("get") == 0 {

@@ -18,9 +18,15 @@ type overviewLayout struct {
 	name, verdict, index, current, uploads int
 }
 
-func overviewColumns(width int) overviewLayout {
+// overviewColumns lays the columns out; old makes room in the verdict
+// column for a row's age ("⧗ stalled · 12h old"), from the name.
+func overviewColumns(width int, old bool) overviewLayout {
 	l := overviewLayout{verdict: 10, index: 11, uploads: 5}
 	l.name = min(max(width/4, 14), 32)
+	if old {
+		l.verdict = 19
+		l.name = max(l.name-6, 14)
+	}
 	rest := func() int { return width - 1 - l.name - 1 - l.verdict - 1 - l.index - 1 - l.uploads - 1 }
 	if rest() < 24 {
 		l.uploads = 0
@@ -51,7 +57,7 @@ func (o *overview) View() string {
 	if o.width <= 0 || o.height <= 0 {
 		return ""
 	}
-	l := overviewColumns(o.width)
+	l := overviewColumns(o.width, o.tally[classOld] > 0)
 	lines := make([]string, 0, o.height)
 	lines = append(lines, o.sh.styles.Header.Render(" "+l.line("STORE", "HEALTH", "LAST INDEX", "CURRENT SESSION", "24H", plain)))
 	now := o.sh.clock
@@ -80,9 +86,12 @@ func (o *overview) rowLine(s *storeStatus, l overviewLayout, selected bool, now 
 		name = shortID(s.store.ID, 8)
 	}
 	verdict, current, index, uploads := "? unknown", "", present.Dash, ""
-	if s.err != nil {
-		current = "error: " + termtext.OneLine(s.err.Error())
-	} else {
+	switch {
+	case s.unknown():
+		current = "error: " + storeWhy(s.err)
+	case s.read.IsZero():
+		verdict, index = "reading…", ""
+	default:
 		verdict = verdictIcon(s.health.Verdict) + " " + s.health.Verdict.String()
 		current = currentCell(s, o.sh.rules, now)
 		if !s.health.LastIndex.IsZero() {
@@ -90,11 +99,26 @@ func (o *overview) rowLine(s *storeStatus, l overviewLayout, selected bool, now 
 		}
 		uploads = fmt.Sprintf("%d/%d", s.health.Uploads24h, s.health.UploadLimit)
 	}
+	if s.old() {
+		verdict += " · " + present.Duration(now.Sub(s.read)) + " old"
+		if !o.outage { // Graph answers for the others: say why this one failed
+			current = storeWhy(s.err) + " · " + current
+		}
+	}
+	line := l.line(name, verdict, index, current, uploads, plain)
+	if !selected {
+		line = l.line(name, verdict, index, current, uploads, o.verdictPaint(s))
+	}
+	if s.old() || s.read.IsZero() && !s.unknown() {
+		// Old or not yet read: dimmed, which is not a colour (reverse
+		// and dim when selected under NO_COLOR).
+		line = o.sh.styles.oldP.around(line)
+	}
 	if selected {
 		// One style over the whole row: inner colours would end its background.
-		return o.sh.styles.selectedP.around(">" + padLine(l.line(name, verdict, index, current, uploads, plain), o.width-1))
+		return o.sh.styles.selectedP.around(">" + padLine(line, o.width-1))
 	}
-	return " " + l.line(name, verdict, index, current, uploads, o.verdictPaint(s))
+	return " " + line
 }
 
 func plain(s string) string { return s }
@@ -103,7 +127,9 @@ func plain(s string) string { return s }
 func (o *overview) verdictPaint(s *storeStatus) func(string) string {
 	st := o.sh.styles.Success
 	switch {
-	case s.err != nil, s.health.Verdict == health.Failed:
+	case s.read.IsZero() && !s.unknown():
+		st = o.sh.styles.Muted
+	case s.unknown(), s.health.Verdict == health.Failed:
 		st = o.sh.styles.Error
 	case s.health.Verdict != health.OK:
 		st = o.sh.styles.Warn
@@ -138,6 +164,9 @@ func currentCell(s *storeStatus, rules health.Rules, now time.Time) string {
 	c := s.current
 	if c == nil {
 		return "idle"
+	}
+	if s.old() {
+		now = s.read // a stall is judged as of what was seen
 	}
 	icon := "●"
 	if rules.Stalled(c, now) {

@@ -24,6 +24,16 @@ type refreshLoop struct {
 	next        time.Time // when the armed tick fires; zero when none
 	lastSuccess time.Time
 	err         error // the last load's failure
+	// outage is the run of failed loads, on either screen, for the header
+	// and the event log.
+	outage outage
+	// started is when the load in flight began; answered when the
+	// monitor last heard from Graph (the clock asks it), so the header
+	// can say Graph is not answering.
+	started, answered time.Time
+	// fromFleet: the table shows the fleet's read of the store, of then,
+	// until the store's own first load answers.
+	fromFleet time.Time
 	// lastRelease is when memory was last handed back (releaseMemory).
 	lastRelease time.Time
 	// full asks the next load for full listings (ctrl+r), not only the
@@ -45,18 +55,19 @@ type refreshLoop struct {
 }
 
 // storeMonitor is the open store's monitor, new when the store changed.
-func (l *refreshLoop) storeMonitor(svc Service, storeID string, now func() time.Time) *monitor.Monitor {
+// answer bounds a poll by Graph's silence (the request timeout).
+func (l *refreshLoop) storeMonitor(svc Service, storeID string, now func() time.Time, answer time.Duration) *monitor.Monitor {
 	if l.store == nil || l.storeID != storeID {
-		l.store = monitor.New(svc, monitor.Options{Stores: []string{storeID}, Now: now, PageSize: monitor.GraphPageSize})
+		l.store = monitor.New(svc, monitor.Options{Stores: []string{storeID}, Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
 		l.storeID, l.version, l.listed = storeID, 0, time.Time{}
 	}
 	return l.store
 }
 
 // fleetMonitor watches every store the account sees.
-func (l *refreshLoop) fleetMonitor(svc Service, now func() time.Time) *monitor.Monitor {
+func (l *refreshLoop) fleetMonitor(svc Service, now func() time.Time, answer time.Duration) *monitor.Monitor {
 	if l.fleet == nil {
-		l.fleet = monitor.New(svc, monitor.Options{Now: now, PageSize: monitor.GraphPageSize})
+		l.fleet = monitor.New(svc, monitor.Options{Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
 	}
 	return l.fleet
 }
@@ -92,14 +103,15 @@ func (m *Model) startLoad() tea.Cmd {
 	m.loop.loading = true
 	m.loop.loadGen++
 	m.loop.next = time.Time{}
+	m.loop.started = m.now()
 	full := m.loop.full
 	m.loop.full = false
 	var load tea.Cmd
 	if m.screen == screenStores {
-		load = m.fleet.Load(m.ctx, m.loop.fleetMonitor(m.svc, m.now), m.now, m.loop.loadGen, full, m.timeout)
+		load = m.fleet.Load(m.ctx, m.loop.fleetMonitor(m.svc, m.now, m.timeout), m.now, m.loop.loadGen, full)
 	} else {
-		mon := m.loop.storeMonitor(m.svc, m.store.ID, m.now)
-		load = loadSessionsCmd(m.ctx, mon, m.loop.loadGen, m.store.ID, full, m.timeout)
+		mon := m.loop.storeMonitor(m.svc, m.store.ID, m.now, m.timeout)
+		load = loadSessionsCmd(m.ctx, mon, m.loop.loadGen, m.store.ID, full)
 		if fp, ok := m.svc.(firstPager); ok && m.table.Len() == 0 && m.loop.listed.IsZero() {
 			load = tea.Batch(load, firstPageCmd(m.ctx, fp, m.loop.loadGen, m.store.ID, m.now, m.timeout))
 		}
@@ -129,22 +141,27 @@ func (m *Model) scheduleNext(err error) tea.Cmd {
 	return tick(wait, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
 }
 
-// handleFleet takes a poll of every store for the overview. A store whose
-// sessions failed shows its error in its row; only a failed store listing
-// counts as a failed refresh.
-func (m *Model) handleFleet(msg fleetLoadedMsg) tea.Cmd {
+// handleFleet takes a fleet poll's news: the overview applies it as it
+// comes; once the poll ends it counts as failed when the store listing
+// failed or every store did (one store's failure shows on its row).
+func (m *Model) handleFleet(msg fleetNewsMsg) tea.Cmd {
 	if msg.gen != m.loop.loadGen || m.screen != screenStores {
-		return nil
+		return nil // an abandoned poll: read no more of it
+	}
+	events, done := m.fleet.apply(msg)
+	if done == nil {
+		return tea.Batch(msg.next, emit(events))
 	}
 	m.loop.loading = false
-	changes := m.fleet.Update(msg)
-	m.loop.err = msg.err
-	if msg.err != nil {
-		m.log.Warn("list data stores failed", "err", msg.err)
-		return m.scheduleNext(msg.err)
+	m.loop.err = done.err
+	if done.err != nil {
+		m.log.Warn("fleet poll failed", "err", done.err)
+		events = append(events, m.loop.outage.failed(done.err, m.loop.started, done.at)...)
+		return tea.Batch(m.scheduleNext(done.err), emit(events))
 	}
-	m.loop.lastSuccess = msg.at
-	return tea.Batch(m.scheduleNext(nil), changes)
+	m.loop.lastSuccess = done.at
+	events = append(events, m.loop.outage.recovered(done.at)...)
+	return tea.Batch(m.scheduleNext(nil), emit(events))
 }
 
 // handleFirstPage shows a store's first page while its first listing
@@ -168,10 +185,15 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 	if msg.err != nil {
 		m.log.Warn("list sessions failed", "store", msg.storeID, "err", msg.err)
 		cmd := m.scheduleNext(msg.err)
-		return tea.Batch(cmd, m.status.Flash(flashError, "refresh failed: "+errorSummary(msg.err)))
+		events := m.loop.outage.failed(msg.err, m.loop.started, m.now())
+		if len(events) == 0 {
+			return cmd // the header says it; the flash and the log said it once
+		}
+		return tea.Batch(cmd, m.status.Flash(flashError, "refresh failed: "+errorSummary(msg.err)), emit(events))
 	}
 	relisted, partial := !msg.listed.Equal(m.loop.listed), m.loop.partial
-	m.loop.lastSuccess, m.loop.listed, m.loop.partial = msg.at, msg.listed, false
+	m.loop.lastSuccess, m.loop.listed, m.loop.partial, m.loop.fromFleet = msg.at, msg.listed, false, time.Time{}
+	recovered := emit(m.loop.outage.recovered(m.now()))
 	if msg.version != 0 && msg.version == m.loop.version {
 		// Nothing changed: no merge, no frame work. A full listing that
 		// found nothing new still left its decoding's garbage.
@@ -179,7 +201,7 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 		if relisted {
 			release = m.releaseMemory(len(msg.sessions), msg.at)
 		}
-		return tea.Batch(m.scheduleNext(nil), release)
+		return tea.Batch(m.scheduleNext(nil), release, recovered)
 	}
 	m.loop.version = msg.version
 	notices := m.table.Merge(msg.sessions, msg.at)
@@ -188,7 +210,7 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 	}
 	m.pane.SetHistory(msg.history)
 	m.log.Debug("sessions loaded", "store", msg.storeID, "count", len(msg.sessions))
-	return tea.Batch(m.scheduleNext(nil), m.announce(notices), m.releaseMemory(len(msg.sessions), msg.at))
+	return tea.Batch(m.scheduleNext(nil), m.announce(notices), m.releaseMemory(len(msg.sessions), msg.at), recovered)
 }
 
 // togglePause stops or resumes the loop; resuming catches up at once.
@@ -202,10 +224,33 @@ func (m *Model) togglePause() tea.Cmd {
 	return tea.Batch(m.status.Flash(flashInfo, "auto-refresh resumed"), m.reread())
 }
 
-// stale: the table may no longer match the service.
-func (m *Model) stale() bool {
-	if m.loop.err != nil {
+// old: what the screen shows may no longer match the service (its last
+// load failed, it came from the fleet, or loads stopped long ago).
+func (m *Model) old() bool {
+	if m.loop.err != nil || !m.loop.fromFleet.IsZero() {
 		return true
 	}
 	return m.loop.every > 0 && m.sh.clock.Sub(m.loop.lastSuccess) > 3*m.loop.every
+}
+
+// dataTime is when what the screen shows was read: the last successful
+// load, else the fleet's read of the store; zero before either.
+func (m *Model) dataTime() time.Time {
+	if m.loop.lastSuccess.IsZero() {
+		return m.loop.fromFleet
+	}
+	return m.loop.lastSuccess
+}
+
+// silence is how long the load in flight has gone without an answer from
+// Graph; 0 when none is in flight.
+func (m *Model) silence() time.Duration {
+	if !m.loop.loading {
+		return 0
+	}
+	since := m.loop.started
+	if m.loop.answered.After(since) {
+		since = m.loop.answered
+	}
+	return max(m.sh.clock.Sub(since), 0)
 }

@@ -34,6 +34,9 @@ type sessionTable struct {
 
 	width, height int // height counts rows, without the column header
 	bodyBytes     int // the last frame's rows, to size the next
+	// old: the rows are of an earlier read (a failed load, the fleet's
+	// read): dimmed.
+	old bool
 }
 
 func newSessionTable(sh *shared, columns Columns) *sessionTable {
@@ -45,6 +48,10 @@ func (t *sessionTable) SetSize(w, h int) {
 	t.width, t.height = w, h
 	t.clamp()
 }
+
+// SetOld says whether the rows are of an earlier read than the screen's
+// last load would give.
+func (t *sessionTable) SetOld(old bool) { t.old = old }
 
 // Len is the number of visible (filtered) rows.
 func (t *sessionTable) Len() int { return len(t.order) }
@@ -431,13 +438,17 @@ func (t *sessionTable) lines() []string {
 	}
 	text, start := body.String(), 0
 	t.bodyBytes = len(text)
+	dim := func(line string) string { return line }
+	if t.old {
+		dim = env.st.oldP.around
+	}
 	for i, e := range ends {
 		if e < 0 {
 			id := t.order[t.offset+i]
-			lines = append(lines, env.st.selectedP.around(renderRow(t.rows[id], l, true, env)+pad))
+			lines = append(lines, env.st.selectedP.around(dim(renderRow(t.rows[id], l, true, env)+pad)))
 			continue
 		}
-		lines = append(lines, text[start:e])
+		lines = append(lines, dim(text[start:e]))
 		start = e
 	}
 	return lines

@@ -180,7 +180,8 @@ func helpNotes(rules health.Rules) string {
 func overviewNotes(rules health.Rules) string {
 	return "Health, worst first: ✗ failed: the newest upload failed; ⧗ stalled: a running session has had no update for over " +
 		present.Duration(rules.StallAfter) + "; ◷ stale: the last index is older than " + present.Duration(rules.MaxAge) +
-		"; ✓ ok. LAST INDEX is when the newest completed upload finished (else the store's last data update). " +
+		"; ✓ ok; " + unknownIcon + " unknown: never read. A dimmed row ending \"· 4m old\" shows the last read of a store that cannot be read now. " +
+		"LAST INDEX is when the newest completed upload finished (else the store's last data update). " +
 		"24H counts uploads started in the last 24 hours against the limit. Enter opens a store; d comes back here; " +
 		"L shows the event log. Press ? or esc to close."
 }

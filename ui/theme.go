@@ -52,6 +52,8 @@ func paintOf(s lipgloss.Style) paint {
 const (
 	reverseOn  = "\x1b[7m"
 	reverseOff = "\x1b[27m"
+	faintOn    = "\x1b[2m"
+	faintOff   = "\x1b[22m"
 	resetSGR   = "\x1b[0m"
 )
 
@@ -84,7 +86,10 @@ type Styles struct {
 	// Paints for the table's hot path. A state's text and its bars share
 	// the class colour.
 	cursorP, selectedP, barEmptyP, warnP paint
-	classP                               map[graphapi.StateClass]paint
+	// oldP dims what is shown from an earlier read (SGR faint, which is
+	// not a colour: it holds under NO_COLOR too).
+	oldP   paint
+	classP map[graphapi.StateClass]paint
 
 	Title, Muted, Header, Label, Accent lipgloss.Style
 	Selected, Cursor                    lipgloss.Style
@@ -122,6 +127,7 @@ func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
 	}
 	st.cursorP, st.selectedP, st.barEmptyP = paintOf(st.Cursor), paintOf(st.Selected), paintOf(s().Foreground(t.BarEmpty))
 	st.warnP = paintOf(st.Warn)
+	st.oldP = paint{pre: faintOn, post: faintOff}
 	if r.ColorProfile() == termenv.Ascii {
 		// No colour (NO_COLOR, or a terminal without it): the selected row
 		// is shown in reverse video, which is not a colour.

@@ -4,14 +4,14 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
@@ -82,6 +82,11 @@ func (m *Model) appendSessions(lines []string) []string {
 		lines = appendPadded(lines, m.emptyTableLines(th), m.width)
 	} else {
 		lines = append(lines, m.table.lines()...)
+		if f := m.loop.fromFleet; !f.IsZero() && m.table.Len() < th {
+			// The header may have no room left to say it while reads fail.
+			lines = append(lines, padLine(m.sh.styles.Muted.Render(" These rows are the fleet's read of "+clockTime(f, m.sh.clock)+
+				"; the store's own has not answered yet."), m.width))
+		}
 	}
 	for len(lines) < th+2 { // the header line, the column header, th rows
 		lines = append(lines, strings.Repeat(" ", m.width))
@@ -134,10 +139,11 @@ func (m *Model) headerLine() string {
 	}
 	left := " " + title + " · "
 	// The store's name keeps some room: the right side gives up parts
-	// first, the least telling first.
+	// first, the least telling first; what the data's freshness and a
+	// failure say gives way last.
 	p := m.liveStatus()
 	keep := min(cells(where), minWhere)
-	for _, giveWay := range p.dropOrder() {
+	for _, giveWay := range p.dropOrder(&keep) {
 		if ansi.StringWidth(left)+keep+2+ansi.StringWidth(p.join()) <= m.width {
 			break
 		}
@@ -149,21 +155,31 @@ func (m *Model) headerLine() string {
 	return left + where + "  " + right
 }
 
-// minWhere is the header room the store's name keeps.
-const minWhere = 16
+// minWhere is the header room the store's name keeps; minWhereFailing
+// while a failure needs the room.
+const (
+	minWhere        = 16
+	minWhereFailing = 8
+)
 
 // liveParts are the header's right side: the refresh state, the count
 // (with the filter and marks), the order when its column is off screen,
 // and the age of the data.
 type liveParts struct {
-	state, count, order, age, listed string
-	shortCount                       string // the count in fewer cells, "" when none
-	stale                            bool
+	// state is the refresh state and its shorter forms, longest first;
+	// the first shows.
+	state                     []string
+	count, order, age, listed string
+	shortCount                string // the count in fewer cells, "" when none
+	old, failing              bool
 }
 
 func (p *liveParts) join() string {
 	var parts []string
-	for _, s := range []string{p.state, p.count, p.order, p.age, p.listed} {
+	if len(p.state) > 0 {
+		parts = append(parts, p.state[0])
+	}
+	for _, s := range []string{p.count, p.order, p.age, p.listed} {
 		if s != "" {
 			parts = append(parts, s)
 		}
@@ -173,46 +189,39 @@ func (p *liveParts) join() string {
 
 // dropOrder is what gives way, step by step, when the header is short of
 // room: the listing's age, a fresh age, the count (first to its short
-// form), a stale age, the order. The refresh state stays.
-func (p *liveParts) dropOrder() []func() {
+// form), the order; while what shows is old, the store's name down to
+// minWhereFailing, and while reads fail the data's age (the failure says
+// since when); last the state's own shorter forms. keep is the room the
+// store's name keeps.
+func (p *liveParts) dropOrder(keep *int) []func() {
 	drop := func(s *string) func() { return func() { *s = "" } }
 	shorten := func() {
 		if p.shortCount != "" {
 			p.count = p.shortCount
 		}
 	}
-	if p.stale {
-		return []func(){drop(&p.listed), shorten, drop(&p.count), drop(&p.age), drop(&p.order)}
+	narrow := func() { *keep = min(*keep, minWhereFailing) }
+	var steps []func()
+	switch {
+	case p.failing:
+		steps = []func(){drop(&p.listed), shorten, drop(&p.count), drop(&p.order), narrow, drop(&p.age)}
+	case p.old:
+		steps = []func(){drop(&p.listed), shorten, drop(&p.count), drop(&p.order), narrow}
+	default:
+		steps = []func(){drop(&p.listed), drop(&p.age), shorten, drop(&p.count), drop(&p.order)}
 	}
-	return []func(){drop(&p.listed), drop(&p.age), shorten, drop(&p.count), drop(&p.order)}
+	for range max(len(p.state)-1, 0) {
+		steps = append(steps, func() { p.state = p.state[1:] })
+	}
+	return append(steps, drop(&p.age))
 }
 
 // liveStatus is the header's right side.
 func (m *Model) liveStatus() *liveParts {
 	now := m.sh.clock
 	st := m.sh.styles
-	p := &liveParts{}
-	var ge *graphapi.Error
-	throttled := errors.As(m.loop.err, &ge) && errors.Is(m.loop.err, graphapi.ErrThrottled)
+	p := &liveParts{state: m.stateText(), failing: !m.loop.outage.since.IsZero()}
 	sessions := m.screen == screenSessions
-	switch {
-	case m.loop.loading:
-		p.state = st.Accent.Render(m.sh.frame() + " refreshing")
-	case m.loop.paused:
-		p.state = st.Warn.Render("❚❚ paused")
-	case throttled && !m.loop.next.IsZero():
-		p.state = st.Warn.Render("⧗ throttled · retry in " + present.Countdown(m.loop.next.Sub(now)))
-	case m.loop.err != nil:
-		p.state = "✗ failing"
-		if !m.loop.next.IsZero() {
-			p.state += " · retry in " + present.Countdown(m.loop.next.Sub(now))
-		}
-		p.state = st.Error.Render(p.state)
-	case m.loop.every > 0:
-		p.state = st.Success.Render("● live " + present.Duration(m.loop.every))
-	default:
-		p.state = st.Muted.Render("○ manual (ctrl+r)")
-	}
 	if sessions {
 		p.count, p.order = m.countText(), m.orderText()
 	} else {
@@ -223,13 +232,78 @@ func (m *Model) liveStatus() *liveParts {
 	if l := m.loop.listed; sessions && !l.IsZero() && m.loop.lastSuccess.Sub(l) >= time.Minute {
 		p.listed = "listed " + present.Ago(l, now)
 	}
-	if !m.loop.lastSuccess.IsZero() {
-		p.age = "updated " + present.Ago(m.loop.lastSuccess, now)
-		if p.stale = m.stale(); p.stale {
-			p.age = st.Warn.Render("stale · " + p.age)
+	// The time is of the last successful read, never of a failed one.
+	if t := m.dataTime(); !t.IsZero() {
+		p.age = "updated " + present.Ago(t, now)
+		if p.old = m.old(); p.old {
+			whose := "data "
+			if m.loop.lastSuccess.IsZero() {
+				whose = "from the fleet, "
+			}
+			p.age = st.Warn.Render(whose + present.Duration(max(now.Sub(t), 0)) + " old")
 		}
 	}
 	return p
+}
+
+// stateText is the refresh state, with its shorter forms: Graph silent for
+// notAnsweringAfter, a failure with since when, why and when the next try
+// is (or how long the retry has waited), or the loop's state.
+func (m *Model) stateText() []string {
+	st, now := m.sh.styles, m.sh.clock
+	silence := m.silence()
+	if o := m.loop.outage; o.since.IsZero() && silence >= notAnsweringAfter {
+		waited := "(" + present.Elapsed(silence) + ")"
+		return styled(st.Warn, m.sh.frame()+" Graph not answering "+waited, "not answering "+waited)
+	}
+	// During an outage its words stay: a retry waiting long says so in
+	// its tail, not by taking their place.
+	if o := m.loop.outage; !o.since.IsZero() {
+		f := describe(o.err)
+		icon, style := "✗", st.Error
+		if f.throttled {
+			icon, style = "⧗", st.Warn
+		}
+		head := icon + " " + f.what + " since " + clockTime(o.since, now)
+		var why, next string
+		if f.why != "" { // the log (L) and the error text have it whole
+			why = " (" + ansi.Truncate(f.why, maxHeaderWhy, "…") + ")"
+		}
+		switch {
+		case m.loop.loading && silence >= notAnsweringAfter:
+			next = " · retrying, no answer for " + present.Elapsed(silence)
+		case m.loop.loading:
+			next = " · retrying…"
+		case m.loop.paused:
+			next = " · paused"
+		case !m.loop.next.IsZero():
+			next = " · retry in " + present.Countdown(m.loop.next.Sub(now))
+		}
+		return styled(style, head+why+next, head+why, head+next, head, icon+" "+f.what)
+	}
+	switch {
+	case m.loop.loading:
+		return styled(st.Accent, m.sh.frame()+" refreshing")
+	case m.loop.paused:
+		return styled(st.Warn, "❚❚ paused")
+	case m.loop.every > 0:
+		return styled(st.Success, "● live "+present.Duration(m.loop.every))
+	}
+	return styled(st.Muted, "○ manual (ctrl+r)")
+}
+
+// maxHeaderWhy bounds a failure's reason in the header.
+const maxHeaderWhy = 40
+
+// styled renders each distinct form in style.
+func styled(style lipgloss.Style, forms ...string) []string {
+	out := make([]string, 0, len(forms))
+	for i, f := range forms {
+		if !slices.Contains(forms[:i], f) {
+			out = append(out, style.Render(f))
+		}
+	}
+	return out
 }
 
 // orderText names the sort when the sorted column is off screen (else its

@@ -49,17 +49,18 @@ func dashboard(ctx context.Context, demo bool, g *globalFlags, t target, a *app,
 		return err
 	}
 	// Decide the background before the program owns the input (a late
-	// answer would be read as keys), within backgroundWait.
-	lipgloss.SetHasDarkBackground(darkBackground(r.str("theme"),
+	// answer would be read as keys), within backgroundWait. Without
+	// colour (NO_COLOR) it decides nothing: the terminal is not asked.
+	theme := r.str("theme")
+	if os.Getenv("NO_COLOR") != "" {
+		theme = "dark"
+	}
+	lipgloss.SetHasDarkBackground(darkBackground(theme,
 		func() bool { return detectBackground(stdin, out, os.Getenv) }, backgroundWait))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	model := ui.New(ui.Options{Service: svc, StoreID: storeID, Refresh: r.duration("refresh"), Context: ctx, Logger: a.log, Label: label,
-		Keys: r.keys, Theme: &r.theme, Columns: &r.columns, Mouse: r.boolean("mouse"), Bell: r.boolean("bell"), Terminal: out,
-		Rules: r.healthRules(),
-		ASCII: os.Getenv("TERM") == "linux",
-	})
+	model := ui.New(dashboardOptions(ctx, r, svc, storeID, label, a, out))
 	a.log.Info("dashboard starting", "store", storeID, "refresh", r.duration("refresh"))
 	// Frames are drawn on change, not on a renderer ticker: keys echo at
 	// once and an idle dashboard costs nothing (docs/performance.md).
@@ -75,11 +76,23 @@ func dashboard(ctx context.Context, demo bool, g *globalFlags, t target, a *app,
 	return nil
 }
 
+// dashboardOptions are the dashboard's options from the settings in
+// effect. request-timeout bounds each call (it is also the client's
+// CallTimeout) and a refresh's silence: a poll fails once Graph has not
+// answered for that long.
+func dashboardOptions(ctx context.Context, r *resolved, svc ui.Service, storeID, label string, a *app, out io.Writer) ui.Options {
+	return ui.Options{Service: svc, StoreID: storeID, Refresh: r.duration("refresh"), RequestTimeout: r.duration("request-timeout"),
+		Context: ctx, Logger: a.log, Label: label, Keys: r.keys, Theme: &r.theme, Columns: &r.columns,
+		Mouse: r.boolean("mouse"), Bell: r.boolean("bell"), Terminal: out, Rules: r.healthRules(),
+		ASCII: os.Getenv("TERM") == "linux",
+	}
+}
+
 // dashboardService is what the dashboard talks to, with its header label:
 // the in-process simulator with --demo, else Graph, signed in.
 func (a *app) dashboardService(ctx context.Context, demo bool, t target, cred *auth.Credential) (svc ui.Service, label string, stop func(), err error) {
 	if demo {
-		client, stop, err := startDemo()
+		client, stop, err := demoClient(a.flags.graphOptions(&graphapi.Options{}))
 		if err != nil {
 			return nil, "", nil, err
 		}
@@ -110,12 +123,6 @@ func dashboardTerminal(stdout io.Writer, getenv func(string) string) (*os.File, 
 		return nil, errors.New("the dashboard needs a terminal: run edmtop in one (scripts can use 'edmtop list' and the other commands)")
 	}
 	return out, nil
-}
-
-// startDemo serves the demo scenario on a random loopback port with a
-// random token, for this process only, and returns a client for it.
-func startDemo() (*graphapi.Client, func(), error) {
-	return demoClient(nil)
 }
 
 // demoClient serves the demo scenario on a free loopback port with a token
