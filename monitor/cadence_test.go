@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -48,7 +49,9 @@ func listedPolls(t *testing.T, svc Service, f *fakeService, opts Options, offset
 	for i, off := range offsets {
 		c.Advance(t0.Add(off).Sub(c.Now()))
 		before := f.count("list")
-		refresh(t, m, false)
+		if err := m.Refresh(t.Context(), false); err != nil && !errors.Is(err, graphapi.ErrThrottled) {
+			t.Fatalf("poll %d: %v", i+1, err) // a throttled count is the poll's error, tested below
+		}
 		if f.count("list") > before {
 			listed = append(listed, i+1)
 		}
@@ -85,6 +88,8 @@ func TestDefaultCadence(t *testing.T) {
 		{"count refused (404): every 5th poll", true, refused(404), Options{FullAfter: time.Hour}, secondsApart(11), []int{1, 6, 11}},
 		{"count refused (400): every 5th poll", true, refused(400), Options{FullAfter: time.Hour}, secondsApart(11), []int{1, 6, 11}},
 		{"count refused (501): every 5th poll", true, refused(501), Options{FullAfter: time.Hour}, secondsApart(6), []int{1, 6}},
+		// A throttled count is not "unsupported": the counted cadence stays
+		// (and the poll records the 429: what it would find cannot be seen).
 		{"count throttled (429): still every 30th", true, refused(429), Options{FullAfter: time.Hour}, secondsApart(11), []int{1}},
 	}
 	for _, tc := range cases {
@@ -225,5 +230,25 @@ func TestMergeListingLeavesTheListingAlone(t *testing.T) {
 	same := []*graphapi.Session{{ID: "b", LastUpdatedDateTime: at(time.Hour)}}
 	if got := mergeListing(held, index, same); &got[0] != &same[0] {
 		t.Error("with no newer held copy, the listing itself is not returned")
+	}
+}
+
+// A count that fails for another reason than "not supported" is the poll's
+// error: a store with nothing running would otherwise look read.
+func TestThrottledCountIsThePollsError(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(5, 0))
+	svc := &countingService{fakeService: f}
+	m, c := newMonitor(svc, Options{})
+	refresh(t, m, false)
+	first, _ := m.Store("a")
+	svc.countErr = &graphapi.Error{Op: "count sessions", StatusCode: 429}
+	c.Advance(time.Second)
+	if err := m.Refresh(t.Context(), false); !errors.Is(err, graphapi.ErrThrottled) {
+		t.Fatalf("got %v, want the throttled count", err)
+	}
+	st, _ := m.Store("a")
+	if st.Err == nil || !st.Updated.Equal(first.Updated) {
+		t.Fatalf("a throttled count left the store as read: err %v, updated %v (was %v)", st.Err, st.Updated, first.Updated)
 	}
 }
