@@ -11,11 +11,14 @@ const Redacted = "[redacted]"
 
 var (
 	// A credential is long; "the bearer token is invalid" stays readable.
-	bearerPattern = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{12,}=*`)
+	// No word boundary before "bearer": hostile text glues it to a word or
+	// an escape sequence ("\x1b[0mBearer …").
+	bearerPattern = regexp.MustCompile(`(?i)bearer\s+[A-Za-z0-9\-._~+/]{12,}=*`)
 	// A JWT is three base64url parts; the header always starts {" = eyJ.
 	jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
 	// Any URL's query: SAS signatures, skip tokens and codes live there.
-	urlQueryPattern = regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^\s?#"'<>]+)\?[^\s#"'<>]*`)
+	// The scheme may be glued to a word ("0https://…"): no word boundary.
+	urlQueryPattern = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://[^\s?#"'<>]+)\?[^\s#"'<>]*`)
 	// Credential parameters outside a URL (a query string quoted on its own).
 	paramPattern = regexp.MustCompile(`(?i)\b(sig|signature|access_token|refresh_token|id_token|client_secret|password)=[^&\s"'<>]+`)
 	// A salt named in text, also of a session never read: salt=v, SALT = "v",
