@@ -202,15 +202,29 @@ func (rep *Report) clone() *Report {
 	return out
 }
 
-// HomeRelative writes a path under the home directory as ~/…, so a report
-// does not carry the user's name.
-func HomeRelative(path string) string {
+// HideHome writes the home directory as ~ wherever it appears in s (a
+// path, or a message naming one), so a report does not carry the user's
+// name.
+func HideHome(s string) string {
 	home, err := os.UserHomeDir()
-	if err != nil || home == "" || path == "" {
-		return path
+	if err != nil || len(home) < 2 {
+		return s
 	}
-	if rel, err := filepath.Rel(home, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return filepath.Join("~", rel)
+	home = strings.TrimRight(home, string(filepath.Separator))
+	var b strings.Builder
+	for {
+		i := strings.Index(s, home)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(home)
+		// Only the whole directory: /home/al is not /home/alice.
+		if end == len(s) || s[end] == filepath.Separator {
+			b.WriteString(s[:i] + "~")
+		} else {
+			b.WriteString(s[:end])
+		}
+		s = s[end:]
 	}
-	return path
 }

@@ -384,6 +384,9 @@ func (r *runner) clockCheck() {
 }
 
 func ms(v float64) string {
+	if v > 0 && v < 1 {
+		return "<1ms"
+	}
 	if v >= 1000 {
 		return fmt.Sprintf("%.1fs", v/1000)
 	}

@@ -214,3 +214,23 @@ func TestReadReportRefusesOthers(t *testing.T) {
 		}
 	}
 }
+
+func TestHideHome(t *testing.T) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Skip("no home directory")
+	}
+	sep := string(filepath.Separator)
+	for in, want := range map[string]string{
+		home + sep + ".config" + sep + "edmtop":      "~" + sep + ".config" + sep + "edmtop",
+		"config " + home + sep + "c.yaml:3 (tenant)": "config ~" + sep + "c.yaml:3 (tenant)",
+		home:                                     "~",
+		home + "x" + sep + "c.yaml":              home + "x" + sep + "c.yaml",
+		sep + "etc" + sep + "edmtop":             sep + "etc" + sep + "edmtop",
+		home + sep + "a and " + home + sep + "b": "~" + sep + "a and ~" + sep + "b",
+	} {
+		if got := HideHome(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/edmtop/edmtop/auth"
 	"github.com/edmtop/edmtop/graphapi"
@@ -34,7 +35,7 @@ func Run(ctx context.Context, o Options) *Report {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	r := &runner{o: o, obs: newObserver(o), rep: &Report{
-		Schema: ReportSchema, Edmtop: o.Build, At: o.Now().UTC(), Timeout: o.Timeout.String(),
+		Schema: ReportSchema, Edmtop: o.Build, At: o.Now().UTC().Truncate(time.Second), Timeout: o.Timeout.String(),
 		Names: "included", Config: o.Config, names: newNamer(),
 	}}
 	r.configuration()
@@ -104,6 +105,9 @@ func (r *runner) configuration() {
 	from := map[string]int{}
 	for _, s := range c.Settings {
 		kind, _, _ := strings.Cut(s.Source, " ")
+		if s.Value == "not set" { // the token's row names its variable even when unset
+			kind = "default"
+		}
 		from[kind]++
 	}
 	var lines []string

@@ -47,13 +47,14 @@ func (r *runner) readStoresFacts() []StoreFacts {
 
 // noReason says why no store's sessions were read.
 func (r *runner) noReason(ctx context.Context) string {
-	for _, why := range []string{r.noConfig, r.noToken, r.noStores} {
+	timeout := ""
+	if ctx.Err() != nil {
+		timeout = "the " + r.rep.Timeout + " timeout passed first"
+	}
+	for _, why := range []string{r.noConfig, timeout, r.noToken, r.noStores} {
 		if why != "" {
 			return why
 		}
-	}
-	if ctx.Err() != nil {
-		return "the " + r.rep.Timeout + " timeout passed first"
 	}
 	return "no data store's sessions could be read"
 }
