@@ -383,4 +383,3 @@ func TestDoctorSendsOnlyGET(t *testing.T) {
 		}
 	}
 }
-
