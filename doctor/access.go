@@ -110,14 +110,15 @@ func statusOf(err error) int {
 // errText is an error for the report: scrubbed, one line, and saying so
 // when the deadline cut it short (while throttled, if it was).
 func (r *runner) errText(ctx context.Context, err error) string {
-	if r.timedOut(ctx) && statusOf(err) == 0 {
+	if r.cut(ctx) != "" && statusOf(err) == 0 {
 		switch t := r.obs.throttling(); {
+		case r.rep.Summary.Interrupted:
 		case t.Status429 > 0:
 			return "throttled (HTTP 429) until the " + r.rep.Timeout + " timeout passed"
 		case t.Status503 > 0:
 			return "unavailable (HTTP 503) until the " + r.rep.Timeout + " timeout passed"
 		}
-		return "no answer within the " + r.rep.Timeout + " timeout"
+		return r.noAnswer()
 	}
 	return termtext.OneLine(r.client.Scrub(err.Error()))
 }

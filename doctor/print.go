@@ -125,7 +125,10 @@ func (p *Printer) End(rep *Report, reportPath string) {
 			parts = append(parts, plural(s.NotRun, "check")+" not run")
 		}
 		p.print("\n✗ edmtop is not ready: %s%s.\n", strings.Join(parts, ", "), warnings)
-		if s.TimedOut {
+		switch {
+		case s.Interrupted:
+			p.print("  Interrupted before every check ran.\n")
+		case s.TimedOut:
 			p.print("  The %s timeout passed before every check ran: --timeout gives more.\n", rep.Timeout)
 		}
 	}

@@ -306,8 +306,8 @@ func (r *runner) httpCheck(ctx context.Context) {
 	status, err := r.getRoot(ctx)
 	l.Ms, l.Status = millis(elapsed()), status
 	switch {
-	case err != nil && r.timedOut(ctx):
-		l.Error = "no answer within the " + r.rep.Timeout + " timeout"
+	case err != nil && r.cut(ctx) != "":
+		l.Error = r.noAnswer()
 		c.Verdict, c.Detail, c.Fix = Fail, l.Error, "the service takes connections but does not answer: try again later; behind a proxy, check HTTPS_PROXY"
 	case err != nil:
 		l.Error = graphapi.Scrub(err.Error())

@@ -42,6 +42,8 @@ type Summary struct {
 	Skip     int  `json:"skip"`
 	NotRun   int  `json:"notRun"`
 	TimedOut bool `json:"timedOut"`
+	// Interrupted: the run was stopped (Ctrl+C) before every check ran.
+	Interrupted bool `json:"interrupted"`
 }
 
 // Config is `config show`'s data: the file and each setting with its

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -49,6 +50,10 @@ func Run(ctx context.Context, o Options) *Report {
 
 // emit records a finished check and hands it on.
 func (r *runner) emit(c Check) {
+	// A check Ctrl+C cut short did not fail: it did not finish.
+	if c.Verdict == Fail && r.rep.Summary.Interrupted && strings.HasSuffix(c.Detail, "interrupted") {
+		c.Verdict, c.Fix = NotRun, ""
+	}
 	c.Title, c.Store = termtext.OneLine(c.Title), termtext.OneLine(c.Store)
 	c.Detail, c.Fix = termtext.OneLine(c.Detail), termtext.OneLine(c.Fix)
 	r.rep.Checks = append(r.rep.Checks, c)
@@ -58,11 +63,7 @@ func (r *runner) emit(c Check) {
 // ready reports whether a step may start: the deadline has not passed and
 // nothing it needs is missing. Otherwise it records the step as not run.
 func (r *runner) ready(ctx context.Context, s Section, id, title string, missing ...string) bool {
-	why := ""
-	if ctx.Err() != nil {
-		r.rep.Summary.TimedOut = true
-		why = "the " + r.rep.Timeout + " timeout passed first"
-	}
+	why := r.cut(ctx)
 	for _, m := range missing {
 		if why == "" && m != "" {
 			why = m
@@ -76,13 +77,26 @@ func (r *runner) ready(ctx context.Context, s Section, id, title string, missing
 	return true
 }
 
-// timedOut says, after a step, whether the deadline cut it short.
-func (r *runner) timedOut(ctx context.Context) bool {
-	if ctx.Err() != nil {
+// cut says why the run is stopping early: "" while it is not, else that
+// the timeout passed or that it was interrupted (Ctrl+C).
+func (r *runner) cut(ctx context.Context) string {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		r.rep.Summary.TimedOut = true
-		return true
+		return "the " + r.rep.Timeout + " timeout passed first"
+	case ctx.Err() != nil:
+		r.rep.Summary.Interrupted = true
+		return "interrupted"
 	}
-	return false
+	return ""
+}
+
+// noAnswer is a request's failure once the run was cut short.
+func (r *runner) noAnswer() string {
+	if r.rep.Summary.Interrupted {
+		return "interrupted"
+	}
+	return "no answer within the " + r.rep.Timeout + " timeout"
 }
 
 func (r *runner) configuration() {

@@ -47,11 +47,7 @@ func (r *runner) readStoresFacts() []StoreFacts {
 
 // noReason says why no store's sessions were read.
 func (r *runner) noReason(ctx context.Context) string {
-	timeout := ""
-	if ctx.Err() != nil {
-		timeout = "the " + r.rep.Timeout + " timeout passed first"
-	}
-	for _, why := range []string{r.noConfig, timeout, r.noToken, r.noStores} {
+	for _, why := range []string{r.noConfig, r.cut(ctx), r.noToken, r.noStores} {
 		if why != "" {
 			return why
 		}

@@ -48,8 +48,8 @@ func (r *runner) signIn(ctx context.Context) {
 	if err != nil {
 		f.Error = graphapi.Scrub(err.Error())
 		c := Check{ID: "signin.token", Section: SectionSignIn, Title: "token", Verdict: Fail, Detail: "sign-in failed: " + firstLine(f.Error), Fix: signInAdvice(err)}
-		if r.timedOut(ctx) {
-			c.Detail = "sign-in did not finish within the " + r.rep.Timeout + " timeout"
+		if r.cut(ctx) != "" {
+			c.Detail = "sign-in did not finish: " + r.noAnswer()
 		}
 		r.emit(c)
 		return

@@ -383,3 +383,42 @@ func TestDoctorSendsOnlyGET(t *testing.T) {
 		}
 	}
 }
+
+// On a terminal each step shows a progress line that its check replaces.
+func TestDoctorProgressOnATerminal(t *testing.T) {
+	_, env := doctorEnv(t)
+	old := isTerminalWriter
+	isTerminalWriter = func(io.Writer) bool { return true }
+	t.Cleanup(func() { isTerminalWriter = old })
+	code, out, _ := runCLI(t, env, "doctor")
+	if code != 0 || !strings.Contains(out, "  … data stores\r\x1b[K  ✓ data stores") {
+		t.Errorf("exit %d, no progress line:\n%q", code, out)
+	}
+}
+
+// Ctrl+C stops the run: what did not run is said, and the status is 130.
+func TestDoctorInterrupted(t *testing.T) {
+	sim, env := doctorEnv(t, fakegraph.Condition{Kind: fakegraph.Hang})
+	isolate(t)
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"doctor"}, strings.NewReader(""), &out, &stderr) }()
+	// The hang holds the first request (the HTTP check): interrupt there.
+	for len(sim.Requests()) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != exitInterrupted {
+		t.Errorf("exit %d\n%s%s", code, out.String(), stderr.String())
+	}
+	for _, want := range []string{"? HTTP             interrupted", "? data stores      not run: interrupted", "Interrupted before every check ran."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, out.String())
+		}
+	}
+}
