@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/edmtop/edmtop/termtext"
@@ -14,6 +15,7 @@ import (
 // terminal (live) a progress line names the step under way and gives way
 // to the check's line; piped, only the plain lines are written.
 type Printer struct {
+	mu      sync.Mutex // a sign-in prompt may come from another goroutine
 	w       io.Writer
 	live    bool
 	ascii   *strings.Replacer
@@ -52,13 +54,32 @@ func (p *Printer) print(format string, a ...any) {
 	_, _ = io.WriteString(p.w, s)
 }
 
+// Above wraps w (stderr, where sign-in prompts go) so that what is written
+// there first clears the progress line, instead of running on from it.
+func (p *Printer) Above(w io.Writer) io.Writer {
+	return writerFunc(func(b []byte) (int, error) {
+		p.mu.Lock()
+		p.clear()
+		p.mu.Unlock()
+		return w.Write(b)
+	})
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
 // Begin writes the first line: which edmtop, where, and the time bound.
 func (p *Printer) Begin(b Build, timeout time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.print("edmtop doctor · edmtop %s on %s/%s · at most %s, read-only\n", termtext.OneLine(b.Version), b.OS, b.Arch, timeout)
 }
 
 // Step shows, on a terminal, what is being looked at.
 func (p *Printer) Step(s Section, what string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.heading(s)
 	if !p.live {
 		return
@@ -70,6 +91,8 @@ func (p *Printer) Step(s Section, what string) {
 
 // Done writes a check's line, and its fix or lines under it.
 func (p *Printer) Done(c Check) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.heading(c.Section)
 	p.clear()
 	p.print("  %s %-16s %s\n", verdictGlyphs[c.Verdict], label(c.Title), c.Detail)
@@ -108,6 +131,8 @@ func (p *Printer) clear() {
 
 // End writes the verdict of the whole run and where the report went.
 func (p *Printer) End(rep *Report, reportPath string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.clear()
 	s := rep.Summary
 	warnings := ""

@@ -3,6 +3,7 @@ package doctor
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode"
@@ -74,5 +75,16 @@ func TestLabelFitsItsColumn(t *testing.T) {
 	}
 	if got := label("evil\x1b[2Jname"); strings.ContainsRune(got, '\x1b') {
 		t.Errorf("escape kept: %q", got)
+	}
+}
+
+// A sign-in prompt written to stderr starts on a line of its own.
+func TestPrinterAbove(t *testing.T) {
+	var out, errs bytes.Buffer
+	p := NewPrinter(&out, true, false)
+	p.Step(SectionSignIn, "token")
+	fmt.Fprintln(p.Above(&errs), "To sign in, open the page and enter the code ABC.")
+	if !strings.HasSuffix(out.String(), "  … token\r\x1b[K") || errs.String() != "To sign in, open the page and enter the code ABC.\n" {
+		t.Errorf("stdout %q, stderr %q", out.String(), errs.String())
 	}
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -109,7 +108,8 @@ func runDoctor(cmd *cobra.Command, g *globalFlags, f doctorFlags, settingsErr er
 		Stopwatch: doctorSeams.stopwatch, Build: doctorSeams.build(), Reach: doctorSeams.reach,
 		Config: doctorConfig(g.settings, settingsErr)}
 	stdout := cmd.OutOrStdout()
-	run := func(o doctor.Options) error { return doctorRun(cmd.Context(), stdout, f, o) }
+	p := doctor.NewPrinter(stdout, isTerminalWriter(stdout), os.Getenv("TERM") == "linux")
+	run := func(o doctor.Options) error { return doctorRun(cmd.Context(), p, f, o) }
 	if settingsErr != nil {
 		return run(o)
 	}
@@ -117,7 +117,8 @@ func runDoctor(cmd *cobra.Command, g *globalFlags, f doctorFlags, settingsErr er
 	if f.demo {
 		return withDemo(&o, run)
 	}
-	return withApp(g, cmd.ErrOrStderr(), func(t target, a *app) error {
+	// Sign-in prompts (a device code) go to stderr, below the progress line.
+	return withApp(g, p.Above(cmd.ErrOrStderr()), func(t target, a *app) error {
 		o.Target = doctor.Target{Cloud: t.cloud, Mode: t.mode, Endpoint: t.endpoint, Scope: t.scope}
 		o.Credential = func() (*auth.Credential, error) { return a.credential(t) }
 		return run(o)
@@ -147,8 +148,7 @@ func withDemo(o *doctor.Options, run func(doctor.Options) error) error {
 
 // doctorRun runs the checks, printing them as they end, writes the report
 // and returns the exit status's error.
-func doctorRun(ctx context.Context, stdout io.Writer, f doctorFlags, o doctor.Options) error {
-	p := doctor.NewPrinter(stdout, isTerminalWriter(stdout), os.Getenv("TERM") == "linux")
+func doctorRun(ctx context.Context, p *doctor.Printer, f doctorFlags, o doctor.Options) error {
 	o.Progress = p
 	p.Begin(o.Build, o.Timeout)
 	rep := doctor.Run(ctx, o)
