@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/edmtop/edmtop/termtext"
 )
 
 // namer gives each of a tenant's names and ids a placeholder (store-1,
@@ -36,8 +38,17 @@ func (n *namer) name(kind, real string) string {
 	n.next[kind]++
 	p := kind + "-" + strconv.Itoa(n.next[kind])
 	n.of[real] = p
-	n.byFirst = nil
+	n.alias(real, p)
 	return p
+}
+
+// alias gives the name as a terminal shows it (escapes dropped, controls
+// made visible, one line) the same placeholder: checks carry that form.
+func (n *namer) alias(real, p string) {
+	if shown := termtext.OneLine(real); shown != "" && shown != real && n.of[shown] == "" {
+		n.of[shown] = p
+	}
+	n.byFirst = nil
 }
 
 // store names a data store: its name and its id read as one placeholder.
@@ -47,7 +58,8 @@ func (n *namer) store(name, id string) {
 	case p == "":
 		n.name("store", id)
 	case id != "" && n.of[id] == "":
-		n.of[id], n.byFirst = p, nil
+		n.of[id] = p
+		n.alias(id, p)
 	}
 }
 

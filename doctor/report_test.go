@@ -234,3 +234,25 @@ func TestHideHome(t *testing.T) {
 		}
 	}
 }
+
+// A name with escapes and controls is shown sanitized, and is replaced in
+// that form too.
+func TestHostileNames(t *testing.T) {
+	clock := fakegraph.NewManualClock(t0)
+	sim := fakegraph.New(fakegraph.Options{Clock: clock, Token: simToken})
+	evil := "Evil\x1b[31m Store\nTwo\u202e"
+	sim.AddStore(fakegraph.Store{ID: "evil-id-\x07", DisplayName: evil})
+	sim.AddSession("evil-id-\x07", fakegraph.SessionSpec{FileName: "pay\x1b]0;x\x07roll.csv", TotalBlocks: 2, TotalJobs: 2})
+	sim.SetConditions(fakegraph.Condition{Kind: fakegraph.Forbidden, StoreID: "evil-id-\x07"})
+	tn := serve(t, sim, clock)
+	rep, out := runPrinted(t, tn.options())
+	if strings.ContainsAny(out, "\x1b\x07\u202e") {
+		t.Errorf("an escape or control reaches the terminal: %q", out)
+	}
+	shared := reportText(t, rep.Redacted())
+	for _, name := range []string{"Evil", "Store", "evil-id", "roll.csv"} {
+		if strings.Contains(shared, name) {
+			t.Errorf("the shared report names %q", name)
+		}
+	}
+}
