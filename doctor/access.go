@@ -52,7 +52,7 @@ func (r *runner) access(ctx context.Context) {
 }
 
 func (r *runner) listStores(ctx context.Context) {
-	if !r.ready(ctx, SectionAccess, "access.stores", "data stores", r.noConfig, r.noToken) {
+	if !r.ready(ctx, SectionAccess, "access.stores", "data stores", r.noConfig, r.noGraph, r.noToken) {
 		return
 	}
 	a := &r.rep.Access

@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -148,6 +149,9 @@ func (r *runner) hostCheck(ctx context.Context, role, raw string) {
 	c.Detail, c.Fix = r.walkHost(ctx, &h, host, port, u.Scheme == "https" && h.Via == "")
 	if c.Fix != "" {
 		c.Verdict = Fail
+		if role == "graph" {
+			r.noGraph = "Microsoft Graph cannot be reached (above)"
+		}
 	}
 	r.rep.Reach.Hosts = append(r.rep.Reach.Hosts, h)
 	r.emit(c)
@@ -296,7 +300,7 @@ func portOf(u *url.URL) string {
 // shows the whole path works (proxy included) and carries the service's
 // Date for the clock check.
 func (r *runner) httpCheck(ctx context.Context) {
-	if !r.ready(ctx, SectionReach, "reach.http", "HTTP", r.noConfig) {
+	if !r.ready(ctx, SectionReach, "reach.http", "HTTP", r.noConfig, r.noGraph) {
 		return
 	}
 	c := Check{ID: "reach.http", Section: SectionReach, Title: "HTTP", Verdict: OK}
@@ -356,8 +360,8 @@ func (r *runner) clockCheck() {
 	date, at, ok := r.obs.firstDate()
 	if !ok {
 		c.Verdict, c.Detail = NotRun, "not run: no answer from the service to compare with"
-		if r.noConfig != "" {
-			c.Detail = "not run: " + r.noConfig
+		if why := cmp.Or(r.noConfig, r.noGraph); why != "" {
+			c.Detail = "not run: " + why
 		}
 		r.emit(c)
 		return

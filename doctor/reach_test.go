@@ -143,3 +143,24 @@ func TestClockSkew(t *testing.T) {
 		}
 	}
 }
+
+// When Graph's port refuses, that is the one problem: what needs Graph is
+// not run, rather than failing again after retries.
+func TestGraphUnreachable(t *testing.T) {
+	tn := demoTenant(t, 0)
+	o := tn.options()
+	addr := refusedPort(t)
+	o.Target.Endpoint = "http://" + addr + "/beta"
+	rep, out := runPrinted(t, o)
+	if c := check(t, rep, "reach.graph"); c.Verdict != Fail || !strings.Contains(c.Detail, "connection refused") {
+		t.Errorf("%+v", c)
+	}
+	for _, id := range []string{"reach.http", "reach.clock", "access.stores", "service.states"} {
+		if c := check(t, rep, id); c.Verdict != NotRun || !strings.Contains(c.Detail, "Microsoft Graph cannot be reached") {
+			t.Errorf("%s: %+v", id, c)
+		}
+	}
+	if rep.Summary.Fail != 1 || rep.Exit != 1 {
+		t.Errorf("%d failures, exit %d\n%s", rep.Summary.Fail, rep.Exit, out)
+	}
+}

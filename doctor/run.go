@@ -25,7 +25,7 @@ type runner struct {
 	stores []graphapi.DataStore
 
 	// Why a later step cannot run; "" when it can.
-	noConfig, noToken, noStores string
+	noConfig, noGraph, noToken, noStores string
 }
 
 // Run runs every check, bounded by o.Timeout as a whole, and returns the

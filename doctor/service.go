@@ -47,7 +47,7 @@ func (r *runner) readStoresFacts() []StoreFacts {
 
 // noReason says why no store's sessions were read.
 func (r *runner) noReason(ctx context.Context) string {
-	for _, why := range []string{r.noConfig, r.cut(ctx), r.noToken, r.noStores} {
+	for _, why := range []string{r.noConfig, r.cut(ctx), r.noGraph, r.noToken, r.noStores} {
 		if why != "" {
 			return why
 		}
@@ -98,6 +98,9 @@ func (r *runner) countCheck(read []StoreFacts, none string) {
 		c.Verdict, c.Detail, c.Fix = Warn, "could not be read: "+failed[0], "nothing to do: edmtop lists the sessions when it cannot count them"
 	default:
 		svc.Count = "yes"
+		if len(counts) > 6 {
+			counts = append(counts[:6], fmt.Sprintf("%d more", len(counts)-6))
+		}
 		c.Detail = "answered (" + strings.Join(counts, ", ") + ")"
 		if mismatch != "" {
 			c.Detail += "; " + mismatch
