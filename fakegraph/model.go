@@ -62,6 +62,10 @@ type SessionSpec struct {
 	// without failing: the session stays UploadInProgress and its last
 	// update stays at that block, as when an upload agent dies.
 	StallAfterBlocks int
+	// State, when set, is the state the session shows whatever its
+	// progress: a state name seen on a real tenant that the simulator's
+	// lifecycle does not produce (see NewShaped).
+	State string
 }
 
 // Failure is the classificationError a failed session reports.
@@ -181,6 +185,9 @@ func (s *session) at(now time.Time) view {
 	}
 	if !terminal(v.state) {
 		v.lastUpdated = later(v.lastUpdated, s.renewedAt)
+	}
+	if sp.State != "" {
+		v.state = sp.State
 	}
 	return v
 }

@@ -123,7 +123,7 @@ without signing in against the built-in simulator: edmtop --demo`,
 	addSettingFlags(root, "datastore", "refresh", "mouse", "bell", "theme")
 	root.Flags().BoolVar(&demo, "demo", false, "run against the built-in simulator (no sign-in needed)")
 	root.AddCommand(newSimulateCmd(), newAuthCmd(g), newConfigCmd(g), newStoresCmd(g), newListCmd(g), newGetCmd(g),
-		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g), newWaitCmd(g), newCheckCmd(g), newExporterCmd(g))
+		newRenewCmd(g), newCancelCmd(g), newCommitCmd(g), newWaitCmd(g), newCheckCmd(g), newExporterCmd(g), newDoctorCmd(g))
 	strictCompletion(root)
 	return root
 }
