@@ -13,8 +13,18 @@ import (
 )
 
 // storeView is what one store exports, fixed at the poll that computed it.
+// A store the last poll could not read keeps the figures of its last good
+// read (their age is lastSuccess) but has no verdict: judging old data at a
+// later time would raise false stalls, and presenting the old verdict as
+// current would hide that nobody can see the store.
 type storeView struct {
-	id, name    string
+	id, name string
+	// readable: the last poll read the store; else err says why not.
+	readable    bool
+	reason, err string
+	// lastSuccess is the start of the last poll that read the store; zero
+	// when none has (nothing below is known then).
+	lastSuccess time.Time
 	verdict     health.Verdict
 	lastIndex   time.Time
 	uploads24h  int
