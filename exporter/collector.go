@@ -21,7 +21,7 @@ const unknown = "unknown"
 // descs are the metric descriptions the collector emits.
 type descs struct {
 	up, lastPoll, datastores, retryAfter  *prometheus.Desc
-	pollDuration, pollInterval            *prometheus.Desc
+	pollDuration, pollInterval, maxAge    *prometheus.Desc
 	info, health, storeUp, storeLastRead  *prometheus.Desc
 	lastIndex, uploads24h, uploadLimit    *prometheus.Desc
 	blocks, blocksLeft, jobs, jobsLeft    *prometheus.Desc
@@ -38,6 +38,7 @@ func newDescs() descs {
 		retryAfter:   d("edm_graph_retry_after_seconds", "Seconds left of the Retry-After the service asked for; no request is sent before. 0 when none runs.", nil, nil),
 		pollDuration: d("edm_poll_duration_seconds", "How long the last completed poll of Microsoft Graph took.", nil, nil),
 		pollInterval: d("edm_poll_interval_seconds", "The exporter's --interval between polls.", nil, nil),
+		maxAge:       d("edm_max_age_seconds", "The exporter's --max-age: a store whose last index is older is stale (0: never).", nil, nil),
 		info:         d("edm_datastore_info", "An EDM data store watched by the exporter, always 1.", []string{"datastore_id", "datastore"}, nil),
 		health: d("edm_datastore_health", "The data store's health: 1 for its verdict (ok, stale, stalled, failed, or unknown when it cannot be read), 0 for the others.",
 			[]string{"datastore_id", "datastore", "health"}, nil),
@@ -55,7 +56,7 @@ func newDescs() descs {
 		sessionState: d("edm_session_state", "The session's state as the service names it, always 1 (running sessions and the newest final one of each store).",
 			append(append([]string(nil), sessionLabels...), "state"), nil),
 	}
-	x.globalDescs = []*prometheus.Desc{x.up, x.lastPoll, x.datastores, x.retryAfter, x.pollDuration, x.pollInterval}
+	x.globalDescs = []*prometheus.Desc{x.up, x.lastPoll, x.datastores, x.retryAfter, x.pollDuration, x.pollInterval, x.maxAge}
 	x.storeDescs = []*prometheus.Desc{x.info, x.health, x.storeUp, x.storeLastRead, x.lastIndex, x.uploads24h, x.uploadLimit}
 	x.sessionDescs = []*prometheus.Desc{x.blocks, x.blocksLeft, x.jobs, x.jobsLeft, x.sessionUpdated, x.sessionState}
 	return x
@@ -101,6 +102,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(ch, c.d.pollDuration, v.duration.Seconds())
 	}
 	gauge(ch, c.d.pollInterval, c.e.opts.Interval.Seconds())
+	gauge(ch, c.d.maxAge, c.e.rules.MaxAge.Seconds())
 	for i := range v.stores {
 		c.collectStore(ch, &v.stores[i], fresh)
 	}

@@ -25,7 +25,7 @@ func TestLabelSets(t *testing.T) {
 	want := map[string]string{
 		"edm_up": "", "edm_last_poll_timestamp_seconds": "", "edm_graph_requests_total": "code",
 		"edm_datastores": "", "edm_graph_retry_after_seconds": "", "edm_poll_duration_seconds": "",
-		"edm_poll_interval_seconds": "", "edm_poll_errors_total": "reason",
+		"edm_poll_interval_seconds": "", "edm_poll_errors_total": "reason", "edm_max_age_seconds": "",
 		"edm_build_info":   "branch,goarch,goos,goversion,revision,tags,version",
 		"edm_datastore_up": "datastore_id", "edm_datastore_last_success_timestamp_seconds": "datastore_id",
 		"edm_datastore_info": "datastore,datastore_id", "edm_datastore_health": "datastore,datastore_id,health",

@@ -43,6 +43,7 @@ func TestFirstPollLiteralValues(t *testing.T) {
 	global := map[string]float64{
 		"edm_up{}": 1, "edm_last_poll_timestamp_seconds{}": 1795856400, "edm_poll_duration_seconds{}": 35,
 		"edm_datastores{}": 4, "edm_poll_interval_seconds{}": 60, "edm_graph_retry_after_seconds{}": 0,
+		"edm_max_age_seconds{}": 93600, // the default 26 h
 	}
 	for k, want := range global {
 		if got, ok := s[k]; !ok || got != want {
