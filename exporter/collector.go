@@ -64,7 +64,7 @@ func newDescs() descs {
 
 // healthValues are edm_datastore_health's label values: the verdicts and unknown.
 var healthValues = func() []string {
-	out := make([]string, 0, len(health.Verdicts)+1)
+	var out []string
 	for _, v := range health.Verdicts {
 		out = append(out, v.String())
 	}

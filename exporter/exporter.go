@@ -28,13 +28,10 @@ import (
 
 // Defaults for Options.
 const (
-	DefaultInterval      = 60 * time.Second
+	DefaultInterval      = time.Minute
 	DefaultMaxRunning    = 20
 	DefaultTelemetryPath = "/metrics"
 )
-
-// minPollTimeout is the least time a poll is given before it is abandoned.
-const minPollTimeout = 10 * time.Minute
 
 // currentIntervals: the view is current while a poll completed within this
 // many intervals; past that a poll hangs, and scrapes say so.
@@ -289,10 +286,9 @@ func (e *Exporter) judge(snap monitor.Snapshot, prev []storeView, p *poll) []sto
 // (or changed why) or readable again: a store refused for days logs once.
 func (e *Exporter) logChanges(old, next view) {
 	log := e.opts.Logger
-	switch {
-	case !next.up:
+	if !next.up {
 		log.Warn("poll failed", "reason", next.lastReason, "error", next.lastErr)
-	case old.polled && !old.up:
+	} else if old.polled && !old.up {
 		log.Info("poll succeeded again", "failing_since", old.lastSuccess)
 	}
 	was := make(map[string]storeView, len(old.stores))
@@ -301,10 +297,9 @@ func (e *Exporter) logChanges(old, next view) {
 	}
 	for _, s := range next.stores {
 		o, seen := was[s.id]
-		switch {
-		case !s.readable && (!seen || o.readable || o.reason != s.reason):
+		if !s.readable && (!seen || o.readable || o.reason != s.reason) {
 			log.Warn("data store unreadable", "datastore_id", s.id, "datastore", s.name, "reason", s.reason, "error", s.err)
-		case s.readable && seen && !o.readable:
+		} else if s.readable && seen && !o.readable {
 			log.Info("data store readable again", "datastore_id", s.id, "datastore", s.name)
 		}
 	}
@@ -316,11 +311,12 @@ func oneLine(err error) string {
 	return strings.Join(termtext.Lines(graphapi.Scrub(err.Error())), "; ")
 }
 
-// pollTimeout bounds one poll. A first listing of a large store may take
-// minutes: a deadline shorter than that would cut every attempt off. This
-// one only ends a poll that hangs; scrapes report it after two intervals.
+// pollTimeout bounds one poll: three intervals, and never less than ten
+// minutes. A first listing of a large store may take minutes: a deadline
+// shorter than that would cut every attempt off. This one only ends a poll
+// that hangs; scrapes report it after two intervals.
 func pollTimeout(interval time.Duration) time.Duration {
-	return max(3*interval, minPollTimeout)
+	return max(3*interval, 10*time.Minute)
 }
 
 // Run polls now and then every Interval until ctx is done. A poll that

@@ -95,19 +95,29 @@ func sumMatching(s map[string]float64, part string) float64 {
 	return sum
 }
 
-// TestRetryAfterHoldsEveryRequest: after a 429 asking for 300 s, no request
-// reaches Graph, not even from the same poll, until the 300 s are over.
+// TestRetryAfterHoldsEveryRequest: after a 429 (or 503) asking for 300 s,
+// no request reaches Graph, not even from the same poll, until the 300 s
+// are over.
 func TestRetryAfterHoldsEveryRequest(t *testing.T) {
+	for _, kind := range []fakegraph.ConditionKind{fakegraph.Throttled, fakegraph.Unavailable} {
+		t.Run(kind.String(), func(t *testing.T) { retryAfterHolds(t, kind) })
+	}
+}
+
+func retryAfterHolds(t *testing.T, kind fakegraph.ConditionKind) {
 	r := newRig(t, nil, nil, exporter.Options{Monitor: monitor.Options{Parallel: 1, FullEvery: 1, CountedFullEvery: 1}})
 	r.poll(t)
 	r.clock.Advance(time.Minute)
-	r.sim.SetConditions(fakegraph.Condition{Kind: fakegraph.Throttled, RetryAfter: 300 * time.Second})
+	r.sim.SetConditions(fakegraph.Condition{Kind: kind, RetryAfter: 300 * time.Second})
 	before := len(r.sim.Requests())
 	if err := r.exp.Poll(context.Background()); err == nil {
 		t.Fatal("the throttled poll succeeded")
 	}
 	if sent := len(r.sim.Requests()) - before; sent != 1 {
 		t.Errorf("%d requests in the throttled poll, want 1 (the one answered 429)", sent)
+	}
+	if _, body := r.get(t, "/-/healthy"); !strings.Contains(body, "no request to Graph for 5m0s more, as its Retry-After asked") {
+		t.Errorf("/-/healthy does not tell the wait: %q", body)
 	}
 	steps := []struct {
 		advance   time.Duration
@@ -132,6 +142,9 @@ func TestRetryAfterHoldsEveryRequest(t *testing.T) {
 	}
 	if s := samples(t, r.exp); s["edm_up{}"] != 1 {
 		t.Errorf("edm_up %v after the wait", s["edm_up{}"])
+	}
+	if _, body := r.get(t, "/-/healthy"); strings.Contains(body, "Retry-After") {
+		t.Errorf("/-/healthy still tells a wait: %q", body)
 	}
 }
 
@@ -298,6 +311,8 @@ func TestProbes(t *testing.T) {
 			r.sim.SetConditions(fakegraph.Condition{Kind: fakegraph.Down})
 			_ = r.exp.Poll(context.Background())
 		}, want{200, 200}, "last successful poll 1m0s ago; the last poll failed (unreachable)"},
+		{"no poll for three intervals", func() { r.clock.Advance(3 * time.Minute) }, want{200, 200},
+			"no poll completed for 3m0s: the values are not current"},
 	}
 	for _, step := range steps {
 		step.do()

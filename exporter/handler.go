@@ -17,9 +17,9 @@ import (
 // call Graph; their text says how current the view is.
 func (e *Exporter) Handler() http.Handler {
 	mux := http.NewServeMux()
+	// No scrape timeout: collecting reads the last view and never waits.
 	mux.Handle("GET "+e.opts.TelemetryPath, promhttp.HandlerFor(e.registry, promhttp.HandlerOpts{
 		ErrorHandling: promhttp.ContinueOnError,
-		Timeout:       10 * time.Second,
 	}))
 	mux.HandleFunc("GET /-/healthy", e.serveHealthy)
 	// /healthz answered 503 while Graph failed: as a liveness probe that
@@ -42,14 +42,8 @@ func (e *Exporter) landingPage() http.Handler {
 			{Address: "/-/ready", Text: "Readiness", Description: "200 once a poll of Graph succeeded"},
 		},
 	})
-	if err != nil { // the toolkit's own template failed: a plain page will do
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != "/" {
-				http.NotFound(w, r)
-				return
-			}
-			fmt.Fprintf(w, "edmtop exporter: %s, /-/healthy, /-/ready\n", e.opts.TelemetryPath)
-		})
+	if err != nil { // the toolkit's embedded template never fails; if it did, / would be a 404
+		return http.NotFoundHandler()
 	}
 	return page
 }
@@ -84,7 +78,7 @@ func (e *Exporter) status(v *view, now time.Time) string {
 		parts = append(parts, "no poll completed for "+ago(v.completed)+": the values are not current")
 	}
 	if wait := e.opts.Transport.RetryAfter(); wait > 0 {
-		parts = append(parts, "waiting out the service's Retry-After: "+wait.Round(time.Second).String()+" left")
+		parts = append(parts, "no request to Graph for "+wait.Round(time.Second).String()+" more, as its Retry-After asked")
 	}
 	return strings.Join(parts, "; ")
 }

@@ -94,24 +94,29 @@ func TestUnreadableStoreKeepsItsSeries(t *testing.T) {
 	// The message echoes a SAS URL: the log line must not carry its query.
 	forbidden := &graphapi.Error{Op: "list sessions", StatusCode: 403, Code: "accessDenied",
 		Message: "no access to https://edm.blob.core.windows.net/c?sig=SAS-SECRET-77"}
+	unavailable := &graphapi.Error{Op: "list sessions", StatusCode: 503, Message: "unavailable"}
+	unknownClaims := storeSeries{id: "s-claims", name: "Claims", health: "unknown", up: 0, lastSuccess: 1795856400, lastIndex: 1795813200, uploads: 2}
 	steps := []struct {
 		name       string
 		err        error
 		wantUp     float64
 		wantPoll   float64 // edm_last_poll_timestamp_seconds
 		wantClaims storeSeries
-		wantLog    string
+		wantLog    []string
+		notLog     string
 		wantReason string
 	}{
-		{"403 for one store", forbidden, 1, 1795856460,
-			storeSeries{id: "s-claims", name: "Claims", health: "unknown", up: 0, lastSuccess: 1795856400, lastIndex: 1795813200, uploads: 2},
-			`level=WARN msg="data store unreadable" datastore_id=s-claims datastore=Claims reason=forbidden`, "forbidden"},
-		{"503 for that store", &graphapi.Error{Op: "list sessions", StatusCode: 503, Message: "unavailable"}, 0, 1795856460,
-			storeSeries{id: "s-claims", name: "Claims", health: "unknown", up: 0, lastSuccess: 1795856400, lastIndex: 1795813200, uploads: 2},
-			`level=WARN msg="poll failed" reason=unavailable error="data store s-claims: list sessions: HTTP 503: unavailable"`, "unavailable"},
-		{"healed", nil, 1, 1795856580,
-			storeSeries{id: "s-claims", name: "Claims", health: "failed", up: 1, lastSuccess: 1795856580, lastIndex: 1795813200, uploads: 2},
-			`level=INFO msg="data store readable again" datastore_id=s-claims datastore=Claims`, ""},
+		{"403 for one store", forbidden, 1, 1795856460, unknownClaims,
+			[]string{`level=WARN msg="data store unreadable" datastore_id=s-claims datastore=Claims reason=forbidden`}, "poll failed", "forbidden"},
+		{"503 for that store", unavailable, 0, 1795856460, unknownClaims,
+			[]string{`level=WARN msg="poll failed" reason=unavailable error="data store s-claims: list sessions: HTTP 503: unavailable"`,
+				`level=WARN msg="data store unreadable" datastore_id=s-claims datastore=Claims reason=unavailable`}, "", "unavailable"},
+		// The same failure again: the poll says so, the store line does not repeat.
+		{"503 again", unavailable, 0, 1795856460, unknownClaims,
+			[]string{`msg="poll failed" reason=unavailable`}, "data store unreadable", ""},
+		{"healed", nil, 1, 1795856640,
+			storeSeries{id: "s-claims", name: "Claims", health: "failed", up: 1, lastSuccess: 1795856640, lastIndex: 1795813200, uploads: 2},
+			[]string{`level=INFO msg="poll succeeded again"`, `level=INFO msg="data store readable again" datastore_id=s-claims datastore=Claims`}, "WARN", ""},
 	}
 	if err := exp.Poll(ctx); err != nil {
 		t.Fatal(err)
@@ -128,8 +133,13 @@ func TestUnreadableStoreKeepsItsSeries(t *testing.T) {
 		for _, d := range diff(storeWant(step.wantClaims), ofStore(withPrefix(s, "edm_datastore_"), "s-claims")) {
 			t.Errorf("%s: %s", step.name, d)
 		}
-		if !strings.Contains(logs.String(), step.wantLog) {
-			t.Errorf("%s: log lacks %q:\n%s", step.name, step.wantLog, logs)
+		for _, want := range step.wantLog {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("%s: log lacks %q:\n%s", step.name, want, logs)
+			}
+		}
+		if step.notLog != "" && strings.Contains(logs.String(), step.notLog) {
+			t.Errorf("%s: log has %q:\n%s", step.name, step.notLog, logs)
 		}
 		if strings.Contains(logs.String(), "SAS-SECRET") {
 			t.Errorf("%s: the SAS signature in the log:\n%s", step.name, logs)
@@ -137,5 +147,29 @@ func TestUnreadableStoreKeepsItsSeries(t *testing.T) {
 		if step.wantReason != "" && s[key("edm_poll_errors_total", "reason="+step.wantReason)] != 1 {
 			t.Errorf("%s: %s errors counted %v, want 1", step.name, step.wantReason, s[key("edm_poll_errors_total", "reason="+step.wantReason)])
 		}
+	}
+}
+
+// TestMonitorRunsOnTheExportersClock: the full listing that finds new
+// sessions is due 5 minutes after the last on the exporter's clock, not
+// the machine's: a session created meanwhile shows on the next poll.
+func TestMonitorRunsOnTheExportersClock(t *testing.T) {
+	clock := fakegraph.NewManualClock(t0)
+	svc := fixture(clock)
+	exp := exporter.New(svc, exporter.Options{Now: clock.Now})
+	if err := exp.Poll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	svc.mu.Lock()
+	svc.sessions["s-vault"] = []*graphapi.Session{{ID: "v-new", FileName: "vault.csv", State: "UploadInProgress",
+		CreationDateTime: ts("2026-11-28T09:01:00Z"), LastUpdatedDateTime: ts("2026-11-28T09:05:00Z")}}
+	svc.mu.Unlock()
+	setClock(clock, t0.Add(6*time.Minute))
+	if err := exp.Poll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	k := `edm_session_state{datastore_id=s-vault,file_name=vault.csv,session_id=v-new,state=UploadInProgress}`
+	if got := samples(t, exp)[k]; got != 1 {
+		t.Errorf("%s = %v, want 1: the store was not listed again", k, got)
 	}
 }

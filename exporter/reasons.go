@@ -48,26 +48,33 @@ func reasonOf(err error) string {
 	return reasonOther
 }
 
+// statusReasons are the answers whose status says why.
+var statusReasons = map[int]string{
+	http.StatusTooManyRequests: reasonThrottled,
+	http.StatusUnauthorized:    reasonAuth,
+	http.StatusForbidden:       reasonForbidden,
+	http.StatusNotFound:        reasonNotFound,
+}
+
 func graphReason(e *graphapi.Error) string {
-	switch code := e.StatusCode; {
-	case code == http.StatusTooManyRequests:
-		return reasonThrottled
-	case code == http.StatusUnauthorized:
-		return reasonAuth
-	case code == http.StatusForbidden:
-		return reasonForbidden
-	case code == http.StatusNotFound:
-		return reasonNotFound
-	case code >= 500:
+	code := e.StatusCode
+	if r, ok := statusReasons[code]; ok {
+		return r
+	}
+	if code >= 500 {
 		return reasonUnavailable
-	case code >= 200 && code < 300:
+	}
+	if code >= 200 && code < 300 {
 		return reasonBadAnswer // an answer whose body could not be used
-	case code != 0:
+	}
+	if code != 0 {
 		return reasonOther
-	case e.Code == "signInFailed":
+	}
+	if e.Code == "signInFailed" {
 		return reasonAuth
-	case e.Err != nil:
-		return reasonUnreachable
+	}
+	if e.Err != nil {
+		return reasonUnreachable // no answer at all
 	}
 	return reasonOther
 }

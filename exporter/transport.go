@@ -76,9 +76,7 @@ func (t *Transport) Do(req *http.Request) (*http.Response, error) {
 	t.total.WithLabelValues(strconv.Itoa(resp.StatusCode)).Inc()
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		now := t.now()
-		if wait := graphapi.ParseRetryAfter(resp.Header, now); wait > 0 {
-			t.hold(now.Add(wait))
-		}
+		t.hold(now.Add(graphapi.ParseRetryAfter(resp.Header, now))) // 0 when none: no hold
 	}
 	return resp, nil
 }

@@ -67,10 +67,9 @@ func assess(st *monitor.Store, rules health.Rules, now time.Time, maxRunning int
 	var running []*graphapi.Session
 	var newestFinal *graphapi.Session
 	for _, s := range st.Sessions {
-		switch {
-		case !health.Final(s):
+		if !health.Final(s) {
 			running = append(running, s)
-		case newestFinal == nil || health.NewerCreated(s, newestFinal):
+		} else if newestFinal == nil || health.NewerCreated(s, newestFinal) {
 			newestFinal = s
 		}
 	}
@@ -80,9 +79,7 @@ func assess(st *monitor.Store, rules health.Rules, now time.Time, maxRunning int
 		}
 		return 1
 	})
-	if len(running) > maxRunning {
-		running = running[:maxRunning]
-	}
+	running = running[:min(len(running), maxRunning)]
 	if newestFinal != nil {
 		running = append(running, newestFinal)
 	}

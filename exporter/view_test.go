@@ -18,6 +18,8 @@ func TestLabel(t *testing.T) {
 		{"bad\xffutf8", "bad\uFFFDutf8"},
 		{"bidi\u202Eoverride", "bidi\uFFFDoverride"},
 		{strings.Repeat("x", 300), strings.Repeat("x", maxLabel-1) + "…"},
+		{strings.Repeat("é", maxLabel), strings.Repeat("é", maxLabel)}, // exactly the bound: kept
+		{strings.Repeat("é", maxLabel+1), strings.Repeat("é", maxLabel-1) + "…"},
 	}
 	for _, tc := range cases {
 		got := label(tc.in)
