@@ -39,6 +39,9 @@ func TestFaults(t *testing.T) {
 		{"another session's answer", fakegraph.Condition{Kind: fakegraph.OtherSession}, nil, 0, "bad_answer",
 			[]string{fakegraph.DemoPatientsStore, fakegraph.DemoCardsStore}},
 		{"401 twice", fakegraph.Condition{}, &fakegraph.Fault{Status: http.StatusUnauthorized, Times: -1}, 0, "auth", nil},
+		// A listing of numbers, null and an entry without an id: no store
+		// may lose its sessions (Claims archive's failed upload) to it.
+		{"garbage listing", fakegraph.Condition{Kind: fakegraph.GarbageListing}, nil, 0, "bad_answer", all},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,6 +53,7 @@ func TestFaults(t *testing.T) {
 			}
 			r := newRig(t, nil, nil, exporter.Options{Monitor: mon})
 			r.poll(t)
+			sessions := len(withPrefix(samples(t, r.exp), "edm_session_state"))
 			r.clock.Advance(time.Minute)
 			if tc.cond.Kind != 0 {
 				r.sim.SetConditions(tc.cond)
@@ -67,6 +71,9 @@ func TestFaults(t *testing.T) {
 			}
 			if n := len(withPrefix(s, "edm_datastore_info")); n != 4 {
 				t.Errorf("%d stores exported, want all 4 (never silence)", n)
+			}
+			if n := len(withPrefix(s, "edm_session_state")); n != sessions {
+				t.Errorf("%d session series, want the %d of the last good read", n, sessions)
 			}
 			for _, id := range demoStores {
 				wantUnknown := strings.Contains(strings.Join(tc.unknown, " "), id)

@@ -173,3 +173,23 @@ func TestMonitorRunsOnTheExportersClock(t *testing.T) {
 		t.Errorf("%s = %v, want 1: the store was not listed again", k, got)
 	}
 }
+
+// TestStoreListedTwiceIsExportedOnce: a store the listing names twice is
+// one store: one set of series, counted once.
+func TestStoreListedTwiceIsExportedOnce(t *testing.T) {
+	clock := fakegraph.NewManualClock(t0)
+	svc := fixture(clock)
+	svc.stores = append(svc.stores, graphapi.DataStore{ID: "s-ledger", DisplayName: "Ledger"})
+	exp := exporter.New(svc, exporter.Options{Now: clock.Now})
+	if err := exp.Poll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := samples(t, exp)
+	want := storeWant(storeSeries{id: "s-ledger", name: "Ledger", health: "ok", up: 1, lastSuccess: 1795856400, lastIndex: 1795852800, uploads: 1})
+	for _, d := range diff(want, ofStore(withPrefix(s, "edm_datastore_"), "s-ledger")) {
+		t.Error(d)
+	}
+	if s["edm_datastores{}"] != 4 {
+		t.Errorf("edm_datastores %v, want 4", s["edm_datastores{}"])
+	}
+}

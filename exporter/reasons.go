@@ -33,9 +33,12 @@ var errUnresolved = errors.New("data stores not resolved")
 func reasonOf(err error) string {
 	var wait *RetryAfterError
 	var ge *graphapi.Error
+	var unusable *UnusableListingError
 	switch {
 	case errors.As(err, &wait):
 		return reasonThrottled
+	case errors.As(err, &unusable):
+		return reasonBadAnswer
 	case errors.Is(err, errUnresolved):
 		return reasonNotFound
 	case errors.Is(err, context.DeadlineExceeded):

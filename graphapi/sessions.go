@@ -51,6 +51,12 @@ func (c *Client) ListSessionsKeeping(ctx context.Context, storeID string, keep f
 	return l.Sessions, err
 }
 
+// ListSessionsKeepingReport is ListSessionsKeeping with the count of
+// skipped entries.
+func (c *Client) ListSessionsKeepingReport(ctx context.Context, storeID string, keep func(*Session) *Session) (SessionListing, error) {
+	return c.listSessions(ctx, storeID, keep)
+}
+
 func (c *Client) listSessions(ctx context.Context, storeID string, keep func(*Session) *Session) (SessionListing, error) {
 	const op = "list sessions"
 	u, err := c.storeURL(storeID, "sessions")
