@@ -32,7 +32,7 @@ type descs struct {
 func newDescs() descs {
 	d := prometheus.NewDesc
 	x := descs{
-		up:           d("edm_up", "1 when the exporter's view of Microsoft Graph is current: the last poll got its answers and completed within two intervals; else 0.", nil, nil),
+		up:           d("edm_up", "Whether the exporter's view of Microsoft Graph is current (1: the last poll got its answers and a poll completed within two intervals) or not (0).", nil, nil),
 		lastPoll:     d("edm_last_poll_timestamp_seconds", "When the last successful poll of Microsoft Graph started (Unix time).", nil, nil),
 		datastores:   d("edm_datastores", "Data stores watched: every store the last store listing returned, or the --datastore ones. Absent until a listing succeeded.", nil, nil),
 		retryAfter:   d("edm_graph_retry_after_seconds", "Seconds left of the Retry-After the service asked for; no request is sent before. 0 when none runs.", nil, nil),
@@ -42,7 +42,7 @@ func newDescs() descs {
 		info:         d("edm_datastore_info", "An EDM data store watched by the exporter, always 1.", []string{"datastore_id", "datastore"}, nil),
 		health: d("edm_datastore_health", "The data store's health: 1 for its verdict (ok, stale, stalled, failed, or unknown when it cannot be read), 0 for the others.",
 			[]string{"datastore_id", "datastore", "health"}, nil),
-		storeUp:       d("edm_datastore_up", "1 when the last poll read the data store and the exporter's view is current, else 0.", storeLabels, nil),
+		storeUp:       d("edm_datastore_up", "Whether the last poll read the data store and the exporter's view is current (1) or not (0).", storeLabels, nil),
 		storeLastRead: d("edm_datastore_last_success_timestamp_seconds", "When the last poll that read the data store started (Unix time); absent when none has.", storeLabels, nil),
 		lastIndex:     d("edm_datastore_last_index_timestamp_seconds", "When the data store's index was last built (Unix time); absent when never.", storeLabels, nil),
 		uploads24h:    d("edm_datastore_uploads_24h", "Upload sessions created in the 24 hours before the last poll that read the data store.", storeLabels, nil),

@@ -112,7 +112,7 @@ func TestExpositionHasNoSecrets(t *testing.T) {
 	r := newRig(t, sim, clock, exporter.Options{})
 	r.poll(t)
 	code, body := r.get(t, "/metrics")
-	if code != http.StatusOK || !strings.Contains(body, "edm_up 1") {
+	if code != http.StatusOK || !strings.Contains(body, "\nedm_up 1\n") {
 		t.Fatalf("scrape: %d\n%s", code, body)
 	}
 	secrets := []string{simToken, "sig=", "edmupload.blob.core.windows.net", "\x1b", "\u202e"}

@@ -168,7 +168,7 @@ func waitForMetric(t *testing.T, base, want string) string {
 
 func TestExporterDemo(t *testing.T) {
 	e := startExporter(t, nil, "--demo", "--interval", "10s")
-	metrics := waitForMetric(t, "http://"+e.addr, "edm_up 1")
+	metrics := waitForMetric(t, "http://"+e.addr, "\nedm_up 1\n")
 	for _, want := range []string{`edm_datastore_info{datastore="Employee records"`, `health="stale"} 1`,
 		"edm_session_state{", `edm_graph_requests_total{code="200"}`, "edm_build_info{"} {
 		if !strings.Contains(metrics, want) {
@@ -188,7 +188,7 @@ func TestExporterDemo(t *testing.T) {
 func TestExporterSignsInAndWatchesNamedStores(t *testing.T) {
 	_, env := simulator(t, fakegraph.Options{})
 	e := startExporter(t, env, "--datastore", store, "--datastore", "patient RECORDS", "--upload-limit", "7")
-	metrics := waitForMetric(t, "http://"+e.addr, "edm_up 1")
+	metrics := waitForMetric(t, "http://"+e.addr, "\nedm_up 1\n")
 	if n := strings.Count(metrics, "edm_datastore_info{"); n != 2 {
 		t.Errorf("%d stores exported, want the 2 named (one by id, one by name)", n)
 	}
@@ -210,7 +210,7 @@ func TestExporterOutlivesGraph(t *testing.T) {
 	e := startExporter(t, env, "--datastore", store, "--listen", "127.0.0.1:0")
 	base := "http://" + e.addr
 	metrics := waitForMetric(t, base, `edm_poll_errors_total{reason="unreachable"} 1`)
-	if !strings.Contains(metrics, "edm_up 0") {
+	if !strings.Contains(metrics, "\nedm_up 0\n") {
 		t.Errorf("edm_up is not 0 with Graph down:\n%s", metrics)
 	}
 	for path, want := range map[string]int{"/-/healthy": 200, "/healthz": 200, "/-/ready": 503} {
