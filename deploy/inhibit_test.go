@@ -119,6 +119,31 @@ func TestInhibitRulesSelectTheRightAlerts(t *testing.T) {
 	}
 }
 
+// TestAmtoolAcceptsTheSnippet: the inhibit rules, pasted into a minimal
+// alertmanager.yml, pass amtool check-config.
+func TestAmtoolAcceptsTheSnippet(t *testing.T) {
+	amtool := needBinary(t, "amtool")
+	path := filepath.Join(t.TempDir(), "alertmanager.yml")
+	if err := os.WriteFile(path, []byte(alertmanagerConfig(t)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(amtool, "check-config", path).CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("2 inhibit rules")) {
+		t.Errorf("amtool check-config: %v\n%s", err, out)
+	}
+}
+
+// alertmanagerConfig is a minimal alertmanager.yml with the inhibit rules
+// and a receiver that sends nothing.
+func alertmanagerConfig(t *testing.T) string {
+	t.Helper()
+	rules, err := os.ReadFile(inhibitFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n" + string(rules)
+}
+
 // TestInhibitionInAlertmanager sends alerts to a real Alertmanager loaded
 // with the inhibit rules and reads back which it mutes.
 func TestInhibitionInAlertmanager(t *testing.T) {
@@ -192,12 +217,7 @@ func alertStates(api string, sent []map[string]string) ([]string, error) {
 func startAlertmanager(t *testing.T, bin string) string {
 	t.Helper()
 	dir := t.TempDir()
-	rules, err := os.ReadFile(inhibitFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	config := "route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n" + string(rules)
-	if err := os.WriteFile(filepath.Join(dir, "alertmanager.yml"), []byte(config), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "alertmanager.yml"), []byte(alertmanagerConfig(t)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	addr := freeLoopbackAddr(t)
