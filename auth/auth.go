@@ -58,6 +58,13 @@ type Options struct {
 	Cloud    Cloud
 	TenantID string
 	ClientID string
+	// ClientSecretFile names a file holding an app registration's client
+	// secret (systemd's LoadCredential=, a mounted Kubernetes Secret). With
+	// --auth env or auto it signs in as that app, its tenant and client id
+	// from TenantID and ClientID or AZURE_TENANT_ID and AZURE_CLIENT_ID, so
+	// the secret never passes through the environment. The file is read
+	// only when no other user can change it (as the config file).
+	ClientSecretFile string
 	// Prompt receives the device-code instructions (azidentity would print
 	// them to stdout, where the dashboard is about to draw).
 	Prompt io.Writer
@@ -114,10 +121,13 @@ func New(o Options) (*Credential, error) {
 	if mode == "" {
 		mode = ModeAuto
 	}
+	client := azcore.ClientOptions{Cloud: o.Cloud.Configuration()}
+	if o.ClientSecretFile != "" {
+		return secretFileCredential(o, mode, getenv, client)
+	}
 	if mode == ModeAuto && strings.TrimSpace(getenv(graphapi.TokenEnvVar)) != "" {
 		mode = ModeToken
 	}
-	client := azcore.ClientOptions{Cloud: o.Cloud.Configuration()}
 	// Only the interactive modes take a cache; the others keep tokens in
 	// memory (azidentity) or leave them to az.
 	c := &Credential{Mode: mode, TokenCache: "memory only"}

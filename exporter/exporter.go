@@ -1,142 +1,325 @@
 // Package exporter serves EDM health as Prometheus metrics. It polls Graph
 // through a monitor on its own interval, never per scrape (many scrapers
 // must not multiply Graph traffic), judges each store with the shared
-// health rules and serves the last poll's values; when a poll fails it keeps
-// them and says so with edm_up 0.
+// health rules and serves what the polls established: per store, its last
+// good values and whether the last poll could read it; for the whole,
+// edm_up, whether its view of Graph is current. Graph failing is a value
+// it reports, never a reason to stop.
 package exporter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/monitor"
 	"github.com/edmtop/edmtop/termtext"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 )
 
 // Defaults for Options.
 const (
-	DefaultInterval   = 60 * time.Second
-	DefaultMaxRunning = 20
+	DefaultInterval      = time.Minute
+	DefaultMaxRunning    = 20
+	DefaultTelemetryPath = "/metrics"
 )
 
-// minPollTimeout is the least time a poll is given before it is abandoned.
-const minPollTimeout = 10 * time.Minute
+// currentIntervals: the view is current while a poll completed within this
+// many intervals; past that a poll hangs, and scrapes say so.
+const currentIntervals = 2
 
 // Options tune an Exporter.
 type Options struct {
-	// Interval between polls (default 60s). /healthz fails after three
-	// intervals without a successful poll.
+	// Interval between polls (default 60s). The view stops being current
+	// when no poll completed within two intervals.
 	Interval time.Duration
 	// Rules judge the stores; health.DefaultRules() when nil.
 	Rules *health.Rules
 	// MaxRunning bounds the running sessions exported per store, newest
 	// first (default 20), so series stay bounded whatever the service holds.
 	MaxRunning int
-	// Requests counts Graph's responses; it must wrap the Graph client's
-	// transport. Nil: edm_graph_requests_total stays empty.
-	Requests *RequestCounter
+	// Resolve picks the ids of the stores to watch from the store listing
+	// (--datastore names or ids). It runs in the poll loop until it
+	// succeeds, so a Graph that is down at start is retried, not fatal.
+	// Nil: every store the service lists.
+	Resolve func(all []graphapi.DataStore) ([]string, error)
+	// Monitor tunes the monitor (its Stores come from Resolve, its clock
+	// from Now).
+	Monitor monitor.Options
+	// Transport must be the Graph client's transport: it counts Graph's
+	// answers and holds requests while a Retry-After runs. Nil: a
+	// transport that has sent nothing.
+	Transport *Transport
+	// TelemetryPath is where the metrics are served (default /metrics).
+	TelemetryPath string
+	// Version labels edm_build_info and the landing page.
+	Version string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// Logger gets one line per failed poll (default: discard).
+	// Logger gets a line per failed poll and per store that turns
+	// unreadable or readable again (default: discard).
 	Logger *slog.Logger
 }
 
-// Exporter polls a monitor and serves what it found.
+func (o Options) withDefaults() Options {
+	if o.Interval <= 0 {
+		o.Interval = DefaultInterval
+	}
+	if o.MaxRunning <= 0 {
+		o.MaxRunning = DefaultMaxRunning
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Monitor.Now == nil {
+		o.Monitor.Now = o.Now
+	}
+	if o.Transport == nil {
+		o.Transport = NewTransport(nil, o.Now)
+	}
+	if o.TelemetryPath == "" {
+		o.TelemetryPath = DefaultTelemetryPath
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return o
+}
+
+// Exporter polls Graph through a monitor and serves what it found.
 type Exporter struct {
-	mon      *monitor.Monitor
-	opts     Options
-	rules    health.Rules
-	registry *prometheus.Registry
+	svc        monitor.Service
+	opts       Options
+	rules      health.Rules
+	registry   *prometheus.Registry
+	pollErrors *prometheus.CounterVec
+
+	polling sync.Mutex       // one poll at a time; it owns mon
+	mon     *monitor.Monitor // nil until the stores are resolved
 
 	mu   sync.RWMutex
 	view view
 }
 
-// view is what the last polls established; Collect reads only this.
+// view is what the polls established; scrapes and probes read only this.
 type view struct {
-	up          bool
-	polled      bool      // at least one poll has finished
-	lastSuccess time.Time // start of the last successful poll
-	lastErr     string    // the last failed poll's error, one sanitized line
+	polled      bool          // a poll has completed
+	running     bool          // a poll is running
+	up          bool          // the last completed poll got its answers
+	started     time.Time     // start of the poll running or last run
+	completed   time.Time     // end of the last completed poll
+	duration    time.Duration // of the last completed poll
+	lastSuccess time.Time     // start of the last successful poll
+	lastErr     string        // the last failed poll's error, one scrubbed line
+	lastReason  string
+	datastores  int // stores watched; -1 until a store listing succeeded
 	stores      []storeView
 }
 
-// New returns an exporter over mon. Nothing is read until Poll or Run.
-func New(mon *monitor.Monitor, opts Options) *Exporter {
-	if opts.Interval <= 0 {
-		opts.Interval = DefaultInterval
+// New returns an exporter watching stores through svc (a Graph client
+// whose transport is Options.Transport). Nothing is read until Poll or Run.
+func New(svc monitor.Service, opts Options) *Exporter {
+	opts = opts.withDefaults()
+	if c, ok := svc.(*graphapi.Client); ok {
+		svc = wholeListings{c}
 	}
-	if opts.MaxRunning <= 0 {
-		opts.MaxRunning = DefaultMaxRunning
-	}
-	if opts.Requests == nil {
-		opts.Requests = NewRequestCounter()
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	e := &Exporter{mon: mon, opts: opts, rules: health.DefaultRules(), registry: prometheus.NewRegistry()}
+	e := &Exporter{svc: svc, opts: opts, rules: health.DefaultRules(), registry: prometheus.NewRegistry(),
+		pollErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edm_poll_errors_total",
+			Help: "Polls that met an error, by reason; a poll meeting several kinds counts once under each.",
+		}, []string{"reason"}),
+		view: view{datastores: -1}}
 	if opts.Rules != nil {
 		e.rules = *opts.Rules
 	}
+	for _, r := range reasons {
+		e.pollErrors.WithLabelValues(r) // every reason from the start: rate() needs a zero
+	}
 	e.registry.MustRegister(
 		&collector{e: e, d: newDescs()},
-		opts.Requests.total,
+		e.pollErrors,
+		opts.Transport.total,
+		versioncollector.NewCollector("edm", versioncollector.WithExtraConstLabels(prometheus.Labels{"version": opts.Version})),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return e
 }
 
-// Registry is the registry /metrics serves (for tests and embedding).
+// Registry is the registry the telemetry path serves (for tests and embedding).
 func (e *Exporter) Registry() *prometheus.Registry { return e.registry }
 
-// Poll refreshes the monitor once and takes its stores. A store whose
-// refresh failed keeps the values of its last good poll: judging old data
-// at a later time would raise false stalls. Any failure sets edm_up 0.
+// Poll reads Graph once through the monitor and makes the answers the view.
+// While a Retry-After runs it asks nothing and changes nothing. A store
+// that cannot be read keeps its last values without a verdict; the poll
+// fails (edm_up 0) when Graph did not answer, not when it refused one store.
 func (e *Exporter) Poll(ctx context.Context) error {
-	start := e.opts.Now()
-	err := e.mon.Refresh(ctx, false)
-	snap := e.mon.Snapshot()
-	now := e.opts.Now()
-
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	prev := make(map[string]*storeView, len(e.view.stores))
-	for i := range e.view.stores {
-		prev[e.view.stores[i].id] = &e.view.stores[i]
+	e.polling.Lock()
+	defer e.polling.Unlock()
+	if wait := e.opts.Transport.RetryAfter(); wait > 0 {
+		return &RetryAfterError{Wait: wait}
 	}
-	stores := make([]storeView, 0, len(snap.Stores))
+	start := e.opts.Now()
+	e.mu.Lock()
+	e.view.started, e.view.running = start, true
+	e.mu.Unlock()
+	mon, err := e.monitor(ctx)
+	var snap monitor.Snapshot
+	if err == nil {
+		_ = mon.Refresh(ctx, false) // its errors are in the snapshot, per store
+		snap = mon.Snapshot()
+	}
+	return e.record(start, e.opts.Now(), snap, err)
+}
+
+// monitor returns the monitor, made once the stores to watch are known.
+func (e *Exporter) monitor(ctx context.Context) (*monitor.Monitor, error) {
+	if e.mon != nil {
+		return e.mon, nil
+	}
+	mo := e.opts.Monitor
+	if e.opts.Resolve != nil {
+		all, err := e.svc.ListDataStores(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list data stores: %w", err)
+		}
+		if mo.Stores, err = e.opts.Resolve(all); err != nil {
+			return nil, fmt.Errorf("%w: %w", errUnresolved, err)
+		}
+	}
+	e.mon = monitor.New(e.svc, mo)
+	return e.mon, nil
+}
+
+// poll gathers one poll's outcome while it is recorded.
+type poll struct {
+	start, end time.Time
+	errs       []error // what makes the poll fail
+	reasons    map[string]bool
+}
+
+func (p *poll) fail(err error) {
+	p.reasons[reasonOf(err)] = true
+	p.errs = append(p.errs, err)
+}
+
+// storeFailed notes a store's read error and returns its reason. A refusal
+// about the store alone (403, 404) does not fail the poll.
+func (p *poll) storeFailed(st *monitor.Store) string {
+	reason := reasonOf(st.Err)
+	p.reasons[reason] = true
+	if !storeScoped(reason) {
+		p.errs = append(p.errs, fmt.Errorf("data store %s: %w", label(st.DataStore.ID), st.Err))
+	}
+	return reason
+}
+
+// record makes a completed poll the view, counts and logs its errors, and
+// returns what failed the poll.
+func (e *Exporter) record(start, end time.Time, snap monitor.Snapshot, resolveErr error) error {
+	p := poll{start: start, end: end, reasons: map[string]bool{}}
+	if resolveErr != nil {
+		p.fail(resolveErr)
+	}
+	if snap.Err != nil {
+		p.fail(fmt.Errorf("list data stores: %w", snap.Err))
+	}
+	e.mu.Lock()
+	old := e.view
+	next := view{polled: true, started: start, completed: end, duration: end.Sub(start),
+		lastSuccess: old.lastSuccess, datastores: old.datastores}
+	next.stores = e.judge(snap, old.stores, &p)
+	if !snap.StoresListed.IsZero() {
+		next.datastores = len(snap.Stores)
+	}
+	err := errors.Join(p.errs...)
+	next.up = err == nil
+	if next.up {
+		next.lastSuccess = start
+	} else {
+		next.lastErr, next.lastReason = oneLine(err), reasonOf(p.errs[0])
+	}
+	e.view = next
+	e.mu.Unlock()
+	for r := range p.reasons {
+		e.pollErrors.WithLabelValues(r).Inc()
+	}
+	e.logChanges(old, next)
+	return err
+}
+
+// judge makes each store's view: judged anew when the poll read it, else
+// its last view without a verdict (none at all when never read).
+func (e *Exporter) judge(snap monitor.Snapshot, prev []storeView, p *poll) []storeView {
+	byID := make(map[string]*storeView, len(prev))
+	for i := range prev {
+		byID[prev[i].id] = &prev[i]
+	}
+	out := make([]storeView, 0, len(snap.Stores))
 	for i := range snap.Stores {
 		st := &snap.Stores[i]
 		if st.Err == nil {
-			stores = append(stores, assess(st, e.rules, now, e.opts.MaxRunning))
-		} else if p := prev[label(st.DataStore.ID)]; p != nil {
-			stores = append(stores, *p)
+			v := assess(st, e.rules, p.end, e.opts.MaxRunning)
+			v.readable, v.lastSuccess = true, p.start
+			out = append(out, v)
+			continue
+		}
+		reason := p.storeFailed(st)
+		v := storeView{id: label(st.DataStore.ID), uploadLimit: e.rules.UploadLimit}
+		if old := byID[v.id]; old != nil {
+			v = *old
+		}
+		v.name = label(st.DataStore.DisplayName)
+		v.readable, v.reason, v.err = false, reason, oneLine(st.Err)
+		out = append(out, v)
+	}
+	return out
+}
+
+// logChanges logs a failed poll, and each store that turned unreadable
+// (or changed why) or readable again: a store refused for days logs once.
+func (e *Exporter) logChanges(old, next view) {
+	log := e.opts.Logger
+	if !next.up {
+		log.Warn("poll failed", "reason", next.lastReason, "error", next.lastErr)
+	} else if old.polled && !old.up {
+		log.Info("poll succeeded again", "failing_since", old.lastSuccess)
+	}
+	was := make(map[string]storeView, len(old.stores))
+	for _, s := range old.stores {
+		was[s.id] = s
+	}
+	for _, s := range next.stores {
+		o, seen := was[s.id]
+		if !s.readable && (!seen || o.readable || o.reason != s.reason) {
+			log.Warn("data store unreadable", "datastore_id", s.id, "datastore", s.name, "reason", s.reason, "error", s.err)
+		} else if s.readable && seen && !o.readable {
+			log.Info("data store readable again", "datastore_id", s.id, "datastore", s.name)
 		}
 	}
-	e.view.stores, e.view.polled, e.view.up = stores, true, err == nil
-	if err != nil {
-		// Joined errors arrive one per line: keep them apart on one line.
-		e.view.lastErr = strings.Join(termtext.Lines(err.Error()), "; ")
-		e.opts.Logger.Warn("poll failed", "error", e.view.lastErr)
-		return err
-	}
-	e.view.lastSuccess, e.view.lastErr = start, ""
-	return nil
+}
+
+// oneLine is an error as one log line: scrubbed of secrets, joined errors
+// kept apart, no control characters.
+func oneLine(err error) string {
+	return strings.Join(termtext.Lines(graphapi.Scrub(err.Error())), "; ")
+}
+
+// pollTimeout bounds one poll: three intervals, and never less than ten
+// minutes. A first listing of a large store may take minutes: a deadline
+// shorter than that would cut every attempt off. This one only ends a poll
+// that hangs; scrapes report it after two intervals.
+func pollTimeout(interval time.Duration) time.Duration {
+	return max(3*interval, 10*time.Minute)
 }
 
 // Run polls now and then every Interval until ctx is done. A poll that
@@ -145,10 +328,7 @@ func (e *Exporter) Run(ctx context.Context) {
 	tick := time.NewTicker(e.opts.Interval)
 	defer tick.Stop()
 	for {
-		// A first listing of a large store may take minutes: a deadline
-		// shorter than that would cut every attempt off. This one only
-		// ends a poll that hangs (/healthz reports it well before).
-		pctx, cancel := context.WithTimeout(ctx, max(3*e.opts.Interval, minPollTimeout))
+		pctx, cancel := context.WithTimeout(ctx, pollTimeout(e.opts.Interval))
 		_ = e.Poll(pctx)
 		cancel()
 		select {
@@ -165,52 +345,8 @@ func (e *Exporter) current() view {
 	return e.view
 }
 
-// Handler serves /metrics and /healthz.
-func (e *Exporter) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(e.registry, promhttp.HandlerOpts{
-		ErrorHandling: promhttp.ContinueOnError,
-		Timeout:       10 * time.Second,
-	}))
-	mux.HandleFunc("GET /healthz", e.serveHealthz)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "edmtop exporter: /metrics (Prometheus), /healthz")
-	})
-	return mux
-}
-
-// Healthy reports whether a poll succeeded within the last three
-// intervals, and why not.
-func (e *Exporter) Healthy() (bool, string) {
-	v := e.current()
-	now := e.opts.Now()
-	limit := 3 * e.opts.Interval
-	switch {
-	case v.lastSuccess.IsZero() && !v.polled:
-		return false, "no poll has finished yet"
-	case v.lastSuccess.IsZero():
-		return false, "no poll has succeeded yet; last error: " + v.lastErr
-	case now.Sub(v.lastSuccess) > limit:
-		reason := fmt.Sprintf("last successful poll %s ago, more than 3 intervals (%s)", now.Sub(v.lastSuccess).Round(time.Second), limit)
-		if v.lastErr != "" {
-			reason += "; last error: " + v.lastErr
-		}
-		return false, reason
-	}
-	msg := fmt.Sprintf("ok: last successful poll %s ago", now.Sub(v.lastSuccess).Round(time.Second))
-	if !v.up {
-		msg += "; the last poll failed: " + v.lastErr
-	}
-	return true, msg
-}
-
-func (e *Exporter) serveHealthz(w http.ResponseWriter, _ *http.Request) {
-	ok, reason := e.Healthy()
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if !ok {
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}
-	fmt.Fprintln(w, reason)
+// fresh reports whether v is current at now: a poll completed within two
+// intervals. Past that a poll hangs (or none ever finished).
+func (e *Exporter) fresh(v *view, now time.Time) bool {
+	return v.polled && now.Sub(v.completed) <= currentIntervals*e.opts.Interval
 }

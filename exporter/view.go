@@ -13,8 +13,18 @@ import (
 )
 
 // storeView is what one store exports, fixed at the poll that computed it.
+// A store the last poll could not read keeps the figures of its last good
+// read (their age is lastSuccess) but has no verdict: judging old data at a
+// later time would raise false stalls, and presenting the old verdict as
+// current would hide that nobody can see the store.
 type storeView struct {
-	id, name    string
+	id, name string
+	// readable: the last poll read the store; else err says why not.
+	readable    bool
+	reason, err string
+	// lastSuccess is the start of the last poll that read the store; zero
+	// when none has (nothing below is known then).
+	lastSuccess time.Time
 	verdict     health.Verdict
 	lastIndex   time.Time
 	uploads24h  int
@@ -57,10 +67,9 @@ func assess(st *monitor.Store, rules health.Rules, now time.Time, maxRunning int
 	var running []*graphapi.Session
 	var newestFinal *graphapi.Session
 	for _, s := range st.Sessions {
-		switch {
-		case !health.Final(s):
+		if !health.Final(s) {
 			running = append(running, s)
-		case newestFinal == nil || health.NewerCreated(s, newestFinal):
+		} else if newestFinal == nil || health.NewerCreated(s, newestFinal) {
 			newestFinal = s
 		}
 	}
@@ -70,9 +79,7 @@ func assess(st *monitor.Store, rules health.Rules, now time.Time, maxRunning int
 		}
 		return 1
 	})
-	if len(running) > maxRunning {
-		running = running[:maxRunning]
-	}
+	running = running[:min(len(running), maxRunning)]
 	if newestFinal != nil {
 		running = append(running, newestFinal)
 	}

@@ -12,38 +12,49 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edmtop/edmtop/auth"
 	"github.com/edmtop/edmtop/exporter"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/monitor"
+	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/spf13/cobra"
 )
 
 type exporterFlags struct {
-	listen     string
-	interval   time.Duration
-	datastores []string
-	demo       bool
+	listen        []string // --web.listen-address
+	oldListen     []string // --listen, the old name, hidden for one release
+	webConfig     string   // --web.config.file
+	telemetryPath string   // --web.telemetry-path
+	interval      time.Duration
+	datastores    []string
+	demo          bool
 }
 
 // minExporterInterval keeps Graph traffic polite whatever is asked.
 const minExporterInterval = 10 * time.Second
 
+const defaultListenAddress = "127.0.0.1:9716"
+
 func newExporterCmd(g *globalFlags) *cobra.Command {
 	var f exporterFlags
 	cmd := &cobra.Command{
 		Use:   "exporter",
-		Short: "Serve EDM upload health as Prometheus metrics (/metrics, /healthz)",
+		Short: "Serve EDM upload health as Prometheus metrics (/metrics, /-/healthy, /-/ready)",
 		Long: `exporter polls Microsoft Graph on its own interval (never per scrape) and serves
-each data store's health (ok, stale, stalled, failed), its last index, its uploads
-in 24 hours, and its running sessions' progress as Prometheus metrics on /metrics,
-with /healthz for a liveness probe. When a poll fails it keeps serving the previous
-values with edm_up 0. It never exposes the token, a salt or an upload URL.
+each data store's health (ok, stale, stalled, failed, or unknown when it cannot be
+read), its last index, its uploads in 24 hours and its running sessions' progress
+as Prometheus metrics, with /-/healthy (liveness) and /-/ready (readiness).
+When Graph fails it keeps serving, says so (edm_up 0, edm_datastore_up 0) and
+tries again; it never exposes the token, a salt or an upload URL.
 
-It listens on loopback unless --listen says otherwise. Alert rules, a systemd unit
-and a container recipe are in deploy/; the README lists every metric.`,
+It listens on loopback unless --web.listen-address says otherwise; TLS and basic
+auth come from --web.config.file, as for every Prometheus exporter. Alert rules,
+a Grafana dashboard, a systemd unit, a container recipe and a Kubernetes example
+are in deploy/; docs/exporter.md lists every metric.`,
 		Example: `  edmtop exporter --demo
   edmtop exporter --auth managed-identity --datastore 6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11
-  edmtop exporter --auth env --listen 0.0.0.0:9716 --interval 2m --max-age 50h`,
+  edmtop exporter --auth env --client-secret-file /run/secrets/edm --web.listen-address 0.0.0.0:9716 \
+      --web.config.file /etc/edmtop/web.yml --interval 2m --max-age 50h`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runExporter(cmd.Context(), f, g, cmd.ErrOrStderr())
@@ -52,7 +63,13 @@ and a container recipe are in deploy/; the README lists every metric.`,
 	g.signInFlags(cmd)
 	addSettingFlags(cmd, "stall-after", "max-age", "upload-limit")
 	fl := cmd.Flags()
-	fl.StringVar(&f.listen, "listen", "127.0.0.1:9716", "host:port to serve /metrics and /healthz on")
+	fl.StringArrayVar(&f.listen, "web.listen-address", []string{defaultListenAddress},
+		"host:port to serve on; repeat for more (0.0.0.0:9716 for every interface)")
+	fl.StringArrayVar(&f.oldListen, "listen", nil, "host:port to serve on")
+	_ = fl.MarkDeprecated("listen", "use --web.listen-address")
+	fl.StringVar(&f.webConfig, "web.config.file", "",
+		"TLS and basic auth configuration (https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md)")
+	fl.StringVar(&f.telemetryPath, "web.telemetry-path", exporter.DefaultTelemetryPath, "path to serve the metrics on")
 	fl.DurationVar(&f.interval, "interval", exporter.DefaultInterval, "how often to poll Graph (at least 10s); scrapes never poll")
 	fl.StringArrayVar(&f.datastores, "datastore", nil, "data store id or display name to watch; repeat for more (default: every store the account sees)")
 	fl.BoolVar(&f.demo, "demo", false, "export the built-in simulator's stores (no sign-in needed)")
@@ -60,18 +77,28 @@ and a container recipe are in deploy/; the README lists every metric.`,
 	return cmd
 }
 
-// check validates the flags before anything is opened (usage errors).
-func (f *exporterFlags) check(g *globalFlags) error {
+// check validates the flags before anything is opened (usage errors, the
+// only errors the exporter exits for).
+func (f *exporterFlags) check() error {
 	if f.interval < minExporterInterval {
 		return usageErrorf("--interval %s: use at least %s", f.interval, minExporterInterval)
 	}
-	host, port, err := net.SplitHostPort(f.listen)
-	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
-		return usageErrorf("--listen %q: use host:port, e.g. 127.0.0.1:9716", f.listen)
+	if len(f.oldListen) > 0 {
+		if !(len(f.listen) == 1 && f.listen[0] == defaultListenAddress) {
+			return usageErrorf("--listen is the old name of --web.listen-address: give only --web.listen-address")
+		}
+		f.listen = f.oldListen
 	}
-	if host == "" {
-		// ":9716" would listen everywhere by accident; say so explicitly.
-		return usageErrorf("--listen %q: name the host (0.0.0.0 to listen on every interface)", f.listen)
+	for _, addr := range f.listen {
+		if err := checkListenAddress(addr); err != nil {
+			return err
+		}
+	}
+	if p := f.telemetryPath; !strings.HasPrefix(p, "/") || p == "/" || strings.HasPrefix(p, "/-/") || p == "/healthz" || strings.ContainsAny(p, " {}") {
+		return usageErrorf("--web.telemetry-path %q: use a path of its own, such as /metrics", p)
+	}
+	if err := web.Validate(f.webConfig); err != nil {
+		return usageErrorf("--web.config.file %s: %v", f.webConfig, err)
 	}
 	for _, id := range f.datastores {
 		if err := graphapi.ValidateID("data store", id); err != nil {
@@ -81,8 +108,20 @@ func (f *exporterFlags) check(g *globalFlags) error {
 	return nil
 }
 
+func checkListenAddress(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		return usageErrorf("--web.listen-address %q: use host:port, e.g. %s", addr, defaultListenAddress)
+	}
+	if host == "" {
+		// ":9716" would listen everywhere by accident; say so explicitly.
+		return usageErrorf("--web.listen-address %q: name the host (0.0.0.0 to listen on every interface)", addr)
+	}
+	return nil
+}
+
 func runExporter(ctx context.Context, f exporterFlags, g *globalFlags, stderr io.Writer) error {
-	if err := f.check(g); err != nil {
+	if err := f.check(); err != nil {
 		return err
 	}
 	return withApp(g, stderr, func(t target, a *app) error {
@@ -93,46 +132,89 @@ func runExporter(ctx context.Context, f exporterFlags, g *globalFlags, stderr io
 func serveMetrics(ctx context.Context, f exporterFlags, g *globalFlags, t target, a *app, stderr io.Writer) error {
 	// A service logs to stderr (the journal, the container log).
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	counter := exporter.NewRequestCounter()
-	client, stop, err := f.graphClient(ctx, t, a, counter)
+	transport := exporter.NewTransport(graphHTTPClient(), time.Now)
+	client, stop, err := f.graphClient(ctx, g, t, a, transport)
 	if err != nil {
 		return err
 	}
 	defer stop()
-
-	ids, err := storeIDs(ctx, client, f.datastores)
+	listeners, err := listenAll(f.listen)
 	if err != nil {
 		return err
 	}
 	rules := g.settings.healthRules()
-	exp := exporter.New(monitor.New(client, monitor.Options{Stores: ids, PageSize: monitor.GraphPageSize}),
-		exporter.Options{Interval: f.interval, Rules: &rules, Requests: counter, Logger: logger})
-	ln, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		return fmt.Errorf("--listen %s: %w", f.listen, err)
+	exp := exporter.New(client, exporter.Options{
+		Interval: f.interval, Rules: &rules, Resolve: f.resolver(), Transport: transport,
+		Monitor:       monitor.Options{PageSize: monitor.GraphPageSize},
+		TelemetryPath: f.telemetryPath, Version: graphapi.Version, Logger: logger,
+	})
+	var addrs []string
+	for _, ln := range listeners {
+		addrs = append(addrs, ln.Addr().String())
+		if host, _, _ := net.SplitHostPort(ln.Addr().String()); !graphapi.IsLoopbackHost(host) && f.webConfig == "" {
+			logger.Warn("listening beyond loopback without --web.config.file: whoever reaches this address can read store and file names (never secrets)", "address", ln.Addr().String())
+		}
 	}
-	host, _, _ := net.SplitHostPort(f.listen)
-	if !graphapi.IsLoopbackHost(host) {
-		logger.Warn("listening beyond loopback: whoever reaches this address can read store and file names (never secrets)", "listen", f.listen)
-	}
-	logger.Info("exporter serving", "metrics", "http://"+ln.Addr().String()+"/metrics", "interval", f.interval,
-		"stores", storesLabel(f.datastores), "demo", f.demo)
-	return serveExporter(ctx, exp, ln, logger)
+	logger.Info("exporter serving", "address", strings.Join(addrs, ","), "telemetry_path", f.telemetryPath,
+		"web_config", f.webConfig, "interval", f.interval, "stores", storesLabel(f.datastores), "demo", f.demo)
+	return serveExporter(ctx, exp, listeners, f.webConfig, logger)
 }
 
-// serveExporter polls and serves until ctx ends, then shuts down cleanly.
-func serveExporter(ctx context.Context, exp *exporter.Exporter, ln net.Listener, logger *slog.Logger) error {
+// listenAll binds every address before serving, so one already taken is
+// an error at start, and the log names the ports bound (":0" in tests).
+func listenAll(addrs []string) ([]net.Listener, error) {
+	var out []net.Listener
+	for _, addr := range addrs {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range out {
+				_ = l.Close()
+			}
+			return nil, fmt.Errorf("--web.listen-address %s: %w", addr, err)
+		}
+		out = append(out, ln)
+	}
+	return out, nil
+}
+
+// resolver turns --datastore names into ids from the store listing, in the
+// exporter's poll loop; nil watches every store.
+func (f *exporterFlags) resolver() func([]graphapi.DataStore) ([]string, error) {
+	if len(f.datastores) == 0 {
+		return nil
+	}
+	args := f.datastores
+	return func(all []graphapi.DataStore) ([]string, error) {
+		stores, err := selectStores(all, args)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(stores))
+		for i, d := range stores {
+			ids[i] = d.ID
+		}
+		return ids, nil
+	}
+}
+
+// serveExporter polls and serves (TLS and basic auth from webConfig,
+// through the exporter toolkit) until ctx ends, then shuts down cleanly.
+func serveExporter(ctx context.Context, exp *exporter.Exporter, listeners []net.Listener, webConfig string, logger *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	srv := &http.Server{Handler: exp.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+		// A client's failed TLS handshake is its problem: debug, not the journal.
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
 	polling := make(chan struct{})
 	go func() {
 		defer close(polling)
 		exp.Run(ctx)
 	}()
+	noSocket := false
+	flags := &web.FlagConfig{WebListenAddresses: &[]string{}, WebSystemdSocket: &noSocket, WebConfigFile: &webConfig}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- web.ServeMultiple(listeners, srv, flags, logger) }()
 
 	var serveErr error
 	select {
@@ -151,27 +233,6 @@ func serveExporter(ctx context.Context, exp *exporter.Exporter, ln net.Listener,
 	return nil
 }
 
-// storeIDs resolves --datastore values (ids or display names) once, at
-// start: a typo must fail now, not show as a store that never loads.
-func storeIDs(ctx context.Context, svc storeLister, args []string) ([]string, error) {
-	if len(args) == 0 {
-		return nil, nil
-	}
-	all, err := svc.ListDataStores(ctx)
-	if err != nil {
-		return nil, err
-	}
-	stores, err := selectStores(all, args)
-	if err != nil {
-		return nil, &usageError{err}
-	}
-	ids := make([]string, len(stores))
-	for i, d := range stores {
-		ids[i] = d.ID
-	}
-	return ids, nil
-}
-
 func storesLabel(ids []string) string {
 	if len(ids) == 0 {
 		return "all"
@@ -179,10 +240,13 @@ func storesLabel(ids []string) string {
 	return strings.Join(ids, ",")
 }
 
-// graphClient signs in (or starts the simulator) and returns a Graph
-// client whose HTTP responses the counter sees.
-func (f *exporterFlags) graphClient(ctx context.Context, t target, a *app, counter *exporter.RequestCounter) (*graphapi.Client, func(), error) {
-	opts := &graphapi.Options{Transport: counter.Wrap(graphHTTPClient())}
+// graphClient returns a Graph client (or the simulator's) sending through
+// the exporter's transport, each request bounded by --request-timeout.
+// Only an interactive sign-in happens now (it needs a person); other
+// credentials get their token with the first poll, so an identity
+// endpoint that is down at start is retried, not fatal.
+func (f *exporterFlags) graphClient(ctx context.Context, g *globalFlags, t target, a *app, tr *exporter.Transport) (*graphapi.Client, func(), error) {
+	opts := g.graphOptions(&graphapi.Options{Transport: tr})
 	if f.demo {
 		return demoClient(opts)
 	}
@@ -190,8 +254,10 @@ func (f *exporterFlags) graphClient(ctx context.Context, t target, a *app, count
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := a.signIn(ctx, t, cred); err != nil {
-		return nil, nil, err
+	if cred.Mode == auth.ModeDevice || cred.Mode == auth.ModeBrowser {
+		if _, err := a.signIn(ctx, t, cred); err != nil {
+			return nil, nil, err
+		}
 	}
 	opts.Scope = t.scope
 	client, err := graphapi.New(t.endpoint, cred, opts)

@@ -61,6 +61,8 @@ var settings = []setting{
 		usage: "sign-in: auto, cli, device, browser, env, managed-identity or token (EDMTOP_TOKEN)"},
 	{name: "tenant", env: "EDMTOP_TENANT", usage: "tenant id or domain to sign in to"},
 	{name: "client-id", env: "EDMTOP_CLIENT_ID", usage: "application (client) id for device/browser sign-in, or a user-assigned managed identity"},
+	{name: "client-secret-file", env: "EDMTOP_CLIENT_SECRET_FILE",
+		usage: "file holding an app registration's client secret, for --auth env without AZURE_CLIENT_SECRET (tenant and client id from --tenant and --client-id, or AZURE_TENANT_ID and AZURE_CLIENT_ID)"},
 	{name: "datastore", env: "EDMTOP_DATASTORE", check: checkStoreID,
 		usage: "data store id or display name (the dashboard starts with the overview of all stores without one)"},
 	{name: "refresh", env: "EDMTOP_REFRESH", kind: settingDuration, def: "10s", check: checkRefresh,
@@ -82,7 +84,7 @@ var settings = []setting{
 }
 
 // signInSettings are the settings of every command that talks to Graph.
-var signInSettings = []string{"endpoint", "cloud", "auth", "tenant", "client-id", "request-timeout"}
+var signInSettings = []string{"endpoint", "cloud", "auth", "tenant", "client-id", "client-secret-file", "request-timeout"}
 
 // defaultRequestTimeout bounds one Graph request with its retries: a hung
 // service is reported as not answering within it, not after minutes.

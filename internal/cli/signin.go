@@ -131,7 +131,8 @@ func newApp(g *globalFlags, stderr io.Writer) (*app, error) {
 func (a *app) credential(t target) (*auth.Credential, error) {
 	cred, err := auth.New(auth.Options{
 		Mode: t.mode, Cloud: t.cloud, TenantID: a.flags.settings.str("tenant"), ClientID: a.flags.settings.str("client-id"),
-		Prompt: a.stderr, StateDir: auth.StateDir(os.Getenv), Logger: a.log,
+		ClientSecretFile: a.flags.settings.str("client-secret-file"),
+		Prompt:           a.stderr, StateDir: auth.StateDir(os.Getenv), Logger: a.log,
 		NewCache: auth.NewPersistentCache,
 	})
 	if err != nil {
