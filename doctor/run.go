@@ -124,9 +124,13 @@ func (r *runner) configuration() {
 		}
 		from[kind]++
 	}
+	width := 0
+	for _, s := range c.Settings {
+		width = max(width, len(s.Name))
+	}
 	var lines []string
 	for _, s := range c.Settings {
-		lines = append(lines, fmt.Sprintf("%-16s %s  (%s)", s.Name, s.Value, s.Source))
+		lines = append(lines, fmt.Sprintf("%-*s %s  (%s)", width, s.Name, s.Value, s.Source))
 	}
 	r.emit(Check{ID: "config.settings", Section: SectionConfig, Title: "settings", Verdict: OK,
 		Detail: plural(len(c.Settings), "setting") + ": " + sourceCounts(from), Lines: lines})

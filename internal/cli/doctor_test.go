@@ -172,7 +172,7 @@ func TestDoctorReportsABadConfigFile(t *testing.T) {
 	}
 	os.Chmod(path, 0o600)
 	code, out, _ = runCLI(t, env, "doctor")
-	if code != 0 || !strings.Contains(out, "config.yaml (mode 0600)") || !strings.Contains(out, "refresh          30s  (config ") {
+	if code != 0 || !strings.Contains(out, "config.yaml (mode 0600)") || !strings.Contains(out, "refresh            30s  (config ") {
 		t.Errorf("exit %d\n%s", code, out)
 	}
 }
