@@ -129,9 +129,6 @@ type view struct {
 // whose transport is Options.Transport). Nothing is read until Poll or Run.
 func New(svc monitor.Service, opts Options) *Exporter {
 	opts = opts.withDefaults()
-	if c, ok := svc.(*graphapi.Client); ok {
-		svc = wholeListings{c}
-	}
 	e := &Exporter{svc: svc, opts: opts, rules: health.DefaultRules(), registry: prometheus.NewRegistry(),
 		pollErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "edm_poll_errors_total",

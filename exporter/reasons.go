@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/monitor"
 )
 
 // Why a read failed: the values of edm_poll_errors_total's reason label, a
@@ -33,11 +34,10 @@ var errUnresolved = errors.New("data stores not resolved")
 func reasonOf(err error) string {
 	var wait *RetryAfterError
 	var ge *graphapi.Error
-	var unusable *UnusableListingError
 	switch {
 	case errors.As(err, &wait):
 		return reasonThrottled
-	case errors.As(err, &unusable):
+	case errors.Is(err, monitor.ErrUnusableListing):
 		return reasonBadAnswer
 	case errors.Is(err, errUnresolved):
 		return reasonNotFound

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/monitor"
 )
 
 // TestReasons: each kind of failure has its reason, the status ranges
@@ -19,7 +20,7 @@ func TestReasons(t *testing.T) {
 		want string
 	}{
 		{&RetryAfterError{Wait: 1}, "throttled"},
-		{&UnusableListingError{Skipped: 5}, "bad_answer"},
+		{&monitor.UnusableListingError{Skipped: 5}, "bad_answer"},
 		{fmt.Errorf("%w: no data store named x", errUnresolved), "not_found"},
 		{&graphapi.Error{Message: "timed out", Err: context.DeadlineExceeded}, "timeout"},
 		{&graphapi.Error{StatusCode: 200, Err: &graphapi.OtherSessionError{Asked: "a", Got: "b"}}, "bad_answer"},
