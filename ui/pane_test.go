@@ -6,18 +6,20 @@ import (
 	"testing"
 
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
 )
 
-func fieldMap(fields []field) map[string]string {
+func fieldMap(fields []present.Field) map[string]string {
 	m := map[string]string{}
 	for _, f := range fields {
-		m[f.label] = f.value
+		m[f.Label] = f.Value
 	}
 	return m
 }
 
 // The error pane shows what a support ticket needs of a *graphapi.Error:
-// its target, every detail and the inner codes, each sanitized.
+// its target, every detail and the inner codes, each sanitized where the
+// pane renders it.
 func TestCallErrorFieldsShowTargetDetailsAndInnerCodes(t *testing.T) {
 	hostile := "\x1b]52;c;cGF5bG9hZA==\x07\x1b[2J\r\x9b"
 	for _, tc := range []struct {
@@ -53,9 +55,9 @@ func TestCallErrorFieldsShowTargetDetailsAndInnerCodes(t *testing.T) {
 					t.Errorf("%s shown: %q", label, got[label])
 				}
 			}
-			for label, v := range got {
-				if strings.ContainsAny(v, "\x1b\x07\r\n\u009b") {
-					t.Errorf("%s not sanitized: %q", label, v)
+			for _, line := range renderFields(callErrorFields(tc.err), 200, NewStyles(asciiRenderer(), DefaultTheme())) {
+				if strings.ContainsAny(line, "\x1b\x07\r\n\u009b") {
+					t.Errorf("not sanitized: %q", line)
 				}
 			}
 		})

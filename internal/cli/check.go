@@ -13,6 +13,7 @@ import (
 
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -405,7 +406,7 @@ func storeWarnings(h *health.Store, res checkResult) []string {
 		w = append(w, "no upload left until "+h.NextUpload.In(res.at.Location()).Format("15:04"))
 	}
 	if h.Verdict != health.Stale && res.warningAge > 0 && h.IndexAge(res.at) > res.warningAge {
-		w = append(w, "index older than "+shortDuration(res.warningAge))
+		w = append(w, "index older than "+present.Elapsed(res.warningAge))
 	}
 	return w
 }
