@@ -2,6 +2,7 @@ package present
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
@@ -46,13 +47,7 @@ type SessionText struct {
 }
 
 // Fields is every group in order: what get and wait print.
-func (t SessionText) Fields() []Field {
-	out := make([]Field, 0, len(t.Head)+len(t.Progress)+len(t.Times)+len(t.Upload))
-	out = append(out, t.Head...)
-	out = append(out, t.Progress...)
-	out = append(out, t.Times...)
-	return append(out, t.Upload...)
-}
+func (t SessionText) Fields() []Field { return slices.Concat(t.Head, t.Progress, t.Times, t.Upload) }
 
 // Session is every property of a session for people: times by the clock,
 // the upload URL without its signature, the salt masked.

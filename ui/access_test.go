@@ -28,7 +28,7 @@ func (m *Model) isPaused() bool                                     { return m.l
 func (m *Model) nextRefreshAt() time.Time                           { return m.loop.next }
 func (m *Model) setClock(t time.Time)                               { m.sh.clock = t }
 func (m *Model) service() Service                                   { return m.svc }
-func (m *Model) setService(s Service)                               { m.svc, m.loop.store, m.loop.fleet = s, nil, nil }
+func (m *Model) setService(s Service)                               { m.svc, m.loop.storeMon, m.loop.fleetMon = s, nil, nil }
 func (m *Model) reqContext() context.Context                        { return m.ctx }
 func (m *Model) setContext(ctx context.Context)                     { m.ctx = ctx }
 func (m *Model) requestTimeout() time.Duration                      { return m.timeout }
@@ -40,12 +40,12 @@ func (m *Model) dropPrompt()                                        { m.prompt.D
 func (m *Model) paneScroll() int                                    { return m.pane.offset }
 func (m *Model) paneOpen() bool                                     { return m.pane.Open() }
 func (m *Model) paneFocused() bool                                  { return m.pane.Focused() }
-func (m *Model) inPicker() bool                                     { return m.screen == screenStores }
+func (m *Model) onFleet() bool                                      { return m.screen == screenFleet }
 func (m *Model) storeCursorAt() int                                 { return m.fleet.cursor() }
 func (m *Model) sortBy() sortKey                                    { return m.table.sortKey }
 func (m *Model) sortReversed() bool                                 { return m.table.sortReverse }
 func (m *Model) queued() int                                        { return len(m.renews.queue) }
-func (m *Model) setMouse(on bool)                                   { m.opts.mouse = on }
+func (m *Model) setMouse(on bool)                                   { m.cfg.mouse = on }
 func (m *Model) stopSpinner()                                       { m.sh.spinning = false }
 func (m *Model) storeID() string                                    { return m.store.ID }
 func (m *Model) openStoreValue() graphapi.DataStore                 { return m.store }
@@ -81,7 +81,7 @@ func withoutDim(screen string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(screen, faintOn, ""), faintOff, "")
 }
 
-// pickStore goes to the overview (d) and opens store id, wherever its
+// pickStore goes to the fleet screen (d) and opens store id, wherever its
 // verdict sorts it.
 func pickStore(t *testing.T, m *Model, id string) {
 	t.Helper()
@@ -94,7 +94,7 @@ func pickStore(t *testing.T, m *Model, id string) {
 		}
 		press(m, "j")
 	}
-	t.Fatalf("store %s is not in the overview", id)
+	t.Fatalf("store %s is not in the fleet screen", id)
 }
 
 // rowOf is a row holding its own copy of s.

@@ -51,7 +51,6 @@ func (a action) ing() string {
 	return "idle"
 }
 
-// past is the verb done: "renewed", "cancelled", "committed".
 // eventKind is how the event log files the action's success.
 func (a action) eventKind() eventKind {
 	switch a {
@@ -65,6 +64,7 @@ func (a action) eventKind() eventKind {
 	return eventInfo
 }
 
+// past is the verb done: "renewed", "cancelled", "committed".
 func (a action) past() string {
 	switch a {
 	case actRenew:

@@ -95,8 +95,8 @@ func TestTooSmallScreenOnlyQuits(t *testing.T) {
 			svc.count("cancel"), svc.count("renew"), svc.count("commit"), m.selID())
 	}
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
-	if m.prompting() || m.filterText() != "" || m.inPicker() || m.isPaused() {
-		t.Errorf("state changed: prompt %v filter %q stores %v paused %v", m.prompting(), m.filterText(), m.inPicker(), m.isPaused())
+	if m.prompting() || m.filterText() != "" || m.onFleet() || m.isPaused() {
+		t.Errorf("state changed: prompt %v filter %q stores %v paused %v", m.prompting(), m.filterText(), m.onFleet(), m.isPaused())
 	}
 	for _, quit := range []tea.KeyMsg{keyMsg("q"), {Type: tea.KeyCtrlC}} {
 		m.Update(tea.WindowSizeMsg{Width: 20, Height: 5})

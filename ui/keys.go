@@ -53,7 +53,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.eventsKey(msg)
 	case key.Matches(msg, k.Refresh):
 		return m.refreshNow()
-	case m.screen == screenStores:
+	case m.screen == screenFleet:
 		switch {
 		case key.Matches(msg, k.Pause):
 			return m.togglePause()
@@ -91,7 +91,7 @@ func (m *Model) answerPrompt(msg tea.KeyMsg) tea.Cmd {
 		return m.confirmed(*res.confirmed)
 	case res.declined != nil:
 		return m.status.Flash(flashInfo, "kept "+res.declined.name+" (not "+res.declined.action.past()+")")
-	case res.filterSet && m.screen == screenStores:
+	case res.filterSet && m.screen == screenFleet:
 		m.fleet.SetFilter(res.filter)
 	case res.filterSet:
 		m.table.SetFilter(res.filter)
@@ -125,8 +125,8 @@ func (m *Model) sessionAction(msg tea.KeyMsg) (tea.Cmd, bool) {
 			m.pane.Close()
 		case m.table.Filter() != "":
 			m.table.SetFilter("")
-		case m.opts.fleetTop:
-			return m.showStores(), true
+		case m.cfg.fleetTop:
+			return m.showFleet(), true
 		}
 	case key.Matches(msg, k.Filter):
 		return m.prompt.StartFilter(m.table.Filter()), true
@@ -156,8 +156,8 @@ func (m *Model) sessionAction(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.togglePause(), true
 	case key.Matches(msg, k.Renew):
 		return m.renewSelected(), true
-	case key.Matches(msg, k.Stores):
-		return m.showStores(), true
+	case key.Matches(msg, k.Fleet):
+		return m.showFleet(), true
 	default:
 		return nil, false
 	}
@@ -173,30 +173,30 @@ func (m *Model) back() (cmd tea.Cmd, ok bool) {
 		m.status.ToggleHelp()
 	case m.events.Open():
 		m.events.Toggle()
-	case m.screen == screenStores && m.store.ID != "" && !m.opts.fleetTop:
+	case m.screen == screenFleet && m.store.ID != "" && !m.cfg.fleetTop:
 		return m.backToStore(), true
-	case m.screen == screenSessions && m.pane.Open():
+	case m.screen == screenStore && m.pane.Open():
 		m.pane.Close()
-	case m.screen == screenSessions && m.opts.fleetTop:
+	case m.screen == screenStore && m.cfg.fleetTop:
 		// A store opened from the fleet is a sub-screen of it.
-		return m.showStores(), true
+		return m.showFleet(), true
 	default:
 		return nil, false
 	}
 	return nil, true
 }
 
-// showStores goes to the fleet overview (d), keeping the open store's rows
+// showFleet goes to the fleet screen (d), keeping the open store's rows
 // for esc.
-func (m *Model) showStores() tea.Cmd {
+func (m *Model) showFleet() tea.Cmd {
 	m.table.Remember(m.store.ID)
-	m.screen = screenStores
+	m.screen = screenFleet
 	m.fleet.SetCurrent(m.store.ID)
 	m.pane.Close()
 	return m.startLoad()
 }
 
-// openStore switches the table to a data store (the overview's choice).
+// openStore switches the table to a data store (the fleet screen's choice).
 // A store not open before shows at once what the fleet read of it, marked
 // as the fleet's, until its own load answers: while Graph fails or hangs
 // the screen is not an endless "Loading…".
@@ -215,13 +215,13 @@ func (m *Model) openStore(s graphapi.DataStore) tea.Cmd {
 		}
 	}
 	m.store = s
-	m.screen = screenSessions
+	m.screen = screenStore
 	m.loop.failures = 0
 	return m.startLoad()
 }
 
 // backToStore returns from the fleet to the open store (esc).
 func (m *Model) backToStore() tea.Cmd {
-	m.screen = screenSessions
+	m.screen = screenStore
 	return m.startLoad()
 }

@@ -18,7 +18,7 @@ import (
 // Options configure the dashboard.
 type Options struct {
 	Service Service
-	// StoreID opens that data store; empty starts with the fleet overview.
+	// StoreID opens that data store; empty starts with the fleet screen.
 	StoreID string
 	// Refresh is the auto-refresh interval; 0 turns auto-refresh off.
 	Refresh time.Duration
@@ -54,20 +54,20 @@ type Options struct {
 	ASCII bool
 }
 
-// screen is what the body shows: the fleet overview, or one store's sessions.
+// screen is what the body shows: the fleet screen, or one store's sessions.
 type screen int
 
 const (
-	screenStores screen = iota
-	screenSessions
+	screenFleet screen = iota
+	screenStore
 )
 
 const (
-	maxBackoff    = 5 * time.Minute
-	minWidth      = 50
-	minHeight     = 8
-	retryWhenOff  = 10 * time.Second
-	defaultTimout = 30 * time.Second
+	maxBackoff     = 5 * time.Minute
+	minWidth       = 50
+	minHeight      = 8
+	retryWhenOff   = 10 * time.Second
+	defaultTimeout = 30 * time.Second
 )
 
 // component is what each part of the screen offers the root (soft-serve's
@@ -83,7 +83,7 @@ type component interface {
 }
 
 var (
-	_ component = (*overview)(nil)
+	_ component = (*fleetScreen)(nil)
 	_ component = (*eventLog)(nil)
 	_ component = (*sessionTable)(nil)
 	_ component = (*detailPane)(nil)
@@ -126,14 +126,14 @@ type Model struct {
 	timeout time.Duration
 	now     func() time.Time
 	log     *slog.Logger
-	opts    settings
+	cfg     settings
 	sh      *shared
 
 	width, height int
 	screen        screen
 	store         graphapi.DataStore // the open store; zero on the fleet at start
 
-	fleet  *overview
+	fleet  *fleetScreen
 	events *eventLog
 	table  *sessionTable
 	pane   *detailPane
@@ -161,12 +161,12 @@ func New(o Options) *Model {
 	}
 	m := &Model{
 		svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, now: o.Now, log: o.Logger,
-		opts: settings{label: o.Label, mouse: o.Mouse, bell: o.Bell, terminal: o.Terminal, fleetTop: o.StoreID == ""},
-		sh:   sh, fleet: newOverview(sh), events: newEventLog(sh), table: newSessionTable(sh, columns), pane: newDetailPane(sh),
+		cfg: settings{label: o.Label, mouse: o.Mouse, bell: o.Bell, terminal: o.Terminal, fleetTop: o.StoreID == ""},
+		sh:  sh, fleet: newFleetScreen(sh), events: newEventLog(sh), table: newSessionTable(sh, columns), pane: newDetailPane(sh),
 		status: newStatusBar(sh), prompt: newPrompt(sh), loop: refreshLoop{every: o.Refresh},
 	}
 	if o.StoreID != "" {
-		m.screen = screenSessions
+		m.screen = screenStore
 		m.store = graphapi.DataStore{ID: o.StoreID}
 	}
 	return m
@@ -177,7 +177,7 @@ func withDefaults(o Options) Options {
 		o.Context = context.Background()
 	}
 	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = defaultTimout
+		o.RequestTimeout = defaultTimeout
 	}
 	if o.Renderer == nil {
 		o.Renderer = lipgloss.DefaultRenderer()
@@ -206,7 +206,7 @@ func (m *Model) Init() tea.Cmd {
 // loadStoreNameCmd fetches the stores once when a store was opened by id,
 // so the header can show its display name.
 func (m *Model) loadStoreNameCmd() tea.Cmd {
-	if m.screen != screenSessions {
+	if m.screen != screenStore {
 		return nil
 	}
 	ctx, svc, timeout := m.ctx, m.svc, m.timeout
@@ -231,7 +231,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // for, if any: the pane decides what it needs, the root does the IO.
 func (m *Model) fetchAgent() tea.Cmd {
 	id, ok := m.pane.WantAgent()
-	if !ok || m.screen != screenSessions {
+	if !ok || m.screen != screenStore {
 		return nil
 	}
 	m.pane.FetchingAgent(id)
@@ -263,7 +263,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case openStoreMsg:
 		return m.openStore(msg.store)
 	case backToStoreMsg:
-		if m.screen == screenStores && m.store.ID != "" {
+		if m.screen == screenFleet && m.store.ID != "" {
 			return m.backToStore()
 		}
 	case sessionsLoadedMsg:
@@ -296,9 +296,9 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 // answerProbe asks the screen's monitor when Graph last answered it (an
 // answer older than the load in flight does not count); nil before any.
 func (m *Model) answerProbe() func() time.Time {
-	mon := m.loop.store
-	if m.screen == screenStores {
-		mon = m.loop.fleet
+	mon := m.loop.storeMon
+	if m.screen == screenFleet {
+		mon = m.loop.fleetMon
 	}
 	if mon == nil {
 		return nil

@@ -430,21 +430,21 @@ func TestPickerOpensStore(t *testing.T) {
 	view := m.View()
 	for _, want := range []string{"STORE", "HEALTH", "Employee records", "✓ ok", "2h ago", "Card holders", "◷ stale", "● Processing 70%", "2 stores · 1 stale"} {
 		if !strings.Contains(view, want) {
-			t.Errorf("overview lacks %q:\n%s", want, view)
+			t.Errorf("fleet screen lacks %q:\n%s", want, view)
 		}
 	}
 	// Worst first: the stale Card holders lead, and are selected.
 	press(m, "enter")
-	if m.inPicker() || m.storeID() != "store-b" || len(m.ids()) != 1 {
-		t.Fatalf("mode %v store %s rows %d", m.inPicker(), m.storeID(), len(m.ids()))
+	if m.onFleet() || m.storeID() != "store-b" || len(m.ids()) != 1 {
+		t.Fatalf("mode %v store %s rows %d", m.onFleet(), m.storeID(), len(m.ids()))
 	}
 	if !strings.Contains(m.View(), "Card holders") {
 		t.Error("header lacks the store name")
 	}
 	// d returns to the picker with the cursor on the open store.
 	press(m, "d")
-	if !m.inPicker() || m.storeCursorAt() != 0 {
-		t.Errorf("d: mode %v cursor %d", m.inPicker(), m.storeCursorAt())
+	if !m.onFleet() || m.storeCursorAt() != 0 {
+		t.Errorf("d: mode %v cursor %d", m.onFleet(), m.storeCursorAt())
 	}
 }
 

@@ -60,7 +60,7 @@ func (m *Model) announce(notices []notice) tea.Cmd {
 // those that need a person: failures and stalls.
 func (m *Model) logEvents(events []event) tea.Cmd {
 	m.events.Add(events...)
-	if m.opts.bell && slices.ContainsFunc(events, func(e event) bool { return e.kind.rings() }) {
+	if m.cfg.bell && slices.ContainsFunc(events, func(e event) bool { return e.kind.rings() }) {
 		return m.writeTerminal("\a")
 	}
 	return nil
@@ -69,7 +69,7 @@ func (m *Model) logEvents(events []event) tea.Cmd {
 // writeTerminal sends bytes that change no cell (bell, OSC 52) to the
 // terminal, from a command.
 func (m *Model) writeTerminal(seq string) tea.Cmd {
-	w := m.opts.terminal
+	w := m.cfg.terminal
 	if w == nil {
 		return nil
 	}
@@ -87,10 +87,10 @@ func (m *Model) copySelected() tea.Cmd {
 	if r == nil {
 		return nil
 	}
-	if m.opts.terminal == nil {
+	if m.cfg.terminal == nil {
 		return m.status.Flash(flashWarn, "no terminal to copy to")
 	}
-	w, id := m.opts.terminal, r.s.ID
+	w, id := m.cfg.terminal, r.s.ID
 	write := func() tea.Msg {
 		// The environment is read here, in the command, not in Update. tmux
 		// (set-clipboard on, its default since 3.2) takes a plain OSC 52 and

@@ -18,15 +18,15 @@ import (
 	"github.com/edmtop/edmtop/termtext"
 )
 
-type pane int
+type paneKind int
 
 const (
-	paneNone pane = iota
+	paneNone paneKind = iota
 	paneDetails
 	paneErrors
 )
 
-func (p pane) title() string {
+func (p paneKind) title() string {
 	switch p {
 	case paneDetails:
 		return "details"
@@ -38,8 +38,8 @@ func (p pane) title() string {
 
 type detailPane struct {
 	sh     *shared
-	kind   pane // paneNone when closed
-	focus  bool // keys scroll the pane, not the table
+	kind   paneKind // paneNone when closed
+	focus  bool     // keys scroll the pane, not the table
 	offset int
 	row    *row
 	rowID  string
@@ -118,7 +118,7 @@ func (p *detailPane) Open() bool    { return p.kind != paneNone }
 func (p *detailPane) Focused() bool { return p.kind != paneNone && p.focus }
 
 // Toggle opens kind, or closes it when it is open.
-func (p *detailPane) Toggle(kind pane) {
+func (p *detailPane) Toggle(kind paneKind) {
 	if p.kind == kind {
 		p.Close()
 		return

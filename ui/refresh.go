@@ -41,10 +41,10 @@ type refreshLoop struct {
 	full bool
 	// The monitors keep what was read between loads: one for the fleet,
 	// one for the open store; version is the open store's last merged.
-	fleet, store *monitor.Monitor
-	storeID      string
-	version      uint64
-	listed       time.Time
+	fleetMon, storeMon *monitor.Monitor
+	storeID            string
+	version            uint64
+	listed             time.Time
 	// partial: the table shows a first page while the store's first
 	// listing runs (the header says "so far"). want is the selection
 	// asked for before it (a store's remembered one, or none: the top),
@@ -57,19 +57,19 @@ type refreshLoop struct {
 // storeMonitor is the open store's monitor, new when the store changed.
 // answer bounds a poll by Graph's silence (the request timeout).
 func (l *refreshLoop) storeMonitor(svc Service, storeID string, now func() time.Time, answer time.Duration) *monitor.Monitor {
-	if l.store == nil || l.storeID != storeID {
-		l.store = monitor.New(svc, monitor.Options{Stores: []string{storeID}, Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
+	if l.storeMon == nil || l.storeID != storeID {
+		l.storeMon = monitor.New(svc, monitor.Options{Stores: []string{storeID}, Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
 		l.storeID, l.version, l.listed = storeID, 0, time.Time{}
 	}
-	return l.store
+	return l.storeMon
 }
 
 // fleetMonitor watches every store the account sees.
 func (l *refreshLoop) fleetMonitor(svc Service, now func() time.Time, answer time.Duration) *monitor.Monitor {
-	if l.fleet == nil {
-		l.fleet = monitor.New(svc, monitor.Options{Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
+	if l.fleetMon == nil {
+		l.fleetMon = monitor.New(svc, monitor.Options{Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
 	}
-	return l.fleet
+	return l.fleetMon
 }
 
 // wait is how long until the next load: the interval after a success, a
@@ -107,7 +107,7 @@ func (m *Model) startLoad() tea.Cmd {
 	full := m.loop.full
 	m.loop.full = false
 	var load tea.Cmd
-	if m.screen == screenStores {
+	if m.screen == screenFleet {
 		load = m.fleet.Load(m.ctx, m.loop.fleetMonitor(m.svc, m.now, m.timeout), m.now, m.loop.loadGen, full)
 	} else {
 		mon := m.loop.storeMonitor(m.svc, m.store.ID, m.now, m.timeout)
@@ -141,11 +141,11 @@ func (m *Model) scheduleNext(err error) tea.Cmd {
 	return tick(wait, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
 }
 
-// handleFleet takes a fleet poll's news: the overview applies it as it
+// handleFleet takes a fleet poll's news: the fleet screen applies it as it
 // comes; once the poll ends it counts as failed when the store listing
 // failed or every store did (one store's failure shows on its row).
 func (m *Model) handleFleet(msg fleetNewsMsg) tea.Cmd {
-	if msg.gen != m.loop.loadGen || m.screen != screenStores {
+	if msg.gen != m.loop.loadGen || m.screen != screenFleet {
 		return nil // an abandoned poll: read no more of it
 	}
 	events, done := m.fleet.apply(msg)
@@ -167,7 +167,7 @@ func (m *Model) handleFleet(msg fleetNewsMsg) tea.Cmd {
 // handleFirstPage shows a store's first page while its first listing
 // runs; once the listing has answered, or rows are shown, it is void.
 func (m *Model) handleFirstPage(msg firstPageMsg) {
-	if msg.gen != m.loop.loadGen || !m.loop.loading || msg.storeID != m.store.ID || m.screen != screenSessions || m.table.Len() > 0 {
+	if msg.gen != m.loop.loadGen || !m.loop.loading || msg.storeID != m.store.ID || m.screen != screenStore || m.table.Len() > 0 {
 		return
 	}
 	want := m.table.selectedID
@@ -177,7 +177,7 @@ func (m *Model) handleFirstPage(msg firstPageMsg) {
 }
 
 func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
-	if msg.gen != m.loop.loadGen || msg.storeID != m.store.ID || m.screen != screenSessions {
+	if msg.gen != m.loop.loadGen || msg.storeID != m.store.ID || m.screen != screenStore {
 		return nil // an answer for a store or load we have moved on from
 	}
 	m.loop.loading = false

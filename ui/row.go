@@ -82,8 +82,8 @@ func (r *row) set(s *graphapi.Session) {
 	}
 }
 
-// phase tells which counter is moving: blocks while uploading, jobs while
-// processing.
+// uploading tells which counter is moving: blocks while uploading (some
+// are still to come), else jobs.
 func (r *row) uploading() bool {
 	up := r.s.UploadProgress()
 	return up.Known && up.Done < up.Total

@@ -1,5 +1,5 @@
 // Package ui is edmtop's dashboard: Bubble Tea models for the session table
-// with progress bars, the details and error panes, the fleet overview,
+// with progress bars, the details and error panes, the fleet screen,
 // the status bar and help. It reaches the network only through Service.
 package ui
 

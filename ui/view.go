@@ -1,5 +1,5 @@
 // The root's view: the header, the body of the current screen (help, the
-// fleet overview, the event log, or the table and the pane) and the status line.
+// fleet screen, the event log, or the table and the pane) and the status line.
 
 package ui
 
@@ -35,7 +35,7 @@ func (m *Model) view() string {
 		lines = appendPadded(lines, m.helpView(), m.width)
 	case m.events.Open():
 		lines = appendPadded(lines, strings.Split(m.events.View(), "\n"), m.width)
-	case m.screen == screenStores:
+	case m.screen == screenFleet:
 		lines = appendPadded(lines, strings.Split(m.fleet.View(), "\n"), m.width)
 	default:
 		lines = m.appendSessions(lines)
@@ -127,15 +127,15 @@ func (m *Model) headerLine() string {
 	title := m.sh.styles.Title.Render("edmtop")
 	var where string
 	switch {
-	case m.screen == screenStores:
+	case m.screen == screenFleet:
 		where = "fleet"
 	case m.store.DisplayName != "":
 		where = termtext.OneLine(m.store.DisplayName) + " (" + shortID(m.store.ID, 4) + ")"
 	default:
 		where = shortID(m.store.ID, 13)
 	}
-	if m.opts.label != "" {
-		where += " · " + m.opts.label
+	if m.cfg.label != "" {
+		where += " · " + m.cfg.label
 	}
 	left := " " + title + " · "
 	// The store's name keeps some room: the right side gives up parts
@@ -221,7 +221,7 @@ func (m *Model) liveStatus() *liveParts {
 	now := m.sh.clock
 	st := m.sh.styles
 	p := &liveParts{state: m.stateText(), failing: !m.loop.outage.since.IsZero()}
-	sessions := m.screen == screenSessions
+	sessions := m.screen == screenStore
 	if sessions {
 		p.count, p.order = m.countText(), m.orderText()
 	} else {
@@ -336,8 +336,8 @@ func (m *Model) countText() string {
 // helpView is the help screen of what is on screen: each screen lists its
 // own keys.
 func (m *Model) helpView() []string {
-	if m.screen == screenStores {
-		return m.status.HelpView(m.fleet.FullHelp(), "", overviewNotes(m.sh.rules))
+	if m.screen == screenFleet {
+		return m.status.HelpView(m.fleet.FullHelp(), "", fleetNotes(m.sh.rules))
 	}
 	return m.status.HelpView(m.sh.keys.FullHelp(), m.table.unavailable(), helpNotes(m.sh.rules))
 }
@@ -355,7 +355,7 @@ func (m *Model) hints() []key.Binding {
 	switch {
 	case m.events.Open():
 		return m.events.ShortHelp()
-	case m.screen == screenStores:
+	case m.screen == screenFleet:
 		return m.fleet.ShortHelp()
 	case m.pane.Open():
 		return append(m.pane.ShortHelp(), m.table.ShortHelp()...)
