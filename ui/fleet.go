@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -89,11 +88,11 @@ func newFleetScreen(sh *shared) *fleetScreen {
 // Load returns the command of fleet poll gen: every store and its sessions
 // through mon, judged off the Update path and streamed. Only the news of
 // the latest gen is applied.
-func (o *fleetScreen) Load(ctx context.Context, mon *monitor.Monitor, now func() time.Time, gen int, full bool) tea.Cmd {
+func (o *fleetScreen) Load(be *backend, mon *monitor.Monitor, gen int, full bool) tea.Cmd {
 	o.loading = true
 	o.gen = gen
 	o.poll = pollTally{}
-	return loadFleetCmd(ctx, mon, o.sh.rules, now, gen, full, !o.listed)
+	return loadFleetCmd(be, mon, o.sh.rules, gen, full, !o.listed)
 }
 
 // SetCurrent tells the fleet screen which store is open; the selection starts

@@ -99,7 +99,7 @@ func newTestFleet(svc Service) *testFleet {
 func (o *testFleet) poll() []fleetNewsMsg {
 	o.gen++
 	var news []fleetNewsMsg
-	for cmd := o.Load(context.Background(), o.mon, func() time.Time { return fleetNow }, o.gen, true); cmd != nil; {
+	for cmd := o.Load(&backend{ctx: context.Background(), now: func() time.Time { return fleetNow }}, o.mon, o.gen, true); cmd != nil; {
 		msg := cmd().(fleetNewsMsg)
 		news = append(news, msg)
 		cmd = msg.next
@@ -243,7 +243,7 @@ func TestFleetDropsAStaleAnswer(t *testing.T) {
 	news := o.poll()
 	o.poll() // a newer poll is in flight when the older answer arrives
 	o.gen++
-	o.Load(context.Background(), o.mon, func() time.Time { return fleetNow }, o.gen, true)
+	o.Load(&backend{ctx: context.Background(), now: func() time.Time { return fleetNow }}, o.mon, o.gen, true)
 	o.feed(news)
 	if !o.Loading() || len(o.rows) != 0 {
 		t.Error("an answer of an older poll was applied")
@@ -297,9 +297,16 @@ func TestEventLogKeepsNewestFirstAndBounds(t *testing.T) {
 	if len(lines) != 4 || !strings.Contains(lines[0], "EVENTS (1000") || !strings.Contains(lines[1], "12:16:44") || strings.Contains(v, "\x1b]") {
 		t.Errorf("view:\n%q", v)
 	}
+	l.Update(keyMsg("L"))
+	if !l.Open() {
+		t.Fatal("L did not open the log")
+	}
 	l.Update(keyMsg("G"))
 	if !strings.Contains(l.View(), "12:00:07") {
 		t.Errorf("end does not reach the oldest kept event:\n%s", l.View())
+	}
+	if l.Update(keyMsg("esc")); l.Open() {
+		t.Error("esc did not close the log")
 	}
 }
 

@@ -67,8 +67,9 @@ const maxNews = 256
 // policy as the exporter: running sessions by id, full listings on a slower
 // cadence or when full) and streams what it learns: the stores as soon as
 // they are listed, then each store judged as its poll ends. first says the
-// fleet has not been listed yet (a first load runs lean, see leanLoad).
-func loadFleetCmd(ctx context.Context, mon *monitor.Monitor, rules health.Rules, now func() time.Time, gen int, full, first bool) tea.Cmd {
+// fleet has not been listed yet (a first load runs lean: Memory.Load).
+func loadFleetCmd(be *backend, mon *monitor.Monitor, rules health.Rules, gen int, full, first bool) tea.Cmd {
+	ctx, now, mem := be.ctx, be.now, be.mem
 	return func() tea.Msg {
 		q := newNewsQueue()
 		go func() {
@@ -77,7 +78,7 @@ func loadFleetCmd(ctx context.Context, mon *monitor.Monitor, rules health.Rules,
 				Polled: func(st monitor.Store) { q.push(judge(rules, st)) },
 			}
 			// The errors are in the news, per store.
-			leanLoad(first, func() { _ = mon.RefreshReporting(ctx, full, report) })
+			lean(mem, first, func() { _ = mon.RefreshReporting(ctx, full, report) })
 			q.push(fleetDone{at: now()})
 		}()
 		return readFleetNews(ctx, gen, q)()

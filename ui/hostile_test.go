@@ -98,9 +98,9 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			m := New(Options{Service: c, StoreID: testStore, Renderer: asciiRenderer(), Now: func() time.Time { return testNow }})
 			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 			m.setClock(testNow)
-			m.Update(m.loadStoreNameCmd()())
+			m.Update(m.store.NameCmd()())
 			m.startLoad()
-			m.Update(loadSessionsCmd(context.Background(), monitor.New(c, monitor.Options{Stores: []string{testStore}}), m.loadGeneration(), testStore, true)())
+			m.Update(loadSessionsCmd(context.Background(), monitor.New(c, monitor.Options{Stores: []string{testStore}}), nil, m.loadGeneration(), testStore, true)())
 			if len(m.ids()) != 1 {
 				t.Fatalf("%d rows (%v)", len(m.ids()), m.loadError())
 			}

@@ -33,12 +33,5 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	if m.screen == screenFleet {
 		return m.fleet.Update(msg)
 	}
-	paneTop := 1 + m.table.height // the column header and the rows
-	if m.pane.Open() && msg.Y >= paneTop {
-		if msg.Button != tea.MouseButtonLeft {
-			m.pane.Update(msg)
-		}
-		return nil
-	}
-	return m.table.Update(msg)
+	return m.store.Update(msg)
 }

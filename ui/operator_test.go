@@ -208,7 +208,7 @@ func TestRenewMarkedIsBounded(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "renewed 9 of 10, 1 failed (ue.EdmHash: InvalidSessionState)") {
 		t.Errorf("no summary:\n%s", v)
 	}
-	if busy := m.table.Busy(); busy || m.queued() != 0 {
+	if busy := m.store.table.Busy(); busy || m.queued() != 0 {
 		t.Errorf("busy %v, %d queued after the batch", busy, m.queued())
 	}
 }

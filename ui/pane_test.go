@@ -64,7 +64,7 @@ func TestCallErrorFieldsShowTargetDetailsAndInnerCodes(t *testing.T) {
 	}
 }
 
-func paneText(m *Model) string { return strings.Join(m.pane.content, "\n") }
+func paneText(m *Model) string { return strings.Join(m.store.pane.content, "\n") }
 
 // The details pane fetches the upload agent of the session it shows, once,
 // one lookup at a time, through a command (never in Update); it says
@@ -117,7 +117,7 @@ func TestDetailsFetchUploadAgentOnDemand(t *testing.T) {
 		t.Errorf("reopening did not retry:\n%s", paneText(m))
 	}
 	// An answer for a store left is dropped.
-	m.pane.SetAgent(uploadAgentMsg{storeID: "other", sessionID: "s-failed", agent: graphapi.UploadAgent{Description: "stranger"}})
+	m.store.pane.SetAgent(uploadAgentMsg{storeID: "other", sessionID: "s-failed", agent: graphapi.UploadAgent{Description: "stranger"}})
 	press(m, "j")
 	if strings.Contains(paneText(m), "stranger") {
 		t.Error("an answer for another store was shown")
