@@ -260,6 +260,7 @@ func runCheck(cmd *cobra.Command, g *globalFlags, f *checkFlags) error {
 }
 
 func (f *checkFlags) noAnswer() error {
+	//lint:ignore ST1005 Graph is a name
 	return fmt.Errorf("Graph did not answer within %s", f.timeout.String())
 }
 
