@@ -39,13 +39,10 @@ func (m *Model) setFilter(f string)                 { m.store.SetFilter(f) }
 func (m *Model) isFiltering() bool                  { return m.prompt.filtering }
 func (m *Model) prompting() bool                    { return m.prompt.confirm != nil }
 func (m *Model) dropPrompt()                        { m.prompt.Drop() }
-func (m *Model) paneScroll() int                    { return m.store.pane.offset }
 func (m *Model) paneOpen() bool                     { return m.store.pane.Open() }
 func (m *Model) paneFocused() bool                  { return m.store.pane.Focused() }
 func (m *Model) onFleet() bool                      { return m.screen == screenFleet }
 func (m *Model) storeCursorAt() int                 { return m.fleet.cursor() }
-func (m *Model) sortBy() sortKey                    { return m.store.table.sortKey }
-func (m *Model) sortReversed() bool                 { return m.store.table.sortReverse }
 func (m *Model) queued() int                        { return len(m.store.renews.queue) }
 func (m *Model) setMouse(on bool)                   { m.cfg.mouse = on }
 func (m *Model) stopSpinner()                       { m.sh.spinning = false }

@@ -139,3 +139,55 @@ func TestDetailsShowStoreSchemaAndRecentRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestDetailsPane(t *testing.T) {
+	s := storeAlone(t, 120, 38)
+	pressOn(s, "enter")
+	view := s.View()
+	for _, want := range []string{"─ details · employees-2026-11-28.EdmHash", "s-processing", "7 of 10 done, 3 remaining  (70%)",
+		"https://edmupload.blob.core.windows.net/sessions/1", "query hidden", "(12 characters, hidden)", "2026-11-28 08:04:00 UTC  (1h ago)"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("details lack %q:\n%s", want, view)
+		}
+	}
+	for _, secret := range []string{"SECRETsig", "sig=", "SALTSALT"} {
+		if strings.Contains(view, secret) {
+			t.Errorf("details show %q", secret)
+		}
+	}
+	// Scrolling: tab focuses the pane, j scrolls it and leaves the selection.
+	s.SetSize(120, 22)
+	pressOn(s, "tab", "j", "j")
+	if s.pane.offset != 2 || s.table.selectedID != "s-processing" {
+		t.Errorf("pane offset %d, selected %s", s.pane.offset, s.table.selectedID)
+	}
+	pressOn(s, "G")
+	last := s.pane.offset
+	pressOn(s, "j")
+	if s.pane.offset != last {
+		t.Error("pane scrolled past its end")
+	}
+	pressOn(s, "esc")
+	if s.pane.Open() || s.pane.Focused() {
+		t.Error("esc did not close the pane")
+	}
+}
+
+func TestErrorPaneShowsSessionError(t *testing.T) {
+	s := storeAlone(t, 120, 28)
+	selectOn(t, s, "s-failed")
+	pressOn(s, "e")
+	view := s.View()
+	for _, want := range []string{"SESSION ERROR", "InvalidHashFormat", "Block 6 could not be read.", "contractors.EdmHash",
+		"SchemaColumnMismatch", "c0ffee00-1111-4222-8333-944455556666", "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+		"2026-11-28 09:03:12 UTC", "ColumnCount: Expected 3 columns, found 4  (target: block 6)"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("error pane lacks %q:\n%s", want, view)
+		}
+	}
+	// The pane follows the selection.
+	pressOn(s, "k")
+	if !strings.Contains(s.View(), "No errors") {
+		t.Error("pane did not follow the selection")
+	}
+}
