@@ -74,7 +74,7 @@ func TestApplyOverrides(t *testing.T) {
 			t.Errorf("%s: got %v, want %q", name, err, tc.want)
 		}
 	}
-	// enter is shared by details (table) and open (picker): not a conflict.
+	// enter is shared by details (table) and open (fleet): not a conflict.
 	k = Default()
 	if err := k.Apply(map[string][]string{"open": {"enter", "o"}}); err != nil {
 		t.Errorf("open+enter: %v", err)

@@ -42,7 +42,7 @@ func (m *Model) dropPrompt()                        { m.prompt.Drop() }
 func (m *Model) paneOpen() bool                     { return m.store.pane.Open() }
 func (m *Model) paneFocused() bool                  { return m.store.pane.Focused() }
 func (m *Model) onFleet() bool                      { return m.screen == screenFleet }
-func (m *Model) storeCursorAt() int                 { return m.fleet.cursor() }
+func (m *Model) fleetCursorAt() int                 { return m.fleet.cursor() }
 func (m *Model) queued() int                        { return len(m.store.renews.queue) }
 func (m *Model) setMouse(on bool)                   { m.cfg.mouse = on }
 func (m *Model) stopSpinner()                       { m.sh.spinning = false }

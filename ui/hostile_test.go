@@ -136,7 +136,7 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			sessions, err := c.ListSessions(context.Background(), testStore)
 			status := judge(health.DefaultRules(), monitor.Store{DataStore: m.openStoreValue(), Sessions: sessions, Updated: time.Now(), Err: err})
 			m.Update(fleetNewsMsg{gen: m.loadGeneration(), items: []any{fleetListed{stores: []graphapi.DataStore{m.openStoreValue()}}, status, fleetDone{at: time.Now()}}})
-			assertInert(t, "picker", m.View(), 120)
+			assertInert(t, "fleet", m.View(), 120)
 		})
 	}
 }

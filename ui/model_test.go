@@ -354,7 +354,7 @@ func TestOutcomeUnknownRereads(t *testing.T) {
 	}
 }
 
-func TestPickerOpensStore(t *testing.T) {
+func TestFleetOpensStore(t *testing.T) {
 	svc := newFake()
 	svc.stores = []graphapi.DataStore{
 		{ID: "store-a", DisplayName: "Employee records", Description: "HR master data", DataLastUpdatedDateTime: at("2026-11-28T07:05:00Z")},
@@ -377,10 +377,10 @@ func TestPickerOpensStore(t *testing.T) {
 	if !strings.Contains(m.View(), "Card holders") {
 		t.Error("header lacks the store name")
 	}
-	// d returns to the picker with the cursor on the open store.
+	// d returns to the fleet with the cursor on the open store.
 	press(m, "d")
-	if !m.onFleet() || m.storeCursorAt() != 0 {
-		t.Errorf("d: mode %v cursor %d", m.onFleet(), m.storeCursorAt())
+	if !m.onFleet() || m.fleetCursorAt() != 0 {
+		t.Errorf("d: mode %v cursor %d", m.onFleet(), m.fleetCursorAt())
 	}
 }
 
@@ -451,7 +451,7 @@ func TestHostileStringsNeverReachTheScreen(t *testing.T) {
 	press(m, "e")
 	check("errors")
 	press(m, "esc", "d")
-	check("picker")
+	check("fleet")
 	m.Update(actionResultMsg{storeID: testStore, sessionID: "x", action: actRenew, err: errors.New(evil)})
 	check("flash")
 }
