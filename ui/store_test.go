@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
 )
 
@@ -100,5 +101,28 @@ func TestStoreSelectionIsRemembered(t *testing.T) {
 	pickStore(t, m, "b")
 	if m.selID() != "s-uploading" {
 		t.Errorf("back in b: selected %s", m.selID())
+	}
+}
+
+// Over the pane the wheel scrolls the pane and a click does nothing; over
+// the rows the mouse moves the selection (y counts from the screen's top,
+// the column header).
+func TestStoreMouseOverThePane(t *testing.T) {
+	s := storeAlone(t, 120, 22)
+	pressOn(s, "enter")
+	paneTop := 1 + s.table.height
+	wheel := tea.MouseMsg{Y: paneTop + 2, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress}
+	s.Update(wheel)
+	s.Update(wheel)
+	if s.pane.offset != 2 || s.table.selectedID != "s-processing" {
+		t.Errorf("wheel over the pane: offset %d, selected %s", s.pane.offset, s.table.selectedID)
+	}
+	s.Update(tea.MouseMsg{Y: paneTop + 1, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if s.pane.offset != 2 || s.table.selectedID != "s-processing" {
+		t.Errorf("click over the pane: offset %d, selected %s", s.pane.offset, s.table.selectedID)
+	}
+	s.Update(tea.MouseMsg{Y: 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if s.table.selectedID != s.table.Visible()[1] {
+		t.Errorf("click on the second row selected %s", s.table.selectedID)
 	}
 }
