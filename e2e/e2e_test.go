@@ -363,8 +363,8 @@ func TestDashboard(t *testing.T) {
 func TestDemoShowsBarsQuickly(t *testing.T) {
 	// The Azure SDK would log every request to stderr, over the dashboard.
 	s := start(t, []string{"AZURE_SDK_GO_LOGGING=all"}, 120, 40, "--demo")
-	// The demo opens on the fleet overview, worst first, every verdict shown.
-	s.waitFor("overview", 5*time.Second, func(txt string) bool {
+	// The demo opens on the fleet screen, worst first, every verdict shown.
+	s.waitFor("fleet screen", 5*time.Second, func(txt string) bool {
 		return strings.Contains(txt, "4 stores · 1 failed · 1 stalled · 1 stale") &&
 			strings.Index(txt, "✗ failed") < strings.Index(txt, "⧗ stalled") &&
 			strings.Index(txt, "◷ stale") < strings.Index(txt, "✓ ok")

@@ -1,6 +1,9 @@
 package graphapi
 
 import (
+	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"go.uber.org/goleak"
 )
 
@@ -72,4 +77,29 @@ func assertNoSecrets(t testing.TB, text string) {
 			t.Errorf("text leaks %q: %s", secret, text)
 		}
 	}
+}
+
+// policyOptions are the token request options a Graph credential gets.
+func policyOptions() policy.TokenRequestOptions {
+	return policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}}
+}
+
+// failingCredential never gets a token, as when az login is needed.
+type failingCredential struct{}
+
+func (failingCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{}, errors.New("az login needed")
+}
+
+// httpGet reads a URL with a bearer token, for benchmarks that time the
+// simulator's answer alone.
+func httpGet(url string) ([]byte, error) {
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer bench")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
 }

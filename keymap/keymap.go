@@ -24,7 +24,7 @@ type KeyMap struct {
 	Close       key.Binding
 	Refresh     key.Binding
 	Pause       key.Binding
-	Stores      key.Binding
+	Fleet       key.Binding
 	Events      key.Binding
 	Open        key.Binding
 	Help        key.Binding
@@ -56,7 +56,7 @@ func Default() KeyMap {
 		Close:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close pane")),
 		Refresh:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh now")),
 		Pause:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
-		Stores:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "data stores")),
+		Fleet:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "fleet")),
 		Events:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "event log")),
 		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open store")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
@@ -75,11 +75,11 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.Renew, k.Mark, k.RenewMarked, k.Cancel, k.Commit, k.Copy},
 		{k.Details, k.Errors, k.Focus, k.Close, k.Filter, k.Sort, k.SortReverse},
-		{k.Refresh, k.Pause, k.Stores, k.Events, k.Help, k.Quit},
+		{k.Refresh, k.Pause, k.Fleet, k.Events, k.Help, k.Quit},
 	}
 }
 
-// OverviewHelp is the one-line help of the fleet overview.
-func (k KeyMap) OverviewHelp() []key.Binding {
+// FleetHelp is the one-line help of the fleet screen.
+func (k KeyMap) FleetHelp() []key.Binding {
 	return []key.Binding{k.Open, k.Filter, k.Events, k.Refresh, k.Quit}
 }

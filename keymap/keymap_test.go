@@ -26,7 +26,7 @@ func TestBindingsAreDistinctAndDocumented(t *testing.T) {
 			}
 		}
 	}
-	for _, b := range append(k.ShortHelp(), k.OverviewHelp()...) {
+	for _, b := range append(k.ShortHelp(), k.FleetHelp()...) {
 		if !containsBinding(k, b) {
 			t.Errorf("short help lists %q, which is not in the full help", b.Help().Desc)
 		}
@@ -74,9 +74,27 @@ func TestApplyOverrides(t *testing.T) {
 			t.Errorf("%s: got %v, want %q", name, err, tc.want)
 		}
 	}
-	// enter is shared by details (table) and open (picker): not a conflict.
+	// enter is shared by details (table) and open (fleet): not a conflict.
 	k = Default()
 	if err := k.Apply(map[string][]string{"open": {"enter", "o"}}); err != nil {
 		t.Errorf("open+enter: %v", err)
+	}
+}
+
+// The fleet screen's key was the "stores" action: a config file written
+// then still rebinds it, and only the new name is listed.
+func TestFormerActionNameStillApplies(t *testing.T) {
+	for _, name := range []string{"fleet", "stores"} {
+		k := Default()
+		if err := k.Apply(map[string][]string{name: {"F"}}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := k.Fleet.Keys(); len(got) != 1 || got[0] != "F" || k.Fleet.Help().Desc != "fleet" {
+			t.Errorf("%s: keys %v, help %+v", name, got, k.Fleet.Help())
+		}
+	}
+	names := strings.Join(Default().ActionNames(), ",")
+	if !strings.Contains(names, "fleet") || strings.Contains(names, "stores") {
+		t.Errorf("actions listed: %s", names)
 	}
 }

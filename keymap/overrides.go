@@ -15,11 +15,15 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"up": &k.Up, "down": &k.Down, "page-up": &k.PageUp, "page-down": &k.PageDown,
 		"home": &k.Home, "end": &k.End, "renew": &k.Renew, "details": &k.Details,
 		"errors": &k.Errors, "focus": &k.Focus, "close": &k.Close, "refresh": &k.Refresh,
-		"pause": &k.Pause, "stores": &k.Stores, "events": &k.Events, "open": &k.Open, "help": &k.Help, "quit": &k.Quit,
+		"pause": &k.Pause, "fleet": &k.Fleet, "events": &k.Events, "open": &k.Open, "help": &k.Help, "quit": &k.Quit,
 		"renew-marked": &k.RenewMarked, "mark": &k.Mark, "cancel": &k.Cancel, "commit": &k.Commit,
 		"copy": &k.Copy, "filter": &k.Filter, "sort": &k.Sort, "sort-reverse": &k.SortReverse,
 	}
 }
+
+// formerNames are actions renamed since a config file may have been
+// written: the old name still rebinds the action, and is not listed.
+var formerNames = map[string]string{"stores": "fleet"}
 
 // ActionNames lists the actions that can be rebound.
 func (k KeyMap) ActionNames() []string {
@@ -43,6 +47,9 @@ func (k *KeyMap) Apply(overrides map[string][]string) error {
 	sort.Strings(names)
 	for _, name := range names {
 		b, ok := acts[name]
+		if !ok && formerNames[name] != "" {
+			b, ok = acts[formerNames[name]]
+		}
 		if !ok {
 			return fmt.Errorf("unknown action %q (actions: %s)", name, strings.Join(k.ActionNames(), ", "))
 		}
@@ -69,7 +76,7 @@ func (k *KeyMap) conflicts() error {
 	}
 	screens := [][]*key.Binding{
 		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End, &k.Renew, &k.RenewMarked, &k.Mark, &k.Cancel, &k.Commit,
-			&k.Copy, &k.Filter, &k.Sort, &k.SortReverse, &k.Details, &k.Errors, &k.Focus, &k.Close, &k.Refresh, &k.Pause, &k.Stores, &k.Help, &k.Quit},
+			&k.Copy, &k.Filter, &k.Sort, &k.SortReverse, &k.Details, &k.Errors, &k.Focus, &k.Close, &k.Refresh, &k.Pause, &k.Fleet, &k.Help, &k.Quit},
 		{&k.Up, &k.Down, &k.Home, &k.End, &k.Open, &k.Close, &k.Refresh, &k.Help, &k.Quit},
 	}
 	for _, screen := range screens {

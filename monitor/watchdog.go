@@ -11,6 +11,8 @@ import (
 
 // ErrNoAnswer matches the error of a refresh that Options.AnswerTimeout
 // cut short: no Graph call had answered for that long.
+//
+//lint:ignore ST1005 Graph is a name
 var ErrNoAnswer = errors.New("Graph did not answer")
 
 // NoAnswerError is the error of each store whose poll Options.AnswerTimeout

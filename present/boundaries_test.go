@@ -21,12 +21,14 @@ func TestUnitBoundaries(t *testing.T) {
 		{time.Minute, "1m", "1m", "1m00s"},
 		{61 * time.Second, "1m", "1m", "1m01s"},
 		{59*time.Minute + 59*time.Second, "59m", "59m", "59m59s"},
-		{time.Hour, "1h", "1h00m", "1h00m"},
-		{time.Hour + time.Second, "1h", "1h00m", "1h00m"},
+		{time.Hour, "1h", "1h", "1h00m"},
+		{time.Hour + time.Second, "1h", "1h", "1h00m"},
+		{time.Hour + time.Minute, "1h", "1h01m", "1h01m"},
 		{47*time.Hour + 59*time.Minute, "47h", "47h59m", "47h59m"},
-		{48 * time.Hour, "2d", "2d0h", "48h00m"},
+		{48 * time.Hour, "2d", "2d", "48h00m"},
+		{49 * time.Hour, "2d", "2d1h", "49h00m"},
 		{71*time.Hour + 59*time.Minute, "2d", "2d23h", "71h59m"},
-		{72 * time.Hour, "3d", "3d0h", "72h00m"},
+		{72 * time.Hour, "3d", "3d", "72h00m"},
 	}
 	for _, c := range cases {
 		if got := Duration(c.d); got != c.duration {

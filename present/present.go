@@ -83,8 +83,9 @@ func Duration(d time.Duration) string {
 	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }
 
-// Elapsed is a span precise enough to compare runs: "45s", "12m", "1h12m",
-// "2d3h".
+// Elapsed is a span precise enough to compare runs, down to the unit below
+// the largest: "45s", "12m", "1h12m", "2d3h"; a whole hour or day shows
+// alone ("26h", "3d"), as a threshold reads.
 func Elapsed(d time.Duration) string {
 	if d < time.Minute {
 		return fmt.Sprintf("%ds", int(d/time.Second))
@@ -93,9 +94,18 @@ func Elapsed(d time.Duration) string {
 		return fmt.Sprintf("%dm", int(d/time.Minute))
 	}
 	if d < 48*time.Hour {
-		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+		return withRest(int(d/time.Hour), "h", int(d%time.Hour/time.Minute), "%02dm")
 	}
-	return fmt.Sprintf("%dd%dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+	return withRest(int(d/(24*time.Hour)), "d", int(d%(24*time.Hour)/time.Hour), "%dh")
+}
+
+// withRest is n and its unit, then the rest in its format unless it is 0.
+func withRest(n int, unit string, rest int, format string) string {
+	s := fmt.Sprint(n) + unit
+	if rest != 0 {
+		s += fmt.Sprintf(format, rest)
+	}
+	return s
 }
 
 // EstimatedRows is a row estimate (blocks × rows per block) with thousands

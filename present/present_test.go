@@ -142,6 +142,9 @@ func TestElapsed(t *testing.T) {
 		72 * time.Minute:                "1h12m",
 		47*time.Hour + 59*time.Minute:   "47h59m",
 		51 * time.Hour:                  "2d3h",
+		26 * time.Hour:                  "26h", // a whole hour or day alone, as a threshold reads
+		26*time.Hour + 30*time.Second:   "26h",
+		5 * 24 * time.Hour:              "5d",
 	} {
 		if got := Elapsed(d); got != want {
 			t.Errorf("Elapsed(%v) = %q, want %q", d, got, want)

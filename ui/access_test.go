@@ -13,42 +13,41 @@ import (
 // Test accessors: tests read and set the model's state through these, so
 // the state can move between components without touching every test.
 
-func (m *Model) ids() []string                                      { return m.table.Visible() }
-func (m *Model) selID() string                                      { return m.table.selectedID }
-func (m *Model) rowMap() map[string]*row                            { return m.table.rows }
-func (m *Model) selectedRow() *row                                  { return m.table.Selected() }
-func (m *Model) tableHeight() int                                   { return m.table.height }
-func (m *Model) markedCount() int                                   { return m.table.Marked() }
-func (m *Model) merge(s []*graphapi.Session, at time.Time) []notice { return m.table.Merge(s, at) }
-func (m *Model) loadError() error                                   { return m.loop.err }
-func (m *Model) loadGeneration() int                                { return m.loop.loadGen }
-func (m *Model) tickGeneration() int                                { return m.loop.tickGen }
-func (m *Model) isLoading() bool                                    { return m.loop.loading }
-func (m *Model) isPaused() bool                                     { return m.loop.paused }
-func (m *Model) nextRefreshAt() time.Time                           { return m.loop.next }
-func (m *Model) setClock(t time.Time)                               { m.sh.clock = t }
-func (m *Model) service() Service                                   { return m.svc }
-func (m *Model) setService(s Service)                               { m.svc, m.loop.store, m.loop.fleet = s, nil, nil }
-func (m *Model) reqContext() context.Context                        { return m.ctx }
-func (m *Model) setContext(ctx context.Context)                     { m.ctx = ctx }
-func (m *Model) requestTimeout() time.Duration                      { return m.timeout }
-func (m *Model) filterText() string                                 { return m.table.Filter() }
-func (m *Model) setFilter(f string)                                 { m.table.SetFilter(f) }
-func (m *Model) isFiltering() bool                                  { return m.prompt.filtering }
-func (m *Model) prompting() bool                                    { return m.prompt.confirm != nil }
-func (m *Model) dropPrompt()                                        { m.prompt.Drop() }
-func (m *Model) paneScroll() int                                    { return m.pane.offset }
-func (m *Model) paneOpen() bool                                     { return m.pane.Open() }
-func (m *Model) paneFocused() bool                                  { return m.pane.Focused() }
-func (m *Model) inPicker() bool                                     { return m.screen == screenStores }
-func (m *Model) storeCursorAt() int                                 { return m.fleet.cursor() }
-func (m *Model) sortBy() sortKey                                    { return m.table.sortKey }
-func (m *Model) sortReversed() bool                                 { return m.table.sortReverse }
-func (m *Model) queued() int                                        { return len(m.renews.queue) }
-func (m *Model) setMouse(on bool)                                   { m.opts.mouse = on }
-func (m *Model) stopSpinner()                                       { m.sh.spinning = false }
-func (m *Model) storeID() string                                    { return m.store.ID }
-func (m *Model) openStoreValue() graphapi.DataStore                 { return m.store }
+func (m *Model) ids() []string           { return m.store.table.Visible() }
+func (m *Model) selID() string           { return m.store.table.selectedID }
+func (m *Model) rowMap() map[string]*row { return m.store.table.rows }
+func (m *Model) selectedRow() *row       { return m.store.table.Selected() }
+func (m *Model) tableHeight() int        { return m.store.table.height }
+func (m *Model) markedCount() int        { return m.store.table.Marked() }
+func (m *Model) merge(s []*graphapi.Session, at time.Time) []notice {
+	return m.store.table.Merge(s, at)
+}
+func (m *Model) loadError() error                   { return m.loop.err }
+func (m *Model) loadGeneration() int                { return m.loop.loadGen }
+func (m *Model) tickGeneration() int                { return m.loop.tickGen }
+func (m *Model) isLoading() bool                    { return m.loop.loading }
+func (m *Model) isPaused() bool                     { return m.loop.paused }
+func (m *Model) nextRefreshAt() time.Time           { return m.loop.next }
+func (m *Model) setClock(t time.Time)               { m.sh.clock = t }
+func (m *Model) service() Service                   { return m.be.svc }
+func (m *Model) setService(s Service)               { m.be.svc, m.loop.storeMon, m.loop.fleetMon = s, nil, nil }
+func (m *Model) reqContext() context.Context        { return m.be.ctx }
+func (m *Model) setContext(ctx context.Context)     { m.be.ctx = ctx }
+func (m *Model) requestTimeout() time.Duration      { return m.be.timeout }
+func (m *Model) filterText() string                 { return m.store.Filter() }
+func (m *Model) setFilter(f string)                 { m.store.SetFilter(f) }
+func (m *Model) isFiltering() bool                  { return m.prompt.filtering }
+func (m *Model) prompting() bool                    { return m.prompt.confirm != nil }
+func (m *Model) dropPrompt()                        { m.prompt.Drop() }
+func (m *Model) paneOpen() bool                     { return m.store.pane.Open() }
+func (m *Model) paneFocused() bool                  { return m.store.pane.Focused() }
+func (m *Model) onFleet() bool                      { return m.screen == screenFleet }
+func (m *Model) fleetCursorAt() int                 { return m.fleet.cursor() }
+func (m *Model) queued() int                        { return len(m.store.renews.queue) }
+func (m *Model) setMouse(on bool)                   { m.cfg.mouse = on }
+func (m *Model) stopSpinner()                       { m.sh.spinning = false }
+func (m *Model) storeID() string                    { return m.store.ID() }
+func (m *Model) openStoreValue() graphapi.DataStore { return m.store.store }
 
 // renewCmd is the renew action's command, as tests call it.
 func renewCmd(ctx context.Context, svc Service, storeID, sessionID string, timeout time.Duration) tea.Cmd {
@@ -62,7 +61,7 @@ func actionNamed(name string) action {
 
 // busy reports whether an action is in flight on a session's row.
 func busy(m *Model, id string) bool {
-	r, ok := m.table.Row(id)
+	r, ok := m.store.table.Row(id)
 	return ok && r.pending != noAction
 }
 
@@ -81,7 +80,7 @@ func withoutDim(screen string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(screen, faintOn, ""), faintOff, "")
 }
 
-// pickStore goes to the overview (d) and opens store id, wherever its
+// pickStore goes to the fleet screen (d) and opens store id, wherever its
 // verdict sorts it.
 func pickStore(t *testing.T, m *Model, id string) {
 	t.Helper()
@@ -94,7 +93,7 @@ func pickStore(t *testing.T, m *Model, id string) {
 		}
 		press(m, "j")
 	}
-	t.Fatalf("store %s is not in the overview", id)
+	t.Fatalf("store %s is not in the fleet screen", id)
 }
 
 // rowOf is a row holding its own copy of s.

@@ -51,7 +51,6 @@ func (a action) ing() string {
 	return "idle"
 }
 
-// past is the verb done: "renewed", "cancelled", "committed".
 // eventKind is how the event log files the action's success.
 func (a action) eventKind() eventKind {
 	switch a {
@@ -65,6 +64,7 @@ func (a action) eventKind() eventKind {
 	return eventInfo
 }
 
+// past is the verb done: "renewed", "cancelled", "committed".
 func (a action) past() string {
 	switch a {
 	case actRenew:
@@ -130,119 +130,115 @@ func (e *mismatchError) Error() string {
 // actionable returns the selected row when a may start on it, or the
 // status-bar message that says why not: an action already in flight on the
 // session, or one that does not apply to its state.
-func (m *Model) actionable(a action) (*row, tea.Cmd) {
-	r := m.table.Selected()
+func (s *storeScreen) actionable(a action) (*row, tea.Cmd) {
+	r := s.table.Selected()
 	switch {
 	case r == nil:
 		return nil, nil
 	case r.pending != noAction:
-		return nil, m.status.Flash(flashInfo, "already "+r.pending.ing()+" "+r.name+": wait for its answer")
+		return nil, s.status.Flash(flashInfo, "already "+r.pending.ing()+" "+r.name+": wait for its answer")
 	}
 	if why := r.cannot(a); why != "" {
-		return nil, m.status.Flash(flashWarn, "cannot "+a.String()+" "+r.name+": "+why)
+		return nil, s.status.Flash(flashWarn, "cannot "+a.String()+" "+r.name+": "+why)
 	}
 	return r, nil
 }
 
-func (m *Model) renewSelected() tea.Cmd {
-	r, refusal := m.actionable(actRenew)
+func (s *storeScreen) renewSelected() tea.Cmd {
+	r, refusal := s.actionable(actRenew)
 	if r == nil {
 		return refusal
 	}
-	return m.start(r, actRenew)
+	return s.start(r, actRenew)
 }
 
-// askConfirm: cancel and commit ask first, naming the file.
-func (m *Model) askConfirm(a action) tea.Cmd {
-	r, refusal := m.actionable(a)
+// ask: cancel and commit ask first, naming the file.
+func (s *storeScreen) ask(a action) tea.Cmd {
+	r, refusal := s.actionable(a)
 	if r == nil {
 		return refusal
 	}
-	m.prompt.Ask(confirmation{action: a, sessionID: r.s.ID, name: r.name})
+	s.prompt.Ask(confirmation{action: a, sessionID: r.s.ID, name: r.name})
 	return nil
 }
 
-// confirmed runs an action the user said yes to.
-func (m *Model) confirmed(c confirmation) tea.Cmd {
-	r, ok := m.table.Row(c.sessionID)
+// Confirmed runs an action the user said yes to.
+func (s *storeScreen) Confirmed(c confirmation) tea.Cmd {
+	r, ok := s.table.Row(c.sessionID)
 	if !ok {
-		return m.status.Flash(flashWarn, c.name+" is no longer listed")
+		return s.status.Flash(flashWarn, c.name+" is no longer listed")
 	}
-	return m.start(r, c.action)
+	return s.start(r, c.action)
 }
 
 // start marks the row busy and sends the action. The command's timeout
 // bounds how long the row can stay busy.
-func (m *Model) start(r *row, a action) tea.Cmd {
-	r.pending = a
-	m.log.Info("session action", "op", a.String(), "session", r.s.ID)
-	return tea.Batch(actionCmd(m.ctx, m.svc, a, m.store.ID, r.s.ID, m.timeout), m.startSpinner())
+func (s *storeScreen) start(r *row, a action) tea.Cmd {
+	s.table.Begin(r, a)
+	s.be.log.Info("session action", "op", a.String(), "session", r.s.ID)
+	return actionCmd(s.be.ctx, s.be.svc, a, s.store.ID, r.s.ID, s.be.timeout)
 }
 
-// handleResult applies an action's answer to the row of the session asked
-// about, and to no other.
-func (m *Model) handleResult(msg actionResultMsg) tea.Cmd {
-	if msg.storeID != m.store.ID {
-		return nil
+// Result applies an action's answer to the row of the session asked
+// about, and to no other; reread says the sessions should be read again
+// to learn what it did.
+func (s *storeScreen) Result(msg actionResultMsg) (cmd tea.Cmd, reread bool) {
+	if msg.storeID != s.store.ID {
+		return nil, false
 	}
 	if msg.err == nil && msg.session != nil && msg.session.ID != msg.sessionID {
 		msg.err, msg.session = &mismatchError{asked: msg.sessionID, got: msg.session.ID}, nil
 	}
 	if msg.err != nil {
-		return m.actionFailed(msg)
+		return s.failed(msg)
 	}
-	r, ok := m.table.Row(msg.sessionID)
-	if msg.session != nil {
-		r, ok = m.table.Apply(*msg.session, m.now()), true
-	}
+	r := s.table.Settle(msg.sessionID, msg.session, s.be.now())
 	name := shortID(msg.sessionID, 13)
-	if ok {
-		r.pending, r.lastErr = noAction, nil
+	if r != nil {
 		name = r.name
 	}
-	m.log.Info("session action done", "op", msg.action.String(), "session", msg.sessionID)
-	flash := tea.Batch(m.status.Flash(flashSuccess, msg.action.past()+" "+name+" ✓"),
-		m.logEvents([]event{{at: m.now(), kind: msg.action.eventKind(), text: msg.action.past() + " " + name}}))
+	s.be.log.Info("session action done", "op", msg.action.String(), "session", msg.sessionID)
+	flash := tea.Batch(s.status.Flash(flashSuccess, msg.action.past()+" "+name+" ✓"),
+		emit([]event{{at: s.be.now(), kind: msg.action.eventKind(), text: msg.action.past() + " " + name}}))
 	if msg.action == actRenew {
-		m.table.SetMarked(r, false)
-		return tea.Batch(flash, m.renewAnswered(msg.sessionID, "", nil))
+		if r != nil {
+			s.table.SetMarked(r, false)
+		}
+		return tea.Batch(flash, s.renewAnswered(msg.sessionID, "", nil)), false
 	}
 	// Cancel and commit answer 204 without the session: read the new state.
-	return tea.Batch(flash, m.reread())
+	return flash, true
 }
 
-func (m *Model) actionFailed(msg actionResultMsg) tea.Cmd {
+// failed applies an action's failure: the row keeps the error (and its
+// mark, so "renew marked" can be tried again); a session gone, or an
+// outcome unknown, asks for a re-read.
+func (s *storeScreen) failed(msg actionResultMsg) (tea.Cmd, bool) {
 	op := msg.action.String()
-	m.log.Warn("action failed", "op", op, "session", msg.sessionID, "err", msg.err)
-	r, ok := m.table.Row(msg.sessionID)
+	s.be.log.Warn("action failed", "op", op, "session", msg.sessionID, "err", msg.err)
+	r := s.table.Fail(msg.sessionID, msg.action, msg.err, s.be.now())
 	name := shortID(msg.sessionID, 13)
-	if ok {
+	if r != nil {
 		name = r.name
 	}
 	var next tea.Cmd
 	if msg.action == actRenew {
-		next = m.renewAnswered(msg.sessionID, name, msg.err)
+		next = s.renewAnswered(msg.sessionID, name, msg.err)
 	}
-	if !ok {
-		return tea.Batch(m.status.Flash(flashError, op+" failed: "+errorSummary(msg.err)), next)
+	if r == nil {
+		return tea.Batch(s.status.Flash(flashError, op+" failed: "+errorSummary(msg.err)), next), false
 	}
-	// A failed row keeps its mark, so "renew marked" can be tried again.
-	r.pending = noAction
-	r.lastErr, r.lastErrOp, r.lastErrAt = msg.err, msg.action, m.now()
 	ge, _ := graphapi.AsError(msg.err)
 	switch {
 	case errors.Is(msg.err, graphapi.ErrNotFound):
-		// Deleted since the list was read: say so on the row; the re-read
+		// Deleted since the list was read: the row says so; the re-read
 		// takes it away.
-		r.gone = true
-		return tea.Batch(m.status.Flash(flashWarn, r.name+" no longer exists (404 on "+op+"); re-reading the sessions"),
-			next, m.reread())
+		return tea.Batch(s.status.Flash(flashWarn, r.name+" no longer exists (404 on "+op+"); re-reading the sessions"), next), true
 	case ge != nil && ge.OutcomeUnknown:
 		// The action may have happened: re-read the sessions to find out.
-		return tea.Batch(m.status.Flash(flashWarn, op+" "+r.name+": no answer, outcome unknown; re-reading the sessions"),
-			next, m.reread())
+		return tea.Batch(s.status.Flash(flashWarn, op+" "+r.name+": no answer, outcome unknown; re-reading the sessions"), next), true
 	}
-	return tea.Batch(m.status.Flash(flashError, op+" "+r.name+" failed: "+errorSummary(msg.err)), next)
+	return tea.Batch(s.status.Flash(flashError, op+" "+r.name+" failed: "+errorSummary(msg.err)), next), false
 }
 
 // renewBatch is "renew marked" under way: the sessions still to start and
@@ -257,59 +253,73 @@ type renewBatch struct {
 // renewMarked queues every marked session that can be renewed; at most
 // maxConcurrentRenews run at once, each row showing its own result, and the
 // end says how many were renewed.
-func (m *Model) renewMarked() tea.Cmd {
+func (s *storeScreen) renewMarked() tea.Cmd {
 	var queued, skipped []string
-	for _, id := range m.table.Visible() {
-		r, _ := m.table.Row(id)
+	for _, id := range s.table.Visible() {
+		r, _ := s.table.Row(id)
 		if !r.marked {
 			continue
 		}
 		if r.pending != noAction || r.cannot(actRenew) != "" {
 			skipped = append(skipped, r.name)
-			m.table.SetMarked(r, false)
+			s.table.SetMarked(r, false)
 			continue
 		}
 		queued = append(queued, id)
 	}
 	if len(queued) == 0 && len(skipped) == 0 {
-		return m.status.Flash(flashInfo, "no marked sessions: space marks one")
+		return s.status.Flash(flashInfo, "no marked sessions: space marks one")
 	}
-	b := &m.renews
+	s.renews.add(queued)
+	text := fmt.Sprintf("renewing %d marked session(s)", len(queued))
+	if len(skipped) > 0 {
+		text += fmt.Sprintf("; skipped %d that cannot be renewed", len(skipped))
+	}
+	return tea.Batch(s.status.Flash(flashInfo, text), s.pumpRenews())
+}
+
+// add queues sessions not in the batch yet.
+func (b *renewBatch) add(ids []string) {
 	if b.waiting == nil {
 		b.waiting = map[string]bool{}
 	}
-	for _, id := range queued {
+	for _, id := range ids {
 		if !b.waiting[id] {
 			b.waiting[id] = true
 			b.queue = append(b.queue, id)
 			b.total++
 		}
 	}
-	text := fmt.Sprintf("renewing %d marked session(s)", len(queued))
-	if len(skipped) > 0 {
-		text += fmt.Sprintf("; skipped %d that cannot be renewed", len(skipped))
+}
+
+// next takes the next queued session; ok is false when none waits.
+func (b *renewBatch) next() (id string, ok bool) {
+	if len(b.queue) == 0 {
+		return "", false
 	}
-	return tea.Batch(m.status.Flash(flashInfo, text), m.pumpRenews())
+	id, b.queue = b.queue[0], b.queue[1:]
+	return id, true
 }
 
 // pumpRenews starts queued renews while fewer than maxConcurrentRenews run,
 // and sums the batch up when it is over.
-func (m *Model) pumpRenews() tea.Cmd {
-	b := &m.renews
-	inFlight := m.table.InFlight(actRenew)
+func (s *storeScreen) pumpRenews() tea.Cmd {
+	inFlight := s.table.InFlight(actRenew)
 	var cmds []tea.Cmd
-	for inFlight < maxConcurrentRenews && len(b.queue) > 0 {
-		id := b.queue[0]
-		b.queue = b.queue[1:]
-		r, ok := m.table.Row(id)
+	for inFlight < maxConcurrentRenews {
+		id, ok := s.renews.next()
+		if !ok {
+			break
+		}
+		r, ok := s.table.Row(id)
 		if !ok || r.pending != noAction {
-			b.tally(id, shortID(id, 13), errNotStarted)
+			s.renews.tally(id, shortID(id, 13), errNotStarted)
 			continue
 		}
-		cmds = append(cmds, m.start(r, actRenew))
+		cmds = append(cmds, s.start(r, actRenew))
 		inFlight++
 	}
-	return tea.Batch(append(cmds, m.renewSummary())...)
+	return tea.Batch(append(cmds, s.renewSummary())...)
 }
 
 // errNotStarted: a queued session left the table, or got busy, before its
@@ -327,26 +337,29 @@ func (b *renewBatch) tally(id, name string, err error) {
 	}
 }
 
+// over reports whether every session of a batch has answered.
+func (b *renewBatch) over() bool { return b.total > 0 && len(b.waiting) == 0 && len(b.queue) == 0 }
+
 // renewAnswered counts a renew's answer and starts the next queued one.
-func (m *Model) renewAnswered(id, name string, err error) tea.Cmd {
-	m.renews.tally(id, name, err)
-	return m.pumpRenews()
+func (s *storeScreen) renewAnswered(id, name string, err error) tea.Cmd {
+	s.renews.tally(id, name, err)
+	return s.pumpRenews()
 }
 
 // renewSummary says how "renew marked" went once every session in it has
 // answered: "renewed 4 of 5, 1 failed (forbid-grove: accessDenied)".
-func (m *Model) renewSummary() tea.Cmd {
-	b := m.renews
-	if b.total == 0 || len(b.waiting) > 0 || len(b.queue) > 0 {
+func (s *storeScreen) renewSummary() tea.Cmd {
+	b := s.renews
+	if !b.over() {
 		return nil
 	}
-	m.renews = renewBatch{}
+	s.renews = renewBatch{}
 	text := fmt.Sprintf("renewed %d of %d", b.total-len(b.failed), b.total)
 	if len(b.failed) == 0 {
-		return m.status.Flash(flashSuccess, text+" ✓")
+		return s.status.Flash(flashSuccess, text+" ✓")
 	}
 	text += fmt.Sprintf(", %d failed (%s); failed rows stay marked", len(b.failed), strings.Join(b.failed, "; "))
-	return m.status.Flash(flashError, text)
+	return s.status.Flash(flashError, text)
 }
 
 // failureReason is the shortest useful word on a failure: the service's

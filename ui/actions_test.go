@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,8 +96,8 @@ func TestTooSmallScreenOnlyQuits(t *testing.T) {
 			svc.count("cancel"), svc.count("renew"), svc.count("commit"), m.selID())
 	}
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
-	if m.prompting() || m.filterText() != "" || m.inPicker() || m.isPaused() {
-		t.Errorf("state changed: prompt %v filter %q stores %v paused %v", m.prompting(), m.filterText(), m.inPicker(), m.isPaused())
+	if m.prompting() || m.filterText() != "" || m.onFleet() || m.isPaused() {
+		t.Errorf("state changed: prompt %v filter %q stores %v paused %v", m.prompting(), m.filterText(), m.onFleet(), m.isPaused())
 	}
 	for _, quit := range []tea.KeyMsg{keyMsg("q"), {Type: tea.KeyCtrlC}} {
 		m.Update(tea.WindowSizeMsg{Width: 20, Height: 5})
@@ -184,5 +185,176 @@ func TestDetailsClampCounts(t *testing.T) {
 	}
 	if !strings.Contains(v, "2147483647 of 2147483647 done, 0 remaining  (100%)") {
 		t.Errorf("blocks not clamped:\n%s", v)
+	}
+}
+
+func TestCancelAndCommitAskFirst(t *testing.T) {
+	m, svc := withWaiting(t)
+	press(m, "g")
+	selectID(t, m, "s-uploading")
+	press(m, "m")
+	if m.prompting() || svc.count("commit") != 0 || !strings.Contains(m.View(), "cannot commit employees-delta.EdmHash: upload at 30%") {
+		t.Errorf("commit on an uploading session was not refused:\n%s", m.View())
+	}
+	press(m, "c")
+	if !m.prompting() || !strings.Contains(m.View(), "Cancel employees-delta.EdmHash? This cannot be undone. [y/N]") {
+		t.Fatalf("no prompt:\n%s", m.View())
+	}
+	press(m, "n")
+	if m.prompting() || svc.count("cancel") != 0 {
+		t.Error("n cancelled the session")
+	}
+	press(m, "c")
+	if _, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); cmd == nil || cmd() != tea.Quit() {
+		t.Error("ctrl+c at the prompt did not quit")
+	}
+	if svc.count("cancel") != 0 {
+		t.Error("ctrl+c cancelled the session")
+	}
+	m.dropPrompt()
+	before := svc.reads()
+	press(m, "c", "y")
+	if svc.count("cancel") != 1 || svc.reads() == before {
+		t.Errorf("cancel %d, reads %d (want 1 and a re-read)", svc.count("cancel"), svc.reads())
+	}
+	if !strings.Contains(m.View(), "cancelled employees-delta.EdmHash ✓") {
+		t.Error("no confirmation of the cancel")
+	}
+	selectID(t, m, "s-waiting")
+	press(m, "m", "y")
+	if svc.count("commit") != 1 {
+		t.Error("commit not sent")
+	}
+	selectID(t, m, "s-completed")
+	press(m, "c")
+	if m.prompting() {
+		t.Error("cancel offered for a completed session")
+	}
+	// The help says why.
+	press(m, "?")
+	if v := m.View(); !strings.Contains(v, "Not available for employees-2026-11-27.EdmHash: renew: session is Completed; cancel: session is Completed") {
+		t.Errorf("help lacks the reason:\n%s", v)
+	}
+}
+
+func TestRenewMarkedIsBounded(t *testing.T) {
+	svc := newFake()
+	var sessions []*graphapi.Session
+	for i := range 10 {
+		s := sampleSessions()[1]
+		s.ID = "u" + string(rune('a'+i))
+		s.FileName = s.ID + ".EdmHash"
+		s.CreationDateTime = at("2026-11-28T08:0" + string(rune('0'+i)) + ":00Z")
+		sessions = append(sessions, s)
+	}
+	sessions = append(sessions, sampleSessions()[2]) // completed: skipped
+	svc.sessions[testStore] = sessions
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	release := make(chan struct{})
+	svc.renewFn = func(_, id string) (graphapi.Session, error) {
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		<-release
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		if id == "ue" {
+			return graphapi.Session{}, &graphapi.Error{StatusCode: 409, Code: "InvalidSessionState", Message: "no"}
+		}
+		for _, s := range sessions {
+			if s.ID == id {
+				s.LastUpdatedDateTime = at("2026-11-28T09:04:59Z")
+				return *s, nil
+			}
+		}
+		return graphapi.Session{}, nil
+	}
+	m := newTestModel(t, svc, testStore)
+	run(m, m.Init())
+	for range len(m.ids()) {
+		press(m, " ")
+	}
+	if m.markedCount() != 11 {
+		t.Fatalf("%d marked", m.markedCount())
+	}
+	_, cmd := m.Update(keyMsg("R"))
+	pending := 0
+	for _, r := range m.rowMap() {
+		if r.pending == actRenew {
+			pending++
+		}
+	}
+	if pending != maxConcurrentRenews || m.queued() != 10-maxConcurrentRenews {
+		t.Fatalf("%d started, %d queued", pending, m.queued())
+	}
+	close(release)
+	// Feed answers back until the queue drains.
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		for _, msg := range collectAll(c) {
+			_, next := m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+	if svc.count("renew") != 10 || peak > maxConcurrentRenews {
+		t.Errorf("%d renews, peak %d in flight", svc.count("renew"), peak)
+	}
+	// Issue 18 item 4: the failed row stays marked, and the end sums up.
+	if m.markedCount() != 1 || !m.rowMap()["ue"].marked || m.rowMap()["ue"].lastErr == nil || m.rowMap()["ua"].lastErr != nil {
+		t.Errorf("results: marked %d, ue err %v", m.markedCount(), m.rowMap()["ue"].lastErr)
+	}
+	if v := m.View(); !strings.Contains(v, "renewed 9 of 10, 1 failed (ue.EdmHash: InvalidSessionState)") {
+		t.Errorf("no summary:\n%s", v)
+	}
+	if busy := m.store.table.Busy(); busy || m.queued() != 0 {
+		t.Errorf("busy %v, %d queued after the batch", busy, m.queued())
+	}
+}
+
+// collectAll runs a command to completion (no timeout), following batches
+// and skipping ticks.
+func collectAll(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(300 * time.Millisecond):
+		return nil // a tick
+	}
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range batch {
+			out = append(out, collectAll(c)...)
+		}
+		return out
+	}
+	switch msg.(type) {
+	case nil, clockTickMsg, flashExpiredMsg, refreshTickMsg:
+		return nil
+	}
+	if strings.HasPrefix(strings.TrimPrefix(typeName(msg), "*"), "spinner.") {
+		return nil
+	}
+	return []tea.Msg{msg}
+}
+
+func TestRenewRefusedForFinishedSessions(t *testing.T) {
+	s := storeAlone(t, 120, 28)
+	selectOn(t, s, "s-completed")
+	pressOn(s, "r")
+	if s.Busy() || s.table.rows["s-completed"].pending != noAction {
+		t.Error("renew started for a completed session")
+	}
+	if got := s.status.View(); !strings.Contains(got, "cannot renew employees-2026-11-27.EdmHash: session is Completed") {
+		t.Errorf("no explanation shown: %q", got)
 	}
 }

@@ -119,13 +119,17 @@ func (l *eventLog) clamp() {
 	l.offset = max(min(l.offset, len(l.events)-(l.height-1)), 0)
 }
 
-// Update scrolls the log.
+// Update opens the log (L), closes it (L, esc) or scrolls it.
 func (l *eventLog) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
 	}
 	keys := l.sh.keys
+	if !l.open || key.Matches(k, keys.Events, keys.Close) {
+		l.Toggle()
+		return nil
+	}
 	switch {
 	case key.Matches(k, keys.Up):
 		l.offset--

@@ -88,7 +88,7 @@ func newRig(t *testing.T, opts ...func(*graphapi.Options)) *rig {
 func (r *rig) refresh() time.Duration {
 	r.m.startLoad()
 	begin := time.Now()
-	msg := loadSessionsCmd(r.m.reqContext(), r.monitor(), r.m.loadGeneration(), r.m.storeID(), true)()
+	msg := loadSessionsCmd(r.m.reqContext(), r.monitor(), nil, r.m.loadGeneration(), r.m.storeID(), true)()
 	took := time.Since(begin)
 	r.m.Update(msg)
 	return took
@@ -99,7 +99,7 @@ func (r *rig) svc() Service { return r.m.service() }
 // monitor is the dashboard's own monitor of the open store; the rig's
 // loads are full listings, as every fault here is scripted on the listing.
 func (r *rig) monitor() *monitor.Monitor {
-	return r.m.loop.storeMonitor(r.svc(), r.m.storeID(), r.m.now, r.m.requestTimeout())
+	return r.m.loop.storeMonitor(r.svc(), r.m.storeID(), r.m.be.now, r.m.requestTimeout())
 }
 
 // act selects a session and runs an action on it through the keys and the
@@ -124,7 +124,7 @@ func (r *rig) act(file, action string) time.Duration {
 	took := time.Since(begin)
 	r.m.Update(msg)
 	if r.m.isLoading() { // the dashboard asked for a re-read
-		msg := loadSessionsCmd(r.m.reqContext(), r.monitor(), r.m.loadGeneration(), r.m.storeID(), true)()
+		msg := loadSessionsCmd(r.m.reqContext(), r.monitor(), nil, r.m.loadGeneration(), r.m.storeID(), true)()
 		r.m.Update(msg)
 	}
 	return took
@@ -503,7 +503,7 @@ func TestFaultMatrix(t *testing.T) {
 		r.m.setContext(ctx)
 		done := make(chan tea.Msg, 2)
 		go func() {
-			done <- loadSessionsCmd(r.m.reqContext(), r.monitor(), r.m.loadGeneration(), testStore, true)()
+			done <- loadSessionsCmd(r.m.reqContext(), r.monitor(), nil, r.m.loadGeneration(), testStore, true)()
 		}()
 		go func() {
 			done <- renewCmd(r.m.reqContext(), r.svc(), testStore, r.ids["uploading.EdmHash"], r.m.requestTimeout())()

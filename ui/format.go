@@ -2,11 +2,9 @@ package ui
 
 import (
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
-	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -90,18 +88,3 @@ func shortID(id string, n int) string {
 	}
 	return string([]rune(id)[:n]) + "…"
 }
-
-// redactedURI is the URL without its query and user info, saying why the
-// query is hidden.
-func redactedURI(raw string) string {
-	s, hadQuery := present.RedactURI(raw)
-	s = termtext.OneLine(s)
-	if hadQuery {
-		s += "  (query hidden: it holds the upload signature)"
-	}
-	return s
-}
-
-// stamp is present.Absolute, sanitized: an unreadable time shows the
-// service's text.
-func stamp(t graphapi.Time, now time.Time) string { return termtext.OneLine(present.Absolute(t, now)) }

@@ -180,18 +180,6 @@ func TestUnknownStateShownVerbatim(t *testing.T) {
 	}
 }
 
-func TestRedactionHelpers(t *testing.T) {
-	if got := redactedURI("https://a.blob.core.windows.net/s/1?sv=1&sig=abc%3D"); got != "https://a.blob.core.windows.net/s/1  (query hidden: it holds the upload signature)" {
-		t.Errorf("redactedURI = %q", got)
-	}
-	if got := redactedURI("https://user:pw@host/p"); strings.Contains(got, "pw") {
-		t.Errorf("user info shown: %q", got)
-	}
-	if redactedURI("") != present.Dash {
-		t.Error("empty value")
-	}
-}
-
 func testEnv(st Styles, frame string) rowEnv {
 	return rowEnv{frame: frame, now: testNow, rules: health.DefaultRules(), st: st}
 }

@@ -76,7 +76,7 @@ func TestASCIIGlyphsCoverEveryLiteral(t *testing.T) {
 }
 
 // With ASCII on, every screen the dashboard can show is 7-bit: the table,
-// panes, prompts, help, the overview, the event log, a busy row's spinner,
+// panes, prompts, help, the fleet screen, the event log, a busy row's spinner,
 // at several sizes.
 func TestASCIIScreens(t *testing.T) {
 	svc := newFake()
@@ -124,8 +124,8 @@ func TestASCIIScreens(t *testing.T) {
 		{"paused", func() { press(m, "esc", "p") }},
 		{"help", func() { press(m, "?") }},
 		{"event log", func() { press(m, "?", "L") }},
-		{"overview", func() { press(m, "L", "d") }},
-		{"overview help", func() { press(m, "?") }},
+		{"fleet", func() { press(m, "L", "d") }},
+		{"fleet help", func() { press(m, "?") }},
 		{"narrow", func() { press(m, "?"); m.Update(tea.WindowSizeMsg{Width: 50, Height: 10}) }},
 		{"too small", func() { m.Update(tea.WindowSizeMsg{Width: 30, Height: 5}) }},
 		{"wide", func() { m.Update(tea.WindowSizeMsg{Width: 200, Height: 60}); press(m, "esc") }},

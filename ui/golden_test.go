@@ -74,10 +74,10 @@ func employeeColumns() []graphapi.Column {
 	}
 }
 
-// Golden fleet overviews: a failed, a stalled, a stale, an ok store and one
+// Golden fleet screens: a failed, a stalled, a stale, an ok store and one
 // whose sessions cannot be listed, on a fixed clock; in the Linux console's
 // glyphs too.
-func TestGoldenOverview(t *testing.T) {
+func TestGoldenFleet(t *testing.T) {
 	cases := []struct {
 		name          string
 		width, height int
@@ -88,18 +88,18 @@ func TestGoldenOverview(t *testing.T) {
 		fail  func(f *fleetFake)
 		until string
 	}{
-		{"overview", 80, 24, nil, false, nil, ""},
-		{"overview", 120, 40, nil, false, nil, ""},
-		{"overview_ascii", 80, 24, nil, true, nil, ""},
-		{"overview_help", 80, 24, []string{"?"}, false, nil, ""},
+		{"fleet", 80, 24, nil, false, nil, ""},
+		{"fleet", 120, 40, nil, false, nil, ""},
+		{"fleet_ascii", 80, 24, nil, true, nil, ""},
+		{"fleet_help", 80, 24, []string{"?"}, false, nil, ""},
 		// Graph unreachable: every row keeps its verdict, dimmed, with its age.
-		{"overview_outage", 80, 24, nil, false, func(f *fleetFake) {
+		{"fleet_outage", 80, 24, nil, false, func(f *fleetFake) {
 			for _, ds := range f.stores {
 				f.fail(ds.ID, &graphapi.Error{Op: "list sessions", Message: "dial tcp 10.0.0.1:443: connect: connection refused"})
 			}
 		}, "Graph unreachable since"},
 		// One store refused: its row says why, the others stay fresh.
-		{"overview_one_store_refused", 100, 24, nil, false, func(f *fleetFake) {
+		{"fleet_one_store_refused", 100, 24, nil, false, func(f *fleetFake) {
 			f.fail("s-stalled", &graphapi.Error{Op: "list sessions", StatusCode: 403, Code: "accessDenied"})
 		}, "403 accessDenied"},
 	}

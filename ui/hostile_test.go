@@ -98,9 +98,9 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			m := New(Options{Service: c, StoreID: testStore, Renderer: asciiRenderer(), Now: func() time.Time { return testNow }})
 			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 			m.setClock(testNow)
-			m.Update(m.loadStoreNameCmd()())
+			m.Update(m.store.NameCmd()())
 			m.startLoad()
-			m.Update(loadSessionsCmd(context.Background(), monitor.New(c, monitor.Options{Stores: []string{testStore}}), m.loadGeneration(), testStore, true)())
+			m.Update(loadSessionsCmd(context.Background(), monitor.New(c, monitor.Options{Stores: []string{testStore}}), nil, m.loadGeneration(), testStore, true)())
 			if len(m.ids()) != 1 {
 				t.Fatalf("%d rows (%v)", len(m.ids()), m.loadError())
 			}
@@ -136,7 +136,7 @@ func TestHostilePayloadsInEveryField(t *testing.T) {
 			sessions, err := c.ListSessions(context.Background(), testStore)
 			status := judge(health.DefaultRules(), monitor.Store{DataStore: m.openStoreValue(), Sessions: sessions, Updated: time.Now(), Err: err})
 			m.Update(fleetNewsMsg{gen: m.loadGeneration(), items: []any{fleetListed{stores: []graphapi.DataStore{m.openStoreValue()}}, status, fleetDone{at: time.Now()}}})
-			assertInert(t, "picker", m.View(), 120)
+			assertInert(t, "fleet", m.View(), 120)
 		})
 	}
 }

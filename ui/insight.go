@@ -4,85 +4,37 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/edmtop/edmtop/present"
 
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
-	"github.com/edmtop/edmtop/termtext"
 )
 
 // Pure text for what the details pane adds beyond the session's own
-// properties: how long each phase took, the estimated rows, the store's
-// schema against the session's fields, and the store's recent runs.
-
-// phaseDurations says how long the upload and the processing took, or how
-// long they have run so far.
-func phaseDurations(s *graphapi.Session, now time.Time) (upload, processing string) {
-	begin := s.StartDateTime.Time
-	if begin.IsZero() {
-		begin = s.CreationDateTime.Time
-	}
-	upEnd, procEnd := s.UploadCompletionDateTime.Time, s.ProcessingCompletionDateTime.Time
-	if procEnd.IsZero() && s.StateClass() == graphapi.StateDone {
-		procEnd = s.CompletionDateTime.Time
-	}
-	running := !health.Final(s)
-	// Blocks all in with no completion time: the upload ended, when is
-	// unknown, and so is when processing began.
-	up := s.UploadProgress()
-	uploaded := up.Known && up.Done >= up.Total
-	upload = span(begin, upEnd, now, running && upEnd.IsZero() && !uploaded)
-	switch {
-	case !upEnd.IsZero():
-		processing = span(upEnd, procEnd, now, running && procEnd.IsZero())
-	case uploaded:
-		processing = present.Dash + " (the upload's end is not reported)"
-	default:
-		processing = present.Dash + " (not started)"
-	}
-	return upload, processing
-}
-
-// span is "1h12m", "12m so far" while it runs, or the dash when unknown.
-func span(begin, end, now time.Time, running bool) string {
-	switch {
-	case begin.IsZero():
-		return present.Dash
-	case !end.IsZero() && !end.Before(begin):
-		return present.Elapsed(end.Sub(begin))
-	case running && now.After(begin):
-		return present.Elapsed(now.Sub(begin)) + " so far"
-	}
-	return present.Dash
-}
-
-// estimatedRows is blocks × rows per block, with thousands separated.
-func estimatedRows(s *graphapi.Session) string {
-	return present.EstimatedRows(health.Rows(s))
-}
+// properties (present writes those): the store's schema against the
+// session's fields, and the store's recent runs.
 
 // schemaFields lists the store's columns and says where the session's
 // fields differ from them: an upload hashed against an old schema fails.
-func schemaFields(ds *graphapi.DataStore, s *graphapi.Session) []field {
+func schemaFields(ds *graphapi.DataStore, s *graphapi.Session) []present.Field {
 	if ds == nil || len(ds.Columns) == 0 {
-		return []field{{"schema", present.Dash + " (the store lists no columns)"}}
+		return []present.Field{{Label: "schema", Value: present.Dash + " (the store lists no columns)"}}
 	}
-	fields := make([]field, 0, len(ds.Columns)+2)
+	fields := make([]present.Field, 0, len(ds.Columns)+2)
 	for i, c := range ds.Columns {
 		label := ""
 		if i == 0 {
 			label = fmt.Sprintf("schema (%d)", len(ds.Columns))
 		}
-		fields = append(fields, field{label, termtext.OneLine(c.Name) + columnTraits(c)})
+		fields = append(fields, present.Field{Label: label, Value: c.Name + columnTraits(c)})
 	}
 	if missing, extra := fieldDiff(ds.Columns, s.Fields); len(s.Fields) > 0 && (len(missing) > 0 || len(extra) > 0) {
 		if len(missing) > 0 {
-			fields = append(fields, field{"not in the upload", termtext.OneLine(strings.Join(missing, ", "))})
+			fields = append(fields, present.Field{Label: "not in the upload", Value: strings.Join(missing, ", ")})
 		}
 		if len(extra) > 0 {
-			fields = append(fields, field{"not in the schema", termtext.OneLine(strings.Join(extra, ", "))})
+			fields = append(fields, present.Field{Label: "not in the schema", Value: strings.Join(extra, ", ")})
 		}
 	}
 	return fields

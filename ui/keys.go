@@ -1,11 +1,10 @@
-// Keys: the root decides who gets a key (the prompt, the help, the store
-// list, the pane, the table) and runs the keys that act on the dashboard.
+// Keys: the root decides who gets a key (the prompt, the help, the event
+// log, the fleet screen, the store screen) and runs the keys that act on
+// the dashboard as a whole: quit, help, refresh, pause and the screens.
 
 package ui
 
 import (
-	"time"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
@@ -50,118 +49,39 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.status.ToggleHelp()
 		return nil
 	case m.events.Open() || key.Matches(msg, k.Events):
-		return m.eventsKey(msg)
+		return m.events.Update(msg)
 	case key.Matches(msg, k.Refresh):
-		return m.refreshNow()
-	case m.screen == screenStores:
-		switch {
-		case key.Matches(msg, k.Pause):
-			return m.togglePause()
-		case key.Matches(msg, k.Filter):
-			return m.prompt.StartFilter(m.fleet.Filter())
+		if !m.loop.askFull() { // ctrl+r: everything is listed again, not only what runs
+			return m.status.Flash(flashInfo, "a refresh is already running")
 		}
+		return m.startLoad()
+	case key.Matches(msg, k.Pause):
+		return m.togglePause()
+	case m.screen == screenFleet && key.Matches(msg, k.Filter):
+		return m.prompt.StartFilter(m.fleet.Filter())
+	case m.screen == screenFleet:
 		return m.fleet.Update(msg)
+	case key.Matches(msg, k.Fleet):
+		return m.showFleet()
 	}
-	return m.sessionsKey(msg)
+	return m.store.Update(msg)
 }
 
-// eventsKey opens the event log (L), or closes it (L, esc) or scrolls it.
-func (m *Model) eventsKey(msg tea.KeyMsg) tea.Cmd {
-	if !m.events.Open() || key.Matches(msg, m.sh.keys.Events, m.sh.keys.Close) {
-		m.events.Toggle()
-		return nil
-	}
-	return m.events.Update(msg)
-}
-
-// refreshNow is ctrl+r: everything is listed again, not only what runs.
-func (m *Model) refreshNow() tea.Cmd {
-	if m.loop.loading {
-		return m.status.Flash(flashInfo, "a refresh is already running")
-	}
-	m.loop.full = true
-	return m.startLoad()
-}
-
-// answerPrompt gives the key to the prompt and acts on the answer.
+// answerPrompt gives the key to the prompt and hands the answer to the
+// screen that asked.
 func (m *Model) answerPrompt(msg tea.KeyMsg) tea.Cmd {
 	cmd, res := m.prompt.Update(msg)
 	switch {
 	case res.confirmed != nil:
-		return m.confirmed(*res.confirmed)
+		return m.store.Confirmed(*res.confirmed)
 	case res.declined != nil:
 		return m.status.Flash(flashInfo, "kept "+res.declined.name+" (not "+res.declined.action.past()+")")
-	case res.filterSet && m.screen == screenStores:
+	case res.filterSet && m.screen == screenFleet:
 		m.fleet.SetFilter(res.filter)
 	case res.filterSet:
-		m.table.SetFilter(res.filter)
+		m.store.SetFilter(res.filter)
 	}
 	return cmd
-}
-
-// sessionsKey handles a key on the session screen: the pane scrolls when it
-// has the focus, the dashboard's keys act, and the rest move the table.
-func (m *Model) sessionsKey(msg tea.KeyMsg) tea.Cmd {
-	if m.pane.Focused() {
-		m.pane.Update(msg)
-	}
-	if cmd, ok := m.sessionAction(msg); ok {
-		return cmd
-	}
-	if m.pane.Focused() {
-		return nil
-	}
-	return m.table.Update(msg)
-}
-
-// sessionAction runs the key's action on the session screen; ok is false
-// for keys that only move.
-func (m *Model) sessionAction(msg tea.KeyMsg) (tea.Cmd, bool) {
-	k := m.sh.keys
-	switch {
-	case key.Matches(msg, k.Close):
-		switch {
-		case m.pane.Open():
-			m.pane.Close()
-		case m.table.Filter() != "":
-			m.table.SetFilter("")
-		case m.opts.fleetTop:
-			return m.showStores(), true
-		}
-	case key.Matches(msg, k.Filter):
-		return m.prompt.StartFilter(m.table.Filter()), true
-	case key.Matches(msg, k.Sort):
-		m.table.CycleSort()
-		return m.status.Flash(flashInfo, "sorted by "+m.table.SortText()), true
-	case key.Matches(msg, k.SortReverse):
-		m.table.ReverseSort()
-		return m.status.Flash(flashInfo, "sorted by "+m.table.SortText()), true
-	case key.Matches(msg, k.Mark):
-		m.table.ToggleMark()
-	case key.Matches(msg, k.RenewMarked):
-		return m.renewMarked(), true
-	case key.Matches(msg, k.Cancel):
-		return m.askConfirm(actCancel), true
-	case key.Matches(msg, k.Commit):
-		return m.askConfirm(actCommit), true
-	case key.Matches(msg, k.Copy):
-		return m.copySelected(), true
-	case key.Matches(msg, k.Focus):
-		m.pane.ToggleFocus()
-	case key.Matches(msg, k.Details):
-		m.pane.Toggle(paneDetails)
-	case key.Matches(msg, k.Errors):
-		m.pane.Toggle(paneErrors)
-	case key.Matches(msg, k.Pause):
-		return m.togglePause(), true
-	case key.Matches(msg, k.Renew):
-		return m.renewSelected(), true
-	case key.Matches(msg, k.Stores):
-		return m.showStores(), true
-	default:
-		return nil, false
-	}
-	return nil, true
 }
 
 // back closes what is on top (the help, a pane) or leaves a sub-screen
@@ -173,55 +93,37 @@ func (m *Model) back() (cmd tea.Cmd, ok bool) {
 		m.status.ToggleHelp()
 	case m.events.Open():
 		m.events.Toggle()
-	case m.screen == screenStores && m.store.ID != "" && !m.opts.fleetTop:
+	case m.screen == screenFleet && m.store.ID() != "" && !m.cfg.fleetTop:
 		return m.backToStore(), true
-	case m.screen == screenSessions && m.pane.Open():
-		m.pane.Close()
-	case m.screen == screenSessions && m.opts.fleetTop:
+	case m.screen == screenStore && m.store.ClosePane():
+	case m.screen == screenStore && m.cfg.fleetTop:
 		// A store opened from the fleet is a sub-screen of it.
-		return m.showStores(), true
+		return m.showFleet(), true
 	default:
 		return nil, false
 	}
 	return nil, true
 }
 
-// showStores goes to the fleet overview (d), keeping the open store's rows
-// for esc.
-func (m *Model) showStores() tea.Cmd {
-	m.table.Remember(m.store.ID)
-	m.screen = screenStores
-	m.fleet.SetCurrent(m.store.ID)
-	m.pane.Close()
+// showFleet goes to the fleet (d), keeping the open store's rows for esc.
+func (m *Model) showFleet() tea.Cmd {
+	m.store.Leave()
+	m.screen = screenFleet
+	m.fleet.SetCurrent(m.store.ID())
 	return m.startLoad()
 }
 
-// openStore switches the table to a data store (the overview's choice).
-// A store not open before shows at once what the fleet read of it, marked
-// as the fleet's, until its own load answers: while Graph fails or hangs
-// the screen is not an endless "Loading…".
-func (m *Model) openStore(s graphapi.DataStore) tea.Cmd {
-	if s.ID != m.store.ID {
-		m.table.Replace(m.store.ID, s.ID)
-		m.loop.partial = false
-		m.renews = renewBatch{}
-		m.loop.lastSuccess = time.Time{}
-		m.loop.fromFleet = time.Time{}
-		m.loop.err = nil
-		m.pane.Close()
-		if st := m.fleet.Status(s.ID); st != nil && !st.read.IsZero() {
-			m.table.Merge(st.sessions, st.read)
-			m.loop.fromFleet = st.read
-		}
-	}
-	m.store = s
-	m.screen = screenSessions
-	m.loop.failures = 0
+// openStore switches to a data store (the fleet screen's choice), showing
+// what the fleet read of it until its own load answers.
+func (m *Model) openStore(ds graphapi.DataStore) tea.Cmd {
+	changed, read := m.store.Open(ds, m.fleet.Status(ds.ID))
+	m.loop.openStore(changed, read)
+	m.screen = screenStore
 	return m.startLoad()
 }
 
 // backToStore returns from the fleet to the open store (esc).
 func (m *Model) backToStore() tea.Cmd {
-	m.screen = screenSessions
+	m.screen = screenStore
 	return m.startLoad()
 }

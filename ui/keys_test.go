@@ -27,7 +27,7 @@ func TestQuitGoesBackFirst(t *testing.T) {
 		{[]string{"enter"}, func() bool { return !m.paneOpen() }, "details pane"},
 		{[]string{"e", "tab"}, func() bool { return !m.paneOpen() && !m.paneFocused() }, "focused error pane"},
 		{[]string{"?"}, func() bool { return !strings.Contains(m.View(), " Keys") }, "help"},
-		{[]string{"d"}, func() bool { return !m.inPicker() && m.storeID() == testStore }, "store list (a store is open)"},
+		{[]string{"d"}, func() bool { return !m.onFleet() && m.storeID() == testStore }, "store list (a store is open)"},
 	}
 	for _, s := range steps {
 		press(m, s.open...)
@@ -251,7 +251,7 @@ func TestStoreListShowsItsOwnKeys(t *testing.T) {
 		}
 	}
 	press(m, "esc", "esc")
-	if m.inPicker() {
+	if m.onFleet() {
 		t.Error("esc did not go back to the store")
 	}
 }
@@ -284,7 +284,7 @@ func TestQuitFromAStoreOpenedFromTheFleet(t *testing.T) {
 	run(m, m.Init())
 	for _, back := range []string{"q", "esc"} {
 		press(m, "enter")
-		if m.inPicker() {
+		if m.onFleet() {
 			t.Fatal("enter did not open the store")
 		}
 		_, cmd := m.Update(keyMsg(back))
@@ -292,7 +292,7 @@ func TestQuitFromAStoreOpenedFromTheFleet(t *testing.T) {
 			t.Fatalf("%s quit from a store opened from the fleet", back)
 		}
 		run(m, cmd)
-		if !m.inPicker() {
+		if !m.onFleet() {
 			t.Errorf("%s did not go back to the fleet", back)
 		}
 	}

@@ -61,12 +61,12 @@ type clockTickMsg struct{ answered time.Time }
 // when full (ctrl+r), so the cost follows change, not the store's size.
 // The monitor bounds it by Graph's silence (the request timeout), not by
 // its length: a large listing whose pages keep coming is not cut.
-func loadSessionsCmd(ctx context.Context, mon *monitor.Monitor, gen int, storeID string, full bool) tea.Cmd {
+func loadSessionsCmd(ctx context.Context, mon *monitor.Monitor, mem Memory, gen int, storeID string, full bool) tea.Cmd {
 	return func() tea.Msg {
 		var st monitor.Store
 		var err error
 		held, _ := mon.Store(storeID)
-		leanLoad(held.Listed.IsZero(), func() { st, err = mon.RefreshStore(ctx, storeID, full) })
+		lean(mem, held.Listed.IsZero(), func() { st, err = mon.RefreshStore(ctx, storeID, full) })
 		if err != nil {
 			return sessionsLoadedMsg{gen: gen, storeID: storeID, err: err}
 		}

@@ -18,7 +18,7 @@ import (
 // Options configure the dashboard.
 type Options struct {
 	Service Service
-	// StoreID opens that data store; empty starts with the fleet overview.
+	// StoreID opens that data store; empty starts with the fleet screen.
 	StoreID string
 	// Refresh is the auto-refresh interval; 0 turns auto-refresh off.
 	Refresh time.Duration
@@ -52,22 +52,25 @@ type Options struct {
 	// ASCII draws every symbol as an ASCII character, for terminals whose
 	// font lacks them (the Linux console).
 	ASCII bool
+	// Memory is the process's memory policy around loads (the command
+	// that runs the dashboard builds it); nil tunes nothing.
+	Memory Memory
 }
 
-// screen is what the body shows: the fleet overview, or one store's sessions.
+// screen is what the body shows: the fleet, or one store's sessions.
 type screen int
 
 const (
-	screenStores screen = iota
-	screenSessions
+	screenFleet screen = iota
+	screenStore
 )
 
 const (
-	maxBackoff    = 5 * time.Minute
-	minWidth      = 50
-	minHeight     = 8
-	retryWhenOff  = 10 * time.Second
-	defaultTimout = 30 * time.Second
+	maxBackoff     = 5 * time.Minute
+	minWidth       = 50
+	minHeight      = 8
+	retryWhenOff   = 10 * time.Second
+	defaultTimeout = 30 * time.Second
 )
 
 // component is what each part of the screen offers the root (soft-serve's
@@ -83,7 +86,8 @@ type component interface {
 }
 
 var (
-	_ component = (*overview)(nil)
+	_ component = (*fleetScreen)(nil)
+	_ component = (*storeScreen)(nil)
 	_ component = (*eventLog)(nil)
 	_ component = (*sessionTable)(nil)
 	_ component = (*detailPane)(nil)
@@ -117,31 +121,25 @@ type settings struct {
 	fleetTop bool
 }
 
-// Model is the root model of the dashboard. It routes messages to the
-// components, owns the service, the context and the size, and runs the
-// refresh loop and the actions; each component owns its own state.
+// Model is the root model of the dashboard. It routes messages between
+// the two screens (the fleet, a store) and the parts they share, owns the
+// backend (service, context), the window size and the refresh loop; each
+// component owns its own state.
 type Model struct {
-	svc     Service
-	ctx     context.Context
-	timeout time.Duration
-	now     func() time.Time
-	log     *slog.Logger
-	opts    settings
-	sh      *shared
+	be  *backend
+	cfg settings
+	sh  *shared
 
 	width, height int
 	screen        screen
-	store         graphapi.DataStore // the open store; zero on the fleet at start
 
-	fleet  *overview
+	fleet  *fleetScreen
+	store  *storeScreen
 	events *eventLog
-	table  *sessionTable
-	pane   *detailPane
 	status *statusBar
 	prompt *prompt
 
-	loop   refreshLoop
-	renews renewBatch // "renew marked" under way
+	loop refreshLoop
 }
 
 // New builds the dashboard model.
@@ -159,15 +157,17 @@ func New(o Options) *Model {
 	if o.Columns != nil {
 		columns = *o.Columns
 	}
+	be := &backend{svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, now: o.Now, log: o.Logger, mem: o.Memory}
+	status, prompt := newStatusBar(sh), newPrompt(sh)
+	cfg := settings{label: o.Label, mouse: o.Mouse, bell: o.Bell, terminal: o.Terminal, fleetTop: o.StoreID == ""}
 	m := &Model{
-		svc: o.Service, ctx: o.Context, timeout: o.RequestTimeout, now: o.Now, log: o.Logger,
-		opts: settings{label: o.Label, mouse: o.Mouse, bell: o.Bell, terminal: o.Terminal, fleetTop: o.StoreID == ""},
-		sh:   sh, fleet: newOverview(sh), events: newEventLog(sh), table: newSessionTable(sh, columns), pane: newDetailPane(sh),
-		status: newStatusBar(sh), prompt: newPrompt(sh), loop: refreshLoop{every: o.Refresh},
+		be: be, sh: sh, cfg: cfg,
+		fleet: newFleetScreen(sh), store: newStoreScreen(sh, be, cfg, status, prompt, columns),
+		events: newEventLog(sh), status: status, prompt: prompt, loop: refreshLoop{every: o.Refresh},
 	}
 	if o.StoreID != "" {
-		m.screen = screenSessions
-		m.store = graphapi.DataStore{ID: o.StoreID}
+		m.screen = screenStore
+		m.store.Open(graphapi.DataStore{ID: o.StoreID}, nil)
 	}
 	return m
 }
@@ -177,7 +177,7 @@ func withDefaults(o Options) Options {
 		o.Context = context.Background()
 	}
 	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = defaultTimout
+		o.RequestTimeout = defaultTimeout
 	}
 	if o.Renderer == nil {
 		o.Renderer = lipgloss.DefaultRenderer()
@@ -199,48 +199,27 @@ func withDefaults(o Options) Options {
 
 // Init starts the first load and the clock.
 func (m *Model) Init() tea.Cmd {
-	m.sh.clock = m.now()
-	return tea.Batch(m.startLoad(), clockTick(m.sh.clock, nil), m.loadStoreNameCmd())
-}
-
-// loadStoreNameCmd fetches the stores once when a store was opened by id,
-// so the header can show its display name.
-func (m *Model) loadStoreNameCmd() tea.Cmd {
-	if m.screen != screenSessions {
-		return nil
+	m.sh.clock = m.be.now()
+	var name tea.Cmd
+	if m.screen == screenStore {
+		name = m.store.NameCmd()
 	}
-	ctx, svc, timeout := m.ctx, m.svc, m.timeout
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		stores, _ := svc.ListDataStores(ctx) // the header falls back to the id
-		return storeNamesMsg{stores: stores}
-	}
+	return tea.Batch(m.startLoad(), clockTick(m.sh.clock, nil), name, m.startSpinner())
 }
 
 // Update handles one message. It changes the model and returns commands;
-// it never blocks or does IO. After every message the sizes and the pane
-// follow the new state (sync).
+// it never blocks or does IO. After every message the sizes and what the
+// components show follow the new state (sync); the store screen may then
+// ask for an upload agent, and the spinner runs while anything is in
+// flight.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.route(msg)
 	m.sync()
-	return m, tea.Batch(cmd, m.fetchAgent())
-}
-
-// fetchAgent starts the lookup of the upload agent the details pane asks
-// for, if any: the pane decides what it needs, the root does the IO.
-func (m *Model) fetchAgent() tea.Cmd {
-	id, ok := m.pane.WantAgent()
-	if !ok || m.screen != screenSessions {
-		return nil
+	if m.screen == screenStore {
+		cmd = tea.Batch(cmd, m.store.FetchAgent())
 	}
-	m.pane.FetchingAgent(id)
-	// A short bound: while one lookup runs, no other row's agent loads.
-	return uploadAgentCmd(m.ctx, m.svc, m.store.ID, id, min(m.timeout, agentTimeout))
+	return m, tea.Batch(cmd, m.startSpinner())
 }
-
-// agentTimeout bounds an upload agent lookup.
-const agentTimeout = 30 * time.Second
 
 func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -255,55 +234,46 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case eventsMsg:
 		return m.logEvents(msg)
 	case storeNamesMsg:
-		for _, s := range msg.stores {
-			if s.ID == m.store.ID && m.store.DisplayName == "" {
-				m.store = s
-			}
-		}
+		m.store.SetName(msg.stores)
 	case openStoreMsg:
 		return m.openStore(msg.store)
 	case backToStoreMsg:
-		if m.screen == screenStores && m.store.ID != "" {
+		if m.screen == screenFleet && m.store.ID() != "" {
 			return m.backToStore()
+		}
+	case showFleetMsg:
+		if m.screen == screenStore {
+			return m.showFleet()
 		}
 	case sessionsLoadedMsg:
 		return m.handleSessions(msg)
 	case firstPageMsg:
-		m.handleFirstPage(msg)
+		if m.loop.current(msg.gen) && m.loop.loading && m.screen == screenStore {
+			m.store.FirstPage(msg)
+		}
 	case refreshTickMsg:
-		if msg.gen == m.loop.tickGen && !m.loop.paused && !m.loop.loading {
+		if m.loop.due(msg.gen) {
 			return m.startLoad()
 		}
 	case actionResultMsg:
-		return m.handleResult(msg)
-	case uploadAgentMsg:
-		m.pane.SetAgent(msg)
-	case clockTickMsg:
-		m.sh.clock = m.now()
-		if msg.answered.After(m.loop.answered) {
-			m.loop.answered = msg.answered
+		cmd, reread := m.store.Result(msg)
+		if reread {
+			return tea.Batch(cmd, m.reread())
 		}
+		return cmd
+	case uploadAgentMsg:
+		m.store.SetAgent(msg)
+	case clockTickMsg:
+		m.sh.clock = m.be.now()
+		m.loop.heard(msg.answered)
 		m.fleet.Tick()
-		return clockTick(m.sh.clock, m.answerProbe())
+		return clockTick(m.sh.clock, m.loop.probe(m.screen == screenFleet))
 	case flashExpiredMsg:
 		m.status.Update(msg)
 	case spinner.TickMsg:
 		return m.spin(msg)
 	}
 	return nil
-}
-
-// answerProbe asks the screen's monitor when Graph last answered it (an
-// answer older than the load in flight does not count); nil before any.
-func (m *Model) answerProbe() func() time.Time {
-	mon := m.loop.store
-	if m.screen == screenStores {
-		mon = m.loop.fleet
-	}
-	if mon == nil {
-		return nil
-	}
-	return mon.LastAnswer
 }
 
 // resize is the only handler of the window size: the components get theirs
@@ -322,43 +292,29 @@ func (m *Model) resize(w, h int) tea.Cmd {
 // may act.
 func (m *Model) tooSmall() bool { return m.width < minWidth || m.height < minHeight }
 
-// sync cascades sizes (derived from the window and the table's length) and
-// the selected session to the components.
+// sync cascades sizes, and what each component shows of the state beside
+// it: the store screen the loop's, the status bar the keys of what is on
+// screen.
 func (m *Model) sync() {
-	body := max(m.height-3, 0) // header, status bar, column header
-	ph := 0
-	if m.pane.Open() {
-		ph = paneHeight(body, m.table.Len())
-	}
-	th := body - ph
-	if m.pane.Open() {
-		th-- // the pane's title rule
-	}
-	m.table.SetSize(m.width, max(th, 1))
-	m.table.SetOld(m.old())
-	m.pane.SetSize(m.width, ph)
-	m.pane.SetStore(m.store)
-	m.pane.Show(m.table.Selected())
+	m.store.SetLoad(m.loop.shown(m.sh.clock))
+	m.store.SetSize(m.width, max(m.height-2, 0)) // under the header, over the status line
 	m.fleet.SetSize(m.width, max(m.height-2, 1))
 	m.events.SetSize(m.width, max(m.height-2, 1))
 	m.status.SetSize(m.width, 1)
-	m.status.SetHints(m.hints())
 	m.prompt.SetSize(m.width, 1)
-}
-
-// paneHeight gives the pane about two fifths of the body, never starving the
-// table below 3 rows; a short table lends the pane the rows it does not use.
-func paneHeight(body, rows int) int {
-	ph := max(min(body*2/5, 16), min(6, body-4))
-	if spare := body - 1 - ph - max(rows, 3); spare > 0 {
-		ph += spare
+	switch {
+	case m.events.Open():
+		m.status.SetHints(m.events.ShortHelp())
+	case m.screen == screenFleet:
+		m.status.SetHints(m.fleet.ShortHelp())
+	default:
+		m.status.SetHints(m.store.ShortHelp())
 	}
-	return ph
 }
 
 // spin advances the spinner while anything is in flight.
 func (m *Model) spin(msg spinner.TickMsg) tea.Cmd {
-	if !m.busy() {
+	if !m.loop.loading && !m.store.Busy() {
 		m.sh.spinning = false
 		return nil
 	}
@@ -367,11 +323,10 @@ func (m *Model) spin(msg spinner.TickMsg) tea.Cmd {
 	return cmd
 }
 
-// busy reports whether anything is in flight, which is when the spinner runs.
-func (m *Model) busy() bool { return m.loop.loading || m.table.Busy() }
-
+// startSpinner starts the spinner when something went in flight (a load,
+// an action) and it is not running yet.
 func (m *Model) startSpinner() tea.Cmd {
-	if m.sh.spinning {
+	if m.sh.spinning || (!m.loop.loading && !m.store.Busy()) {
 		return nil
 	}
 	m.sh.spinning = true

@@ -17,7 +17,7 @@ const bodyY = 1
 const firstRowY = bodyY + 1
 
 func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
-	if !m.opts.mouse || m.status.ShowingHelp() || m.tooSmall() {
+	if !m.cfg.mouse || m.status.ShowingHelp() || m.tooSmall() {
 		return nil
 	}
 	switch msg.Button {
@@ -30,15 +30,8 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	msg.Y -= bodyY
-	if m.screen == screenStores {
+	if m.screen == screenFleet {
 		return m.fleet.Update(msg)
 	}
-	paneTop := 1 + m.table.height // the column header and the rows
-	if m.pane.Open() && msg.Y >= paneTop {
-		if msg.Button != tea.MouseButtonLeft {
-			m.pane.Update(msg)
-		}
-		return nil
-	}
-	return m.table.Update(msg)
+	return m.store.Update(msg)
 }

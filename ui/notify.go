@@ -34,7 +34,8 @@ func finished(before graphapi.StateClass, r *row) (notice, bool) {
 	return n, true
 }
 
-func (m *Model) announce(notices []notice) tea.Cmd {
+// announce flashes the sessions seen running that finished, and logs them.
+func (s *storeScreen) announce(notices []notice) tea.Cmd {
 	if len(notices) == 0 {
 		return nil
 	}
@@ -42,7 +43,7 @@ func (m *Model) announce(notices []notice) tea.Cmd {
 	events := make([]event, 0, len(notices))
 	level := flashSuccess
 	for _, n := range notices {
-		e := event{at: m.now(), kind: eventCompleted, text: n.name + " completed"}
+		e := event{at: s.be.now(), kind: eventCompleted, text: n.name + " completed"}
 		if n.failed {
 			level = flashError
 			e.kind, e.text = eventFailed, n.name+" failed"
@@ -53,28 +54,20 @@ func (m *Model) announce(notices []notice) tea.Cmd {
 		events = append(events, e)
 		parts = append(parts, e.kind.icon()+" "+e.text)
 	}
-	return tea.Batch(m.status.Flash(level, strings.Join(parts, " · ")), m.logEvents(events))
+	return tea.Batch(s.status.Flash(level, strings.Join(parts, " · ")), emit(events))
 }
 
 // logEvents keeps events in the log (L) and rings the bell (--bell) for
-// those that need a person: failures and stalls.
+// those that need a person: failures and stalls. The bell changes no cell:
+// it is written to the terminal from a command.
 func (m *Model) logEvents(events []event) tea.Cmd {
 	m.events.Add(events...)
-	if m.opts.bell && slices.ContainsFunc(events, func(e event) bool { return e.kind.rings() }) {
-		return m.writeTerminal("\a")
-	}
-	return nil
-}
-
-// writeTerminal sends bytes that change no cell (bell, OSC 52) to the
-// terminal, from a command.
-func (m *Model) writeTerminal(seq string) tea.Cmd {
-	w := m.opts.terminal
-	if w == nil {
+	w := m.cfg.terminal
+	if !m.cfg.bell || w == nil || !slices.ContainsFunc(events, func(e event) bool { return e.kind.rings() }) {
 		return nil
 	}
 	return func() tea.Msg {
-		_, _ = io.WriteString(w, seq)
+		_, _ = io.WriteString(w, "\a")
 		return nil
 	}
 }
@@ -82,15 +75,15 @@ func (m *Model) writeTerminal(seq string) tea.Cmd {
 // copySelected sends the session id to the terminal's clipboard with OSC
 // 52, which reaches the local clipboard over SSH too. Whether the terminal
 // took it cannot be known, so the status bar says "sent", not "copied".
-func (m *Model) copySelected() tea.Cmd {
-	r := m.table.Selected()
+func (s *storeScreen) copySelected() tea.Cmd {
+	r := s.table.Selected()
 	if r == nil {
 		return nil
 	}
-	if m.opts.terminal == nil {
-		return m.status.Flash(flashWarn, "no terminal to copy to")
+	if s.cfg.terminal == nil {
+		return s.status.Flash(flashWarn, "no terminal to copy to")
 	}
-	w, id := m.opts.terminal, r.s.ID
+	w, id := s.cfg.terminal, r.s.ID
 	write := func() tea.Msg {
 		// The environment is read here, in the command, not in Update. tmux
 		// (set-clipboard on, its default since 3.2) takes a plain OSC 52 and
@@ -103,5 +96,5 @@ func (m *Model) copySelected() tea.Cmd {
 		_, _ = io.WriteString(w, seq.String())
 		return nil
 	}
-	return tea.Batch(write, m.status.Flash(flashInfo, "sent session id "+shortID(id, 13)+" to the terminal's clipboard (OSC 52)"))
+	return tea.Batch(write, s.status.Flash(flashInfo, "sent session id "+shortID(id, 13)+" to the terminal's clipboard (OSC 52)"))
 }

@@ -1,5 +1,5 @@
 // Failures in words: what a failed read means (Graph unreachable, not
-// answering, throttling…) and why, for the header, the overview's rows and
+// answering, throttling…) and why, for the header, the fleet screen's rows and
 // the event log; and the outage, a run of failed reads from its first.
 
 package ui

@@ -18,15 +18,15 @@ import (
 	"github.com/edmtop/edmtop/termtext"
 )
 
-type pane int
+type paneKind int
 
 const (
-	paneNone pane = iota
+	paneNone paneKind = iota
 	paneDetails
 	paneErrors
 )
 
-func (p pane) title() string {
+func (p paneKind) title() string {
 	switch p {
 	case paneDetails:
 		return "details"
@@ -38,8 +38,8 @@ func (p pane) title() string {
 
 type detailPane struct {
 	sh     *shared
-	kind   pane // paneNone when closed
-	focus  bool // keys scroll the pane, not the table
+	kind   paneKind // paneNone when closed
+	focus  bool     // keys scroll the pane, not the table
 	offset int
 	row    *row
 	rowID  string
@@ -118,7 +118,7 @@ func (p *detailPane) Open() bool    { return p.kind != paneNone }
 func (p *detailPane) Focused() bool { return p.kind != paneNone && p.focus }
 
 // Toggle opens kind, or closes it when it is open.
-func (p *detailPane) Toggle(kind pane) {
+func (p *detailPane) Toggle(kind paneKind) {
 	if p.kind == kind {
 		p.Close()
 		return
@@ -206,7 +206,7 @@ func (p *detailPane) render() []string {
 	if r == nil {
 		return []string{p.sh.styles.Muted.Render(" No session selected.")}
 	}
-	var fields []field
+	var fields []present.Field
 	if p.kind == paneErrors {
 		fields = errorFields(r, p.sh.clock)
 	} else {
@@ -246,83 +246,51 @@ func (p *detailPane) ShortHelp() []key.Binding {
 	return []key.Binding{p.sh.keys.Focus, p.sh.keys.Close}
 }
 
-// field is one "label  value" line of a pane. Values are sanitized here.
-type field struct{ label, value string }
-
-func kv(label, value string) field { return field{label, termtext.OneLine(value)} }
-
-// detailsFields lists every property of a session.
-func detailsFields(r *row, now time.Time) []field {
+// detailsFields is the session's text as present writes it, with what the
+// dashboard adds between its groups: the error in one line (e shows it
+// whole), the pace and ETA of the running phase and its progress seen.
+func detailsFields(r *row, now time.Time) []present.Field {
 	s := r.s
-	up, proc := s.UploadProgress(), s.ProcessingProgress()
-	upTime, procTime := phaseDurations(s, now)
-	fields := []field{
-		kv("file", s.FileName),
-		kv("session id", s.ID),
-		kv("data store id", s.DataStoreID),
-		{"state", r.state + "  (" + r.class.String() + ")"},
-	}
+	text := present.Session(s, present.Clock{Now: now, Local: true})
+	fields := append([]present.Field(nil), text.Head...)
 	switch {
 	case !s.Error.IsEmpty():
-		fields = append(fields, field{"error", termtext.OneLine(s.Error.Code) + ": " + termtext.OneLine(s.Error.Message) + "  (press e)"})
+		fields = append(fields, present.Field{Label: "error", Value: s.Error.Code + ": " + s.Error.Message + "  (press e)"})
 	case r.lastErr != nil:
-		fields = append(fields, field{"last call failed", r.lastErrOp.String() + "  (press e)"})
+		fields = append(fields, present.Field{Label: "last call failed", Value: r.lastErrOp.String() + "  (press e)"})
 	}
-	fields = append(fields, []field{
-		{"blocks", progressText(up, s.TotalBlockCount, s.RemainingBlockCount)},
-		{"jobs", progressText(proc, s.TotalJobCount, s.RemainingJobCount)},
-		{"rows per block", present.Count(s.RowsPerBlock)},
-		{"estimated rows", estimatedRows(s)},
-		{"upload rate", phaseRate(r, now, up, false)},
-		{"processing rate", phaseRate(r, now, proc, true)},
-		{"ETA (this phase)", r.eta(now)},
-		{"upload time", upTime},
-		{"processing time", procTime},
-		{"upload history", history(r, false)},
-		{"processing history", history(r, true)},
-		{"created", stamp(s.CreationDateTime, now)},
-		{"started", stamp(s.StartDateTime, now)},
-		{"last updated", stamp(s.LastUpdatedDateTime, now)},
-		{"upload completed", stamp(s.UploadCompletionDateTime, now)},
-		{"processing completed", stamp(s.ProcessingCompletionDateTime, now)},
-		{"completed", stamp(s.CompletionDateTime, now)},
-		kv("checksum", present.OrDash(s.Checksum)),
-		{"upload URI", redactedURI(s.DataUploadURI)},
-		{"salt", present.MaskSecret(s.Salt)},
-		kv("upload agent id", present.OrDash(s.UploadAgentID)),
+	fields = append(fields, text.Progress...)
+	up, proc := s.UploadProgress(), s.ProcessingProgress()
+	fields = append(fields, []present.Field{
+		{Label: "upload rate", Value: phaseRate(r, now, up, false)},
+		{Label: "processing rate", Value: phaseRate(r, now, proc, true)},
+		{Label: "ETA (this phase)", Value: r.eta(now)},
+		{Label: "upload history", Value: history(r, false)},
+		{Label: "processing history", Value: history(r, true)},
 	}...)
-	if len(s.Fields) == 0 {
-		fields = append(fields, field{"fields", present.Dash})
-	}
-	for i, f := range s.Fields {
-		label := ""
-		if i == 0 {
-			label = fmt.Sprintf("fields (%d)", len(s.Fields))
-		}
-		fields = append(fields, field{label, fmt.Sprintf("%d. %s", i+1, termtext.OneLine(f))})
-	}
-	return fields
+	fields = append(fields, text.Times...)
+	return append(fields, text.Upload...)
 }
 
 // storeFields are what the details add from beyond the session: its upload
 // agent, the store's schema against its fields, the store's recent runs.
-func (p *detailPane) storeFields(r *row) []field {
+func (p *detailPane) storeFields(r *row) []present.Field {
 	fields := agentFields(p.agents[r.s.ID], p.sh.clock)
 	fields = append(fields, schemaFields(&p.store, r.s)...)
-	return append(fields, field{"recent runs", p.history})
+	return append(fields, present.Field{Label: "recent runs", Value: p.history})
 }
 
 // agentFields is the upload agent as far as its lookup has got.
-func agentFields(a agentLookup, now time.Time) []field {
+func agentFields(a agentLookup, now time.Time) []present.Field {
 	switch {
 	case a.err != nil:
-		return []field{{"upload agent", "could not load: " + errorSummary(a.err)}}
+		return []present.Field{{Label: "upload agent", Value: "could not load: " + errorSummary(a.err)}}
 	case !a.done:
-		return []field{{"upload agent", "loading…"}}
+		return []present.Field{{Label: "upload agent", Value: "loading…"}}
 	}
-	return []field{
-		kv("upload agent", present.OrDash(a.agent.Description)),
-		{"agent created", stamp(a.agent.CreationDateTime, now)},
+	return []present.Field{
+		{Label: "upload agent", Value: present.OrDash(a.agent.Description)},
+		{Label: "agent created", Value: present.Absolute(a.agent.CreationDateTime, now)},
 	}
 }
 
@@ -363,144 +331,92 @@ func history(r *row, jobs bool) string {
 	return sparkline(values, 40) + fmt.Sprintf("  (%d changes seen)", len(r.samples))
 }
 
-func progressText(p graphapi.Progress, total, remaining graphapi.Count) string {
-	if !p.Known {
-		return fmt.Sprintf("total %s, remaining %s  (progress unknown)", present.Count(total), present.Count(remaining))
-	}
-	// The counts as the bar reads them: clamped to [0, total], never the
-	// service's negative or overflowing numbers.
-	left := present.Dash
-	if remaining.Valid {
-		left = fmt.Sprint(p.Total - p.Done)
-	}
-	return fmt.Sprintf("%d of %d done, %s remaining  (%d%%)", p.Done, p.Total, left, p.Percent())
-}
-
-// errorFields lists the session's own error in full and the last failed
-// call made on its row.
-func errorFields(r *row, now time.Time) []field {
-	var fields []field
+// errorFields lists the session's own error in full, as present writes
+// it, and the last failed call made on its row.
+func errorFields(r *row, now time.Time) []present.Field {
+	var fields []present.Field
 	if e := r.s.Error; !e.IsEmpty() {
-		fields = append(fields,
-			field{"SESSION ERROR", "reported by the service for " + r.name},
-			kv("code", present.OrDash(e.Code)),
-			kv("message", present.OrDash(e.Message)),
-			kv("target", present.OrDash(e.Target)),
-		)
-		if ie := e.InnerError; ie != nil {
-			fields = append(fields,
-				kv("inner code", present.OrDash(ie.Code)),
-				kv("activityId", present.OrDash(ie.ActivityID)),
-				kv("clientRequestId", present.OrDash(ie.ClientRequestID)),
-				field{"errorDateTime", stamp(ie.ErrorDateTime, now)},
-			)
-		}
-		for i, d := range e.Details {
-			fields = append(fields, field{fmt.Sprintf("detail %d", i+1),
-				termtext.OneLine(present.OrDash(d.Code)) + ": " + termtext.OneLine(d.Message) + targetSuffix(d.Target)})
-		}
+		fields = append(fields, present.Field{Label: "SESSION ERROR", Value: "reported by the service for " + r.name})
+		fields = append(fields, present.ErrorFields(e, present.Clock{Now: now, Local: true})...)
 	}
 	if r.lastErr != nil {
 		if len(fields) > 0 {
-			fields = append(fields, field{})
+			fields = append(fields, present.Field{})
 		}
-		fields = append(fields, field{"LAST FAILED CALL", r.lastErrOp.String() + " at " + r.lastErrAt.In(now.Location()).Format("15:04:05") + " (" + present.Ago(r.lastErrAt, now) + ")"})
+		fields = append(fields, present.Field{Label: "LAST FAILED CALL",
+			Value: r.lastErrOp.String() + " at " + r.lastErrAt.In(now.Location()).Format("15:04:05") + " (" + present.Ago(r.lastErrAt, now) + ")"})
 		fields = append(fields, callErrorFields(r.lastErr)...)
 	}
 	if len(fields) == 0 {
-		fields = append(fields, field{"", "No errors: the service reports none for this session and no call on it has failed."})
+		fields = append(fields, present.Field{Value: "No errors: the service reports none for this session and no call on it has failed."})
 	}
 	return fields
 }
 
 // callErrorFields describes a failed call for a support ticket.
-func callErrorFields(err error) []field {
+func callErrorFields(err error) []present.Field {
 	ge, ok := graphapi.AsError(err)
 	if !ok {
-		return []field{kv("error", err.Error())}
+		return []present.Field{{Label: "error", Value: err.Error()}}
 	}
 	status := "no response"
 	if ge.StatusCode != 0 {
 		status = fmt.Sprint(ge.StatusCode)
 	}
-	fields := []field{
-		{"HTTP status", status},
-		kv("code", present.OrDash(ge.Code)),
-		kv("message", present.OrDash(ge.Message)),
+	fields := []present.Field{
+		{Label: "HTTP status", Value: status},
+		{Label: "code", Value: present.OrDash(ge.Code)},
+		{Label: "message", Value: present.OrDash(ge.Message)},
 	}
 	if ge.Target != "" {
-		fields = append(fields, kv("target", ge.Target))
+		fields = append(fields, present.Field{Label: "target", Value: ge.Target})
 	}
 	if len(ge.InnerCodes) > 0 {
-		fields = append(fields, field{"inner codes", innerCodes(ge.InnerCodes)})
+		fields = append(fields, present.Field{Label: "inner codes", Value: strings.Join(ge.InnerCodes, " > ")})
 	}
 	for i, d := range ge.Details {
-		fields = append(fields, field{fmt.Sprintf("detail %d", i+1), detailText(d)})
+		fields = append(fields, present.Field{Label: fmt.Sprintf("detail %d", i+1), Value: present.OrDash(d.Code) + ": " +
+			present.OrDash(d.Message) + present.Aside("target", d.Target) + present.Aside("inner", strings.Join(d.InnerCodes, " > "))})
 	}
 	fields = append(fields,
-		kv("request-id", present.OrDash(ge.RequestID)),
-		kv("client-request-id", present.OrDash(ge.ClientRequestID)),
+		present.Field{Label: "request-id", Value: present.OrDash(ge.RequestID)},
+		present.Field{Label: "client-request-id", Value: present.OrDash(ge.ClientRequestID)},
 	)
 	if !ge.Date.IsZero() {
-		fields = append(fields, field{"date", ge.Date.UTC().Format("2006-01-02 15:04:05Z")})
+		fields = append(fields, present.Field{Label: "date", Value: ge.Date.UTC().Format("2006-01-02 15:04:05Z")})
 	}
 	if ge.RetryAfter > 0 {
-		fields = append(fields, field{"retry after", present.Countdown(ge.RetryAfter)})
+		fields = append(fields, present.Field{Label: "retry after", Value: present.Countdown(ge.RetryAfter)})
 	}
 	if advice := graphapi.Advice(err); advice != "" {
-		fields = append(fields, field{"what to do", advice})
+		fields = append(fields, present.Field{Label: "what to do", Value: advice})
 	}
 	if ge.OutcomeUnknown {
-		fields = append(fields, field{"outcome", "unknown: the request may have reached the service; the list was re-read"})
+		fields = append(fields, present.Field{Label: "outcome", Value: "unknown: the request may have reached the service; the list was re-read"})
 	}
 	return fields
 }
 
-// innerCodes is a chain of inner error codes, outermost first, each
-// sanitized: "TooManyRequests > TenantQuotaExceeded".
-func innerCodes(codes []string) string {
-	clean := make([]string, len(codes))
-	for i, c := range codes {
-		clean[i] = termtext.OneLine(c)
-	}
-	return strings.Join(clean, " > ")
-}
-
-// detailText is one entry of a Graph error's details on one line.
-func detailText(d graphapi.ErrorDetail) string {
-	text := termtext.OneLine(present.OrDash(d.Code)) + ": " + termtext.OneLine(present.OrDash(d.Message)) + targetSuffix(d.Target)
-	if len(d.InnerCodes) > 0 {
-		text += "  (inner: " + innerCodes(d.InnerCodes) + ")"
-	}
-	return text
-}
-
-func targetSuffix(t string) string {
-	if t == "" {
-		return ""
-	}
-	return "  (target: " + termtext.OneLine(t) + ")"
-}
-
 // renderFields lays fields out as aligned, wrapped lines of width cells.
-func renderFields(fields []field, width int, st Styles) []string {
+// Every value is sanitized here, the one place a pane's text passes.
+func renderFields(fields []present.Field, width int, st Styles) []string {
 	labelW := 0
 	for _, f := range fields {
-		labelW = max(labelW, ansi.StringWidth(f.label))
+		labelW = max(labelW, ansi.StringWidth(f.Label))
 	}
 	labelW = min(labelW, max(width/3, 8))
 	valueW := max(width-labelW-3, 10)
 	var lines []string
 	for _, f := range fields {
-		if f.label == "" && f.value == "" {
+		if f.Label == "" && f.Value == "" {
 			lines = append(lines, "")
 			continue
 		}
-		wrapped := strings.Split(ansi.Wrap(f.value, valueW, " /-"), "\n")
+		wrapped := strings.Split(ansi.Wrap(termtext.OneLine(f.Value), valueW, " /-"), "\n")
 		for i, w := range wrapped {
 			label := ""
 			if i == 0 {
-				label = f.label
+				label = f.Label
 			}
 			lines = append(lines, " "+st.Label.Render(fit(label, labelW))+"  "+w)
 		}

@@ -6,18 +6,20 @@ import (
 	"testing"
 
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/present"
 )
 
-func fieldMap(fields []field) map[string]string {
+func fieldMap(fields []present.Field) map[string]string {
 	m := map[string]string{}
 	for _, f := range fields {
-		m[f.label] = f.value
+		m[f.Label] = f.Value
 	}
 	return m
 }
 
 // The error pane shows what a support ticket needs of a *graphapi.Error:
-// its target, every detail and the inner codes, each sanitized.
+// its target, every detail and the inner codes, each sanitized where the
+// pane renders it.
 func TestCallErrorFieldsShowTargetDetailsAndInnerCodes(t *testing.T) {
 	hostile := "\x1b]52;c;cGF5bG9hZA==\x07\x1b[2J\r\x9b"
 	for _, tc := range []struct {
@@ -53,16 +55,16 @@ func TestCallErrorFieldsShowTargetDetailsAndInnerCodes(t *testing.T) {
 					t.Errorf("%s shown: %q", label, got[label])
 				}
 			}
-			for label, v := range got {
-				if strings.ContainsAny(v, "\x1b\x07\r\n\u009b") {
-					t.Errorf("%s not sanitized: %q", label, v)
+			for _, line := range renderFields(callErrorFields(tc.err), 200, NewStyles(asciiRenderer(), DefaultTheme())) {
+				if strings.ContainsAny(line, "\x1b\x07\r\n\u009b") {
+					t.Errorf("not sanitized: %q", line)
 				}
 			}
 		})
 	}
 }
 
-func paneText(m *Model) string { return strings.Join(m.pane.content, "\n") }
+func paneText(m *Model) string { return strings.Join(m.store.pane.content, "\n") }
 
 // The details pane fetches the upload agent of the session it shows, once,
 // one lookup at a time, through a command (never in Update); it says
@@ -115,7 +117,7 @@ func TestDetailsFetchUploadAgentOnDemand(t *testing.T) {
 		t.Errorf("reopening did not retry:\n%s", paneText(m))
 	}
 	// An answer for a store left is dropped.
-	m.pane.SetAgent(uploadAgentMsg{storeID: "other", sessionID: "s-failed", agent: graphapi.UploadAgent{Description: "stranger"}})
+	m.store.pane.SetAgent(uploadAgentMsg{storeID: "other", sessionID: "s-failed", agent: graphapi.UploadAgent{Description: "stranger"}})
 	press(m, "j")
 	if strings.Contains(paneText(m), "stranger") {
 		t.Error("an answer for another store was shown")
@@ -135,5 +137,57 @@ func TestDetailsShowStoreSchemaAndRecentRuns(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q:\n%s", want, got)
 		}
+	}
+}
+
+func TestDetailsPane(t *testing.T) {
+	s := storeAlone(t, 120, 38)
+	pressOn(s, "enter")
+	view := s.View()
+	for _, want := range []string{"─ details · employees-2026-11-28.EdmHash", "s-processing", "7 of 10 done, 3 remaining  (70%)",
+		"https://edmupload.blob.core.windows.net/sessions/1", "query hidden", "(12 characters, hidden)", "2026-11-28 08:04:00 UTC  (1h ago)"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("details lack %q:\n%s", want, view)
+		}
+	}
+	for _, secret := range []string{"SECRETsig", "sig=", "SALTSALT"} {
+		if strings.Contains(view, secret) {
+			t.Errorf("details show %q", secret)
+		}
+	}
+	// Scrolling: tab focuses the pane, j scrolls it and leaves the selection.
+	s.SetSize(120, 22)
+	pressOn(s, "tab", "j", "j")
+	if s.pane.offset != 2 || s.table.selectedID != "s-processing" {
+		t.Errorf("pane offset %d, selected %s", s.pane.offset, s.table.selectedID)
+	}
+	pressOn(s, "G")
+	last := s.pane.offset
+	pressOn(s, "j")
+	if s.pane.offset != last {
+		t.Error("pane scrolled past its end")
+	}
+	pressOn(s, "esc")
+	if s.pane.Open() || s.pane.Focused() {
+		t.Error("esc did not close the pane")
+	}
+}
+
+func TestErrorPaneShowsSessionError(t *testing.T) {
+	s := storeAlone(t, 120, 28)
+	selectOn(t, s, "s-failed")
+	pressOn(s, "e")
+	view := s.View()
+	for _, want := range []string{"SESSION ERROR", "InvalidHashFormat", "Block 6 could not be read.", "contractors.EdmHash",
+		"SchemaColumnMismatch", "c0ffee00-1111-4222-8333-944455556666", "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+		"2026-11-28 09:03:12 UTC", "ColumnCount: Expected 3 columns, found 4  (target: block 6)"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("error pane lacks %q:\n%s", want, view)
+		}
+	}
+	// The pane follows the selection.
+	pressOn(s, "k")
+	if !strings.Contains(s.View(), "No errors") {
+		t.Error("pane did not follow the selection")
 	}
 }

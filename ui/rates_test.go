@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/present"
 )
 
@@ -74,5 +77,33 @@ func TestFinishedRowsKeepNoSamples(t *testing.T) {
 	}
 	if r := tbl.rows["s-uploading"]; len(r.samples) != 1 {
 		t.Errorf("a running row holds %d samples, want 1", len(r.samples))
+	}
+}
+
+func TestRatesETAAndSparklineFromRefreshes(t *testing.T) {
+	svc := newFake()
+	now := testNow
+	clock := func() time.Time { return now }
+	s := sampleSessions()[1] // 50 blocks, 35 remaining
+	svc.sessions[testStore] = []*graphapi.Session{s}
+	m := New(Options{Service: svc, StoreID: testStore, Renderer: asciiRenderer(), Now: clock, Refresh: 10 * time.Second})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	run(m, m.Init())
+	for i := 1; i <= 3; i++ {
+		now = now.Add(time.Minute)
+		s.RemainingBlockCount = cnt(35 - int64(i)*5)
+		s.LastUpdatedDateTime = graphapi.Time{Time: now}
+		svc.sessions[testStore] = []*graphapi.Session{s}
+		press(m, "ctrl+r")
+	}
+	m.setClock(now)
+	press(m, "enter")
+	v := m.View()
+	// 15 blocks in 3 minutes: 5/min; 20 left: 4m.
+	for _, want := range []string{"5.0 blocks/min", "ETA (this phase)      4m", "▃▄▅▅  (4 changes seen)", " ETA ", "    4m ",
+		"processing history    - (shown while this phase runs)"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
 	}
 }

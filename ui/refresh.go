@@ -1,6 +1,7 @@
 // The refresh loop: one list request at a time, re-armed only where its
 // answer is handled, backing off on failures; and handing what it brings
-// to the screen that asked.
+// to the screen that asked. The loop changes its own state (begin, end,
+// arm, pause…); the root only routes.
 
 package ui
 
@@ -8,8 +9,10 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/monitor"
+	"github.com/edmtop/edmtop/present"
 )
 
 // refreshLoop is the loop's state. Generations make stale answers and
@@ -34,42 +37,85 @@ type refreshLoop struct {
 	// fromFleet: the table shows the fleet's read of the store, of then,
 	// until the store's own first load answers.
 	fromFleet time.Time
-	// lastRelease is when memory was last handed back (releaseMemory).
-	lastRelease time.Time
 	// full asks the next load for full listings (ctrl+r), not only the
 	// running sessions by id.
 	full bool
 	// The monitors keep what was read between loads: one for the fleet,
-	// one for the open store; version is the open store's last merged.
-	fleet, store *monitor.Monitor
-	storeID      string
-	version      uint64
-	listed       time.Time
-	// partial: the table shows a first page while the store's first
-	// listing runs (the header says "so far"). want is the selection
-	// asked for before it (a store's remembered one, or none: the top),
-	// firstSel the one the page's rows left: while the user has not moved
-	// it, the listing selects as if no page had come.
-	partial        bool
-	want, firstSel string
+	// one for the open store; version is the open store's last merged,
+	// listed when its last full listing started.
+	fleetMon, storeMon *monitor.Monitor
+	storeID            string
+	version            uint64
+	listed             time.Time
 }
 
 // storeMonitor is the open store's monitor, new when the store changed.
 // answer bounds a poll by Graph's silence (the request timeout).
 func (l *refreshLoop) storeMonitor(svc Service, storeID string, now func() time.Time, answer time.Duration) *monitor.Monitor {
-	if l.store == nil || l.storeID != storeID {
-		l.store = monitor.New(svc, monitor.Options{Stores: []string{storeID}, Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
+	if l.storeMon == nil || l.storeID != storeID {
+		l.storeMon = monitor.New(svc, monitor.Options{Stores: []string{storeID}, Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
 		l.storeID, l.version, l.listed = storeID, 0, time.Time{}
 	}
-	return l.store
+	return l.storeMon
 }
 
 // fleetMonitor watches every store the account sees.
 func (l *refreshLoop) fleetMonitor(svc Service, now func() time.Time, answer time.Duration) *monitor.Monitor {
-	if l.fleet == nil {
-		l.fleet = monitor.New(svc, monitor.Options{Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
+	if l.fleetMon == nil {
+		l.fleetMon = monitor.New(svc, monitor.Options{Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
 	}
-	return l.fleet
+	return l.fleetMon
+}
+
+// begin starts load gen: any pending tick becomes stale, so there is only
+// ever one loop. full says the load lists everything (ctrl+r asked).
+func (l *refreshLoop) begin(now time.Time) (gen int, full bool) {
+	l.tickGen++
+	l.loadGen++
+	l.loading, l.next, l.started = true, time.Time{}, now
+	full, l.full = l.full, false
+	return l.loadGen, full
+}
+
+// current reports whether an answer is of the load in flight.
+func (l *refreshLoop) current(gen int) bool { return gen == l.loadGen }
+
+// due reports whether tick gen should start a load: the latest tick, not
+// paused, nothing in flight.
+func (l *refreshLoop) due(gen int) bool { return gen == l.tickGen && !l.paused && !l.loading }
+
+// end takes the load's outcome: its failure, or the time of what it read;
+// now is when it ended. It returns the outage's events, if it started or
+// ended one.
+func (l *refreshLoop) end(err error, read, now time.Time) []event {
+	l.loading, l.err = false, err
+	if err != nil {
+		return l.outage.failed(err, l.started, now)
+	}
+	l.lastSuccess = read
+	return l.outage.recovered(now)
+}
+
+// took records the open store's listing and reports whether its sessions
+// changed (a version of 0 is unknown: changed), and whether the store was
+// listed again since the last (its decoding left garbage even when nothing
+// changed). The table now shows the store's own read.
+func (l *refreshLoop) took(version uint64, listed time.Time) (changed, relisted bool) {
+	relisted = !listed.Equal(l.listed)
+	changed = version == 0 || version != l.version
+	l.version, l.listed, l.fromFleet = version, listed, time.Time{}
+	return changed, relisted
+}
+
+// arm arms the next tick after a load, on either screen: its wait and
+// generation; ok is false when none is to be armed.
+func (l *refreshLoop) arm(err error, now time.Time) (wait time.Duration, gen int, ok bool) {
+	l.tickGen++
+	l.next = time.Time{}
+	if wait, ok = l.wait(err, true); ok {
+		l.next = now.Add(wait)
+	}
+	return wait, l.tickGen, ok
 }
 
 // wait is how long until the next load: the interval after a success, a
@@ -96,27 +142,150 @@ func (l *refreshLoop) wait(err error, auto bool) (time.Duration, bool) {
 	return wait, !l.paused
 }
 
-// startLoad sends the list request for the current screen. Any pending tick
-// becomes stale, so there is only ever one loop.
-func (m *Model) startLoad() tea.Cmd {
-	m.loop.tickGen++
-	m.loop.loading = true
-	m.loop.loadGen++
-	m.loop.next = time.Time{}
-	m.loop.started = m.now()
-	full := m.loop.full
-	m.loop.full = false
-	var load tea.Cmd
-	if m.screen == screenStores {
-		load = m.fleet.Load(m.ctx, m.loop.fleetMonitor(m.svc, m.now, m.timeout), m.now, m.loop.loadGen, full)
-	} else {
-		mon := m.loop.storeMonitor(m.svc, m.store.ID, m.now, m.timeout)
-		load = loadSessionsCmd(m.ctx, mon, m.loop.loadGen, m.store.ID, full)
-		if fp, ok := m.svc.(firstPager); ok && m.table.Len() == 0 && m.loop.listed.IsZero() {
-			load = tea.Batch(load, firstPageCmd(m.ctx, fp, m.loop.loadGen, m.store.ID, m.now, m.timeout))
-		}
+// togglePause stops or resumes the loop and reports whether it is paused
+// now; pausing makes the pending tick void.
+func (l *refreshLoop) togglePause() bool {
+	if l.paused = !l.paused; l.paused {
+		l.tickGen++
+		l.next = time.Time{}
 	}
-	return tea.Batch(load, m.startSpinner())
+	return l.paused
+}
+
+// askFull asks the next load for full listings (ctrl+r); false while a load
+// runs.
+func (l *refreshLoop) askFull() bool {
+	if l.loading {
+		return false
+	}
+	l.full = true
+	return true
+}
+
+// heard takes when the monitor last heard from Graph (the clock's probe).
+func (l *refreshLoop) heard(answered time.Time) {
+	if answered.After(l.answered) {
+		l.answered = answered
+	}
+}
+
+// openStore starts on a store: another store's freshness and failure are
+// not this one's, and its table shows the fleet's read of then (zero:
+// none) until its own load answers. Any store opened starts without
+// backoff.
+func (l *refreshLoop) openStore(changed bool, fleetRead time.Time) {
+	if changed {
+		l.lastSuccess, l.err, l.fromFleet = time.Time{}, nil, fleetRead
+	}
+	l.failures = 0
+}
+
+// probe asks the screen's monitor when Graph last answered it (an answer
+// older than the load in flight does not count); nil before any.
+func (l *refreshLoop) probe(fleet bool) func() time.Time {
+	mon := l.storeMon
+	if fleet {
+		mon = l.fleetMon
+	}
+	if mon == nil {
+		return nil
+	}
+	return mon.LastAnswer
+}
+
+// shown is what the store screen shows of the loop at now.
+func (l *refreshLoop) shown(now time.Time) loadState {
+	return loadState{err: l.err, waiting: l.loading || l.lastSuccess.IsZero(), fromFleet: l.fromFleet, old: l.old(now)}
+}
+
+// old: what the screen shows may no longer match the service (its last
+// load failed, it came from the fleet, or loads stopped long ago).
+func (l *refreshLoop) old(now time.Time) bool {
+	if l.err != nil || !l.fromFleet.IsZero() {
+		return true
+	}
+	return l.every > 0 && now.Sub(l.lastSuccess) > 3*l.every
+}
+
+// dataTime is when what the screen shows was read: the last successful
+// load, else the fleet's read of the store; zero before either.
+func (l *refreshLoop) dataTime() time.Time {
+	if l.lastSuccess.IsZero() {
+		return l.fromFleet
+	}
+	return l.lastSuccess
+}
+
+// silence is how long the load in flight has gone without an answer from
+// Graph; 0 when none is in flight.
+func (l *refreshLoop) silence(now time.Time) time.Duration {
+	if !l.loading {
+		return 0
+	}
+	since := l.started
+	if l.answered.After(since) {
+		since = l.answered
+	}
+	return max(now.Sub(since), 0)
+}
+
+// stateText is the header's refresh state, with its shorter forms: Graph
+// silent for notAnsweringAfter, a failure with since when, why and when
+// the next try is (or how long the retry has waited), or the loop's state.
+func (l *refreshLoop) stateText(sh *shared) []string {
+	st, now := sh.styles, sh.clock
+	silence := l.silence(now)
+	if o := l.outage; o.since.IsZero() && silence >= notAnsweringAfter {
+		waited := "(" + present.Elapsed(silence) + ")"
+		return styled(st.Warn, sh.frame()+" Graph not answering "+waited, "not answering "+waited)
+	}
+	// During an outage its words stay: a retry waiting long says so in
+	// its tail, not by taking their place.
+	if o := l.outage; !o.since.IsZero() {
+		f := describe(o.err)
+		icon, style := "✗", st.Error
+		if f.throttled {
+			icon, style = "⧗", st.Warn
+		}
+		head := icon + " " + f.what + " since " + clockTime(o.since, now)
+		var why, next string
+		if f.why != "" { // the log (L) and the error text have it whole
+			why = " (" + ansi.Truncate(f.why, maxHeaderWhy, "…") + ")"
+		}
+		switch {
+		case l.loading && silence >= notAnsweringAfter:
+			next = " · retrying, no answer for " + present.Elapsed(silence)
+		case l.loading:
+			next = " · retrying…"
+		case l.paused:
+			next = " · paused"
+		case !l.next.IsZero():
+			next = " · retry in " + present.Countdown(l.next.Sub(now))
+		}
+		return styled(style, head+why+next, head+why, head+next, head, icon+" "+f.what)
+	}
+	switch {
+	case l.loading:
+		return styled(st.Accent, sh.frame()+" refreshing")
+	case l.paused:
+		return styled(st.Warn, "❚❚ paused")
+	case l.every > 0:
+		return styled(st.Success, "● live "+present.Duration(l.every))
+	}
+	return styled(st.Muted, "○ manual (ctrl+r)")
+}
+
+// maxHeaderWhy bounds a failure's reason in the header.
+const maxHeaderWhy = 40
+
+// startLoad sends the list request for the current screen.
+func (m *Model) startLoad() tea.Cmd {
+	gen, full := m.loop.begin(m.be.now())
+	if m.screen == screenFleet {
+		return m.fleet.Load(m.be, m.loop.fleetMonitor(m.be.svc, m.be.now, m.be.timeout), gen, full)
+	}
+	mon := m.loop.storeMonitor(m.be.svc, m.store.ID(), m.be.now, m.be.timeout)
+	return m.store.Load(mon, gen, full, m.loop.listed.IsZero())
 }
 
 // reread starts a load unless one is already running: the way to learn
@@ -130,127 +299,61 @@ func (m *Model) reread() tea.Cmd {
 
 // scheduleNext arms the next refresh after a load, on either screen.
 func (m *Model) scheduleNext(err error) tea.Cmd {
-	m.loop.tickGen++
-	m.loop.next = time.Time{}
-	wait, ok := m.loop.wait(err, true)
+	wait, gen, ok := m.loop.arm(err, m.be.now())
 	if !ok {
 		return nil
 	}
-	m.loop.next = m.now().Add(wait)
-	gen := m.loop.tickGen
 	return tick(wait, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
 }
 
-// handleFleet takes a fleet poll's news: the overview applies it as it
+// handleFleet takes a fleet poll's news: the fleet screen applies it as it
 // comes; once the poll ends it counts as failed when the store listing
 // failed or every store did (one store's failure shows on its row).
 func (m *Model) handleFleet(msg fleetNewsMsg) tea.Cmd {
-	if msg.gen != m.loop.loadGen || m.screen != screenStores {
+	if !m.loop.current(msg.gen) || m.screen != screenFleet {
 		return nil // an abandoned poll: read no more of it
 	}
 	events, done := m.fleet.apply(msg)
 	if done == nil {
 		return tea.Batch(msg.next, emit(events))
 	}
-	m.loop.loading = false
-	m.loop.err = done.err
 	if done.err != nil {
-		m.log.Warn("fleet poll failed", "err", done.err)
-		events = append(events, m.loop.outage.failed(done.err, m.loop.started, done.at)...)
-		return tea.Batch(m.scheduleNext(done.err), emit(events))
+		m.be.log.Warn("fleet poll failed", "err", done.err)
 	}
-	m.loop.lastSuccess = done.at
-	events = append(events, m.loop.outage.recovered(done.at)...)
-	return tea.Batch(m.scheduleNext(nil), emit(events))
+	events = append(events, m.loop.end(done.err, done.at, done.at)...)
+	return tea.Batch(m.scheduleNext(done.err), emit(events))
 }
 
-// handleFirstPage shows a store's first page while its first listing
-// runs; once the listing has answered, or rows are shown, it is void.
-func (m *Model) handleFirstPage(msg firstPageMsg) {
-	if msg.gen != m.loop.loadGen || !m.loop.loading || msg.storeID != m.store.ID || m.screen != screenSessions || m.table.Len() > 0 {
-		return
-	}
-	want := m.table.selectedID
-	m.table.Merge(msg.sessions, msg.at)
-	m.loop.partial = len(msg.sessions) > 0
-	m.loop.want, m.loop.firstSel = want, m.table.selectedID
-}
-
+// handleSessions takes the open store's load: a failure is said once (the
+// header keeps saying it); sessions go to the store screen unless nothing
+// changed, and a large listing's garbage is handed back.
 func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
-	if msg.gen != m.loop.loadGen || msg.storeID != m.store.ID || m.screen != screenSessions {
+	if !m.loop.current(msg.gen) || msg.storeID != m.store.ID() || m.screen != screenStore {
 		return nil // an answer for a store or load we have moved on from
 	}
-	m.loop.loading = false
-	m.loop.err = msg.err
+	events := emit(m.loop.end(msg.err, msg.at, m.be.now()))
 	if msg.err != nil {
-		m.log.Warn("list sessions failed", "store", msg.storeID, "err", msg.err)
-		cmd := m.scheduleNext(msg.err)
-		events := m.loop.outage.failed(msg.err, m.loop.started, m.now())
-		if len(events) == 0 {
-			return cmd // the header says it; the flash and the log said it once
+		m.be.log.Warn("list sessions failed", "store", msg.storeID, "err", msg.err)
+		if events == nil {
+			return m.scheduleNext(msg.err) // the header says it; the flash and the log said it once
 		}
-		return tea.Batch(cmd, m.status.Flash(flashError, "refresh failed: "+errorSummary(msg.err)), emit(events))
+		return tea.Batch(m.scheduleNext(msg.err), m.status.Flash(flashError, "refresh failed: "+errorSummary(msg.err)), events)
 	}
-	relisted, partial := !msg.listed.Equal(m.loop.listed), m.loop.partial
-	m.loop.lastSuccess, m.loop.listed, m.loop.partial, m.loop.fromFleet = msg.at, msg.listed, false, time.Time{}
-	recovered := emit(m.loop.outage.recovered(m.now()))
-	if msg.version != 0 && msg.version == m.loop.version {
-		// Nothing changed: no merge, no frame work. A full listing that
-		// found nothing new still left its decoding's garbage.
-		var release tea.Cmd
-		if relisted {
-			release = m.releaseMemory(len(msg.sessions), msg.at)
-		}
-		return tea.Batch(m.scheduleNext(nil), release, recovered)
+	changed, relisted := m.loop.took(msg.version, msg.listed)
+	shown := m.store.Loaded(msg, changed)
+	// An unchanged full listing still left its decoding's garbage.
+	var release tea.Cmd
+	if (changed || relisted) && m.be.mem != nil && m.be.mem.Due(len(msg.sessions), msg.at) {
+		mem := m.be.mem
+		release = func() tea.Msg { mem.Release(); return nil }
 	}
-	m.loop.version = msg.version
-	notices := m.table.Merge(msg.sessions, msg.at)
-	if partial && m.table.selectedID == m.loop.firstSel {
-		m.table.selectWanted(m.loop.want)
-	}
-	m.pane.SetHistory(msg.history)
-	m.log.Debug("sessions loaded", "store", msg.storeID, "count", len(msg.sessions))
-	return tea.Batch(m.scheduleNext(nil), m.announce(notices), m.releaseMemory(len(msg.sessions), msg.at), recovered)
+	return tea.Batch(m.scheduleNext(nil), shown, release, events)
 }
 
 // togglePause stops or resumes the loop; resuming catches up at once.
 func (m *Model) togglePause() tea.Cmd {
-	m.loop.paused = !m.loop.paused
-	if m.loop.paused {
-		m.loop.tickGen++ // the pending tick is void
-		m.loop.next = time.Time{}
+	if m.loop.togglePause() {
 		return m.status.Flash(flashInfo, "auto-refresh paused (p resumes)")
 	}
 	return tea.Batch(m.status.Flash(flashInfo, "auto-refresh resumed"), m.reread())
-}
-
-// old: what the screen shows may no longer match the service (its last
-// load failed, it came from the fleet, or loads stopped long ago).
-func (m *Model) old() bool {
-	if m.loop.err != nil || !m.loop.fromFleet.IsZero() {
-		return true
-	}
-	return m.loop.every > 0 && m.sh.clock.Sub(m.loop.lastSuccess) > 3*m.loop.every
-}
-
-// dataTime is when what the screen shows was read: the last successful
-// load, else the fleet's read of the store; zero before either.
-func (m *Model) dataTime() time.Time {
-	if m.loop.lastSuccess.IsZero() {
-		return m.loop.fromFleet
-	}
-	return m.loop.lastSuccess
-}
-
-// silence is how long the load in flight has gone without an answer from
-// Graph; 0 when none is in flight.
-func (m *Model) silence() time.Duration {
-	if !m.loop.loading {
-		return 0
-	}
-	since := m.loop.started
-	if m.loop.answered.After(since) {
-		since = m.loop.answered
-	}
-	return max(m.sh.clock.Sub(since), 0)
 }

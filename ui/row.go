@@ -34,7 +34,8 @@ type row struct {
 	stateFitW    int
 
 	// pending is the action in flight on this row, noAction when none: one
-	// action at a time per session.
+	// action at a time per session. The table sets it (Begin) and clears
+	// it (Settle, Fail), and counts the rows busy.
 	pending action
 	marked  bool
 	// gone is set when the service answered 404 for this session.
@@ -45,7 +46,8 @@ type row struct {
 	// filtered out (kept by sessionTable.resort).
 	at      int
 	samples []sample
-	// lastErr is the last failed call on this row, kept until one succeeds.
+	// lastErr is the last failed call on this row, kept until one succeeds
+	// (sessionTable.Fail, Settle).
 	lastErr   error
 	lastErrOp action
 	lastErrAt time.Time
@@ -82,8 +84,8 @@ func (r *row) set(s *graphapi.Session) {
 	}
 }
 
-// phase tells which counter is moving: blocks while uploading, jobs while
-// processing.
+// uploading tells which counter is moving: blocks while uploading (some
+// are still to come), else jobs.
 func (r *row) uploading() bool {
 	up := r.s.UploadProgress()
 	return up.Known && up.Done < up.Total

@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -25,10 +26,13 @@ type sessionTable struct {
 	filter      string
 	sortKey     sortKey
 	sortReverse bool
-	marked      int    // marked rows, kept by SetMarked (read on every frame)
-	merges      uint64 // listings merged; a row seen in the last has row.merged == merges
-	suffix      string // the file name ending all rows share (".EdmHash")
-	widest      int    // the widest file name, in cells
+	marked      int // marked rows, kept by SetMarked (read on every frame)
+	// inFlight counts the rows with each action in flight, kept by Begin,
+	// Settle and Fail: Busy costs the same at 100,000 rows as at 10.
+	inFlight map[action]int
+	merges   uint64 // listings merged; a row seen in the last has row.merged == merges
+	suffix   string // the file name ending all rows share (".EdmHash")
+	widest   int    // the widest file name, in cells
 	// remembered is the selection of each store visited, restored on return.
 	remembered map[string]string
 
@@ -40,7 +44,7 @@ type sessionTable struct {
 }
 
 func newSessionTable(sh *shared, columns Columns) *sessionTable {
-	return &sessionTable{sh: sh, columns: columns, rows: map[string]*row{}, remembered: map[string]string{}}
+	return &sessionTable{sh: sh, columns: columns, rows: map[string]*row{}, remembered: map[string]string{}, inFlight: map[action]int{}}
 }
 
 // SetSize sets the width and the number of visible rows.
@@ -108,6 +112,7 @@ func (t *sessionTable) Replace(fromStore, toStore string) {
 	t.rows = map[string]*row{}
 	t.order = nil
 	t.marked = 0
+	clear(t.inFlight) // the answers to the store left are dropped
 	t.selectedID = t.remembered[toStore]
 	t.filter = ""
 	t.offset = 0
@@ -249,10 +254,57 @@ func (t *sessionTable) ToggleMark() {
 	}
 }
 
+// Begin marks a row busy with a: one action at a time per session.
+func (t *sessionTable) Begin(r *row, a action) {
+	t.idle(r)
+	r.pending = a
+	t.inFlight[a]++
+}
+
+// Settle applies an action's success to its session's row: a renew's
+// newer copy (a session not listed yet gets a row), the busy state and
+// the last failure cleared. Nil when the session has no row.
+func (t *sessionTable) Settle(id string, renewed *graphapi.Session, at time.Time) *row {
+	r, ok := t.rows[id]
+	if renewed != nil {
+		r, ok = t.Apply(*renewed, at), true
+	}
+	if !ok {
+		return nil
+	}
+	t.idle(r)
+	r.lastErr = nil
+	return r
+}
+
+// Fail records an action's failure on its session's row: no longer busy,
+// the error kept for the errors pane, and a session the service no longer
+// has marked gone. Nil when the session has no row.
+func (t *sessionTable) Fail(id string, a action, err error, at time.Time) *row {
+	r, ok := t.rows[id]
+	if !ok {
+		return nil
+	}
+	t.idle(r)
+	r.lastErr, r.lastErrOp, r.lastErrAt = err, a, at
+	if errors.Is(err, graphapi.ErrNotFound) {
+		r.gone = true
+	}
+	return r
+}
+
+// idle ends the action in flight on a row, if any.
+func (t *sessionTable) idle(r *row) {
+	if r.pending != noAction {
+		t.inFlight[r.pending]--
+		r.pending = noAction
+	}
+}
+
 // Busy reports whether an action is in flight on any row.
 func (t *sessionTable) Busy() bool {
-	for _, r := range t.rows {
-		if r.pending != noAction {
+	for _, n := range t.inFlight {
+		if n > 0 {
 			return true
 		}
 	}
@@ -260,15 +312,7 @@ func (t *sessionTable) Busy() bool {
 }
 
 // InFlight counts the rows with a given action in flight.
-func (t *sessionTable) InFlight(a action) int {
-	n := 0
-	for _, r := range t.rows {
-		if r.pending == a {
-			n++
-		}
-	}
-	return n
-}
+func (t *sessionTable) InFlight(a action) int { return t.inFlight[a] }
 
 // Update moves the selection: keys (up, down, pages, first, last) and the
 // mouse (the wheel, a click on a row; y counts from the column header).

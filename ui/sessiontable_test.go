@@ -29,7 +29,9 @@ func TestMergeKeepsOmittedRowsWithActionInFlight(t *testing.T) {
 			all := sampleSessions()
 			tbl.Merge(all, testNow)
 			r, _ := tbl.Row("s-uploading")
-			r.pending = tc.pending
+			if tc.pending != noAction {
+				tbl.Begin(r, tc.pending)
+			}
 			tbl.SetMarked(r, tc.marked)
 
 			var rest []*graphapi.Session

@@ -176,8 +176,8 @@ func helpNotes(rules health.Rules) string {
 		"ETA is the time left in the current phase at the pace seen between refreshes. Press ? or esc to close."
 }
 
-// overviewNotes explains the verdicts with the thresholds in force.
-func overviewNotes(rules health.Rules) string {
+// fleetNotes explains the verdicts with the thresholds in force.
+func fleetNotes(rules health.Rules) string {
 	return "Health, worst first: ✗ failed: the newest upload failed; ⧗ stalled: a running session has had no update for over " +
 		present.Duration(rules.StallAfter) + "; ◷ stale: the last index is older than " + present.Duration(rules.MaxAge) +
 		"; ✓ ok; " + unknownIcon + " unknown: never read. A dimmed row ending \"· 4m old\" shows the last read of a store that cannot be read now. " +

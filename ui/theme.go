@@ -138,7 +138,7 @@ func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
 
 // Icons beyond the classes: a session waiting for its commit, a state the
 // service is not known to send (shown neutral, not as running), and the
-// stalled and stale verdicts. The overview, the table and the event log
+// stalled and stale verdicts. The fleet screen, the table and the event log
 // share them.
 const (
 	awaitingIcon = "◇"

@@ -80,7 +80,7 @@ func (r *fleetRig) view() (screen, header string) {
 	return screen, strings.SplitN(screen, "\n", 2)[0]
 }
 
-// rows are the overview's rows, "name verdict" in order.
+// rows are the fleet screen's rows, "name verdict" in order.
 func (r *fleetRig) rows() []string {
 	var out []string
 	for _, i := range r.m.fleet.shown {
@@ -412,7 +412,7 @@ func start(m *Model) tea.Cmd {
 	return tea.Batch(next...)
 }
 
-// The overview shows its rows as soon as the stores are listed, each
+// The fleet screen shows its rows as soon as the stores are listed, each
 // "reading…", and fills them store by store.
 func TestFleetShowsRowsBeforeStoresAnswer(t *testing.T) {
 	f := fleetScenario()
@@ -422,7 +422,7 @@ func TestFleetShowsRowsBeforeStoresAnswer(t *testing.T) {
 	next := start(m)
 	screen := withoutSelection(m.View())
 	for _, ds := range f.stores {
-		wantIn(t, "the overview", lineWith(screen, ds.DisplayName), "reading…")
+		wantIn(t, "the fleet screen", lineWith(screen, ds.DisplayName), "reading…")
 	}
 	wantIn(t, "the header", strings.SplitN(screen, "\n", 2)[0], "5 stores · 5 reading")
 	if n := strings.Count(m.View(), faintOn); n != 5 {
@@ -431,8 +431,8 @@ func TestFleetShowsRowsBeforeStoresAnswer(t *testing.T) {
 	close(g.gate)
 	run(m, next)
 	screen = withoutSelection(m.View())
-	wantNotIn(t, "the overview", screen, "reading")
-	wantIn(t, "the overview", screen, "✗ failed", "⧗ stalled", "◷ stale", "✓ ok")
+	wantNotIn(t, "the fleet screen", screen, "reading")
+	wantIn(t, "the fleet screen", screen, "✗ failed", "⧗ stalled", "◷ stale", "✓ ok")
 }
 
 // After notAnsweringAfter without an answer the header says Graph is not

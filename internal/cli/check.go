@@ -13,6 +13,7 @@ import (
 
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -259,6 +260,7 @@ func runCheck(cmd *cobra.Command, g *globalFlags, f *checkFlags) error {
 }
 
 func (f *checkFlags) noAnswer() error {
+	//lint:ignore ST1005 Graph is a name
 	return fmt.Errorf("Graph did not answer within %s", f.timeout.String())
 }
 
@@ -405,7 +407,7 @@ func storeWarnings(h *health.Store, res checkResult) []string {
 		w = append(w, "no upload left until "+h.NextUpload.In(res.at.Location()).Format("15:04"))
 	}
 	if h.Verdict != health.Stale && res.warningAge > 0 && h.IndexAge(res.at) > res.warningAge {
-		w = append(w, "index older than "+shortDuration(res.warningAge))
+		w = append(w, "index older than "+present.Elapsed(res.warningAge))
 	}
 	return w
 }

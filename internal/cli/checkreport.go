@@ -11,6 +11,7 @@ import (
 
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -254,9 +255,9 @@ func storeLine(c *storeCheck, res checkResult) string {
 	}
 	last := "never indexed"
 	if !h.LastIndex.IsZero() {
-		last = "last index " + ago(h.IndexAge(res.at))
+		last = "last index " + present.Elapsed(h.IndexAge(res.at)) + " ago"
 		if h.Verdict == health.Stale {
-			last += " (over " + shortDuration(res.rules.MaxAge) + ")"
+			last += " (over " + present.Elapsed(res.rules.MaxAge) + ")"
 		}
 	}
 	parts = append(parts, last, fmt.Sprintf("%d/%d uploads in 24h", h.Uploads24h, h.UploadLimit))
@@ -270,7 +271,7 @@ func verdictReason(c *storeCheck, res checkResult) string {
 		return "newest session " + fileName(h.Newest) + " failed: " + boundedText(sessionErrorText(h.Newest), maxSessionError)
 	case health.Stalled:
 		return fmt.Sprintf("%d %s without an update for over %s (longest %s)", h.StalledCount,
-			plural(h.StalledCount, "session", "sessions"), shortDuration(res.rules.StallAfter), shortDuration(h.LongestIdle))
+			plural(h.StalledCount, "session", "sessions"), present.Elapsed(res.rules.StallAfter), present.Elapsed(h.LongestIdle))
 	case health.Stale:
 		return "" // the last index says why
 	}
@@ -283,26 +284,6 @@ func verdictReason(c *storeCheck, res checkResult) string {
 // fileName is a session's file name for a line: safe, bounded, "-" if none.
 func fileName(s *graphapi.Session) string {
 	return boundedText(orDash(s.FileName), maxNameWidth)
-}
-
-func ago(d time.Duration) string { return shortDuration(d) + " ago" }
-
-// shortDuration rounds a duration for people: 45s, 12m, 5h30m, 3d4h.
-func shortDuration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh%02dm", h, m)
-	}
-	days, h := int(d.Hours())/24, int(d.Hours())%24
-	return fmt.Sprintf("%dd%dh", days, h)
 }
 
 // JSON output: the result, the rules applied and each store's verdict and

@@ -13,6 +13,7 @@ import (
 	"github.com/edmtop/edmtop/auth"
 	"github.com/edmtop/edmtop/fakegraph"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/internal/heap"
 	"github.com/edmtop/edmtop/ui"
 	"github.com/edmtop/edmtop/ui/frame"
 	"github.com/google/uuid"
@@ -79,12 +80,13 @@ func dashboard(ctx context.Context, demo bool, g *globalFlags, t target, a *app,
 // dashboardOptions are the dashboard's options from the settings in
 // effect. request-timeout bounds each call (it is also the client's
 // CallTimeout) and a refresh's silence: a poll fails once Graph has not
-// answered for that long.
+// answered for that long. The process's memory policy (internal/heap) is
+// built here, once: the dashboard is what this process runs.
 func dashboardOptions(ctx context.Context, r *resolved, svc ui.Service, storeID, label string, a *app, out io.Writer) ui.Options {
 	return ui.Options{Service: svc, StoreID: storeID, Refresh: r.duration("refresh"), RequestTimeout: r.duration("request-timeout"),
 		Context: ctx, Logger: a.log, Label: label, Keys: r.keys, Theme: &r.theme, Columns: &r.columns,
 		Mouse: r.boolean("mouse"), Bell: r.boolean("bell"), Terminal: out, Rules: r.healthRules(),
-		ASCII: os.Getenv("TERM") == "linux",
+		ASCII: os.Getenv("TERM") == "linux", Memory: heap.New(),
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"testing"
 	"time"
+
+	"github.com/edmtop/edmtop/internal/heap"
 )
 
 // The dashboard's polls are bounded by request-timeout (30s by default),
@@ -22,6 +24,10 @@ func TestDashboardTakesTheRequestTimeout(t *testing.T) {
 		o := dashboardOptions(context.Background(), resolveFor(t, tc.env), nil, "", "", a, io.Discard)
 		if o.RequestTimeout != tc.want || o.Refresh != 10*time.Second {
 			t.Errorf("env %v: request timeout %s, refresh %s; want %s", tc.env, o.RequestTimeout, o.Refresh, tc.want)
+		}
+		// The dashboard runs under the process's memory policy.
+		if _, ok := o.Memory.(*heap.Budget); !ok {
+			t.Errorf("env %v: memory policy %T, want *heap.Budget", tc.env, o.Memory)
 		}
 	}
 }

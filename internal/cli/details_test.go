@@ -3,6 +3,7 @@ package cli
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
 )
@@ -18,7 +19,7 @@ func TestSessionDetailsError(t *testing.T) {
 				{Message: "no code", InnerError: &graphapi.ClassificationInnerError{Code: "Deep"}},
 			}}}
 	var b strings.Builder
-	if err := writeDetails(&b, sessionDetails(&s)); err != nil {
+	if err := writeDetails(&b, sessionDetails(&s, time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -31,16 +32,16 @@ func TestSessionDetailsError(t *testing.T) {
 	folded := strings.Join(lines, "\n")
 	for _, want := range []string{
 		"state: Failed  (failed)",
-		"blocks: 10 of 10 done, 0 remaining (100%)", // clamped, never -3
-		"upload URI: https://up.example/x?REDACTED",
+		"blocks: 10 of 10 done, 0 remaining  (100%)", // clamped, never -3
+		"upload URI: https://up.example/x  (query hidden: it holds the upload signature)",
 		"salt: •••••••• (10 characters, hidden)",
 		"error code: InvalidHashFormat",
 		"error message: Block 6 could not be read",
 		"error target: block6",
 		"inner code: HashMismatch",
 		"activity id: act-1",
-		"detail 1: RowCount: too few rows (target: rows)",
-		"detail 2: -: no code (inner code: Deep)",
+		"detail 1: RowCount: too few rows  (target: rows)",
+		"detail 2: -: no code  (inner code: Deep)",
 		"estimated rows: -",
 	} {
 		if !strings.Contains(folded, want+"\n") {
@@ -52,7 +53,7 @@ func TestSessionDetailsError(t *testing.T) {
 			t.Errorf("details contain %q:\n%s", bad, out)
 		}
 	}
-	if n := strings.Count(out, "\n"); n != len(sessionDetails(&s)) {
-		t.Errorf("%d lines for %d details: a value broke its line", n, len(sessionDetails(&s)))
+	if n := strings.Count(out, "\n"); n != len(sessionDetails(&s, time.Now())) {
+		t.Errorf("%d lines for %d details: a value broke its line", n, len(sessionDetails(&s, time.Now())))
 	}
 }

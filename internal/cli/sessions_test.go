@@ -53,6 +53,10 @@ func TestScriptingGoldenOutputs(t *testing.T) {
 		{"get_table_running", []string{"get", "--datastore", store, "employees-delta.EdmHash"}},
 	}
 	_, env := simulator(t, fakegraph.Options{PageSize: 3})
+	// get's spans still running ("5m so far") end at the simulator's now.
+	old := pollClock
+	pollClock.now = func() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC) }
+	t.Cleanup(func() { pollClock = old })
 	ids := listIDs(t, env)
 	for _, tc := range cases {
 		// get takes ids: the file names above stand for them.

@@ -64,7 +64,7 @@ var settings = []setting{
 	{name: "client-secret-file", env: "EDMTOP_CLIENT_SECRET_FILE",
 		usage: "file holding an app registration's client secret, for --auth env without AZURE_CLIENT_SECRET (tenant and client id from --tenant and --client-id, or AZURE_TENANT_ID and AZURE_CLIENT_ID)"},
 	{name: "datastore", env: "EDMTOP_DATASTORE", check: checkStoreID,
-		usage: "data store id or display name (the dashboard starts with the overview of all stores without one)"},
+		usage: "data store id or display name (the dashboard starts with the fleet, every store, without one)"},
 	{name: "refresh", env: "EDMTOP_REFRESH", kind: settingDuration, def: "10s", check: checkRefresh,
 		usage: "auto-refresh interval, 0 turns it off"},
 	{name: "mouse", env: "EDMTOP_MOUSE", kind: settingBool, def: "false",
@@ -190,14 +190,7 @@ func checkRefresh(v any) error {
 	return nil
 }
 
-func checkPositive(v any) error {
-	if v.(time.Duration) <= 0 {
-		return errors.New("must be longer than 0")
-	}
-	return nil
-}
-
-// checkNeverOrPositive allows 0 to turn a threshold off.
+// checkRequestTimeout keeps a request's bound between a second and an hour.
 func checkRequestTimeout(v any) error {
 	if d := v.(time.Duration); d < time.Second || d > time.Hour {
 		return errors.New("use a duration from 1s to 1h")
@@ -205,6 +198,7 @@ func checkRequestTimeout(v any) error {
 	return nil
 }
 
+// checkNeverOrPositive allows 0 to turn a threshold off.
 func checkNeverOrPositive(v any) error {
 	if v.(time.Duration) < 0 {
 		return errors.New("use 0 (never) or a positive duration")
@@ -238,7 +232,7 @@ func themeMode(f *config.File) (string, string, bool) {
 	return f.Theme.Mode, f.Where("theme"), true
 }
 
-// value is a setting in effect: parsed, with where it came from.
+// settingValue is a setting in effect: parsed, with where it came from.
 type settingValue struct {
 	v      any
 	source string // "flag --x", "env X", "config file:line (x)" or "default"
@@ -315,7 +309,7 @@ func loadSettings(cmd *cobra.Command, configFlag string, getenv func(string) str
 	return r, nil
 }
 
-// resolve picks one setting's text by precedence and parses it.
+// resolveSetting picks one setting's text by precedence and parses it.
 func resolveSetting(s setting, fl *pflag.Flag, file *config.File, getenv func(string) string) (settingValue, error) {
 	text, source, where := s.def, "default", "default "+s.name
 	switch {

@@ -76,10 +76,10 @@ func fleetScenario() *fleetFake {
 	return f
 }
 
-// testOverview is an overview with the service and generation the root's
+// testFleet is a fleet screen with the service and generation the root's
 // refresh loop would give it.
-type testOverview struct {
-	*overview
+type testFleet struct {
+	*fleetScreen
 	mon *monitor.Monitor
 	gen int
 }
@@ -88,18 +88,18 @@ func testShared() *shared {
 	return &shared{styles: NewStyles(asciiRenderer(), DefaultTheme()), keys: keymap.Default(), clock: fleetNow, rules: health.DefaultRules()}
 }
 
-func newTestOverview(svc Service) *testOverview {
-	o := &testOverview{overview: newOverview(testShared()), mon: monitor.New(svc, monitor.Options{Now: func() time.Time { return fleetNow }})}
+func newTestFleet(svc Service) *testFleet {
+	o := &testFleet{fleetScreen: newFleetScreen(testShared()), mon: monitor.New(svc, monitor.Options{Now: func() time.Time { return fleetNow }})}
 	o.SetSize(120, 10)
 	return o
 }
 
 // poll runs one fleet poll's command to its end (a full one: the tests
 // change the listing between polls) and returns its news.
-func (o *testOverview) poll() []fleetNewsMsg {
+func (o *testFleet) poll() []fleetNewsMsg {
 	o.gen++
 	var news []fleetNewsMsg
-	for cmd := o.Load(context.Background(), o.mon, func() time.Time { return fleetNow }, o.gen, true); cmd != nil; {
+	for cmd := o.Load(&backend{ctx: context.Background(), now: func() time.Time { return fleetNow }}, o.mon, o.gen, true); cmd != nil; {
 		msg := cmd().(fleetNewsMsg)
 		news = append(news, msg)
 		cmd = msg.next
@@ -108,7 +108,7 @@ func (o *testOverview) poll() []fleetNewsMsg {
 }
 
 // feed applies a poll's news and returns the events it made.
-func (o *testOverview) feed(news []fleetNewsMsg) []event {
+func (o *testFleet) feed(news []fleetNewsMsg) []event {
 	var events []event
 	for _, msg := range news {
 		more, _ := o.apply(msg)
@@ -117,7 +117,7 @@ func (o *testOverview) feed(news []fleetNewsMsg) []event {
 	return events
 }
 
-func loadOverview(t *testing.T, o *testOverview) []event {
+func loadFleet(t *testing.T, o *testFleet) []event {
 	t.Helper()
 	events := o.feed(o.poll())
 	if o.Loading() {
@@ -126,9 +126,9 @@ func loadOverview(t *testing.T, o *testOverview) []event {
 	return events
 }
 
-func TestOverviewJudgesAndSortsWorstFirst(t *testing.T) {
-	o := newTestOverview(fleetScenario())
-	loadOverview(t, o)
+func TestFleetJudgesAndSortsWorstFirst(t *testing.T) {
+	o := newTestFleet(fleetScenario())
+	loadFleet(t, o)
 	var order []string
 	for _, i := range o.shown {
 		order = append(order, o.rows[i].store.ID)
@@ -161,9 +161,9 @@ func TestOverviewJudgesAndSortsWorstFirst(t *testing.T) {
 	}
 }
 
-func TestOverviewOpensTheSelectedStore(t *testing.T) {
-	o := newTestOverview(fleetScenario())
-	loadOverview(t, o)
+func TestFleetOpensTheSelectedStore(t *testing.T) {
+	o := newTestFleet(fleetScenario())
+	loadFleet(t, o)
 	o.Update(keyMsg("j"))
 	o.Update(keyMsg("j"))
 	cmd := o.Update(keyMsg("enter"))
@@ -176,22 +176,22 @@ func TestOverviewOpensTheSelectedStore(t *testing.T) {
 	}
 }
 
-func TestOverviewSelectionFollowsTheStoreAcrossPolls(t *testing.T) {
+func TestFleetSelectionFollowsTheStoreAcrossPolls(t *testing.T) {
 	f := fleetScenario()
-	o := newTestOverview(f)
-	loadOverview(t, o)
+	o := newTestFleet(f)
+	loadFleet(t, o)
 	o.Update(keyMsg("G")) // Ember Payroll, ok, last
 	f.sessions["s-ok"] = append(f.sessions["s-ok"], &graphapi.Session{ID: "z", State: "Failed", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
-	loadOverview(t, o)
+	loadFleet(t, o)
 	// Ember Payroll is failed now: it moves up, after Cobalt, and stays selected.
 	if s := o.Selected(); s == nil || s.store.ID != "s-ok" || o.cursor() != 2 {
 		t.Errorf("selection moved: %+v at %d", s, o.cursor())
 	}
 }
 
-// The overview filters through the dashboard's one filter input (the
+// The fleet screen filters through the dashboard's one filter input (the
 // prompt), as the session table does.
-func TestOverviewFilter(t *testing.T) {
+func TestFleetFilter(t *testing.T) {
 	m := New(Options{Service: fleetScenario(), Renderer: asciiRenderer(), Now: func() time.Time { return fleetNow }, Refresh: 10 * time.Second})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	run(m, m.Init())
@@ -227,33 +227,33 @@ func TestOverviewFilter(t *testing.T) {
 	}
 }
 
-func TestOverviewKeepsRowsWhenTheStoreListFails(t *testing.T) {
+func TestFleetKeepsRowsWhenTheStoreListFails(t *testing.T) {
 	f := fleetScenario()
-	o := newTestOverview(f)
-	loadOverview(t, o)
+	o := newTestFleet(f)
+	loadFleet(t, o)
 	f.storesErr = errors.New("HTTP 503")
-	loadOverview(t, o)
+	loadFleet(t, o)
 	if len(o.rows) != 5 || o.Err() == nil {
 		t.Errorf("rows %d err %v", len(o.rows), o.Err())
 	}
 }
 
-func TestOverviewDropsAStaleAnswer(t *testing.T) {
-	o := newTestOverview(fleetScenario())
+func TestFleetDropsAStaleAnswer(t *testing.T) {
+	o := newTestFleet(fleetScenario())
 	news := o.poll()
 	o.poll() // a newer poll is in flight when the older answer arrives
 	o.gen++
-	o.Load(context.Background(), o.mon, func() time.Time { return fleetNow }, o.gen, true)
+	o.Load(&backend{ctx: context.Background(), now: func() time.Time { return fleetNow }}, o.mon, o.gen, true)
 	o.feed(news)
 	if !o.Loading() || len(o.rows) != 0 {
 		t.Error("an answer of an older poll was applied")
 	}
 }
 
-func TestOverviewNarrowDropsColumnsFromTheRight(t *testing.T) {
-	o := newTestOverview(fleetScenario())
+func TestFleetNarrowDropsColumnsFromTheRight(t *testing.T) {
+	o := newTestFleet(fleetScenario())
 	o.SetSize(60, 10)
-	loadOverview(t, o)
+	loadFleet(t, o)
 	v := o.View()
 	if strings.Contains(v, "24H") || !strings.Contains(v, "CURRENT SESSION") {
 		t.Errorf("at 60 columns:\n%s", v)
@@ -265,15 +265,15 @@ func TestOverviewNarrowDropsColumnsFromTheRight(t *testing.T) {
 	}
 }
 
-func TestOverviewReportsVerdictChanges(t *testing.T) {
+func TestFleetReportsVerdictChanges(t *testing.T) {
 	f := fleetScenario()
-	o := newTestOverview(f)
+	o := newTestFleet(f)
 	// The first poll logs only the store it cannot read.
-	if events := loadOverview(t, o); len(events) != 1 || events[0].kind != eventOutage {
+	if events := loadFleet(t, o); len(events) != 1 || events[0].kind != eventOutage {
 		t.Errorf("the first poll reported changes: %v", events)
 	}
 	f.sessions["s-ok"] = append(f.sessions["s-ok"], &graphapi.Session{ID: "z", State: "Failed", CreationDateTime: ago(time.Minute), LastUpdatedDateTime: ago(time.Minute)})
-	events := loadOverview(t, o)
+	events := loadFleet(t, o)
 	if len(events) == 0 {
 		t.Fatal("no event for a store turning failed")
 	}
@@ -297,9 +297,16 @@ func TestEventLogKeepsNewestFirstAndBounds(t *testing.T) {
 	if len(lines) != 4 || !strings.Contains(lines[0], "EVENTS (1000") || !strings.Contains(lines[1], "12:16:44") || strings.Contains(v, "\x1b]") {
 		t.Errorf("view:\n%q", v)
 	}
+	l.Update(keyMsg("L"))
+	if !l.Open() {
+		t.Fatal("L did not open the log")
+	}
 	l.Update(keyMsg("G"))
 	if !strings.Contains(l.View(), "12:00:07") {
 		t.Errorf("end does not reach the oldest kept event:\n%s", l.View())
+	}
+	if l.Update(keyMsg("esc")); l.Open() {
+		t.Error("esc did not close the log")
 	}
 }
 
@@ -336,9 +343,9 @@ func TestEventLogAndBell(t *testing.T) {
 	}
 }
 
-// The overview is refreshed on the loop like a store's sessions, and a
+// The fleet screen is refreshed on the loop like a store's sessions, and a
 // verdict change reaches the event log.
-func TestOverviewRefreshesAndLogsVerdictChanges(t *testing.T) {
+func TestFleetRefreshesAndLogsVerdictChanges(t *testing.T) {
 	f := fleetScenario()
 	for id := range f.sessions {
 		f.sessions[id] = append(f.sessions[id], finishedLongAgo(300)...)
@@ -347,7 +354,7 @@ func TestOverviewRefreshesAndLogsVerdictChanges(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	run(m, m.Init())
 	if m.loop.next.IsZero() {
-		t.Fatal("no refresh armed on the overview")
+		t.Fatal("no refresh armed on the fleet screen")
 	}
 	// The stalled store's newest upload fails: a normal poll reads the
 	// running sessions by id and sees it, with no listing.
@@ -380,7 +387,7 @@ func lastLine(s string) string {
 
 // At 80 columns the fleet header keeps the verdict counts in short form
 // rather than dropping them (issue 13: the header sums it up).
-func TestOverviewHeaderKeepsCountsWhenNarrow(t *testing.T) {
+func TestFleetHeaderKeepsCountsWhenNarrow(t *testing.T) {
 	for _, tc := range []struct {
 		width int
 		want  string

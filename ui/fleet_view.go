@@ -12,16 +12,16 @@ import (
 	"github.com/edmtop/edmtop/termtext"
 )
 
-// overviewLayout is the overview's column widths at one terminal width; a
+// fleetLayout is the fleet screen's column widths at one terminal width; a
 // zero width drops the column (from the right, the least needed first).
-type overviewLayout struct {
+type fleetLayout struct {
 	name, verdict, index, current, uploads int
 }
 
-// overviewColumns lays the columns out; old makes room in the verdict
+// fleetColumns lays the columns out; old makes room in the verdict
 // column for a row's age ("⧗ stalled · 12h old"), from the name.
-func overviewColumns(width int, old bool) overviewLayout {
-	l := overviewLayout{verdict: 10, index: 11, uploads: 5}
+func fleetColumns(width int, old bool) fleetLayout {
+	l := fleetLayout{verdict: 10, index: 11, uploads: 5}
 	l.name = min(max(width/4, 14), 32)
 	if old {
 		l.verdict = 19
@@ -39,7 +39,7 @@ func overviewColumns(width int, old bool) overviewLayout {
 }
 
 // line lays out one row; paintVerdict styles the fitted verdict cell.
-func (l overviewLayout) line(name, verdict, index, current, uploads string, paintVerdict func(string) string) string {
+func (l fleetLayout) line(name, verdict, index, current, uploads string, paintVerdict func(string) string) string {
 	var b strings.Builder
 	b.WriteString(fit(name, l.name) + " " + paintVerdict(fit(verdict, l.verdict)) + " ")
 	if l.index > 0 {
@@ -53,11 +53,11 @@ func (l overviewLayout) line(name, verdict, index, current, uploads string, pain
 }
 
 // View draws the column header and the visible store rows in height lines.
-func (o *overview) View() string {
+func (o *fleetScreen) View() string {
 	if o.width <= 0 || o.height <= 0 {
 		return ""
 	}
-	l := overviewColumns(o.width, o.tally[classOld] > 0)
+	l := fleetColumns(o.width, o.tally[classOld] > 0)
 	lines := make([]string, 0, o.height)
 	lines = append(lines, o.sh.styles.Header.Render(" "+l.line("STORE", "HEALTH", "LAST INDEX", "CURRENT SESSION", "24H", plain)))
 	now := o.sh.clock
@@ -80,7 +80,7 @@ func (o *overview) View() string {
 	return strings.Join(lines, "\n")
 }
 
-func (o *overview) rowLine(s *storeStatus, l overviewLayout, selected bool, now time.Time) string {
+func (o *fleetScreen) rowLine(s *storeStatus, l fleetLayout, selected bool, now time.Time) string {
 	name := termtext.OneLine(s.store.DisplayName)
 	if name == "" {
 		name = shortID(s.store.ID, 8)
@@ -124,7 +124,7 @@ func (o *overview) rowLine(s *storeStatus, l overviewLayout, selected bool, now 
 func plain(s string) string { return s }
 
 // verdictPaint colours a verdict cell; the word and icon carry the meaning.
-func (o *overview) verdictPaint(s *storeStatus) func(string) string {
+func (o *fleetScreen) verdictPaint(s *storeStatus) func(string) string {
 	st := o.sh.styles.Success
 	switch {
 	case s.read.IsZero() && !s.unknown():
