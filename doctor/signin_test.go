@@ -43,7 +43,7 @@ func TestTokenClaims(t *testing.T) {
 		{"user token", func(aud string) jwt.MapClaims {
 			return jwt.MapClaims{"tid": "tenant-guid-1", "upn": "admin@contoso.com", "scp": "User.Read Files.Read", "aud": aud, "exp": in(time.Hour)}
 		}, map[string]Verdict{"signin.token": OK, "signin.expiry": OK, "signin.audience": OK, "signin.claims": OK},
-			[]string{"user token for admin@contoso.com in tenant tenant-guid-1", "in 1h00m", "scp: User.Read Files.Read"}, 0},
+			[]string{"user token for admin@contoso.com in tenant tenant-guid-1", "in 1h (2026-11-28 10:00:00Z)", "scp: User.Read Files.Read"}, 0},
 		{"app-only token", func(aud string) jwt.MapClaims {
 			return jwt.MapClaims{"tid": "t", "appid": "app-guid", "idtyp": "app", "roles": []string{"Sites.Read.All"}, "aud": aud, "exp": in(time.Hour)}
 		}, map[string]Verdict{"signin.token": OK, "signin.claims": OK},
