@@ -172,16 +172,15 @@ type StoreFacts struct {
 	// PageError is why a later page could not be read.
 	PageError string `json:"pageError,omitempty"`
 
-	nulls          map[string]int
-	nextLinks      int
-	nextRefused    string
-	sessionIDs     []string
-	fileNames      []string
-	agentIDs       []string
-	firstSession   string
-	agentSession   string
-	firstHadNext   bool
-	firstPageTimes []time.Duration
+	nulls        map[string]int
+	nextLinks    int
+	nextRefused  string
+	sessionIDs   []string
+	fileNames    []string
+	agentIDs     []string
+	firstSession string
+	agentSession string
+	firstHadNext bool
 }
 
 // ServiceFacts are what the service does: the facts edmtop adapts to.

@@ -342,9 +342,7 @@ func (r *runner) shape() Shape {
 		if f.Count != nil && !f.Complete && *f.Count > f.Sessions {
 			s.Sessions = *f.Count
 		}
-		for _, sc := range byCount(f.States) {
-			s.States = append(s.States, sc)
-		}
+		s.States = append(s.States, byCount(f.States)...)
 		sort.Slice(s.States, func(i, j int) bool { return s.States[i].State < s.States[j].State })
 		sh.Stores = append(sh.Stores, s)
 	}

@@ -7,6 +7,12 @@
 // The dashboard names no data source uid: a "datasource" variable picks
 // the Prometheus that scrapes the exporter, an "instance" variable the
 // exporters.
+//
+// It builds the classic dashboard model (schema v1), which every Grafana
+// still imports; the SDK marks it deprecated in favour of dashboardv2,
+// which only Grafana 12's new schema reads.
+//
+//lint:file-ignore SA1019 the classic model is what users can import
 package grafana
 
 import (
