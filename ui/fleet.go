@@ -34,10 +34,13 @@ type fleetScreen struct {
 	index    map[string]int // store id → position in rows
 	shown    []int          // indexes into rows that pass the filter
 	selected string         // store id
-	current  string         // the open store, "" when none: esc goes back to it
-	offset   int
-	width    int
-	height   int
+	// chosen: the user (or the open store) picked the selection; until
+	// then it stays on the top row while the rows fill and re-sort.
+	chosen  bool
+	current string // the open store, "" when none: esc goes back to it
+	offset  int
+	width   int
+	height  int
 	// dirty: a row's rank changed since the rows were sorted.
 	dirty bool
 	// tally counts the rows by what their verdict cell says, for the header.
@@ -100,7 +103,7 @@ func (o *fleetScreen) Load(be *backend, mon *monitor.Monitor, gen int, full bool
 func (o *fleetScreen) SetCurrent(id string) {
 	o.current = id
 	if id != "" {
-		o.selected = id
+		o.selected, o.chosen = id, true
 		o.clampOffset()
 	}
 }
@@ -359,7 +362,7 @@ func (o *fleetScreen) mouse(msg tea.MouseMsg) {
 		o.move(1)
 	case tea.MouseButtonLeft:
 		if i := o.offset + msg.Y - 1; msg.Y >= 1 && i < len(o.shown) {
-			o.selected = o.rows[o.shown[i]].store.ID
+			o.selected, o.chosen = o.rows[o.shown[i]].store.ID, true
 		}
 	}
 }
@@ -402,7 +405,7 @@ func (o *fleetScreen) refilter() {
 			o.shown = append(o.shown, i)
 		}
 	}
-	if o.cursor() < 0 {
+	if !o.chosen || o.cursor() < 0 {
 		o.selected = ""
 		if len(o.shown) > 0 {
 			o.selected = o.rows[o.shown[0]].store.ID
@@ -434,7 +437,7 @@ func (o *fleetScreen) move(n int) {
 		return
 	}
 	c := min(max(o.cursor()+n, 0), len(o.shown)-1)
-	o.selected = o.rows[o.shown[c]].store.ID
+	o.selected, o.chosen = o.rows[o.shown[c]].store.ID, true
 	o.clampOffset()
 }
 
