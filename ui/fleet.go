@@ -213,6 +213,9 @@ func (o *fleetScreen) polled(s storeStatus) []event {
 		kind := map[health.Verdict]eventKind{health.Failed: eventFailed, health.Stalled: eventStalled, health.Stale: eventStale, health.OK: eventInfo}[now]
 		events = append(events, event{at: s.read, kind: kind, text: s.store.DisplayName + " is " + now.String() + " (was " + was.String() + ")"})
 	}
+	if s.err == nil && s.health.LimitReached && !prev.health.LimitReached {
+		events = append(events, limitEvent(&s))
+	}
 	if rank(prev) != rank(&s) {
 		o.dirty = true
 	}
@@ -220,6 +223,14 @@ func (o *fleetScreen) polled(s storeStatus) []event {
 	*prev = s
 	o.count(prev, 1)
 	return events
+}
+
+// limitEvent says, once, that a store has used its uploads for 24 hours
+// and when the service takes the next.
+func limitEvent(s *storeStatus) event {
+	h := &s.health
+	return event{at: s.read, kind: eventInfo, text: fmt.Sprintf("%s: no upload left until %s (%d of %d in 24h)",
+		storeName(s), h.NextUpload.In(s.read.Location()).Format("15:04"), h.Uploads24h, h.UploadLimit)}
 }
 
 // tally1 counts a store's poll for the outage rule and the per-store log.

@@ -471,3 +471,24 @@ func TestFleetSelectionStartsOnTheWorstStore(t *testing.T) {
 		t.Fatalf("after a refresh the selection moved from %s to %v", picked, s)
 	}
 }
+
+// A store that has used its uploads for 24 hours (the demo's Patient
+// records, 5 of 5, and Employee records, 6 of 5) is marked in 24H with
+// "!" and logged once, with when the next upload is allowed.
+func TestFleetMarksTheUploadLimit(t *testing.T) {
+	r := newFleetRig(t, 120, 30, 0, "")
+	screen, _ := r.view()
+	for name, cell := range map[string]string{"Patient records": "!5/5", "Employee records": "!6/5", "Card holders": " 1/5", "Claims archive": " 1/5"} {
+		wantIn(t, name+"'s row", lineWith(screen, name), cell)
+	}
+	limits := func() int { return countPrefix(r.events(), "Patient records: no upload left until ") }
+	if n := limits(); n != 1 {
+		t.Fatalf("the limit is logged %d times, want once: %q", n, r.events())
+	}
+	wantIn(t, "the event", strings.Join(r.events(), "\n"), "Patient records: no upload left until 11:00 (5 of 5 in 24h)")
+	r.advance(10 * time.Second)
+	r.poll()
+	if n := limits(); n != 1 {
+		t.Errorf("a second poll logged the limit again: %q", r.events())
+	}
+}

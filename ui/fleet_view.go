@@ -97,7 +97,7 @@ func (o *fleetScreen) rowLine(s *storeStatus, l fleetLayout, selected bool, now 
 		if !s.health.LastIndex.IsZero() {
 			index = present.Ago(s.health.LastIndex, now)
 		}
-		uploads = fmt.Sprintf("%d/%d", s.health.Uploads24h, s.health.UploadLimit)
+		uploads = uploadsCell(&s.health)
 	}
 	if s.old() {
 		verdict += " · " + present.Duration(now.Sub(s.read)) + " old"
@@ -122,6 +122,17 @@ func (o *fleetScreen) rowLine(s *storeStatus, l fleetLayout, selected bool, now 
 }
 
 func plain(s string) string { return s }
+
+// uploadsCell is the uploads of the last 24 hours against the limit, "!"
+// first once the limit is used up: the service refuses another upload
+// until NextUpload (not colour alone).
+func uploadsCell(h *health.Store) string {
+	cell := fmt.Sprintf("%d/%d", h.Uploads24h, h.UploadLimit)
+	if h.LimitReached {
+		cell = "!" + cell
+	}
+	return cell
+}
 
 // verdictPaint colours a verdict cell; the word and icon carry the meaning.
 func (o *fleetScreen) verdictPaint(s *storeStatus) func(string) string {

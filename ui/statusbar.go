@@ -182,7 +182,7 @@ func fleetNotes(rules health.Rules) string {
 		present.Duration(rules.StallAfter) + "; ◷ stale: the last index is older than " + present.Duration(rules.MaxAge) +
 		"; ✓ ok; " + unknownIcon + " unknown: never read. A dimmed row ending \"· 4m old\" shows the last read of a store that cannot be read now. " +
 		"LAST INDEX is when the newest completed upload finished (else the store's last data update). " +
-		"24H counts uploads started in the last 24 hours against the limit. Enter opens a store; d comes back here; " +
+		"24H counts uploads started in the last 24 hours against the limit; \"!\" before it: the store has used them all (the service takes no upload until the oldest is 24 hours old; the event log says when). Enter opens a store; d comes back here; " +
 		"L shows the event log. Press ? or esc to close."
 }
 
