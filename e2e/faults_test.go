@@ -95,7 +95,7 @@ func TestDashboardWhenGraphHangs(t *testing.T) {
 	txt := s.waitFor("the hang on screen", 60*time.Second, func(txt string) bool {
 		return strings.Contains(strings.SplitN(txt, "\n", 2)[0], "Graph not answering since ")
 	})
-	if !strings.Contains(txt, "(no answer in 3s)") && !strings.Contains(txt, "· retry") {
+	if !strings.Contains(txt, "(no answer within 3s)") && !strings.Contains(txt, "· retry") {
 		t.Errorf("the header does not say why or when it retries:\n%s", txt)
 	}
 	if rows := fleetRows(txt); len(rows) != 4 || !strings.Contains(txt, "✓ ok ·") {
@@ -107,7 +107,7 @@ func TestDashboardWhenGraphHangs(t *testing.T) {
 		return !strings.Contains(txt, " old") && !strings.Contains(txt, "not answering")
 	})
 	s.keys("L")
-	s.waitText(10*time.Second, "Graph not answering (no answer in 3s)", "Graph back after ")
+	s.waitText(10*time.Second, "Graph not answering (no answer within 3s)", "Graph back after ")
 	s.keys("q")
 	s.keys("q")
 	if err := s.exit(10 * time.Second); err != nil {

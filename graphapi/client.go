@@ -246,6 +246,7 @@ func (c *Client) do(ctx context.Context, op, method, rawURL string, want ...int)
 
 // doHeader is do with extra request headers (they replace the defaults).
 func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header http.Header, want ...int) (*http.Response, []byte, error) {
+	caller := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
 	defer cancel()
 	if method != http.MethodGet {
@@ -269,11 +270,11 @@ func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header
 
 	resp, err := c.pipeline.Do(req)
 	if err != nil {
-		return nil, nil, c.transportError(op, method, clientRequestID, err)
+		return nil, nil, c.callError(caller, op, method, clientRequestID, err)
 	}
 	body, err := runtime.Payload(resp)
 	if err != nil {
-		return nil, nil, c.transportError(op, method, clientRequestID, err)
+		return nil, nil, c.callError(caller, op, method, clientRequestID, err)
 	}
 	for _, code := range want {
 		if resp.StatusCode == code {
@@ -283,6 +284,16 @@ func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header
 	e := responseError(op, resp, body, clientRequestID)
 	e.scrub(c.secrets.scrub)
 	return nil, nil, e
+}
+
+// callError is transportError, naming the call's own bound when it was
+// that (not the caller's deadline) which ended the call.
+func (c *Client) callError(caller context.Context, op, method, clientRequestID string, err error) *Error {
+	e := c.transportError(op, method, clientRequestID, err)
+	if errors.Is(err, context.DeadlineExceeded) && caller.Err() == nil {
+		e.Message = "no answer within " + roundDuration(c.opts.CallTimeout)
+	}
+	return e
 }
 
 func (c *Client) transportError(op, method, clientRequestID string, err error) *Error {
@@ -302,11 +313,32 @@ func (c *Client) transportError(op, method, clientRequestID string, err error) *
 		e.Message = "cancelled"
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Message = "timed out waiting for the service"
+	case isTimeout(err):
+		// One attempt's bound (TryTimeout) ran out.
+		e.Message = "no answer within " + roundDuration(c.opts.TryTimeout)
 	default:
 		e.Message = describeTransportError(err)
 	}
 	e.OutcomeUnknown = method != http.MethodGet && !neverSent(err)
 	return e
+}
+
+func isTimeout(err error) bool {
+	var ue *url.Error
+	return errors.As(err, &ue) && ue.Timeout()
+}
+
+// roundDuration is d to the second, without a trailing "0s" ("3s", "2m");
+// under a second as it is ("200ms").
+func roundDuration(d time.Duration) string {
+	if d < time.Second {
+		return d.String()
+	}
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	return s
 }
 
 // url builds an absolute URL under the endpoint from escaped segments.

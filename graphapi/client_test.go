@@ -743,3 +743,28 @@ func TestHTTPSNeverDowngrades(t *testing.T) {
 	}
 	client.CloseIdleConnections()
 }
+
+// A call cut by its own bound (CallTimeout, edmtop's --request-timeout)
+// says how long it waited; one cut by the caller's deadline does not
+// claim the client's bound.
+func TestCallTimeoutIsNamed(t *testing.T) {
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // never answers
+	}))
+	c := newTestClient(t, srv, &Options{CallTimeout: 200 * time.Millisecond, TryTimeout: 100 * time.Millisecond, RetryDelay: time.Millisecond})
+	_, err := c.GetSession(context.Background(), storeID, "s1")
+	if ge, ok := AsError(err); !ok || ge.Message != "no answer within 200ms" {
+		t.Fatalf("got %v, want the call's bound named", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	c2 := newTestClient(t, srv, &Options{CallTimeout: time.Minute, RetryDelay: time.Millisecond})
+	if _, err := c2.GetSession(ctx, storeID, "s1"); err == nil || strings.Contains(err.Error(), "no answer within") {
+		t.Fatalf("the caller's deadline was named as the client's bound: %v", err)
+	}
+	for d, want := range map[time.Duration]string{3 * time.Second: "3s", 30 * time.Second: "30s", 2 * time.Minute: "2m", 90 * time.Second: "1m30s", 200 * time.Millisecond: "200ms"} {
+		if got := roundDuration(d); got != want {
+			t.Errorf("roundDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -381,7 +381,7 @@ func TestFaultMatrix(t *testing.T) {
 		r.sim.Inject(list, fakegraph.Fault{Delay: 30 * time.Second, Times: -1})
 		took := r.refresh()
 		bounded(t, took, 5*time.Second)
-		r.failed("timed out")
+		r.failed("no answer within")
 		r.clean()
 		r.recovers()
 	})
@@ -389,7 +389,7 @@ func TestFaultMatrix(t *testing.T) {
 		r := newRig(t)
 		r.sim.Inject(list, fakegraph.Fault{Drip: 20 * time.Millisecond, Times: -1})
 		bounded(t, r.refresh(), 5*time.Second)
-		r.failed("timed out")
+		r.failed("no answer within 4s") // the call's bound, named
 		r.recovers()
 	})
 	bodies := []struct {

@@ -45,7 +45,7 @@ func describe(err error) failure {
 	var other *graphapi.OtherSessionError
 	switch {
 	case errors.As(err, &na):
-		return failure{what: "Graph not answering", why: fmt.Sprintf("no answer in %s", present.Duration(na.After)), graph: true}
+		return failure{what: "Graph not answering", why: "no answer within " + present.Duration(na.After), graph: true}
 	case errors.As(err, &other):
 		return failure{what: "Graph answered for another session", why: safeText(other.Error())}
 	case errors.Is(err, monitor.ErrUnusableListing):

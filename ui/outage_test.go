@@ -20,7 +20,7 @@ func TestDescribeFailures(t *testing.T) {
 	}{
 		{&graphapi.Error{Op: "list sessions", Message: "dial tcp 10.0.0.1:443: connect: connection refused"}, "Graph unreachable", "connection refused", true, false},
 		{&graphapi.Error{Message: "timed out waiting for the service", Err: context.DeadlineExceeded}, "Graph not answering", "timed out waiting for the service", true, false},
-		{fmt.Errorf("store a: %w", &monitor.NoAnswerError{After: 30 * time.Second}), "Graph not answering", "no answer in 30s", true, false},
+		{fmt.Errorf("store a: %w", &monitor.NoAnswerError{After: 30 * time.Second}), "Graph not answering", "no answer within 30s", true, false},
 		{&graphapi.Error{StatusCode: 429, Code: "TooManyRequests", RetryAfter: time.Minute}, "Graph throttling", "429 TooManyRequests", true, true},
 		{&graphapi.Error{StatusCode: 503, Code: "serviceUnavailable", RetryAfter: time.Minute}, "Graph unavailable", "503 serviceUnavailable", true, true},
 		{&graphapi.Error{StatusCode: 503, Code: "serviceUnavailable"}, "Graph unavailable", "503 serviceUnavailable", true, false},

@@ -189,12 +189,12 @@ func TestFleetWhenGraphHangs(t *testing.T) {
 	r.advance(4 * time.Minute)
 	r.poll()
 	screen, header := r.view()
-	wantIn(t, "the header", header, "✗ Graph not answering since 09:04:00 (no answer in 1s) · retry in 10s")
+	wantIn(t, "the header", header, "✗ Graph not answering since 09:04:00 (no answer within 1s) · retry in 10s")
 	wantIn(t, "the rows", screen, "· 4m old")
 	if got := r.rows(); strings.Join(got, ", ") != strings.Join(before, ", ") {
 		t.Errorf("rows %q, before %q", got, before)
 	}
-	if events := r.events(); countPrefix(events, "Graph not answering (no answer in 1s)") != 1 {
+	if events := r.events(); countPrefix(events, "Graph not answering (no answer within 1s)") != 1 {
 		t.Errorf("events %q", events)
 	}
 }
@@ -369,7 +369,7 @@ func TestOpeningAStoreWhileGraphHangs(t *testing.T) {
 	wantNotIn(t, "the table", screen, "Loading")
 	run(r.m, load)
 	_, header = r.view()
-	wantIn(t, "the header", header, "✗ Graph not answering since 09:00:00 (no answer in 1s)")
+	wantIn(t, "the header", header, "✗ Graph not answering since 09:00:00 (no answer within 1s)")
 }
 
 // gatedService holds every read of sessions until its gate opens, as
