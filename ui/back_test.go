@@ -347,3 +347,21 @@ func TestTooSmallOnlyQuits(t *testing.T) {
 		t.Error("q did not quit a screen too small")
 	}
 }
+
+// The endpoint's label ("demo") gives way whole before the store's name
+// is cut: the header never ends its name in "· …".
+func TestHeaderLabelGivesWayWhole(t *testing.T) {
+	svc := newFake()
+	svc.stores = []graphapi.DataStore{{ID: testStore, DisplayName: "Employee records"}}
+	svc.sessions[testStore] = sampleSessions()
+	for _, w := range []int{120, 80, 76, 70, 60} {
+		m := New(Options{Service: svc, StoreID: testStore, Refresh: 10 * time.Second, Renderer: asciiRenderer(),
+			Now: func() time.Time { return testNow }, Label: "demo"})
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+		run(m, m.Init())
+		h := strings.SplitN(m.View(), "\n", 2)[0]
+		if !strings.Contains(h, "Employee records") || strings.Contains(h, "· …") || strings.Contains(h, "· d") && !strings.Contains(h, "· demo") {
+			t.Errorf("%d columns: header %q", w, h)
+		}
+	}
+}

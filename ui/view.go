@@ -95,6 +95,7 @@ func (m *Model) headerLine() string {
 	if m.screen == screenStore {
 		where = m.store.Title()
 	}
+	name := where
 	if m.cfg.label != "" {
 		where += " · " + m.cfg.label
 	}
@@ -112,6 +113,9 @@ func (m *Model) headerLine() string {
 	}
 	right := p.join()
 	room := m.width - ansi.StringWidth(left) - ansi.StringWidth(right) - 2
+	if cells(where) > room {
+		where = name // the endpoint's label goes before the name is cut
+	}
 	where = fit(where, max(room, 0))
 	return left + where + "  " + right
 }
