@@ -525,12 +525,13 @@ func (t *sessionTable) ShortHelp() []key.Binding {
 func (t *sessionTable) applies(b key.Binding) bool {
 	k := t.sh.keys
 	r := t.Selected()
-	for a, ab := range map[action]key.Binding{actRenew: k.Renew, actCancel: k.Cancel, actCommit: k.Commit} {
-		if sameKeys(b, ab) {
-			return r != nil && r.cannot(a) == ""
-		}
-	}
 	switch {
+	case sameKeys(b, k.Renew):
+		return r != nil && r.cannot(actRenew) == ""
+	case sameKeys(b, k.Cancel):
+		return r != nil && r.cannot(actCancel) == ""
+	case sameKeys(b, k.Commit):
+		return r != nil && r.cannot(actCommit) == ""
 	case sameKeys(b, k.Errors):
 		return r != nil && (!r.s.Error.IsEmpty() || r.lastErr != nil)
 	case sameKeys(b, k.Details), sameKeys(b, k.Mark), sameKeys(b, k.Copy):
