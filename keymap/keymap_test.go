@@ -1,6 +1,7 @@
 package keymap
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,18 +34,90 @@ func TestBindingsAreDistinctAndDocumented(t *testing.T) {
 	}
 }
 
+// containsBinding: a footer's hint is a binding of the full help (or the
+// fleet's open), perhaps in brief.
 func containsBinding(k KeyMap, b key.Binding) bool {
-	if b.Help() == k.Details.Help() || b.Help() == k.Open.Help() {
+	if slices.Equal(b.Keys(), k.Open.Keys()) {
 		return true
 	}
 	for _, g := range k.FullHelp() {
 		for _, x := range g {
-			if x.Help() == b.Help() {
+			if slices.Equal(x.Keys(), b.Keys()) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// A footer shows a binding's first key and a shorter word; the help keeps
+// every key.
+func TestBrief(t *testing.T) {
+	k := Default()
+	for _, tc := range []struct {
+		b         key.Binding
+		desc, key string
+	}{
+		{k.Open, "open", "enter"},
+		{k.Up, "up", "↑"},
+		{k.Filter, "filter", "/"},
+		{k.Refresh, "refresh", "ctrl+r"},
+	} {
+		b := Brief(tc.b, tc.desc)
+		if h := b.Help(); h.Key != tc.key || h.Desc != tc.desc || !slices.Equal(b.Keys(), tc.b.Keys()) {
+			t.Errorf("Brief(%q) = %+v %v, want key %q", tc.b.Help().Key, h, b.Keys(), tc.key)
+		}
+	}
+	if h := k.Open.Help(); h.Key != "enter/l/→" {
+		t.Errorf("the help lost open's keys: %+v", h)
+	}
+}
+
+// On a store, enter toggles the details and open's other keys (l, →) open
+// them; rebinding open keeps that split.
+func TestOpenDetails(t *testing.T) {
+	k := Default()
+	if b := k.OpenDetails(); !slices.Equal(b.Keys(), []string{"l", "right"}) || b.Help().Key != "l/→" {
+		t.Errorf("open details: %v %+v", b.Keys(), b.Help())
+	}
+	if err := k.Apply(map[string][]string{"open": {"enter", "o"}}); err != nil {
+		t.Fatal(err)
+	}
+	if b := k.OpenDetails(); !slices.Equal(b.Keys(), []string{"o"}) || b.Help().Key != "o" {
+		t.Errorf("open details after a rebinding: %v %+v", b.Keys(), b.Help())
+	}
+}
+
+// ":" (a command mode, elsewhere) says there is none, unless an action
+// takes the key.
+func TestCommandGivesWayToAnAction(t *testing.T) {
+	k := Default()
+	if !k.Command.Enabled() {
+		t.Fatal("the command hint is off by default")
+	}
+	if err := k.Apply(map[string][]string{"filter": {":"}}); err != nil {
+		t.Fatal(err)
+	}
+	if k.Command.Enabled() {
+		t.Error("the command hint still takes \":\", bound to filter")
+	}
+}
+
+// h/← go back and l/→ open: a key bound elsewhere to one of them clashes.
+func TestNavigationKeysClash(t *testing.T) {
+	for _, tc := range []struct {
+		o    map[string][]string
+		want string
+	}{
+		{map[string][]string{"renew": {"h"}}, `key "h" is bound to both close and renew`},
+		{map[string][]string{"errors": {"l"}}, `key "l" is bound to both errors and open`},
+		{map[string][]string{"filter": {"right"}}, `key "right" is bound to both filter and open`},
+	} {
+		k := Default()
+		if err := k.Apply(tc.o); err == nil || err.Error() != tc.want {
+			t.Errorf("%v: got %v, want %q", tc.o, err, tc.want)
+		}
+	}
 }
 
 func TestApplyOverrides(t *testing.T) {

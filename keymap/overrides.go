@@ -65,6 +65,11 @@ func (k *KeyMap) Apply(overrides map[string][]string) error {
 		b.SetKeys(keys...)
 		b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
 	}
+	for _, b := range acts {
+		if slices.Contains(b.Keys(), ":") {
+			k.Command.SetEnabled(false) // the hint gives way to an action
+		}
+	}
 	return k.conflicts()
 }
 
@@ -76,14 +81,16 @@ func (k *KeyMap) conflicts() error {
 	}
 	screens := [][]*key.Binding{
 		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End, &k.Renew, &k.RenewMarked, &k.Mark, &k.Cancel, &k.Commit,
-			&k.Copy, &k.Filter, &k.Sort, &k.SortReverse, &k.Details, &k.Errors, &k.Focus, &k.Close, &k.Refresh, &k.Pause, &k.Fleet, &k.Help, &k.Quit},
-		{&k.Up, &k.Down, &k.Home, &k.End, &k.Open, &k.Close, &k.Refresh, &k.Help, &k.Quit},
+			&k.Copy, &k.Filter, &k.Sort, &k.SortReverse, &k.Details, &k.Open, &k.Errors, &k.Focus, &k.Close, &k.Refresh, &k.Pause,
+			&k.Fleet, &k.Events, &k.Help, &k.Quit},
+		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End, &k.Open, &k.Filter, &k.Close, &k.Refresh, &k.Pause,
+			&k.Events, &k.Help, &k.Quit},
 	}
 	for _, screen := range screens {
 		owner := map[string]string{}
 		for _, b := range screen {
 			for _, key := range b.Keys() {
-				if other, dup := owner[key]; dup && other != byName[b] {
+				if other, dup := owner[key]; dup && other != byName[b] && !sharing(other, byName[b]) {
 					pair := []string{other, byName[b]}
 					slices.Sort(pair)
 					return &ConflictError{Key: key, Actions: [2]string{pair[0], pair[1]}}
@@ -93,6 +100,12 @@ func (k *KeyMap) conflicts() error {
 		}
 	}
 	return nil
+}
+
+// sharing reports whether two actions may share a key: on a store, enter
+// toggles the details and open's other keys open them.
+func sharing(a, b string) bool {
+	return (a == "details" && b == "open") || (a == "open" && b == "details")
 }
 
 // ConflictError is one key bound to two actions of the same screen.

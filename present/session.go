@@ -198,3 +198,13 @@ func span(begin, end, now time.Time, running bool) string {
 	}
 	return Dash
 }
+
+// Stall is a running session's stall as a line of its details, "stalled
+// no update for 20h (stall after 2h)", when the rules judge it stalled at
+// now; ok is false when it is not (finished, or updated recently).
+func Stall(s *graphapi.Session, r health.Rules, now time.Time) (f Field, ok bool) {
+	if !r.Stalled(s, now) {
+		return Field{}, false
+	}
+	return Field{"stalled", "no update for " + Duration(health.Idle(s, now)) + " (stall after " + Elapsed(r.StallAfter) + ")"}, true
+}

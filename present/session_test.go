@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 )
 
 func before(d time.Duration) graphapi.Time { return graphapi.Time{Time: now.Add(-d)} }
@@ -265,5 +266,34 @@ func TestPhaseDurations(t *testing.T) {
 				t.Errorf("got %q / %q, want %q / %q", up, proc, c.up, c.proc)
 			}
 		})
+	}
+}
+
+// Issue 26: a stalled session's details say so, with the idle time and the
+// rule; a session within the rule, a finished one or one without a time
+// has no such line.
+func TestStall(t *testing.T) {
+	rules := health.Rules{StallAfter: 2 * time.Hour}
+	running := func(idle time.Duration) *graphapi.Session {
+		return &graphapi.Session{State: "UploadInProgress", LastUpdatedDateTime: before(idle)}
+	}
+	for _, tc := range []struct {
+		name  string
+		s     *graphapi.Session
+		rules health.Rules
+		want  string // "" for no line
+	}{
+		{"stalled", running(20 * time.Hour), rules, "no update for 20h (stall after 2h)"},
+		{"just past the rule", running(2*time.Hour + time.Minute), rules, "no update for 2h (stall after 2h)"},
+		{"at the rule", running(2 * time.Hour), rules, ""},
+		{"within the rule", running(time.Hour), rules, ""},
+		{"finished", &graphapi.Session{State: "Failed", LastUpdatedDateTime: before(20 * time.Hour)}, rules, ""},
+		{"rule off", running(20 * time.Hour), health.Rules{}, ""},
+		{"another rule", running(3 * 24 * time.Hour), health.Rules{StallAfter: 90 * time.Minute}, "no update for 3d (stall after 1h30m)"},
+	} {
+		f, ok := Stall(tc.s, tc.rules, now)
+		if ok != (tc.want != "") || f.Value != tc.want || (ok && f.Label != "stalled") || (!ok && f != Field{}) {
+			t.Errorf("%s: %+v %v, want %q", tc.name, f, ok, tc.want)
+		}
 	}
 }

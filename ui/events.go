@@ -119,14 +119,15 @@ func (l *eventLog) clamp() {
 	l.offset = max(min(l.offset, len(l.events)-(l.height-1)), 0)
 }
 
-// Update opens the log (L), closes it (L, esc) or scrolls it.
+// Update opens the log (L), closes it (L; the root's back keys close it
+// too) or scrolls it.
 func (l *eventLog) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
 	}
 	keys := l.sh.keys
-	if !l.open || key.Matches(k, keys.Events, keys.Close) {
+	if !l.open || key.Matches(k, keys.Events) {
 		l.Toggle()
 		return nil
 	}
@@ -179,10 +180,8 @@ func (l *eventLog) paint(k eventKind) func(...string) string {
 
 func fmtPlain(s ...string) string { return strings.Join(s, "") }
 
-// ShortHelp is the log's keys.
+// ShortHelp is the log's keys (q, which closes it, is the root's).
 func (l *eventLog) ShortHelp() []key.Binding {
 	k := l.sh.keys
-	back := k.Close
-	back.SetHelp(back.Help().Key, "close the log")
-	return []key.Binding{k.Up, k.Down, back, k.Help}
+	return []key.Binding{k.Up, k.Down}
 }

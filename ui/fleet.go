@@ -18,9 +18,6 @@ import (
 // openStoreMsg asks the root to open a store's sessions.
 type openStoreMsg struct{ store graphapi.DataStore }
 
-// backToStoreMsg asks the root to return to the store that is open.
-type backToStoreMsg struct{}
-
 // fleetScreen is the fleet (the start screen without a store, and d):
 // one row per data store with its health verdict, worst first. It owns its
 // rows, selection, scroll and filter; the root's refresh loop asks it for
@@ -36,11 +33,10 @@ type fleetScreen struct {
 	selected string         // store id
 	// chosen: the user (or the open store) picked the selection; until
 	// then it stays on the top row while the rows fill and re-sort.
-	chosen  bool
-	current string // the open store, "" when none: esc goes back to it
-	offset  int
-	width   int
-	height  int
+	chosen bool
+	offset int
+	width  int
+	height int
 	// dirty: a row's rank changed since the rows were sorted.
 	dirty bool
 	// tally counts the rows by what their verdict cell says, for the header.
@@ -101,7 +97,6 @@ func (o *fleetScreen) Load(be *backend, mon *monitor.Monitor, gen int, full bool
 // SetCurrent tells the fleet screen which store is open; the selection starts
 // on it.
 func (o *fleetScreen) SetCurrent(id string) {
-	o.current = id
 	if id != "" {
 		o.selected, o.chosen = id, true
 		o.clampOffset()
@@ -372,10 +367,19 @@ func (o *fleetScreen) mouse(msg tea.MouseMsg) {
 	case tea.MouseButtonWheelDown:
 		o.move(1)
 	case tea.MouseButtonLeft:
-		if i := o.offset + msg.Y - 1; msg.Y >= 1 && i < len(o.shown) {
-			o.selected, o.chosen = o.rows[o.shown[i]].store.ID, true
-		}
+		o.Click(msg.Y)
 	}
+}
+
+// Click selects the store on line y (counted from the column header) and
+// returns its id, "" when no row is there.
+func (o *fleetScreen) Click(y int) string {
+	i := o.offset + y - 1
+	if y < 1 || i >= len(o.shown) {
+		return ""
+	}
+	o.selected, o.chosen = o.rows[o.shown[i]].store.ID, true
+	return o.selected
 }
 
 func (o *fleetScreen) key(msg tea.KeyMsg) tea.Cmd {
@@ -393,17 +397,21 @@ func (o *fleetScreen) key(msg tea.KeyMsg) tea.Cmd {
 		o.move(-len(o.rows))
 	case key.Matches(msg, k.End):
 		o.move(len(o.rows))
-	case key.Matches(msg, k.Close) && o.filter != "":
-		o.SetFilter("")
-	case key.Matches(msg, k.Close) && o.current != "":
-		return func() tea.Msg { return backToStoreMsg{} }
 	case key.Matches(msg, k.Open):
-		if s := o.Selected(); s != nil {
-			ds := s.store
-			return func() tea.Msg { return openStoreMsg{store: ds} }
-		}
+		return o.OpenSelected()
 	}
 	return nil
+}
+
+// OpenSelected asks the root to open the selected store (enter, l, →, a
+// double click).
+func (o *fleetScreen) OpenSelected() tea.Cmd {
+	s := o.Selected()
+	if s == nil {
+		return nil
+	}
+	ds := s.store
+	return func() tea.Msg { return openStoreMsg{store: ds} }
 }
 
 // refilter recomputes the shown rows and keeps the selection on the same
@@ -462,26 +470,15 @@ func (o *fleetScreen) clampOffset() {
 	o.offset = max(min(o.offset, len(o.shown)-page), 0)
 }
 
-// ShortHelp is the fleet screen's own keys; esc goes back when a store is open.
-func (o *fleetScreen) ShortHelp() []key.Binding {
-	keys := o.sh.keys.FleetHelp()
-	if o.current != "" {
-		back := o.sh.keys.Close
-		back.SetHelp(back.Help().Key, "back to the store")
-		keys = append(keys, back)
-	}
-	return keys
-}
+// ShortHelp is the fleet screen's own keys (the root adds ? and q).
+func (o *fleetScreen) ShortHelp() []key.Binding { return o.sh.keys.FleetHelp() }
 
-// FullHelp lists the fleet screen's keys for the help screen (not the table's).
+// FullHelp lists the fleet screen's keys for the help screen (not the
+// table's); the root labels q and esc with what they do here.
 func (o *fleetScreen) FullHelp() [][]key.Binding {
 	k := o.sh.keys
-	closing := k.Close
-	closing.SetHelp(closing.Help().Key, "clear the filter")
-	if o.current != "" {
-		closing.SetHelp(closing.Help().Key, "clear the filter, or back to the store")
-	}
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {k.Open, k.Filter, closing, k.Events}, {k.Refresh, k.Pause, k.Help, k.Quit}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {k.Open, k.Filter, k.Events},
+		{k.Refresh, k.Pause, k.Help, k.Close, k.Quit}}
 }
 
 // Summary is the header's count of stores by verdict, worst first:

@@ -305,8 +305,8 @@ func TestEventLogKeepsNewestFirstAndBounds(t *testing.T) {
 	if !strings.Contains(l.View(), "12:00:07") {
 		t.Errorf("end does not reach the oldest kept event:\n%s", l.View())
 	}
-	if l.Update(keyMsg("esc")); l.Open() {
-		t.Error("esc did not close the log")
+	if l.Update(keyMsg("L")); l.Open() {
+		t.Error("L did not close the log")
 	}
 }
 
@@ -333,7 +333,7 @@ func TestEventLogAndBell(t *testing.T) {
 	if !strings.Contains(v, "EVENTS (1, newest first)") || !strings.Contains(v, "✓ employees-2026-11-28.EdmHash completed") {
 		t.Fatalf("event log:\n%s", v)
 	}
-	if status := lastLine(v); !strings.Contains(status, "close the log") {
+	if status := lastLine(v); !strings.Contains(status, "q close log") {
 		t.Errorf("footer: %q", status)
 	}
 	press(m, "j") // scrolls the log, moves no row
@@ -386,15 +386,17 @@ func lastLine(s string) string {
 }
 
 // At 80 columns the fleet header keeps the verdict counts in short form
-// rather than dropping them (issue 13: the header sums it up).
+// rather than dropping them (issue 13: the header sums it up), and the
+// freshness of the data, which goes last (issue 26).
 func TestFleetHeaderKeepsCountsWhenNarrow(t *testing.T) {
 	for _, tc := range []struct {
 		width int
 		want  string
 	}{
 		{120, "5 stores · 1 unknown · 1 failed · 1 stalled · 1 stale · updated now"},
-		{80, "● live 10s · 5 stores: 1? 1✗ 1⧗ 1◷"},
-		{50, "● live 10s"},
+		{80, "● live 10s · 5 stores: 1? 1✗ 1⧗ 1◷ · updated now"},
+		{60, "● live 10s · updated now"},
+		{50, "● live 10s · updated now"},
 	} {
 		m := New(Options{Service: fleetScenario(), Refresh: 10 * time.Second, Renderer: asciiRenderer(), Now: func() time.Time { return fleetNow }})
 		m.Update(tea.WindowSizeMsg{Width: tc.width, Height: 20})

@@ -28,7 +28,7 @@ var asciiGlyphs = []string{
 	// States and verdicts (the word beside each carries the meaning).
 	"●", "o", "○", "-", "✓", "+", "✗", "x", "⊘", "/", "◇", "=", "⧗", "!", "◷", "~", "⚠", "!",
 	// Sort arrows, the key hints' arrows, the marked and selected row.
-	"▲", "^", "▼", "v", "↑", "^", "↓", "v", "»", "*",
+	"▲", "^", "▼", "v", "↑", "^", "↓", "v", "←", "<", "→", ">", "»", "*",
 	// Bars and sparklines, from empty to full.
 	"░", ".", "▁", "_", "▂", ".", "▃", ":", "▄", "-", "▅", "=", "▆", "+", "▇", "*", "█", "#",
 	// Punctuation.

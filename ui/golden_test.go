@@ -33,6 +33,11 @@ func TestGoldenScreens(t *testing.T) {
 		{"errors", 160, 48, []string{"G", "e"}, "", nil, false},
 		{"help", 80, 24, []string{"?"}, "", nil, false},
 		{"table_ascii", 80, 24, []string{"j", " ", "k"}, "", nil, true},
+		// Issue 26: the smallest size tried by hand keeps the header's
+		// freshness and the footer's ? and q.
+		{"table", 60, 15, nil, "", nil, false},
+		{"help", 60, 15, []string{"?"}, "", nil, false},
+		{"help_end", 80, 24, []string{"?", "G"}, "", nil, false},
 		{"details_ascii", 80, 24, []string{"enter"}, "of 35", []string{"tab", "G"}, true},
 	}
 	for _, tc := range cases {
@@ -87,21 +92,28 @@ func TestGoldenFleet(t *testing.T) {
 		// reads again and the screen shows until says so.
 		fail  func(f *fleetFake)
 		until string
+		// shows, when set, is text the screen shows once the keys' work
+		// has arrived (a store opened).
+		shows string
 	}{
-		{"fleet", 80, 24, nil, false, nil, ""},
-		{"fleet", 120, 40, nil, false, nil, ""},
-		{"fleet_ascii", 80, 24, nil, true, nil, ""},
-		{"fleet_help", 80, 24, []string{"?"}, false, nil, ""},
+		{"fleet", 80, 24, nil, false, nil, "", ""},
+		{"fleet", 120, 40, nil, false, nil, "", ""},
+		{"fleet_ascii", 80, 24, nil, true, nil, "", ""},
+		{"fleet_help", 80, 24, []string{"?"}, false, nil, "", ""},
+		{"fleet", 60, 15, nil, false, nil, "", ""},
+		{"fleet_help", 60, 15, []string{"?"}, false, nil, "", ""},
+		// Issue 26: a store opened from the fleet (l) says q goes back.
+		{"fleet_store", 80, 24, []string{"j", "l"}, false, nil, "", "2 sessions"},
 		// Graph unreachable: every row keeps its verdict, dimmed, with its age.
 		{"fleet_outage", 80, 24, nil, false, func(f *fleetFake) {
 			for _, ds := range f.stores {
 				f.fail(ds.ID, &graphapi.Error{Op: "list sessions", Message: "dial tcp 10.0.0.1:443: connect: connection refused"})
 			}
-		}, "Graph unreachable since"},
+		}, "Graph unreachable since", ""},
 		// One store refused: its row says why, the others stay fresh.
 		{"fleet_one_store_refused", 100, 24, nil, false, func(f *fleetFake) {
 			f.fail("s-stalled", &graphapi.Error{Op: "list sessions", StatusCode: 403, Code: "accessDenied"})
-		}, "403 accessDenied"},
+		}, "403 accessDenied", ""},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s_%dx%d", tc.name, tc.width, tc.height), func(t *testing.T) {
@@ -120,6 +132,10 @@ func TestGoldenFleet(t *testing.T) {
 			}
 			for _, k := range tc.keys {
 				tm.Send(keyMsg(k))
+			}
+			if tc.shows != "" {
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.shows)) },
+					teatest.WithDuration(5*time.Second))
 			}
 			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)

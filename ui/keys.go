@@ -33,17 +33,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case m.prompt.Active():
 		return m.answerPrompt(msg)
-	case key.Matches(msg, k.Quit):
-		// q goes back from a pane, the help or a sub-screen; it quits
-		// only at the top.
-		if cmd, ok := m.back(); ok {
-			return cmd
-		}
-		return tea.Quit
+	case key.Matches(msg, k.Quit, k.Close):
+		return m.goBack(key.Matches(msg, k.Quit)) // one step back, the same on every screen (back.go)
 	case m.status.ShowingHelp():
-		if key.Matches(msg, k.Help, k.Close) {
-			m.status.ToggleHelp()
-		}
+		m.helpKey(msg)
 		return nil
 	case key.Matches(msg, k.Help):
 		m.status.ToggleHelp()
@@ -57,14 +50,43 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.startLoad()
 	case key.Matches(msg, k.Pause):
 		return m.togglePause()
+	case key.Matches(msg, k.Command):
+		return m.status.Flash(flashInfo, "no command mode: "+k.Help.Help().Key+" lists the keys")
 	case m.screen == screenFleet && key.Matches(msg, k.Filter):
-		return m.prompt.StartFilter(m.fleet.Filter())
+		return m.prompt.StartFilter(m.fleet.Filter(), fleetFilterHint)
 	case m.screen == screenFleet:
 		return m.fleet.Update(msg)
 	case key.Matches(msg, k.Fleet):
 		return m.showFleet()
 	}
 	return m.store.Update(msg)
+}
+
+// helpKey closes the help screen (?) or scrolls it.
+func (m *Model) helpKey(msg tea.KeyMsg) {
+	k := m.sh.keys
+	page := m.height - 2
+	n := 0
+	switch {
+	case key.Matches(msg, k.Help):
+		m.status.ToggleHelp()
+		return
+	case key.Matches(msg, k.Up):
+		n = -1
+	case key.Matches(msg, k.Down):
+		n = 1
+	case key.Matches(msg, k.PageUp):
+		n = -page
+	case key.Matches(msg, k.PageDown):
+		n = page
+	case key.Matches(msg, k.Home):
+		n = -len(m.helpLines())
+	case key.Matches(msg, k.End):
+		n = len(m.helpLines())
+	default:
+		return
+	}
+	m.status.ScrollHelp(n, len(m.helpLines()), page)
 }
 
 // answerPrompt gives the key to the prompt and hands the answer to the
@@ -84,28 +106,8 @@ func (m *Model) answerPrompt(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
-// back closes what is on top (the help, a pane) or leaves a sub-screen
-// (the fleet opened with d, or a store opened from the fleet); ok is false
-// at the top.
-func (m *Model) back() (cmd tea.Cmd, ok bool) {
-	switch {
-	case m.status.ShowingHelp():
-		m.status.ToggleHelp()
-	case m.events.Open():
-		m.events.Toggle()
-	case m.screen == screenFleet && m.store.ID() != "" && !m.cfg.fleetTop:
-		return m.backToStore(), true
-	case m.screen == screenStore && m.store.ClosePane():
-	case m.screen == screenStore && m.cfg.fleetTop:
-		// A store opened from the fleet is a sub-screen of it.
-		return m.showFleet(), true
-	default:
-		return nil, false
-	}
-	return nil, true
-}
-
-// showFleet goes to the fleet (d), keeping the open store's rows for esc.
+// showFleet goes to the fleet (d, or back from a store opened from it),
+// keeping the open store's rows for a return.
 func (m *Model) showFleet() tea.Cmd {
 	m.store.Leave()
 	m.screen = screenFleet
@@ -122,7 +124,7 @@ func (m *Model) openStore(ds graphapi.DataStore) tea.Cmd {
 	return m.startLoad()
 }
 
-// backToStore returns from the fleet to the open store (esc).
+// backToStore returns from the fleet opened with d to the open store.
 func (m *Model) backToStore() tea.Cmd {
 	m.screen = screenStore
 	return m.startLoad()

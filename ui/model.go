@@ -117,7 +117,8 @@ type settings struct {
 	bell     bool
 	terminal io.Writer
 	// fleetTop: the dashboard started on the fleet, so a store is a
-	// sub-screen of it (q and esc go back); else the store is the top.
+	// sub-screen of it (q and esc go back to it); else the store is the
+	// top, and the fleet (d) its sub-screen.
 	fleetTop bool
 }
 
@@ -139,7 +140,8 @@ type Model struct {
 	status *statusBar
 	prompt *prompt
 
-	loop refreshLoop
+	loop   refreshLoop
+	clicks clicks // the last press on a row, for a double click
 }
 
 // New builds the dashboard model.
@@ -237,14 +239,6 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		m.store.SetName(msg.stores)
 	case openStoreMsg:
 		return m.openStore(msg.store)
-	case backToStoreMsg:
-		if m.screen == screenFleet && m.store.ID() != "" {
-			return m.backToStore()
-		}
-	case showFleetMsg:
-		if m.screen == screenStore {
-			return m.showFleet()
-		}
 	case sessionsLoadedMsg:
 		return m.handleSessions(msg)
 	case firstPageMsg:
@@ -302,14 +296,21 @@ func (m *Model) sync() {
 	m.events.SetSize(m.width, max(m.height-2, 1))
 	m.status.SetSize(m.width, 1)
 	m.prompt.SetSize(m.width, 1)
+	var hints []key.Binding
 	switch {
+	case m.status.ShowingHelp(): // ? and q close it; it scrolls when long
+		if len(m.helpLines()) > m.height-2 {
+			hints = []key.Binding{m.sh.keys.Down, m.sh.keys.Up}
+		}
 	case m.events.Open():
-		m.status.SetHints(m.events.ShortHelp())
+		hints = m.events.ShortHelp()
 	case m.screen == screenFleet:
-		m.status.SetHints(m.fleet.ShortHelp())
+		hints = m.fleet.ShortHelp()
 	default:
-		m.status.SetHints(m.store.ShortHelp())
+		hints = m.store.ShortHelp()
 	}
+	quit, _ := m.backKeys(false)
+	m.status.SetHints(hints, quit)
 }
 
 // spin advances the spinner while anything is in flight.

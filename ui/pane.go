@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/keymap"
 	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
@@ -134,6 +135,13 @@ func (p *detailPane) Toggle(kind paneKind) {
 
 func (p *detailPane) Close() { p.kind, p.focus = paneNone, false }
 
+// OpenKind opens kind, or leaves it open.
+func (p *detailPane) OpenKind(kind paneKind) {
+	if p.kind != kind {
+		p.Toggle(kind)
+	}
+}
+
 // ToggleFocus moves the keys between the pane and the table.
 func (p *detailPane) ToggleFocus() {
 	if p.Open() {
@@ -210,7 +218,7 @@ func (p *detailPane) render() []string {
 	if p.kind == paneErrors {
 		fields = errorFields(r, p.sh.clock)
 	} else {
-		fields = detailsFields(r, p.sh.clock)
+		fields = detailsFields(r, p.sh.clock, p.sh.rules)
 		fields = append(fields, p.storeFields(r)...)
 	}
 	return renderFields(fields, p.width-2, p.sh.styles)
@@ -241,18 +249,23 @@ func (p *detailPane) lines() []string {
 	return append(lines, p.content[off:min(off+ph, n)]...)
 }
 
-// ShortHelp: the pane's own keys, shown before the table's.
+// ShortHelp: the pane's own keys, shown before the table's (q and esc,
+// which close it, are the root's).
 func (p *detailPane) ShortHelp() []key.Binding {
-	return []key.Binding{p.sh.keys.Focus, p.sh.keys.Close}
+	return []key.Binding{keymap.Brief(p.sh.keys.Focus, pick(p.focus, "scroll table", "scroll pane"))}
 }
 
 // detailsFields is the session's text as present writes it, with what the
-// dashboard adds between its groups: the error in one line (e shows it
-// whole), the pace and ETA of the running phase and its progress seen.
-func detailsFields(r *row, now time.Time) []present.Field {
+// dashboard adds between its groups: a stall by the rules, the error in one
+// line (e shows it whole), the pace and ETA of the running phase and its
+// progress seen.
+func detailsFields(r *row, now time.Time, rules health.Rules) []present.Field {
 	s := r.s
 	text := present.Session(s, present.Clock{Now: now, Local: true})
 	fields := append([]present.Field(nil), text.Head...)
+	if stall, ok := present.Stall(s, rules, now); ok {
+		fields = append(fields, stall)
+	}
 	switch {
 	case !s.Error.IsEmpty():
 		fields = append(fields, present.Field{Label: "error", Value: s.Error.Code + ": " + s.Error.Message + "  (press e)"})

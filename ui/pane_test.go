@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/present"
@@ -167,9 +168,9 @@ func TestDetailsPane(t *testing.T) {
 	if s.pane.offset != last {
 		t.Error("pane scrolled past its end")
 	}
-	pressOn(s, "esc")
+	pressOn(s, "enter") // esc and q close it too: the root's (back.go)
 	if s.pane.Open() || s.pane.Focused() {
-		t.Error("esc did not close the pane")
+		t.Error("enter did not close the pane")
 	}
 }
 
@@ -190,4 +191,34 @@ func TestErrorPaneShowsSessionError(t *testing.T) {
 	if !strings.Contains(s.View(), "No errors") {
 		t.Error("pane did not follow the selection")
 	}
+}
+
+// Issue 26: a stalled session's details say so, with the rule in force;
+// a session within it has no such line.
+func TestDetailsSayStalled(t *testing.T) {
+	svc := newFake()
+	stalled := sampleSessions()[1] // UploadInProgress
+	stalled.ID, stalled.FileName = "s-stalled", "stalled.EdmHash"
+	stalled.LastUpdatedDateTime = graphapi.Time{Time: testNow.Add(-20 * time.Hour)}
+	svc.sessions[testStore] = append(sampleSessions(), stalled)
+	m := newTestModel(t, svc, testStore)
+	run(m, m.Init())
+	selectID(t, m, "s-stalled")
+	press(m, "enter")
+	if line := lineOf(m.View(), " stalled  "); !strings.Contains(line, "no update for 20h (stall after 2h)") {
+		t.Errorf("stalled details: %q in\n%s", line, m.View())
+	}
+	selectID(t, m, "s-uploading")
+	if line := lineOf(m.View(), " stalled  "); line != "" {
+		t.Errorf("a session updated 3m ago: %q", line)
+	}
+}
+
+func lineOf(screen, text string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, text) {
+			return l
+		}
+	}
+	return ""
 }

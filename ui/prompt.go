@@ -40,7 +40,6 @@ type promptResult struct {
 func newPrompt(sh *shared) *prompt {
 	in := textinput.New()
 	in.Prompt = "/"
-	in.Placeholder = "file, state or id; !text excludes"
 	in.CharLimit = 200
 	// A steady cursor: a blinking one would redraw the screen twice a second.
 	in.Cursor.SetMode(cursor.CursorStatic)
@@ -61,9 +60,17 @@ func (p *prompt) Ask(c confirmation) { p.confirm = &c }
 // Drop forgets the question; Drop does not touch the filter input.
 func (p *prompt) Drop() { p.confirm = nil }
 
-// StartFilter opens the filter input on the current filter.
-func (p *prompt) StartFilter(current string) tea.Cmd {
+// The filter input's placeholders say what each screen's filter matches.
+const (
+	storeFilterHint = "file, state or id; !text excludes"
+	fleetFilterHint = "name or health"
+)
+
+// StartFilter opens the filter input on the current filter; hint says
+// what it matches.
+func (p *prompt) StartFilter(current, hint string) tea.Cmd {
 	p.filtering = true
+	p.input.Placeholder = hint
 	p.input.SetValue(current)
 	p.input.CursorEnd()
 	return p.input.Focus()

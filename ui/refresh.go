@@ -92,7 +92,9 @@ func (l *refreshLoop) end(err error, read, now time.Time) []event {
 	if err != nil {
 		return l.outage.failed(err, l.started, now)
 	}
-	l.lastSuccess = read
+	// A read that answered is the screen's own: the fleet's read a store
+	// showed is no longer what shows (on the fleet it never was).
+	l.lastSuccess, l.fromFleet = read, time.Time{}
 	return l.outage.recovered(now)
 }
 

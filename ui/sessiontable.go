@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/edmtop/edmtop/graphapi"
-	"github.com/edmtop/edmtop/keymap"
 )
 
 type sessionTable struct {
@@ -327,12 +326,21 @@ func (t *sessionTable) Update(msg tea.Msg) tea.Cmd {
 		case tea.MouseButtonWheelDown:
 			t.move(1)
 		case tea.MouseButtonLeft:
-			if i := t.offset + msg.Y - 1; msg.Y >= 1 && msg.Y <= t.height && i < len(t.order) {
-				t.selectIndex(i)
-			}
+			t.Click(msg.Y)
 		}
 	}
 	return nil
+}
+
+// Click selects the session on line y (counted from the column header) and
+// returns its id, "" when no row is there.
+func (t *sessionTable) Click(y int) string {
+	i := t.offset + y - 1
+	if y < 1 || y > t.height || i >= len(t.order) {
+		return ""
+	}
+	t.selectIndex(i)
+	return t.selectedID
 }
 
 func (t *sessionTable) navigate(msg tea.KeyMsg) {
@@ -498,27 +506,40 @@ func (t *sessionTable) lines() []string {
 	return lines
 }
 
-// ShortHelp is the table's keys, with the reason an action does not apply
-// to the selected session.
-func (t *sessionTable) ShortHelp() []key.Binding { return t.contextKeys().ShortHelp() }
-
-// contextKeys is the keymap with help that says why an action does not
-// apply to the selected session.
-func (t *sessionTable) contextKeys() keymap.KeyMap {
-	k := t.sh.keys
-	r := t.Selected()
-	if r == nil {
-		return k
-	}
-	explain := func(b *key.Binding, a action) {
-		if why := r.cannot(a); why != "" {
-			b.SetHelp(b.Help().Key, b.Help().Desc+" (n/a: "+why+")")
+// ShortHelp is the table's footer: the actions that apply to the selected
+// session (why the others do not is in the help and in the flash their key
+// brings), then the screen's keys.
+func (t *sessionTable) ShortHelp() []key.Binding {
+	all := t.sh.keys.ShortHelp()
+	out := make([]key.Binding, 0, len(all))
+	for _, b := range all {
+		if t.applies(b) {
+			out = append(out, b)
 		}
 	}
-	explain(&k.Renew, actRenew)
-	explain(&k.Cancel, actCancel)
-	explain(&k.Commit, actCommit)
-	return k
+	return out
+}
+
+// applies reports whether b does something for the selected session: an
+// action it can take, errors it has, marks to renew.
+func (t *sessionTable) applies(b key.Binding) bool {
+	k := t.sh.keys
+	r := t.Selected()
+	switch {
+	case sameKeys(b, k.Renew):
+		return r != nil && r.cannot(actRenew) == ""
+	case sameKeys(b, k.Cancel):
+		return r != nil && r.cannot(actCancel) == ""
+	case sameKeys(b, k.Commit):
+		return r != nil && r.cannot(actCommit) == ""
+	case sameKeys(b, k.Errors):
+		return r != nil && (!r.s.Error.IsEmpty() || r.lastErr != nil)
+	case sameKeys(b, k.Details), sameKeys(b, k.Mark), sameKeys(b, k.Copy):
+		return r != nil
+	case sameKeys(b, k.RenewMarked):
+		return t.marked > 0
+	}
+	return true
 }
 
 // unavailable says which actions do not apply to the selected session and

@@ -18,10 +18,6 @@ import (
 	"github.com/edmtop/edmtop/termtext"
 )
 
-// showFleetMsg asks the root to go back to the fleet (esc on a store opened
-// from it).
-type showFleetMsg struct{}
-
 // loadState is what the store screen shows of the refresh loop.
 type loadState struct {
 	err     error // the last load's failure
@@ -216,7 +212,7 @@ func (s *storeScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return s.table.Update(msg)
 	case tea.MouseMsg:
-		if s.pane.Open() && msg.Y >= 1+s.table.height { // under the column header and the rows
+		if s.overPane(msg.Y) {
 			if msg.Button != tea.MouseButtonLeft {
 				s.pane.Update(msg)
 			}
@@ -227,21 +223,33 @@ func (s *storeScreen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// overPane: line y (counted from the screen's top) is the pane's, under
+// the column header and the rows.
+func (s *storeScreen) overPane(y int) bool { return s.pane.Open() && y >= 1+s.table.height }
+
+// Click selects the session on line y and returns its id, "" when no row
+// is there (the pane, the empty lines).
+func (s *storeScreen) Click(y int) string {
+	if s.overPane(y) {
+		return ""
+	}
+	return s.table.Click(y)
+}
+
+// OpenDetails shows the selected session's details (l, →, a double click);
+// enter toggles them.
+func (s *storeScreen) OpenDetails() {
+	if s.table.Selected() != nil {
+		s.pane.OpenKind(paneDetails)
+	}
+}
+
 // action runs the key's action; ok is false for keys that only move.
 func (s *storeScreen) action(msg tea.KeyMsg) (tea.Cmd, bool) {
 	k := s.sh.keys
 	switch {
-	case key.Matches(msg, k.Close):
-		switch {
-		case s.pane.Open():
-			s.pane.Close()
-		case s.table.Filter() != "":
-			s.table.SetFilter("")
-		case s.cfg.fleetTop:
-			return func() tea.Msg { return showFleetMsg{} }, true
-		}
 	case key.Matches(msg, k.Filter):
-		return s.prompt.StartFilter(s.table.Filter()), true
+		return s.prompt.StartFilter(s.table.Filter(), storeFilterHint), true
 	case key.Matches(msg, k.Sort):
 		s.table.CycleSort()
 		return s.status.Flash(flashInfo, "sorted by "+s.table.SortText()), true
@@ -262,6 +270,8 @@ func (s *storeScreen) action(msg tea.KeyMsg) (tea.Cmd, bool) {
 		s.pane.ToggleFocus()
 	case key.Matches(msg, k.Details):
 		s.pane.Toggle(paneDetails)
+	case key.Matches(msg, k.OpenDetails()):
+		s.OpenDetails()
 	case key.Matches(msg, k.Errors):
 		s.pane.Toggle(paneErrors)
 	case key.Matches(msg, k.Renew):
@@ -272,12 +282,9 @@ func (s *storeScreen) action(msg tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, true
 }
 
-// ClosePane closes the pane and reports whether one was open.
-func (s *storeScreen) ClosePane() bool {
-	open := s.pane.Open()
-	s.pane.Close()
-	return open
-}
+// PaneOpen reports whether a pane shows; ClosePane closes it.
+func (s *storeScreen) PaneOpen() bool { return s.pane.Open() }
+func (s *storeScreen) ClosePane()     { s.pane.Close() }
 
 // Filter is the table's filter; SetFilter changes it (the prompt's filter
 // input calls it as the user types).
@@ -352,18 +359,34 @@ func (s *storeScreen) emptyLines(th int) []string {
 	return lines
 }
 
-// ShortHelp is the pane's keys, then the table's.
+// ShortHelp is the pane's keys, then the table's but the key of the pane
+// that shows (q closes it) and d while the store is not the top (q goes
+// back to the fleet).
 func (s *storeScreen) ShortHelp() []key.Binding {
+	k := s.sh.keys
+	var keys []key.Binding
 	if s.pane.Open() {
-		return append(s.pane.ShortHelp(), s.table.ShortHelp()...)
+		keys = s.pane.ShortHelp()
 	}
-	return s.table.ShortHelp()
+	for _, b := range s.table.ShortHelp() {
+		switch {
+		case s.cfg.fleetTop && sameKeys(b, k.Fleet),
+			s.pane.kind == paneDetails && sameKeys(b, k.Details),
+			s.pane.kind == paneErrors && sameKeys(b, k.Errors):
+			continue
+		}
+		keys = append(keys, b)
+	}
+	return keys
 }
 
-// HelpView is the help screen of the store: every key, and which actions
-// do not apply to the selected session.
-func (s *storeScreen) HelpView() []string {
-	return s.status.HelpView(s.sh.keys.FullHelp(), s.table.unavailable(), helpNotes(s.sh.rules))
+// FullHelp is every key of a store, for the help screen.
+func (s *storeScreen) FullHelp() [][]key.Binding { return s.sh.keys.FullHelp() }
+
+// HelpView is the help screen of the store: its keys (groups, as the root
+// labels them), and which actions do not apply to the selected session.
+func (s *storeScreen) HelpView(groups [][]key.Binding) []string {
+	return s.status.HelpView(groups, s.table.unavailable(), helpNotes(s.sh.rules))
 }
 
 // CountText is "4 sessions", with the filter and marks when set.

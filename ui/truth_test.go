@@ -497,3 +497,23 @@ func TestFailureSurvivesA80Columns(t *testing.T) {
 		}
 	}
 }
+
+// Leaving a store that showed the fleet's read (Graph down) for the
+// fleet: once the fleet reads again, its header says it is fresh, not
+// "data 2s old" for as long as it runs (found trying issue 26 by hand).
+func TestFleetFreshAfterLeavingAStoreShownFromTheFleet(t *testing.T) {
+	r := newFleetRig(t, 120, 30, 0, "")
+	r.sim.SetConditions(fakegraph.Condition{Kind: fakegraph.Down})
+	r.advance(4 * time.Minute)
+	r.poll()
+	press(r.m, "G", "enter", "h")
+	if !r.m.onFleet() {
+		t.Fatal("h did not go back to the fleet")
+	}
+	r.sim.SetConditions()
+	r.advance(time.Minute)
+	r.poll()
+	_, header := r.view()
+	wantIn(t, "the fleet's header", header, "updated now")
+	wantNotIn(t, "the fleet's header", header, "old")
+}

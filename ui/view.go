@@ -29,10 +29,8 @@ func (m *Model) view() string {
 	lines := make([]string, 0, m.height)
 	lines = append(lines, padLine(m.headerLine(), m.width))
 	switch {
-	case m.status.ShowingHelp() && m.screen == screenFleet:
-		lines = appendPadded(lines, m.status.HelpView(m.fleet.FullHelp(), "", fleetNotes(m.sh.rules)), m.width)
 	case m.status.ShowingHelp():
-		lines = appendPadded(lines, m.store.HelpView(), m.width)
+		lines = appendPadded(lines, m.status.HelpPage(m.helpLines(), m.height-2), m.width)
 	case m.events.Open():
 		lines = appendPadded(lines, strings.Split(m.events.View(), "\n"), m.width)
 	case m.screen == screenFleet:
@@ -49,6 +47,15 @@ func (m *Model) view() string {
 		status = m.prompt.View()
 	}
 	return strings.Join(append(lines[:body], status), "\n")
+}
+
+// helpLines is the help screen of what shows: its keys, labelled with what
+// they do there, and its notes.
+func (m *Model) helpLines() []string {
+	if m.screen == screenFleet {
+		return m.status.HelpView(m.relabel(m.fleet.FullHelp()), "", fleetNotes(m.sh.rules))
+	}
+	return m.store.HelpView(m.relabel(m.store.FullHelp()))
 }
 
 // appendPadded appends lines cut or padded to width.
@@ -88,6 +95,7 @@ func (m *Model) headerLine() string {
 	if m.screen == screenStore {
 		where = m.store.Title()
 	}
+	name := where
 	if m.cfg.label != "" {
 		where += " · " + m.cfg.label
 	}
@@ -105,6 +113,9 @@ func (m *Model) headerLine() string {
 	}
 	right := p.join()
 	room := m.width - ansi.StringWidth(left) - ansi.StringWidth(right) - 2
+	if cells(where) > room {
+		where = name // the endpoint's label goes before the name is cut
+	}
 	where = fit(where, max(room, 0))
 	return left + where + "  " + right
 }
@@ -142,11 +153,12 @@ func (p *liveParts) join() string {
 }
 
 // dropOrder is what gives way, step by step, when the header is short of
-// room: the listing's age, a fresh age, the count (first to its short
-// form), the order; while what shows is old, the store's name down to
+// room: the listing's age, the count (first to its short form), the
+// order; while what shows is old, the store's name down to
 // minWhereFailing, and while reads fail the data's age (the failure says
-// since when); last the state's own shorter forms. keep is the room the
-// store's name keeps.
+// since when); then the state's own shorter forms. The data's age goes
+// last: how fresh the screen is matters more than what it counts. keep is
+// the room the store's name keeps.
 func (p *liveParts) dropOrder(keep *int) []func() {
 	drop := func(s *string) func() { return func() { *s = "" } }
 	shorten := func() {
@@ -162,7 +174,7 @@ func (p *liveParts) dropOrder(keep *int) []func() {
 	case p.old:
 		steps = []func(){drop(&p.listed), shorten, drop(&p.count), drop(&p.order), narrow}
 	default:
-		steps = []func(){drop(&p.listed), drop(&p.age), shorten, drop(&p.count), drop(&p.order)}
+		steps = []func(){drop(&p.listed), shorten, drop(&p.count), drop(&p.order)}
 	}
 	for range max(len(p.state)-1, 0) {
 		steps = append(steps, func() { p.state = p.state[1:] })
