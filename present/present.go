@@ -153,6 +153,23 @@ func ShortTime(t, now time.Time) string {
 	return t.Format("2006-01-02")
 }
 
+// Until is a time ahead, as a deadline reads, in now's zone: "14:05"
+// today, "tomorrow 09:12", else "12-05 09:12"; Dash for a zero time.
+func Until(t, now time.Time) string {
+	if t.IsZero() {
+		return Dash
+	}
+	t = t.In(now.Location())
+	y, m, d := now.Date()
+	switch ty, tm, td := t.Date(); {
+	case ty == y && tm == m && td == d:
+		return t.Format("15:04")
+	case t.Before(time.Date(y, m, d+2, 0, 0, 0, 0, now.Location())) && t.After(now):
+		return "tomorrow " + t.Format("15:04")
+	}
+	return t.Format("01-02 15:04")
+}
+
 // Absolute is a full timestamp in now's zone with the age, for people:
 // "2026-11-28 09:01:00 UTC  (4m ago)". An unreadable time shows what the
 // service sent (unsanitized: the caller sanitizes), a missing one Dash.

@@ -159,3 +159,28 @@ func TestEstimatedRows(t *testing.T) {
 		}
 	}
 }
+
+func TestUntil(t *testing.T) {
+	now := time.Date(2026, 12, 3, 10, 54, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		t    time.Time
+		want string
+	}{
+		{time.Time{}, "-"},
+		{now.Add(2 * time.Hour), "12:54"},
+		{now.Add(13*time.Hour + 5*time.Minute), "23:59"},
+		{now.Add(23*time.Hour + 48*time.Minute), "tomorrow 10:42"},
+		{now.Add(37*time.Hour + 6*time.Minute), "12-05 00:00"},
+		{now.Add(-time.Hour), "09:54"},            // earlier today: still the time
+		{now.Add(-24 * time.Hour), "12-02 10:54"}, // a day ago is no "tomorrow"
+	} {
+		if got := Until(tc.t, now); got != tc.want {
+			t.Errorf("Until(%v) = %q, want %q", tc.t, got, tc.want)
+		}
+	}
+	// In now's zone: 23:30 UTC is tomorrow 00:30 in UTC+1.
+	plus1 := time.FixedZone("UTC+1", 3600)
+	if got := Until(now.Add(12*time.Hour+36*time.Minute), now.In(plus1)); got != "tomorrow 00:30" {
+		t.Errorf("in UTC+1: %q", got)
+	}
+}

@@ -225,7 +225,7 @@ func (o *fleetScreen) polled(s storeStatus) []event {
 func limitEvent(s *storeStatus) event {
 	h := &s.health
 	return event{at: s.read, kind: eventInfo, text: fmt.Sprintf("%s: no upload left until %s (%d of %d in 24h)",
-		storeName(s), h.NextUpload.In(s.read.Location()).Format("15:04"), h.Uploads24h, h.UploadLimit)}
+		storeName(s), present.Until(h.NextUpload, s.read), h.Uploads24h, h.UploadLimit)}
 }
 
 // tally1 counts a store's poll for the outage rule and the per-store log.

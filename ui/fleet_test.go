@@ -494,3 +494,10 @@ func TestFleetMarksTheUploadLimit(t *testing.T) {
 		t.Errorf("a second poll logged the limit again: %q", r.events())
 	}
 }
+
+// The limit's end is a deadline: "tomorrow 08:48" when it is not today
+// (the demo's Employee records used its uploads in the last hour).
+func TestFleetLimitSaysTomorrow(t *testing.T) {
+	r := newFleetRig(t, 120, 30, 0, "")
+	wantIn(t, "the events", strings.Join(r.events(), "\n"), "Employee records: no upload left until tomorrow 08:48 (6 of 5 in 24h)")
+}
