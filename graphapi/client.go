@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -22,6 +23,12 @@ import (
 
 // DefaultEndpoint is the Graph beta root for the global cloud.
 const DefaultEndpoint = "https://graph.microsoft.com/beta"
+
+// Defaults for Options.
+const (
+	DefaultMaxPages = 5000
+	DefaultPageSize = 999
+)
 
 // Options tune the client. The zero value gives sensible defaults.
 type Options struct {
@@ -43,8 +50,16 @@ type Options struct {
 	CallTimeout time.Duration
 	// MaxBodyBytes caps a response body (default 16 MiB).
 	MaxBodyBytes int64
-	// MaxPages caps how many pages one listing follows (default 1000).
+	// MaxPages caps how many pages one listing follows (default 5000: half
+	// a million sessions at Graph's default page of 100, five million at
+	// the page asked for). A listing that reaches it fails and says so.
 	MaxPages int
+	// PageSize is how many sessions a listing page is asked to hold
+	// ($top; default 999): fewer requests and less per-page work for a
+	// large store. A service that pages smaller anyway is followed as it
+	// pages; one that refuses $top (400) is asked without it, and not
+	// asked again by this client. Negative: never ask.
+	PageSize int
 	// Logging controls azcore's request logging (headers are redacted
 	// unless allowed; the Authorization header never is).
 	Logging policy.LogOptions
@@ -74,7 +89,10 @@ func (o *Options) withDefaults() Options {
 		out.MaxBodyBytes = 16 << 20
 	}
 	if out.MaxPages == 0 {
-		out.MaxPages = 1000
+		out.MaxPages = DefaultMaxPages
+	}
+	if out.PageSize == 0 {
+		out.PageSize = DefaultPageSize
 	}
 	return out
 }
@@ -85,6 +103,9 @@ type Client struct {
 	pipeline runtime.Pipeline
 	opts     Options
 	secrets  *secrets // tokens sent and salts read, kept out of error text
+	// topRefused: the service answered a listing that asked $top with 400
+	// and the same listing without it: do not ask again.
+	topRefused atomic.Bool
 }
 
 // CheckEndpoint parses and validates a Graph endpoint: https, or plain http

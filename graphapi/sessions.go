@@ -22,6 +22,9 @@ type SessionListing struct {
 	// acted on: not a JSON object, or without an id. Report them; they are
 	// not silently gone.
 	Skipped int
+	// Pages is how many requests the listing took: what listing the store
+	// again will cost, whatever page size the service chose.
+	Pages int
 }
 
 // ListSessions returns every session of a data store that has an id,
@@ -64,14 +67,34 @@ func (c *Client) listSessions(ctx context.Context, storeID string, keep func(*Se
 	if err != nil {
 		return SessionListing{}, opError(op, err)
 	}
-	l, err := listAll(ctx, c, op, u, func(data []byte) (page[*Session], error) {
-		return decodeSessionPage(data, keep)
-	})
+	decode := func(data []byte) (page[*Session], error) { return decodeSessionPage(data, keep) }
+	top := c.withTop(u)
+	l, err := listAll(ctx, c, op, top, decode)
+	if top != u && badRequest(err) {
+		// Perhaps the service refuses $top: ask as it pages by default.
+		if l, err = listAll(ctx, c, op, u, decode); err == nil {
+			c.topRefused.Store(true)
+		}
+	}
 	if err != nil {
 		return SessionListing{}, err
 	}
 	sessions, noID := c.usable(l.items)
-	return SessionListing{Sessions: sessions, Skipped: l.skipped + noID}, nil
+	return SessionListing{Sessions: sessions, Skipped: l.skipped + noID, Pages: l.pages}, nil
+}
+
+// withTop asks a listing for pages of Options.PageSize, unless the
+// service refused that before.
+func (c *Client) withTop(u string) string {
+	if c.opts.PageSize < 0 || c.topRefused.Load() {
+		return u
+	}
+	return u + "?$top=" + strconv.Itoa(c.opts.PageSize)
+}
+
+func badRequest(err error) bool {
+	ge, ok := AsError(err)
+	return ok && ge.StatusCode == http.StatusBadRequest
 }
 
 // usable cleans what a listing read, in place: it remembers the salts, drops
