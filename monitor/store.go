@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
@@ -23,10 +24,12 @@ type store struct {
 	err      error
 	errAt    time.Time
 	version  uint64
+	cadence  Cadence
 
 	index     map[string]int // refresh: session id -> position in sessions
 	running   []int          // refresh: positions of the running sessions, in order
-	polls     int            // refresh: polls since the last full listing
+	pages     int            // refresh: requests the last listing took; 0 unknown
+	unchanged int            // refresh: listings in a row that found nothing new
 	noCounter bool           // refresh: the service refused to count sessions
 }
 
@@ -36,7 +39,7 @@ func newStore(ds graphapi.DataStore, named bool) *store {
 
 func (st *store) public() Store {
 	return Store{DataStore: st.ds, Sessions: st.sessions, Listed: st.listed, Updated: st.updated,
-		Err: st.err, ErrAt: st.errAt, Version: st.version}
+		Err: st.err, ErrAt: st.errAt, Version: st.version, Cadence: st.cadence}
 }
 
 // setDataStore takes the listing's copy of the store (caller holds mu).
@@ -47,12 +50,13 @@ func (st *store) setDataStore(ds graphapi.DataStore) {
 	}
 }
 
-// refreshStore polls one store: a full listing when due (less often when
-// the service counts), forced, when a count shows a change or a running
-// session has vanished; else a re-read of the running sessions by id. A
-// call the watchdog cut records its reason (NoAnswerError).
-func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now time.Time) error {
-	err := m.pollStore(ctx, st, full, now)
+// refreshStore polls one store: a full listing when its cadence says so
+// (cadence.go), when forced, or when a count shows a change or a running
+// session has vanished and the budget allows; else a re-read of the
+// running sessions by id. A call the watchdog cut records its reason
+// (NoAnswerError). budget is the store's requests a minute.
+func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now time.Time, budget float64) error {
+	err := m.pollStore(ctx, st, full, now, budget)
 	if err != nil {
 		err = noAnswer(ctx, err)
 		m.publish(st, now, func() {}, err)
@@ -60,13 +64,14 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 	return err
 }
 
-func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.Time) error {
-	every := m.opts.FullEvery
-	if _, ok := m.svc.(Counter); ok && !st.noCounter {
-		every = m.opts.CountedFullEvery
-	}
-	list := full || m.due(st.listed, st.polls, every, now) || m.cheaperToList(st)
-	if !list {
+func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.Time, budget float64) error {
+	cad := m.cadence(st, m.counts(st), budget)
+	since := now.Sub(st.listed)
+	// affordable: a listing now keeps to the budget. Only then is a count
+	// worth asking, or a vanished session worth a listing.
+	affordable := st.listed.IsZero() || since >= cad.wait()
+	list := full || st.listed.IsZero() || since >= cad.Every || m.cheaperToList(st)
+	if !list && affordable {
 		changed, err := m.countChanged(ctx, st)
 		if err != nil {
 			return err
@@ -74,38 +79,66 @@ func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.
 		list = changed
 	}
 	if !list {
-		sessions, gone, err := m.reread(ctx, st)
-		if !gone {
-			m.publish(st, now, func() {
-				st.polls++
-				m.replace(st, sessions, !sameSlice(st.sessions, sessions))
-				st.running = stillRunning(sessions, st.running)
-				if err == nil {
-					st.updated = now
-				}
-			}, err)
+		sessions, gone, err := m.reread(ctx, st, affordable)
+		if !affordable || !gone {
+			m.publishReads(st, now, sessions, gone, budget, err)
 			return err
 		}
 	}
-	listed, err := m.list(ctx, st)
+	listed, pages, err := m.list(ctx, st)
 	if err != nil {
 		return err
 	}
 	merged := mergeListing(st.sessions, st.index, listed)
 	m.publish(st, now, func() {
-		st.polls, st.listed, st.updated = 0, now, now
-		m.replace(st, merged, !sameSessions(st.sessions, merged))
+		changed := !sameSessions(st.sessions, merged)
+		st.listed, st.updated, st.pages = now, now, pages
+		st.unchanged = (st.unchanged + 1) * boolInt(!changed)
+		m.replace(st, merged, changed)
 		st.index = indexOf(merged)
 		st.running = runningIn(merged)
+		st.cadence = m.cadence(st, m.counts(st), budget)
 	}, nil)
 	return nil
 }
 
+// publishReads publishes a poll's reads by id. A session that vanished
+// (gone: nil in sessions, a 404) is dropped: the listing that would
+// confirm it waits for the budget.
+func (m *Monitor) publishReads(st *store, now time.Time, sessions []*graphapi.Session, gone bool, budget float64, err error) {
+	m.publish(st, now, func() {
+		if gone {
+			kept := slices.DeleteFunc(sessions, func(s *graphapi.Session) bool { return s == nil }) // reread's own copy
+			m.replace(st, kept, true)
+			st.index, st.running = indexOf(kept), runningIn(kept)
+		} else {
+			m.replace(st, sessions, !sameSlice(st.sessions, sessions))
+			st.running = stillRunning(sessions, st.running)
+		}
+		if err == nil {
+			st.updated = now
+		}
+		st.cadence = m.cadence(st, m.counts(st), budget)
+	}, err)
+}
+
+// counts reports whether st's sessions are counted by the service.
+func (m *Monitor) counts(st *store) bool {
+	_, ok := m.svc.(Counter)
+	return ok && !st.noCounter
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // cheaperToList: re-reading each running session by id would take more
-// requests than listing the store's pages (Options.PageSize).
+// requests than listing the store's pages (Options.PageSize must be set).
 func (m *Monitor) cheaperToList(st *store) bool {
-	size := m.opts.PageSize
-	return size > 0 && len(st.running) > 1 && len(st.running) > (len(st.sessions)+size-1)/size
+	return m.opts.PageSize > 0 && len(st.running) > 1 && len(st.running) > m.pages(st)
 }
 
 // KeepingLister is optional: a Service that lets a listing reuse the held
@@ -145,14 +178,14 @@ func (e *UnusableListingError) Is(target error) bool { return target == ErrUnusa
 // listed with the state and last update of the held copy is that copy, so
 // a listing of a store that did not change allocates no session. Each
 // session decoded counts as an answer: a long listing is not a hang.
-func (m *Monitor) list(ctx context.Context, st *store) (listed []*graphapi.Session, err error) {
+func (m *Monitor) list(ctx context.Context, st *store) (listed []*graphapi.Session, pages int, err error) {
 	kl, ok := m.svc.(KeepingLister)
 	if !ok {
 		err = m.call(ctx, func() (err error) {
 			listed, err = m.svc.ListSessions(ctx, st.ds.ID)
 			return err
 		})
-		return listed, err
+		return listed, 0, err
 	}
 	held, index := st.sessions, st.index
 	keep := func(s *graphapi.Session) *graphapi.Session {
@@ -175,10 +208,10 @@ func (m *Monitor) list(ctx context.Context, st *store) (listed []*graphapi.Sessi
 		if err == nil && l.Skipped > 0 {
 			return &UnusableListingError{Skipped: l.Skipped}
 		}
-		listed = l.Sessions
+		listed, pages = l.Sessions, l.Pages
 		return err
 	})
-	return listed, err
+	return listed, pages, err
 }
 
 // publish applies change and records the outcome under mu.
@@ -237,12 +270,19 @@ func countUnsupported(err error) bool {
 
 // reread gets every running session by id, in order, and returns the
 // sessions with the newer copies in place (a new slice only when one
-// changed). gone is true when a session has vanished (404): the caller
-// lists instead. The first other error stops the pass, keeping what was
-// read before it.
-func (m *Monitor) reread(ctx context.Context, st *store) (sessions []*graphapi.Session, gone bool, err error) {
+// changed). A session that has vanished (404) is nil in sessions and gone
+// is true; with stop, the pass ends there (the caller lists instead). The
+// first other error stops the pass, keeping what was read before it.
+func (m *Monitor) reread(ctx context.Context, st *store, stop bool) (sessions []*graphapi.Session, gone bool, err error) {
 	sessions = st.sessions
 	copied := false
+	put := func(i int, s *graphapi.Session) {
+		if !copied {
+			sessions = append([]*graphapi.Session(nil), st.sessions...)
+			copied = true
+		}
+		sessions[i] = s
+	}
 	for _, i := range st.running {
 		old := st.sessions[i]
 		var got graphapi.Session
@@ -251,7 +291,11 @@ func (m *Monitor) reread(ctx context.Context, st *store) (sessions []*graphapi.S
 			return err
 		})
 		if errors.Is(err, graphapi.ErrNotFound) {
-			return nil, true, nil
+			if gone = true; stop {
+				return nil, true, nil
+			}
+			put(i, nil)
+			continue
 		}
 		if err == nil {
 			// An answer about another session is not this one's news (a
@@ -259,18 +303,14 @@ func (m *Monitor) reread(ctx context.Context, st *store) (sessions []*graphapi.S
 			err = graphapi.SameSession(old.ID, got.ID)
 		}
 		if err != nil {
-			return sessions, false, err
+			return sessions, gone, err
 		}
 		if old.NewerThan(&got) || reflect.DeepEqual(*old, got) {
 			continue // an older copy never replaces a newer one
 		}
-		if !copied {
-			sessions = append([]*graphapi.Session(nil), st.sessions...)
-			copied = true
-		}
-		sessions[i] = &got
+		put(i, &got)
 	}
-	return sessions, false, nil
+	return sessions, gone, nil
 }
 
 // mergeListing takes the listing's order and membership (a session it no
