@@ -435,6 +435,8 @@ type page[T any] struct {
 	NextLink string `json:"@odata.nextLink"`
 	// Skipped counts elements dropped for not being objects.
 	Skipped int `json:"-"`
+	// Omitted counts sessions a keep function left out (Omitted).
+	Omitted int `json:"-"`
 }
 
 // decodePage decodes a collection page in one pass. Elements that are not

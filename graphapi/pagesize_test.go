@@ -126,3 +126,22 @@ func TestPageCapRoom(t *testing.T) {
 			graphapi.DefaultMaxPages, graphapi.DefaultMaxPages*100, graphapi.DefaultPageSize)
 	}
 }
+
+// A listing counts the sessions keep left out, over all its pages.
+func TestListingCountsOmitted(t *testing.T) {
+	c, _ := pagedStore(t, 250, 0, 0)
+	l, err := c.ListSessionsKeepingReport(context.Background(), "big", func(s *graphapi.Session) *graphapi.Session {
+		if strings.HasSuffix(s.ID, "0") {
+			return graphapi.Omitted
+		}
+		return nil
+	})
+	if err != nil || len(l.Sessions) != 225 || l.Omitted != 25 || l.Pages != 3 {
+		t.Fatalf("%d sessions, %d omitted, %d pages, %v; want 225, 25, 3", len(l.Sessions), l.Omitted, l.Pages, err)
+	}
+	for _, s := range l.Sessions {
+		if s == graphapi.Omitted || strings.HasSuffix(s.ID, "0") {
+			t.Fatalf("an omitted session was listed: %+v", s)
+		}
+	}
+}

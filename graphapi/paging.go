@@ -14,6 +14,7 @@ import (
 type listing[T any] struct {
 	items   []T
 	skipped int
+	omitted int
 	pages   int
 }
 
@@ -38,6 +39,7 @@ func listAll[T any](ctx context.Context, c *Client, op, first string, decode fun
 		}
 		out.items = append(out.items, p.Value...)
 		out.skipped += p.Skipped
+		out.omitted += p.Omitted
 		out.pages = pages
 		if p.NextLink == "" {
 			return out, nil

@@ -21,8 +21,9 @@ import (
 // decodeSessionPage decodes a page of sessions in a single scan. Elements
 // that are not objects, or objects with no property edmtop reads, are
 // dropped and counted (Skipped). keep, when not nil, may name a held copy
-// to list instead of a decoded session (see ListSessionsKeeping): only
-// sessions it does not keep are converted and allocated.
+// to list instead of a decoded session, or Omitted (see
+// ListSessionsKeeping): only sessions it does not keep are converted and
+// allocated.
 func decodeSessionPage(data []byte, keep func(*Session) *Session) (page[*Session], error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return page[*Session]{}, errors.New("response body is empty")
@@ -121,7 +122,12 @@ func (sc *pageScanner) values(p *page[*Session], keep func(*Session) *Session) (
 				probe = new(Session)
 			}
 			r.probe(probe)
-			if held := keep(probe); held != nil && held != probe {
+			held := keep(probe)
+			if held == Omitted {
+				p.Omitted++ // nothing of it is converted or listed
+				continue
+			}
+			if held != nil && held != probe {
 				p.Value = append(p.Value, held) // nothing else of it is converted
 				continue
 			}

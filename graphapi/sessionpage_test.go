@@ -143,3 +143,26 @@ func TestSessionPageErrors(t *testing.T) {
 		}
 	}
 }
+
+// keep may leave a session out (Omitted): it is counted, not listed, and
+// nothing of it is converted.
+func TestKeepOmits(t *testing.T) {
+	body := []byte(`{"value":[{"id":"a","state":"Completed"},{"id":"b","state":"Failed","error":{"code":"x"}},{"id":"c"}]}`)
+	var seen []string
+	p, err := decodeSessionPage(body, func(s *Session) *Session {
+		seen = append(seen, s.ID+"/"+s.State)
+		if s.ID == "b" {
+			return Omitted
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Value) != 2 || p.Value[0].ID != "a" || p.Value[1].ID != "c" || p.Omitted != 1 || p.Skipped != 0 {
+		t.Errorf("listed %d (%v), omitted %d, skipped %d; want a and c, b omitted", len(p.Value), p.Value, p.Omitted, p.Skipped)
+	}
+	if strings.Join(seen, ",") != "a/Completed,b/Failed,c/" {
+		t.Errorf("keep saw %v", seen)
+	}
+}

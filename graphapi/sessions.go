@@ -25,7 +25,14 @@ type SessionListing struct {
 	// Pages is how many requests the listing took: what listing the store
 	// again will cost, whatever page size the service chose.
 	Pages int
+	// Omitted counts the sessions keep left out (Omitted).
+	Omitted int
 }
+
+// Omitted is what a keep function (ListSessionsKeeping) returns for a
+// session the caller wants left out of the listing, unconverted: one it
+// remembers without holding it. The listing counts it (Omitted).
+var Omitted = &Session{ID: "(omitted)"}
 
 // ListSessions returns every session of a data store that has an id,
 // following all pages. A session listed twice (pages can shift while they
@@ -43,8 +50,8 @@ func (c *Client) ListSessionsReport(ctx context.Context, storeID string) (Sessio
 
 // ListSessionsKeeping is ListSessions where keep sees each session as its
 // page is decoded, before the rest of it is, and may return a copy the
-// caller holds, equal to it, to list in its place (nil lists the decoded
-// session). keep sees only the session's ID, State and
+// caller holds, equal to it, to list in its place, or Omitted to leave it
+// out (nil lists the decoded session). keep sees only the session's ID, State and
 // LastUpdatedDateTime, in a probe reused for the next session whose ID
 // may point into the page: it must keep neither. A listing of a large
 // store that mostly did not change then converts and holds nothing of
@@ -80,7 +87,7 @@ func (c *Client) listSessions(ctx context.Context, storeID string, keep func(*Se
 		return SessionListing{}, err
 	}
 	sessions, noID := c.usable(l.items)
-	return SessionListing{Sessions: sessions, Skipped: l.skipped + noID, Pages: l.pages}, nil
+	return SessionListing{Sessions: sessions, Skipped: l.skipped + noID, Pages: l.pages, Omitted: l.omitted}, nil
 }
 
 // withTop asks a listing for pages of Options.PageSize, unless the

@@ -114,5 +114,5 @@ func (m *Monitor) pages(st *store) int {
 	if size <= 0 {
 		size = GraphPageSize
 	}
-	return max(1, (len(st.sessions)+size-1)/size)
+	return max(1, (st.total+size-1)/size)
 }

@@ -299,8 +299,15 @@ type reportingService struct {
 }
 
 func (r *reportingService) ListSessionsKeepingReport(ctx context.Context, store string, keep func(*graphapi.Session) *graphapi.Session) (graphapi.SessionListing, error) {
-	sessions, err := r.ListSessionsKeeping(ctx, store, keep)
-	return graphapi.SessionListing{Sessions: sessions, Pages: r.pages}, err
+	omitted := 0
+	sessions, err := r.ListSessionsKeeping(ctx, store, func(s *graphapi.Session) *graphapi.Session {
+		k := keep(s)
+		if k == graphapi.Omitted {
+			omitted++
+		}
+		return k
+	})
+	return graphapi.SessionListing{Sessions: sessions, Pages: r.pages, Omitted: omitted}, err
 }
 
 func TestCadenceString(t *testing.T) {

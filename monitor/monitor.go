@@ -86,6 +86,13 @@ type Options struct {
 	// than listing the store's pages (a small store with many uploads
 	// under way), the poll lists instead. 0 never lists for cost.
 	PageSize int
+	// HealthOnly makes each store hold only the sessions its health and
+	// the exporter look at: the running ones, those created in the last
+	// 24 hours, the newest, the newest finished and the newest completed
+	// (retain.go). The others are remembered by a digest, and a listing
+	// skips them unconverted. For a fleet's overview and the exporter, not
+	// for a store whose sessions are shown.
+	HealthOnly bool
 	// Parallel bounds how many stores are refreshed at once (default 4).
 	Parallel int
 	// Now is the clock (default time.Now).
@@ -139,8 +146,11 @@ type Store struct {
 	DataStore graphapi.DataStore
 	// Sessions in the service's listing order. The slice and its sessions
 	// are shared and must not be modified: a refresh replaces them, never
-	// writes into them.
+	// writes into them. With Options.HealthOnly, only those health looks at.
 	Sessions []*graphapi.Session
+	// Total is how many sessions the store has, as of its last listing
+	// (less those gone since): len(Sessions) unless Options.HealthOnly.
+	Total int
 	// Listed is when the last full listing of the sessions started; zero
 	// before the first. Sessions created since may be missing.
 	Listed time.Time

@@ -25,7 +25,9 @@ type store struct {
 	errAt    time.Time
 	version  uint64
 	cadence  Cadence
+	total    int // sessions listed: len(sessions) plus those left out (HealthOnly)
 
+	left      omitted        // refresh: finished sessions left out (HealthOnly)
 	index     map[string]int // refresh: session id -> position in sessions
 	running   []int          // refresh: positions of the running sessions, in order
 	pages     int            // refresh: requests the last listing took; 0 unknown
@@ -39,7 +41,7 @@ func newStore(ds graphapi.DataStore, named bool) *store {
 
 func (st *store) public() Store {
 	return Store{DataStore: st.ds, Sessions: st.sessions, Listed: st.listed, Updated: st.updated,
-		Err: st.err, ErrAt: st.errAt, Version: st.version, Cadence: st.cadence}
+		Err: st.err, ErrAt: st.errAt, Version: st.version, Cadence: st.cadence, Total: st.total}
 }
 
 // setDataStore takes the listing's copy of the store (caller holds mu).
@@ -85,14 +87,18 @@ func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.
 			return err
 		}
 	}
-	listed, pages, err := m.list(ctx, st)
+	l, err := m.list(ctx, st)
 	if err != nil {
 		return err
 	}
-	merged := mergeListing(st.sessions, st.index, listed)
+	merged := mergeListing(st.sessions, st.index, l.Sessions)
+	total := len(merged) + l.Omitted
+	if m.opts.HealthOnly {
+		merged = retain(merged, now, l.left)
+	}
 	m.publish(st, now, func() {
-		changed := !sameSessions(st.sessions, merged)
-		st.listed, st.updated, st.pages = now, now, pages
+		changed := !sameSessions(st.sessions, merged) || total != st.total
+		st.listed, st.updated, st.pages, st.total, st.left = now, now, l.Pages, total, l.left
 		st.unchanged = (st.unchanged + 1) * boolInt(!changed)
 		m.replace(st, merged, changed)
 		st.index = indexOf(merged)
@@ -109,6 +115,7 @@ func (m *Monitor) publishReads(st *store, now time.Time, sessions []*graphapi.Se
 	m.publish(st, now, func() {
 		if gone {
 			kept := slices.DeleteFunc(sessions, func(s *graphapi.Session) bool { return s == nil }) // reread's own copy
+			st.total -= len(st.sessions) - len(kept)
 			m.replace(st, kept, true)
 			st.index, st.running = indexOf(kept), runningIn(kept)
 		} else {
@@ -174,20 +181,32 @@ func (e *UnusableListingError) Error() string {
 
 func (e *UnusableListingError) Is(target error) bool { return target == ErrUnusableListing }
 
+// listing is what list found: the sessions listed, the pages it took,
+// and the finished sessions left out (HealthOnly): how many, and their
+// digests.
+type listing struct {
+	graphapi.SessionListing
+	left omitted
+}
+
 // list lists a store's sessions. A finished session never changes: one
 // listed with the state and last update of the held copy is that copy, so
-// a listing of a store that did not change allocates no session. Each
+// a listing of a store that did not change allocates no session; with
+// HealthOnly one left out before with them is left out again. Each
 // session decoded counts as an answer: a long listing is not a hang.
-func (m *Monitor) list(ctx context.Context, st *store) (listed []*graphapi.Session, pages int, err error) {
+func (m *Monitor) list(ctx context.Context, st *store) (l listing, err error) {
+	if m.opts.HealthOnly {
+		l.left = omitted{}
+	}
 	kl, ok := m.svc.(KeepingLister)
 	if !ok {
 		err = m.call(ctx, func() (err error) {
-			listed, err = m.svc.ListSessions(ctx, st.ds.ID)
+			l.Sessions, err = m.svc.ListSessions(ctx, st.ds.ID)
 			return err
 		})
-		return listed, 0, err
+		return l, err
 	}
-	held, index := st.sessions, st.index
+	held, index, was := st.sessions, st.index, st.left
 	keep := func(s *graphapi.Session) *graphapi.Session {
 		m.answered()
 		if j, ok := index[s.ID]; ok && s.ID != "" {
@@ -196,22 +215,32 @@ func (m *Monitor) list(ctx context.Context, st *store) (listed []*graphapi.Sessi
 				return h
 			}
 		}
+		if l.left != nil && s.ID != "" && health.Final(s) {
+			id, change := digestID(s.ID), digestChange(s)
+			if d, ok := was[id]; ok && d == change {
+				l.left[id] = change
+				return graphapi.Omitted
+			}
+		}
 		return nil
 	}
 	rl, reports := m.svc.(ReportingLister)
 	err = m.call(ctx, func() (err error) {
 		if !reports {
-			listed, err = kl.ListSessionsKeeping(ctx, st.ds.ID, keep)
+			l.Sessions, err = kl.ListSessionsKeeping(ctx, st.ds.ID, keep)
 			return err
 		}
-		l, err := rl.ListSessionsKeepingReport(ctx, st.ds.ID, keep)
-		if err == nil && l.Skipped > 0 {
-			return &UnusableListingError{Skipped: l.Skipped}
+		got, err := rl.ListSessionsKeepingReport(ctx, st.ds.ID, keep)
+		if err == nil && got.Skipped > 0 {
+			return &UnusableListingError{Skipped: got.Skipped}
 		}
-		listed, pages = l.Sessions, l.Pages
+		l.SessionListing = got
 		return err
 	})
-	return listed, pages, err
+	if !reports {
+		l.Omitted = len(l.left) // as near as a service that does not count them can say
+	}
+	return l, err
 }
 
 // publish applies change and records the outcome under mu.
@@ -253,7 +282,7 @@ func (m *Monitor) countChanged(ctx context.Context, st *store) (bool, error) {
 		}
 		return false, err
 	}
-	return n != len(st.sessions), nil
+	return n != st.total, nil
 }
 
 func countUnsupported(err error) bool {
