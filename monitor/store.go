@@ -99,7 +99,10 @@ func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.
 	m.publish(st, now, func() {
 		changed := !sameSessions(st.sessions, merged) || total != st.total
 		st.listed, st.updated, st.pages, st.total, st.left = now, now, l.Pages, total, l.left
-		st.unchanged = (st.unchanged + 1) * boolInt(!changed)
+		st.unchanged++
+		if changed {
+			st.unchanged = 0
+		}
 		m.replace(st, merged, changed)
 		st.index = indexOf(merged)
 		st.running = runningIn(merged)
@@ -133,13 +136,6 @@ func (m *Monitor) publishReads(st *store, now time.Time, sessions []*graphapi.Se
 func (m *Monitor) counts(st *store) bool {
 	_, ok := m.svc.(Counter)
 	return ok && !st.noCounter
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // cheaperToList: re-reading each running session by id would take more
