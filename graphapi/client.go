@@ -4,6 +4,7 @@
 package graphapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -174,7 +175,7 @@ func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, 
 	})
 	pl := runtime.NewPipeline("edmtop", Version, runtime.PipelineOptions{
 		AllowedHeaders: []string{"request-id", "client-request-id", "Retry-After", "Date"},
-		PerRetry:       []policy.Policy{policyFunc(countTries), policyFunc(reauthOnce), bearer},
+		PerRetry:       []policy.Policy{policyFunc(countTries), policyFunc(readPage), policyFunc(reauthOnce), bearer},
 	}, &policy.ClientOptions{
 		Logging:   o.Logging,
 		Retry:     getRetryOptions(o),
@@ -191,6 +192,56 @@ const headerClientRequestID = "client-request-id"
 type policyFunc func(*policy.Request) (*http.Response, error)
 
 func (f policyFunc) Do(req *policy.Request) (*http.Response, error) { return f(req) }
+
+// pageBufferKey holds the *bytes.Buffer a listing reads its pages into.
+type pageBufferKey struct{}
+
+// withPageBuffer has the calls made with ctx read a successful answer's
+// body into buf, replacing what it held: a listing reuses one buffer page
+// after page. The body returned is valid until the next call's.
+func withPageBuffer(ctx context.Context, buf *bytes.Buffer) context.Context {
+	return context.WithValue(ctx, pageBufferKey{}, buf)
+}
+
+// readPage reads a successful answer's body into the call's page buffer,
+// when it has one, instead of azcore's download: its io.ReadAll grows a
+// slice from 512 bytes, copying a 1.5 MB page a dozen times for the
+// collector (a tenth of the dashboard's CPU at 10,000 sessions). It runs
+// inside each try, as the download did: a read that fails is the try's
+// error, retried as before; an error answer is left to azcore.
+func readPage(req *policy.Request) (*http.Response, error) {
+	buf, ok := req.Raw().Context().Value(pageBufferKey{}).(*bytes.Buffer)
+	if !ok {
+		return req.Next()
+	}
+	runtime.SkipBodyDownload(req)
+	resp, err := req.Next()
+	if err != nil || resp.StatusCode >= http.StatusBadRequest {
+		return resp, err
+	}
+	buf.Reset()
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength))
+	}
+	_, err = buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = http.NoBody
+	return resp, nil
+}
+
+// payload is the answer's body: the page buffer's, when readPage read it
+// there, else azcore's download.
+func payload(ctx context.Context, resp *http.Response) ([]byte, error) {
+	buf, ok := ctx.Value(pageBufferKey{}).(*bytes.Buffer)
+	if !ok || resp.StatusCode >= http.StatusBadRequest {
+		return runtime.Payload(resp)
+	}
+	resp.Body.Close() // ends the try (azcore holds its context open until the body is closed)
+	return buf.Bytes(), nil
+}
 
 // reauthOnce sends a request refused with 401 once more. The bearer policy
 // below it drops its token on a 401, so the second try carries a fresh one
@@ -292,7 +343,7 @@ func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header
 	if err != nil {
 		return nil, nil, c.transportError(op, method, clientRequestID, err)
 	}
-	body, err := runtime.Payload(resp)
+	body, err := payload(ctx, resp)
 	if err != nil {
 		return nil, nil, c.transportError(op, method, clientRequestID, err)
 	}
@@ -301,7 +352,7 @@ func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header
 			return resp, body, nil
 		}
 	}
-	e := responseError(op, resp, body, clientRequestID)
+	e := responseError(op, resp, bytes.Clone(body), clientRequestID)
 	e.scrub(c.secrets.scrub)
 	return nil, nil, e
 }

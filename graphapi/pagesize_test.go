@@ -145,3 +145,23 @@ func TestListingCountsOmitted(t *testing.T) {
 		}
 	}
 }
+
+// A listing reads its pages into one buffer: nothing listed may point into
+// it (each session's text is its own), and a page whose body is cut is
+// read again, as azcore's download was.
+func TestListingPagesShareABuffer(t *testing.T) {
+	c, sim := pagedStore(t, 1001, 0, 0)
+	sim.Inject(fakegraph.RouteListSessions, fakegraph.Fault{}, fakegraph.Fault{Truncate: true})
+	sessions, err := c.ListSessions(context.Background(), "big")
+	if err != nil || len(sessions) != 1001 {
+		t.Fatalf("%d sessions, %v", len(sessions), err)
+	}
+	for i, s := range sessions {
+		if want := fmt.Sprintf("s%05d", i); s.ID != want || s.DataStoreID != "big" {
+			t.Fatalf("session %d reads %q of %q: a later page overwrote it", i, s.ID, s.DataStoreID)
+		}
+	}
+	if got := len(sim.RequestsTo(fakegraph.RouteListSessions)); got != 12 {
+		t.Errorf("%d page requests, want 11 and the cut one again", got)
+	}
+}

@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -28,6 +29,8 @@ func listAll[T any](ctx context.Context, c *Client, op, first string, decode fun
 	var out listing[T]
 	seen := map[string]bool{first: true}
 	next := first
+	// Pages are read into one buffer: decode copies what it keeps.
+	ctx = withPageBuffer(ctx, new(bytes.Buffer))
 	for pages := 1; ; pages++ {
 		resp, body, err := c.do(ctx, op, http.MethodGet, next, http.StatusOK)
 		if err != nil {
