@@ -21,14 +21,14 @@ func TestDefaultOptions(t *testing.T) {
 	} {
 		got := opts.withDefaults()
 		if got.FullEvery != 5 || got.ListEvery != 45*time.Second || got.FullAfter != 5*time.Minute ||
-			got.ListBudget != 30 || got.TotalListBudget != 240 || got.Parallel != 4 || got.Now == nil {
-			t.Errorf("%s options: every %d, list every %v, after %v, budget %d of %d, parallel %d, clock set %v; want 5, 45s, 5m, 30 of 240, 4, true",
+			got.ListBudget != 30 || got.TotalListBudget != 100 || got.Parallel != 4 || got.Now == nil {
+			t.Errorf("%s options: every %d, list every %v, after %v, budget %d of %d, parallel %d, clock set %v; want 5, 45s, 5m, 30 of 100, 4, true",
 				name, got.FullEvery, got.ListEvery, got.FullAfter, got.ListBudget, got.TotalListBudget, got.Parallel, got.Now != nil)
 		}
 	}
 	if DefaultFullEvery != 5 || DefaultListEvery != 45*time.Second || DefaultFullAfter != 5*time.Minute ||
-		DefaultListBudget != 30 || DefaultTotalListBudget != 240 || DefaultParallel != 4 || GraphPageSize != 100 {
-		t.Errorf("defaults %d, %v, %v, %d, %d, %d, page %d; want 5, 45s, 5m, 30, 240, 4, 100", DefaultFullEvery, DefaultListEvery,
+		DefaultListBudget != 30 || DefaultTotalListBudget != 100 || DefaultParallel != 4 || GraphPageSize != 100 {
+		t.Errorf("defaults %d, %v, %v, %d, %d, %d, page %d; want 5, 45s, 5m, 30, 100, 4, 100", DefaultFullEvery, DefaultListEvery,
 			DefaultFullAfter, DefaultListBudget, DefaultTotalListBudget, DefaultParallel, GraphPageSize)
 	}
 	set := Options{FullEvery: 1, ListEvery: time.Second, FullAfter: 2 * time.Second, ListBudget: 3, TotalListBudget: 4, Parallel: 1}.withDefaults()
