@@ -116,6 +116,8 @@ func TestDefaultCadence(t *testing.T) {
 		{"a total budget shared by one store: no less", 3000, 1, false, nil, Options{PageSize: 100, TotalListBudget: 30}, 14, []int{1, 7, 13}, CadenceBudget, time.Minute},
 		{"a total budget below the store's", 3000, 1, false, nil, Options{PageSize: 100, TotalListBudget: 15}, 14, []int{1, 13}, CadenceBudget, 2 * time.Minute},
 		{"ListEvery", 5, 1, false, nil, Options{ListEvery: 20 * time.Second}, 6, []int{1, 3, 5}, CadenceRunning, 20 * time.Second},
+		// 3 pages at 4 requests a minute: 45 s, as the running cadence.
+		{"a budget wait equal to the cadence: the cadence's reason", 300, 1, false, nil, Options{PageSize: 100, ListBudget: 4}, 6, []int{1, 6}, CadenceRunning, 45 * time.Second},
 		{"nothing running, FullAfter 1m: 45 s, then 1m", 5, 0, false, nil, Options{FullAfter: time.Minute}, 18, []int{1, 6, 12, 18}, CadenceQuiet, time.Minute},
 	}
 	for _, tc := range cases {
@@ -224,8 +226,9 @@ func TestBudgetHoldsChangeListings(t *testing.T) {
 			if f.count("list") != tc.wantLists || f.count("get") != tc.wantGets {
 				t.Errorf("calls %v, want %d listings and %d reads", f.calls, tc.wantLists, tc.wantGets)
 			}
-			if len(st.Sessions) != 999 || st.Sessions[0].ID != "s00001" || st.Err != nil || !st.Updated.Equal(c.Now()) {
-				t.Errorf("%d sessions from %s, err %v, updated %v; want 999 from s00001, read now", len(st.Sessions), st.Sessions[0].ID, st.Err, st.Updated)
+			if len(st.Sessions) != 999 || st.Total != 999 || st.Sessions[0].ID != "s00001" || st.Err != nil || !st.Updated.Equal(c.Now()) {
+				t.Errorf("%d sessions (total %d) from %s, err %v, updated %v; want 999 from s00001, read now",
+					len(st.Sessions), st.Total, st.Sessions[0].ID, st.Err, st.Updated)
 			}
 			c.Advance(10 * time.Second)
 			f.resetCalls()
@@ -350,6 +353,30 @@ func TestDefaultStoreListingCadence(t *testing.T) {
 	if got := f.count("stores") - before; !slices.Equal(listed, []int{1, 6, 11}) || got != 1 {
 		t.Errorf("stores listed at polls %v, then %d after 5 minutes; want [1 6 11], then 1", listed, got)
 	}
+	// FullAfter to the second: listed again once the last listing is that old.
+	g := newFake()
+	g.addStore("a", makeSessions(2, 0))
+	got := listedStores(t, g, Options{FullEvery: 1000, FullAfter: time.Minute}, []time.Duration{0, 59 * time.Second, time.Minute, 119 * time.Second, 2 * time.Minute})
+	if !slices.Equal(got, []int{1, 3, 5}) {
+		t.Errorf("with FullAfter 1m, stores listed at polls %v, want [1 3 5]", got)
+	}
+}
+
+// listedStores runs one poll at each offset from t0 and returns the
+// (1-based) polls that listed the data stores.
+func listedStores(t *testing.T, f *fakeService, opts Options, offsets []time.Duration) []int {
+	t.Helper()
+	m, c := newMonitor(f, opts)
+	var listed []int
+	for i, off := range offsets {
+		c.Advance(t0.Add(off).Sub(c.Now()))
+		before := f.count("stores")
+		refresh(t, m, false)
+		if f.count("stores") > before {
+			listed = append(listed, i+1)
+		}
+	}
+	return listed
 }
 
 // Version moves whenever the store or its sessions change, also when both

@@ -152,6 +152,9 @@ func TestHealthOnlyListing(t *testing.T) {
 			if got := ids(first.Sessions); first.Total != 100 || !slices.Equal(got, []string{"s00000", "s00001", "s00002"}) {
 				t.Fatalf("held %v of %d, want s00000-s00002 of 100", got, first.Total)
 			}
+			if left := len(m.stores[0].left); left != 97 {
+				t.Errorf("%d sessions remembered as left out, want the 97 not held", left)
+			}
 			c.Advance(time.Minute)
 			refresh(t, m, true)
 			again, _ := m.Store("a")

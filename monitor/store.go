@@ -140,8 +140,9 @@ func (m *Monitor) counts(st *store) bool {
 
 // cheaperToList: re-reading each running session by id would take more
 // requests than listing the store's pages (Options.PageSize must be set).
+// A store has a page at least, so one running session is always read.
 func (m *Monitor) cheaperToList(st *store) bool {
-	return m.opts.PageSize > 0 && len(st.running) > 1 && len(st.running) > m.pages(st)
+	return m.opts.PageSize > 0 && len(st.running) > m.pages(st)
 }
 
 // KeepingLister is optional: a Service that lets a listing reuse the held
