@@ -250,6 +250,18 @@ func TestBudgetHoldsChangeListings(t *testing.T) {
 	})
 }
 
+// A listing cheaper in requests than the poll's reads waits for the
+// budget too: 40 running of 3,000 sessions (30 pages at 100) are read by
+// id until a minute after the last listing.
+func TestBudgetHoldsCheaperListing(t *testing.T) {
+	f := newFake()
+	f.addStore("a", makeSessions(3000, 40))
+	got := listedPolls(t, f, f, Options{PageSize: 100}, apart(8, 10*time.Second))
+	if !slices.Equal(got, []int{1, 7}) || f.count("get") != 6*40 {
+		t.Errorf("listed at polls %v after %d reads, want [1 7] after 240", got, f.count("get"))
+	}
+}
+
 // TotalListBudget is shared by the stores watched: ten stores of 10
 // pages at 60 requests a minute in all are each listed every 100 s.
 func TestTotalBudgetIsShared(t *testing.T) {
@@ -287,7 +299,7 @@ func TestReportedPagesCount(t *testing.T) {
 	if st.Cadence.Pages != 2 || st.Cadence.Every != 45*time.Second {
 		t.Errorf("cadence %+v, want 2 pages: every 45 s, not the budget", st.Cadence)
 	}
-	c.Advance(10 * time.Second)
+	c.Advance(30 * time.Second) // 2 pages at 4 requests a minute
 	f.resetCalls()
 	refresh(t, m, false) // 3 reads by id cost more than 2 pages
 	if f.count("list") != 1 || f.count("get") != 0 {

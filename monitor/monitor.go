@@ -73,8 +73,9 @@ type Options struct {
 	// ListBudget is the requests a minute one store's full listings may
 	// average (default 30): a listing of P pages comes at least P/budget
 	// minutes after the last, whatever asks for it (the cadence, a changed
-	// count, a vanished session). A forced refresh, a store's first
-	// listing and a listing cheaper than the poll's reads are not held.
+	// count, a vanished session, a listing cheaper in requests than the
+	// poll's reads). A forced refresh and a store's first listing are not
+	// held.
 	ListBudget int
 	// TotalListBudget (default 100) is shared by every store watched: a
 	// store's budget is ListBudget or its share, whichever is less. At

@@ -72,7 +72,7 @@ func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.
 	// affordable: a listing now keeps to the budget. Only then is a count
 	// worth asking, or a vanished session worth a listing.
 	affordable := st.listed.IsZero() || since >= cad.wait()
-	list := full || st.listed.IsZero() || since >= cad.Every || m.cheaperToList(st)
+	list := full || st.listed.IsZero() || since >= cad.Every || (affordable && m.cheaperToList(st))
 	if !list && affordable {
 		changed, err := m.countChanged(ctx, st)
 		if err != nil {
@@ -140,7 +140,9 @@ func (m *Monitor) counts(st *store) bool {
 
 // cheaperToList: re-reading each running session by id would take more
 // requests than listing the store's pages (Options.PageSize must be set).
-// A store has a page at least, so one running session is always read.
+// A store has a page at least, so one running session is always read. The
+// budget holds such a listing too: a page of 999 sessions costs far more
+// to read than a session by id.
 func (m *Monitor) cheaperToList(st *store) bool {
 	return m.opts.PageSize > 0 && len(st.running) > m.pages(st)
 }
