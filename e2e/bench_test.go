@@ -50,31 +50,6 @@ func bigStore(b *testing.B, n int, slow bool) string {
 	return hs.URL + "/beta"
 }
 
-// settledStore serves n sessions of which the newest running are uploading
-// (a block every 100 minutes) and the rest finished long ago, on a stopped
-// clock: a store as it sits most of the day. The simulator records every
-// request.
-func settledStore(b *testing.B, n, running int) (*fakegraph.Server, string) {
-	clock := fakegraph.NewManualClock(time.Now())
-	sim := fakegraph.New(fakegraph.Options{Token: token, Clock: clock, PageSize: 100, MaxSessionsPerStore: n + 1})
-	sim.AddStore(fakegraph.Store{ID: storeID, DisplayName: "Bench", Columns: []fakegraph.Column{{Name: "Id"}, {Name: "Email"}}})
-	for i := range n {
-		spec := fakegraph.SessionSpec{
-			ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), FileName: fmt.Sprintf("upload-%05d.EdmHash", i),
-			Created:     clock.Now().Add(-time.Duration(i) * time.Minute),
-			TotalBlocks: 100, BlocksPerMinute: 0.01, TotalJobs: 20, JobsPerMinute: 0.01,
-		}
-		if i >= running {
-			spec.Created = clock.Now().Add(-time.Duration(i+200) * time.Minute)
-			spec.BlocksPerMinute, spec.JobsPerMinute, spec.AutoCommit = 10, 10, true
-		}
-		_, _ = sim.AddSession(storeID, spec)
-	}
-	hs := httptest.NewServer(sim)
-	b.Cleanup(hs.Close)
-	return sim, hs.URL + "/beta"
-}
-
 func rate(i int, slow bool) float64 {
 	if slow {
 		return 0.01 // a block or job every 100 minutes
@@ -240,38 +215,4 @@ func echoDuringRelisting(s *screen, rng *rand.Rand) []time.Duration {
 		echoes = append(echoes, s.echo(key, 30*time.Second, selected(row)))
 	}
 	return echoes
-}
-
-// BenchmarkRefresh10k leaves the dashboard open with the default refresh
-// (10 s) on 10,000 sessions of which 10 are running, and reports the Graph
-// requests per minute it makes, the share of a core it uses, and its
-// resident size (now and peak). 5m20s: a whole cadence of the full
-// listing and the listing that ends it (every 30th poll where the service
-// counts sessions, as the simulator does); 10 s with -short.
-func BenchmarkRefresh10k(b *testing.B) {
-	window := 5*time.Minute + 20*time.Second
-	if testing.Short() {
-		window = 10 * time.Second
-	}
-	sim, endpoint := settledStore(b, 10000, 10)
-	for range b.N {
-		s := start(b, []string{"EDMTOP_TOKEN=" + token}, 200, 60, "--endpoint", endpoint, "--datastore", storeID)
-		s.waitText(30*time.Second, "10000 sessions", "live")
-		pid := s.cmd.Process.Pid
-		_, cpu0, err := procStat(pid)
-		if err != nil {
-			b.Skipf("no /proc here: %v", err)
-		}
-		req0 := len(sim.Requests())
-		time.Sleep(window) // the measurement: the dashboard refreshes meanwhile
-		rss, cpu1, _ := procStat(pid)
-		peak, _ := procStatus(pid, "VmHWM:")
-		reqs := len(sim.Requests()) - req0
-		b.ReportMetric(float64(reqs)/window.Minutes(), "requests/min")
-		b.ReportMetric(100*(cpu1-cpu0).Seconds()/window.Seconds(), "cpu-%")
-		b.ReportMetric(float64(rss)/(1<<20), "rss-MB")
-		b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
-		s.keys("q")
-		_ = s.exit(10 * time.Second)
-	}
 }

@@ -46,9 +46,16 @@ func TestMain(m *testing.M) {
 // edmtop builds the binary once per run. It first reads every source file
 // of the module, inside the test, so that go test's cache sees them as
 // inputs: a change anywhere in edmtop re-runs these tests.
+//
+// EDMTOP_E2E_BINARY names a binary to run instead, built elsewhere: how
+// the benchmarks measure another build (docs/performance.md's "before").
 func edmtop(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
+		if prebuilt := os.Getenv("EDMTOP_E2E_BINARY"); prebuilt != "" {
+			binary = prebuilt
+			return
+		}
 		root := filepath.Join("..")
 		buildErr = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() {

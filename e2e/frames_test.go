@@ -45,16 +45,26 @@ func selected(name string) func(string) bool {
 	return func(txt string) bool { return strings.HasPrefix(lineWith(txt, name), ">") }
 }
 
-// BenchmarkKeyEcho presses j and k in turn on 100 sessions (10 s refresh) in
-// a 200×60 terminal and reports how long each press takes to show the moved
-// selection, measured from outside: the key written to the pty until the
-// emulator shows the mark on the other row. 300 presses; 20 with -short.
+// BenchmarkKeyEcho presses j and k in turn on 100 and on 10,000 sessions
+// (10 s refresh) in a 200×60 terminal and reports how long each press
+// takes to show the moved selection, measured from outside: the key
+// written to the pty until the emulator shows the mark on the other row.
+// 300 presses; 20 with -short.
 func BenchmarkKeyEcho(b *testing.B) {
+	b.Run("100", func(b *testing.B) { keyEcho(b, bigStore(b, 100, true), 100) })
+	// 10,000 sessions as a store sits most of the day: 10 running, the
+	// rest finished long ago.
+	b.Run("10k", func(b *testing.B) {
+		_, _, endpoint := settled{stores: 1, n: 10000, running: 10, busy: 1, svc: counting}.serve(b)
+		keyEcho(b, endpoint, 10000)
+	})
+}
+
+func keyEcho(b *testing.B, endpoint string, n int) {
 	presses := 300
 	if testing.Short() {
 		presses = 20
 	}
-	endpoint := bigStore(b, 100, true)
 	// Pauses of random length, spread over more than a 10 fps ticker's
 	// period, put the presses at every phase of a frame ticker, if the
 	// program has one; the seed makes runs comparable.
@@ -62,7 +72,7 @@ func BenchmarkKeyEcho(b *testing.B) {
 	var echoes []time.Duration
 	for range b.N {
 		s := start(b, []string{"EDMTOP_TOKEN=" + token}, 200, 60, "--endpoint", endpoint, "--datastore", storeID, "--refresh", "10s")
-		s.waitText(10*time.Second, "100 sessions")
+		s.waitText(time.Minute, fmt.Sprint(n, " sessions"))
 		s.waitFor("the first row selected", 5*time.Second, selected("upload-00000.EdmHash"))
 		for i := range presses {
 			key, row := "j", "upload-00001.EdmHash"

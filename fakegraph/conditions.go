@@ -39,10 +39,14 @@ const (
 	NoCount
 	// Slow holds every answer back for Delay, then answers normally.
 	Slow
+	// NoTop answers a session listing that asks $top with 400, as a
+	// service that does not take the option; without $top it pages as
+	// usual.
+	NoTop
 )
 
 var conditionNames = [...]string{Down: "down", Hang: "hang", Unavailable: "unavailable", Throttled: "throttled",
-	Forbidden: "forbidden", GarbageListing: "garbage-listing", OtherSession: "other-session", NoCount: "no-count", Slow: "slow"}
+	Forbidden: "forbidden", GarbageListing: "garbage-listing", OtherSession: "other-session", NoCount: "no-count", Slow: "slow", NoTop: "no-top"}
 
 func (k ConditionKind) String() string {
 	if k > 0 && int(k) < len(conditionNames) {
@@ -74,6 +78,8 @@ func (c Condition) applies(route Route, store string) bool {
 		return route == RouteListSessions
 	case OtherSession:
 		return route == RouteGetSession
+	case NoTop:
+		return route == RouteListSessions
 	case NoCount:
 		return route == RouteCountSessions
 	}
@@ -108,7 +114,7 @@ func (s *Server) condition(route Route, args []string) (*Condition, <-chan struc
 		store = args[0]
 	}
 	for i := range s.conditions {
-		if k := s.conditions[i].Kind; k == GarbageListing || k == OtherSession {
+		if k := s.conditions[i].Kind; k == GarbageListing || k == OtherSession || k == NoTop {
 			continue // they change the real answer: serveRoute asks twisted
 		}
 		if s.conditions[i].applies(route, store) {

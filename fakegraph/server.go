@@ -30,6 +30,12 @@ type Options struct {
 	Clock Clock
 	// PageSize is the default page length of collections (default 100).
 	PageSize int
+	// MaxPageSize is the longest page $top may ask for (default PageSize:
+	// a larger $top is answered with pages of PageSize, as a service that
+	// caps its pages does). Set it up to 1000 for a service that honours
+	// large pages. $top outside 1..1000 is refused (400); the NoTop
+	// condition refuses every $top.
+	MaxPageSize int
 	// MaxSessionsPerStore bounds generated sessions: the oldest finished
 	// ones are dropped beyond it (default 40).
 	MaxSessionsPerStore int
@@ -83,6 +89,9 @@ func New(opts Options) *Server {
 	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 100
+	}
+	if opts.MaxPageSize <= 0 {
+		opts.MaxPageSize = opts.PageSize
 	}
 	if opts.MaxSessionsPerStore <= 0 {
 		opts.MaxSessionsPerStore = 40
@@ -309,6 +318,10 @@ func (s *Server) serveRoute(w *response, r *http.Request, route Route, args []st
 			w.json(http.StatusOK, garbageListing(s.baseURL(r)+"/$metadata#"+sessionsContext(args[0])))
 			return
 		}
+		if s.twisted(NoTop, route, args[0]) && r.URL.Query().Has("$top") {
+			w.graphError(http.StatusBadRequest, "BadRequest", "Query option '$top' is not allowed.")
+			return
+		}
 		list := s.sessions[args[0]]
 		s.writeCollection(w, r, sessionsContext(args[0]), len(list),
 			func(i int) any { return list[i].wire(now, s.opts.UploadHost) })
@@ -399,7 +412,8 @@ func (s *Server) authorized(r *http.Request) bool {
 }
 
 // writeCollection writes one page of a collection of n items, honouring
-// $top and $skiptoken, with an absolute @odata.nextLink when more remain.
+// $top (up to MaxPageSize) and $skiptoken, with an absolute
+// @odata.nextLink when more remain.
 // Only the page's items are built.
 func (s *Server) writeCollection(w *response, r *http.Request, contextPath string, n int, item func(int) any) {
 	q := r.URL.Query()
@@ -410,7 +424,7 @@ func (s *Server) writeCollection(w *response, r *http.Request, contextPath strin
 			w.graphError(http.StatusBadRequest, "BadRequest", "Invalid value for $top: use a number from 1 to 1000.")
 			return
 		}
-		size = n
+		size = min(n, max(s.opts.MaxPageSize, s.opts.PageSize))
 	}
 	var count *int
 	switch q.Get("$count") {

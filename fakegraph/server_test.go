@@ -246,9 +246,52 @@ func TestPaging(t *testing.T) {
 	if pages != 3 || strings.Join(names, ",") != "f0,f1,f2,f3,f4" {
 		t.Errorf("%d pages: %v", pages, names)
 	}
-	_, m, _ := call(t, "GET", hs.URL+"/beta/dataClassification/exactMatchDataStores/"+testStore+"/sessions?$top=4")
-	if len(m["value"].([]any)) != 4 || !strings.Contains(m["@odata.nextLink"].(string), "$top=4") {
-		t.Errorf("$top=4: %v", m)
+}
+
+// $top is honoured up to MaxPageSize (default: the page size), larger
+// asks get pages of that size, and under NoTop any $top is refused.
+func TestPagingTop(t *testing.T) {
+	cases := []struct {
+		name         string
+		maxPageSize  int
+		noTop        bool
+		query        string
+		status, page int
+		nextTop      string
+	}{
+		{"no $top: the page size", 0, false, "", 200, 2, ""},
+		{"a smaller $top", 0, false, "?$top=1", 200, 1, "$top=1&"},
+		{"a larger $top: capped at the page size", 0, false, "?$top=4", 200, 2, "$top=2&"},
+		{"large pages: honoured", 999, false, "?$top=4", 200, 4, "$top=4&"},
+		{"large pages: capped at the largest", 3, false, "?$top=999", 200, 3, "$top=3&"},
+		{"beyond 1000: refused", 999, false, "?$top=1001", 400, 0, ""},
+		{"NoTop: refused", 999, true, "?$top=4", 400, 0, ""},
+		{"NoTop without $top: pages", 999, true, "", 200, 2, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := New(Options{Token: token, PageSize: 2, MaxPageSize: tc.maxPageSize})
+			s.AddStore(Store{ID: testStore})
+			for range 5 {
+				s.AddSession(testStore, SessionSpec{})
+			}
+			if tc.noTop {
+				s.SetConditions(Condition{Kind: NoTop})
+			}
+			hs := httptest.NewServer(s)
+			defer hs.Close()
+			status, m, _ := call(t, "GET", hs.URL+"/beta/dataClassification/exactMatchDataStores/"+testStore+"/sessions"+tc.query)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %v", status, tc.status, m)
+			}
+			if status != 200 {
+				return
+			}
+			next, _ := m["@odata.nextLink"].(string)
+			if got := len(m["value"].([]any)); got != tc.page || !strings.Contains(next, "?"+tc.nextTop+"$skiptoken=") {
+				t.Errorf("a page of %d with next link %q; want %d with %q", got, next, tc.page, tc.nextTop)
+			}
+		})
 	}
 }
 

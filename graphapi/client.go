@@ -4,6 +4,7 @@
 package graphapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -22,6 +24,12 @@ import (
 
 // DefaultEndpoint is the Graph beta root for the global cloud.
 const DefaultEndpoint = "https://graph.microsoft.com/beta"
+
+// Defaults for Options.
+const (
+	DefaultMaxPages = 5000
+	DefaultPageSize = 999
+)
 
 // Options tune the client. The zero value gives sensible defaults.
 type Options struct {
@@ -43,8 +51,16 @@ type Options struct {
 	CallTimeout time.Duration
 	// MaxBodyBytes caps a response body (default 16 MiB).
 	MaxBodyBytes int64
-	// MaxPages caps how many pages one listing follows (default 1000).
+	// MaxPages caps how many pages one listing follows (default 5000: half
+	// a million sessions at Graph's default page of 100, five million at
+	// the page asked for). A listing that reaches it fails and says so.
 	MaxPages int
+	// PageSize is how many sessions a listing page is asked to hold
+	// ($top; default 999): fewer requests and less per-page work for a
+	// large store. A service that pages smaller anyway is followed as it
+	// pages; one that refuses $top (400) is asked without it, and not
+	// asked again by this client. Negative: never ask.
+	PageSize int
 	// Logging controls azcore's request logging (headers are redacted
 	// unless allowed; the Authorization header never is).
 	Logging policy.LogOptions
@@ -74,7 +90,10 @@ func (o *Options) withDefaults() Options {
 		out.MaxBodyBytes = 16 << 20
 	}
 	if out.MaxPages == 0 {
-		out.MaxPages = 1000
+		out.MaxPages = DefaultMaxPages
+	}
+	if out.PageSize == 0 {
+		out.PageSize = DefaultPageSize
 	}
 	return out
 }
@@ -85,6 +104,9 @@ type Client struct {
 	pipeline runtime.Pipeline
 	opts     Options
 	secrets  *secrets // tokens sent and salts read, kept out of error text
+	// topRefused: the service answered a listing that asked $top with 400
+	// and the same listing without it: do not ask again.
+	topRefused atomic.Bool
 }
 
 // CheckEndpoint parses and validates a Graph endpoint: https, or plain http
@@ -153,7 +175,7 @@ func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, 
 	})
 	pl := runtime.NewPipeline("edmtop", Version, runtime.PipelineOptions{
 		AllowedHeaders: []string{"request-id", "client-request-id", "Retry-After", "Date"},
-		PerRetry:       []policy.Policy{policyFunc(countTries), policyFunc(reauthOnce), bearer},
+		PerRetry:       []policy.Policy{policyFunc(countTries), policyFunc(readPage), policyFunc(reauthOnce), bearer},
 	}, &policy.ClientOptions{
 		Logging:   o.Logging,
 		Retry:     getRetryOptions(o),
@@ -170,6 +192,56 @@ const headerClientRequestID = "client-request-id"
 type policyFunc func(*policy.Request) (*http.Response, error)
 
 func (f policyFunc) Do(req *policy.Request) (*http.Response, error) { return f(req) }
+
+// pageBufferKey holds the *bytes.Buffer a listing reads its pages into.
+type pageBufferKey struct{}
+
+// withPageBuffer has the calls made with ctx read a successful answer's
+// body into buf, replacing what it held: a listing reuses one buffer page
+// after page. The body returned is valid until the next call's.
+func withPageBuffer(ctx context.Context, buf *bytes.Buffer) context.Context {
+	return context.WithValue(ctx, pageBufferKey{}, buf)
+}
+
+// readPage reads a successful answer's body into the call's page buffer,
+// when it has one, instead of azcore's download: its io.ReadAll grows a
+// slice from 512 bytes, copying a 1.5 MB page a dozen times for the
+// collector (a tenth of the dashboard's CPU at 10,000 sessions). It runs
+// inside each try, as the download did: a read that fails is the try's
+// error, retried as before; an error answer is left to azcore.
+func readPage(req *policy.Request) (*http.Response, error) {
+	buf, ok := req.Raw().Context().Value(pageBufferKey{}).(*bytes.Buffer)
+	if !ok {
+		return req.Next()
+	}
+	runtime.SkipBodyDownload(req)
+	resp, err := req.Next()
+	if err != nil || resp.StatusCode >= http.StatusBadRequest {
+		return resp, err
+	}
+	buf.Reset()
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength))
+	}
+	_, err = buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = http.NoBody
+	return resp, nil
+}
+
+// payload is the answer's body: the page buffer's, when readPage read it
+// there, else azcore's download.
+func payload(ctx context.Context, resp *http.Response) ([]byte, error) {
+	buf, ok := ctx.Value(pageBufferKey{}).(*bytes.Buffer)
+	if !ok || resp.StatusCode >= http.StatusBadRequest {
+		return runtime.Payload(resp)
+	}
+	resp.Body.Close() // ends the try (azcore holds its context open until the body is closed)
+	return buf.Bytes(), nil
+}
 
 // reauthOnce sends a request refused with 401 once more. The bearer policy
 // below it drops its token on a 401, so the second try carries a fresh one
@@ -272,7 +344,7 @@ func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header
 	if err != nil {
 		return nil, nil, c.callError(caller, op, method, clientRequestID, err)
 	}
-	body, err := runtime.Payload(resp)
+	body, err := payload(ctx, resp)
 	if err != nil {
 		return nil, nil, c.callError(caller, op, method, clientRequestID, err)
 	}
@@ -281,7 +353,7 @@ func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header
 			return resp, body, nil
 		}
 	}
-	e := responseError(op, resp, body, clientRequestID)
+	e := responseError(op, resp, bytes.Clone(body), clientRequestID)
 	e.scrub(c.secrets.scrub)
 	return nil, nil, e
 }

@@ -143,6 +143,9 @@ func TestNextLinkLoopAndPageCap(t *testing.T) {
 		if n.Load() != 7 {
 			t.Errorf("fetched %d pages, want the cap of 7", n.Load())
 		}
+		if !strings.Contains(err.Error(), "stopped after 7 pages (7 entries)") || !strings.Contains(err.Error(), "not complete") {
+			t.Errorf("the cap's error does not say plainly what was read: %v", err)
+		}
 	})
 	t.Run("empty page with next link", func(t *testing.T) {
 		var srv *httptest.Server

@@ -103,57 +103,6 @@ func (r *rawSession) session() Session {
 	return s
 }
 
-// decodeSessionPage decodes a page of sessions in a single scan: elements
-// land in rawSession directly (encoding/json would validate each element
-// again if Session's own UnmarshalJSON ran). An element that is not an
-// object makes json report a type error but still decode the rest; such
-// elements are dropped, as decodePage does. keep, when not nil, may name a
-// held copy to list instead of a decoded session (see ListSessionsKeeping):
-// only sessions it does not keep are allocated.
-func decodeSessionPage(data []byte, keep func(*Session) *Session) (page[*Session], error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return page[*Session]{}, errors.New("response body is empty")
-	}
-	var raw struct {
-		Value    *[]*rawSession  `json:"value"`
-		NextLink json.RawMessage `json:"@odata.nextLink"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		var te *json.UnmarshalTypeError
-		switch {
-		case !errors.As(err, &te) || te.Type == nil:
-			return page[*Session]{}, describeJSONError(err)
-		case te.Type.Kind() == reflect.Slice:
-			return page[*Session]{}, errors.New(`response is not a collection ("value" is not an array)`)
-		}
-		// Otherwise an element was not an object: it is dropped below.
-	}
-	if raw.Value == nil {
-		return page[*Session]{}, errors.New(`response is not a collection (no "value" array)`)
-	}
-	p := page[*Session]{NextLink: looseString(raw.NextLink), Value: make([]*Session, 0, len(*raw.Value))}
-	var probe *Session // what keep looks at: one per page, not per session
-	for _, r := range *raw.Value {
-		if r == nil || r.empty() {
-			p.Skipped++
-			continue
-		}
-		if keep != nil {
-			if probe == nil {
-				probe = new(Session)
-			}
-			r.probe(probe)
-			if held := keep(probe); held != nil && held != probe {
-				p.Value = append(p.Value, held) // nothing else of it is converted
-				continue
-			}
-		}
-		s := r.session()
-		p.Value = append(p.Value, &s)
-	}
-	return p, nil
-}
-
 // probe fills s with what keep decides on, the id, state and last update,
 // converting nothing else: a session keep finds unchanged costs no copy of
 // its strings. The id may point into the page being decoded.
@@ -486,6 +435,8 @@ type page[T any] struct {
 	NextLink string `json:"@odata.nextLink"`
 	// Skipped counts elements dropped for not being objects.
 	Skipped int `json:"-"`
+	// Omitted counts sessions a keep function left out (Omitted).
+	Omitted int `json:"-"`
 }
 
 // decodePage decodes a collection page in one pass. Elements that are not

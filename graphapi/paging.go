@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -9,20 +10,27 @@ import (
 	"strings"
 )
 
-// listing is what listAll gathered: the items and how many it dropped.
+// listing is what listAll gathered: the items, how many it dropped and
+// how many pages it read.
 type listing[T any] struct {
 	items   []T
 	skipped int
+	omitted int
+	pages   int
 }
 
 // listAll fetches a collection and follows @odata.nextLink as given, but only
 // under the endpoint's own scheme, host and path (the token goes nowhere
-// else), never to a page already seen, and at most MaxPages times. A failure
-// found in a page the service did send carries that page's status and ids.
+// else), never to a page already seen, and at most MaxPages times (the
+// error then says how much was read: a store too large to list is not
+// taken for a smaller one). A failure found in a page the service did
+// send carries that page's status and ids.
 func listAll[T any](ctx context.Context, c *Client, op, first string, decode func([]byte) (page[T], error)) (listing[T], error) {
 	var out listing[T]
 	seen := map[string]bool{first: true}
 	next := first
+	// Pages are read into one buffer: decode copies what it keeps.
+	ctx = withPageBuffer(ctx, new(bytes.Buffer))
 	for pages := 1; ; pages++ {
 		resp, body, err := c.do(ctx, op, http.MethodGet, next, http.StatusOK)
 		if err != nil {
@@ -34,6 +42,8 @@ func listAll[T any](ctx context.Context, c *Client, op, first string, decode fun
 		}
 		out.items = append(out.items, p.Value...)
 		out.skipped += p.Skipped
+		out.omitted += p.Omitted
+		out.pages = pages
 		if p.NextLink == "" {
 			return out, nil
 		}
@@ -44,7 +54,9 @@ func listAll[T any](ctx context.Context, c *Client, op, first string, decode fun
 		case seen[link]:
 			return listing[T]{}, answerError(op, resp, "nextLinkLoop", fmt.Errorf("the service sent a next link to a page already read"))
 		case pages >= c.opts.MaxPages:
-			return listing[T]{}, answerError(op, resp, "tooManyPages", fmt.Errorf("stopped after %d pages: the service keeps sending next links", c.opts.MaxPages))
+			return listing[T]{}, answerError(op, resp, "tooManyPages", fmt.Errorf(
+				"stopped after %d pages (%d entries): the service keeps sending next links, so the listing is not complete",
+				c.opts.MaxPages, len(out.items)))
 		}
 		seen[link] = true
 		next = link

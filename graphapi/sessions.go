@@ -22,7 +22,17 @@ type SessionListing struct {
 	// acted on: not a JSON object, or without an id. Report them; they are
 	// not silently gone.
 	Skipped int
+	// Pages is how many requests the listing took: what listing the store
+	// again will cost, whatever page size the service chose.
+	Pages int
+	// Omitted counts the sessions keep left out (Omitted).
+	Omitted int
 }
+
+// Omitted is what a keep function (ListSessionsKeeping) returns for a
+// session the caller wants left out of the listing, unconverted: one it
+// remembers without holding it. The listing counts it (Omitted).
+var Omitted = &Session{ID: "(omitted)"}
 
 // ListSessions returns every session of a data store that has an id,
 // following all pages. A session listed twice (pages can shift while they
@@ -40,8 +50,8 @@ func (c *Client) ListSessionsReport(ctx context.Context, storeID string) (Sessio
 
 // ListSessionsKeeping is ListSessions where keep sees each session as its
 // page is decoded, before the rest of it is, and may return a copy the
-// caller holds, equal to it, to list in its place (nil lists the decoded
-// session). keep sees only the session's ID, State and
+// caller holds, equal to it, to list in its place, or Omitted to leave it
+// out (nil lists the decoded session). keep sees only the session's ID, State and
 // LastUpdatedDateTime, in a probe reused for the next session whose ID
 // may point into the page: it must keep neither. A listing of a large
 // store that mostly did not change then converts and holds nothing of
@@ -64,14 +74,34 @@ func (c *Client) listSessions(ctx context.Context, storeID string, keep func(*Se
 	if err != nil {
 		return SessionListing{}, opError(op, err)
 	}
-	l, err := listAll(ctx, c, op, u, func(data []byte) (page[*Session], error) {
-		return decodeSessionPage(data, keep)
-	})
+	decode := func(data []byte) (page[*Session], error) { return decodeSessionPage(data, keep) }
+	top := c.withTop(u)
+	l, err := listAll(ctx, c, op, top, decode)
+	if top != u && badRequest(err) {
+		// Perhaps the service refuses $top: ask as it pages by default.
+		if l, err = listAll(ctx, c, op, u, decode); err == nil {
+			c.topRefused.Store(true)
+		}
+	}
 	if err != nil {
 		return SessionListing{}, err
 	}
 	sessions, noID := c.usable(l.items)
-	return SessionListing{Sessions: sessions, Skipped: l.skipped + noID}, nil
+	return SessionListing{Sessions: sessions, Skipped: l.skipped + noID, Pages: l.pages, Omitted: l.omitted}, nil
+}
+
+// withTop asks a listing for pages of Options.PageSize, unless the
+// service refused that before.
+func (c *Client) withTop(u string) string {
+	if c.opts.PageSize < 0 || c.topRefused.Load() {
+		return u
+	}
+	return u + "?$top=" + strconv.Itoa(c.opts.PageSize)
+}
+
+func badRequest(err error) bool {
+	ge, ok := AsError(err)
+	return ok && ge.StatusCode == http.StatusBadRequest
 }
 
 // usable cleans what a listing read, in place: it remembers the salts, drops

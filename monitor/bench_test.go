@@ -14,7 +14,7 @@ import (
 func BenchmarkNormalPoll(b *testing.B) {
 	f := newFake()
 	f.addStore("a", makeSessions(10000, 10))
-	m, c := newMonitor(f, Options{FullEvery: 1 << 30, FullAfter: 1 << 62})
+	m, c := newMonitor(f, Options{FullEvery: 1 << 30, ListEvery: 1 << 62, FullAfter: 1 << 62})
 	ctx := context.Background()
 	if err := m.Refresh(ctx, false); err != nil {
 		b.Fatal(err)

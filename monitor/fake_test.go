@@ -187,10 +187,15 @@ type keepingService struct{ *fakeService }
 
 func (k keepingService) ListSessionsKeeping(ctx context.Context, store string, keep func(*graphapi.Session) *graphapi.Session) ([]*graphapi.Session, error) {
 	listed, err := k.ListSessions(ctx, store)
-	for i := range listed {
-		if held := keep(listed[i]); held != nil {
-			listed[i] = held
+	out := listed[:0]
+	for _, s := range listed {
+		switch held := keep(s); {
+		case held == graphapi.Omitted: // left out, as graphapi's client does
+		case held != nil:
+			out = append(out, held)
+		default:
+			out = append(out, s)
 		}
 	}
-	return listed, err
+	return out, err
 }

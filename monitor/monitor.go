@@ -1,8 +1,9 @@
 // Package monitor keeps a set of EDM data stores fresh at a cost that
 // follows change, not store size. Finished sessions never change, so after a
 // store's first full listing a poll re-reads only its running sessions by
-// id; new sessions are found by a full listing on a slower cadence (or at
-// once when the service offers a cheap count that changed), and on demand.
+// id; new sessions are found by a full listing on a cadence that follows
+// what happens in the store and what its listing costs (cadence.go), at
+// once when the service offers a cheap count that changed, and on demand.
 // A row is never replaced by an older copy. One policy serves the
 // dashboard, wait, check and the exporter.
 package monitor
@@ -35,10 +36,12 @@ type Counter interface {
 
 // Defaults for Options.
 const (
-	DefaultFullEvery        = 5
-	DefaultCountedFullEvery = 30
-	DefaultFullAfter        = 5 * time.Minute
-	DefaultParallel         = 4
+	DefaultFullEvery       = 5
+	DefaultListEvery       = 45 * time.Second
+	DefaultFullAfter       = 5 * time.Minute
+	DefaultListBudget      = 30
+	DefaultTotalListBudget = 100
+	DefaultParallel        = 4
 )
 
 // GraphPageSize is how many sessions a Graph listing page usually holds,
@@ -52,22 +55,48 @@ type Options struct {
 	// are watched even when the store listing does not show them (the
 	// listing only names them). Empty: every store the service lists.
 	Stores []string
-	// FullEvery makes every Nth poll of a store a full listing (default 5;
-	// 1 lists on every poll).
+	// FullEvery makes every Nth poll list the data stores (default 5; 1
+	// lists them on every poll), or FullAfter after the last such listing.
 	FullEvery int
-	// CountedFullEvery replaces FullEvery for a store whose service counts
-	// its sessions (default 30: at a 10 s refresh, every 5 minutes). A
-	// changed count lists at once, so this listing only catches what a
-	// count cannot: a session gone while another came.
-	CountedFullEvery int
-	// FullAfter makes a poll a full listing when the last one is older
-	// than this (default 5m), whatever the poll count.
+	// ListEvery is how often a store with uploads running is listed in
+	// full, to find new sessions (default 45s: at the dashboard's 10 s
+	// refresh a new session shows within a minute). A store with nothing
+	// running starts there and waits twice as long after each listing
+	// that found nothing new, up to FullAfter.
+	ListEvery time.Duration
+	// FullAfter (default 5m) is the longest a quiet store waits between
+	// full listings, and the cadence of a store whose service counts its
+	// sessions (a changed count lists it at once; this listing catches a
+	// session gone while another came). Also the longest between store
+	// listings.
 	FullAfter time.Duration
-	// PageSize is how many sessions a listing page holds, for one cost
-	// estimate: when re-reading the running sessions one by one would take
-	// more requests than listing the store's pages (a small store with many
-	// uploads under way), the poll lists instead. 0 never lists for cost.
+	// ListBudget is the requests a minute one store's full listings may
+	// average (default 30): a listing of P pages comes at least P/budget
+	// minutes after the last, whatever asks for it (the cadence, a changed
+	// count, a vanished session, a listing cheaper in requests than the
+	// poll's reads). A forced refresh and a store's first listing are not
+	// held.
+	ListBudget int
+	// TotalListBudget (default 100) is shared by every store watched: a
+	// store's budget is ListBudget or its share, whichever is less. At
+	// 999 sessions a page, 100 pages a minute take the dashboard about
+	// half a percent of a core to read; 50 stores of 10,000 sessions are
+	// then listed every 5.5 minutes.
+	TotalListBudget int
+	// PageSize is how many sessions a listing page holds, for a store
+	// whose listing did not say how many pages it took (a Service that is
+	// not a ReportingLister): it sizes the budget and one choice: when
+	// re-reading the running sessions one by one would take more requests
+	// than listing the store's pages (a small store with many uploads
+	// under way), the poll lists instead. 0 never lists for cost.
 	PageSize int
+	// HealthOnly makes each store hold only the sessions its health and
+	// the exporter look at: the running ones, those created in the last
+	// 24 hours, the newest, the newest finished and the newest completed
+	// (retain.go). The others are remembered by a digest, and a listing
+	// skips them unconverted. For a fleet's overview and the exporter, not
+	// for a store whose sessions are shown.
+	HealthOnly bool
 	// Parallel bounds how many stores are refreshed at once (default 4).
 	Parallel int
 	// Now is the clock (default time.Now).
@@ -84,11 +113,17 @@ func (o Options) withDefaults() Options {
 	if o.FullEvery <= 0 {
 		o.FullEvery = DefaultFullEvery
 	}
-	if o.CountedFullEvery <= 0 {
-		o.CountedFullEvery = DefaultCountedFullEvery
+	if o.ListEvery <= 0 {
+		o.ListEvery = DefaultListEvery
 	}
 	if o.FullAfter <= 0 {
 		o.FullAfter = DefaultFullAfter
+	}
+	if o.ListBudget <= 0 {
+		o.ListBudget = DefaultListBudget
+	}
+	if o.TotalListBudget <= 0 {
+		o.TotalListBudget = DefaultTotalListBudget
 	}
 	if o.Parallel <= 0 {
 		o.Parallel = DefaultParallel
@@ -115,8 +150,11 @@ type Store struct {
 	DataStore graphapi.DataStore
 	// Sessions in the service's listing order. The slice and its sessions
 	// are shared and must not be modified: a refresh replaces them, never
-	// writes into them.
+	// writes into them. With Options.HealthOnly, only those health looks at.
 	Sessions []*graphapi.Session
+	// Total is how many sessions the store has, as of its last listing
+	// (less those gone since): len(Sessions) unless Options.HealthOnly.
+	Total int
 	// Listed is when the last full listing of the sessions started; zero
 	// before the first. Sessions created since may be missing.
 	Listed time.Time
@@ -131,6 +169,8 @@ type Store struct {
 	// Version changes whenever DataStore or Sessions change, so a caller
 	// can skip work on an unchanged store.
 	Version uint64
+	// Cadence is how often the sessions are listed in full, and why.
+	Cadence Cadence
 }
 
 // ErrUnknownStore is returned by RefreshStore for a store not watched.
@@ -212,6 +252,7 @@ func (m *Monitor) RefreshReporting(ctx context.Context, full bool, r Report) err
 		r.Listed(named, err)
 	}
 
+	budget := m.budget(len(stores))
 	storeErrs := make([]error, len(stores))
 	sem := make(chan struct{}, m.opts.Parallel)
 	var wg sync.WaitGroup
@@ -219,7 +260,7 @@ func (m *Monitor) RefreshReporting(ctx context.Context, full bool, r Report) err
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			storeErrs[i] = m.refreshStore(ctx, st, full, now)
+			storeErrs[i] = m.refreshStore(ctx, st, full, now, budget)
 			if r.Polled != nil {
 				m.mu.Lock()
 				polled := st.public()
@@ -239,13 +280,14 @@ func (m *Monitor) RefreshStore(ctx context.Context, storeID string, full bool) (
 	defer m.refreshing.Unlock()
 	m.mu.Lock()
 	st := m.find(storeID)
+	budget := m.budget(len(m.stores))
 	m.mu.Unlock()
 	if st == nil {
 		return Store{}, fmt.Errorf("%w: %s", ErrUnknownStore, storeID)
 	}
 	ctx, stop := m.watch(ctx)
 	defer stop()
-	err := m.refreshStore(ctx, st, full, m.opts.Now())
+	err := m.refreshStore(ctx, st, full, m.opts.Now(), budget)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return st.public(), err

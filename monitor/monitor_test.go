@@ -29,23 +29,23 @@ func TestRequestsFollowChange(t *testing.T) {
 	cases := []struct {
 		name                  string
 		total, running, polls int
-		fullEvery             int
+		opts                  Options
 		wantStores, wantLists int
 		wantGets              int
 	}{
-		{"first poll lists", 1000, 3, 1, 5, 1, 1, 0},
-		{"second poll reads the 3 running by id", 1000, 3, 2, 5, 1, 1, 3},
-		{"five polls: one listing, four by-id passes", 1000, 3, 5, 5, 1, 1, 12},
-		{"the sixth poll lists again", 1000, 3, 6, 5, 2, 2, 12},
-		{"nothing running: nothing to read", 1000, 0, 4, 5, 1, 1, 0},
-		{"every poll lists when FullEvery is 1", 1000, 3, 3, 1, 3, 3, 0},
-		{"all running", 10, 10, 2, 5, 1, 1, 10},
+		{"first poll lists", 1000, 3, 1, Options{}, 1, 1, 0},
+		{"second poll reads the 3 running by id", 1000, 3, 2, Options{}, 1, 1, 3},
+		{"five polls: one listing, four by-id passes", 1000, 3, 5, Options{}, 1, 1, 12},
+		{"the sixth poll (50 s) lists again", 1000, 3, 6, Options{}, 2, 2, 12},
+		{"nothing running: nothing to read", 1000, 0, 4, Options{}, 1, 1, 0},
+		{"every poll lists at a cadence and budget to match", 1000, 3, 3, Options{FullEvery: 1, ListEvery: 10 * time.Second, ListBudget: 60}, 3, 3, 0},
+		{"all running", 10, 10, 2, Options{}, 1, 1, 10},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake()
 			f.addStore("a", makeSessions(tc.total, tc.running))
-			m, c := newMonitor(f, Options{FullEvery: tc.fullEvery, FullAfter: time.Hour})
+			m, c := newMonitor(f, tc.opts)
 			for range tc.polls {
 				refresh(t, m, false)
 				c.Advance(10 * time.Second)
@@ -55,35 +55,6 @@ func TestRequestsFollowChange(t *testing.T) {
 			}
 			if got := len(m.Snapshot().Stores[0].Sessions); got != tc.total {
 				t.Errorf("%d sessions held, want %d", got, tc.total)
-			}
-		})
-	}
-}
-
-func TestFullListingCadence(t *testing.T) {
-	cases := []struct {
-		name      string
-		fullEvery int
-		fullAfter time.Duration
-		step      time.Duration
-		polls     int
-		wantLists int
-	}{
-		{"by count: polls 1, 6, 11", 5, time.Hour, time.Second, 11, 3},
-		{"by age: listed at 0s, 75s, 150s", 100, time.Minute, 25 * time.Second, 7, 3},
-		{"whichever comes first", 3, time.Minute, 25 * time.Second, 7, 3},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFake()
-			f.addStore("a", makeSessions(20, 2))
-			m, c := newMonitor(f, Options{FullEvery: tc.fullEvery, FullAfter: tc.fullAfter})
-			for range tc.polls {
-				refresh(t, m, false)
-				c.Advance(tc.step)
-			}
-			if got := f.count("list"); got != tc.wantLists {
-				t.Errorf("%d listings, want %d", got, tc.wantLists)
 			}
 		})
 	}
@@ -104,11 +75,11 @@ func TestRefreshFullListsOnDemand(t *testing.T) {
 func TestNewSessionsAppearWithTheNextListing(t *testing.T) {
 	f := newFake()
 	f.addStore("a", makeSessions(5, 0))
-	m, c := newMonitor(f, Options{FullEvery: 3, FullAfter: time.Hour})
+	m, c := newMonitor(f, Options{})
 	refresh(t, m, false)
 	f.sessions["a"] = append(makeSessions(6, 0)[5:], f.sessions["a"]...)
-	for poll, want := range []int{5, 5, 6} {
-		c.Advance(time.Second)
+	for poll, want := range []int{5, 5, 5, 5, 6} { // the listing at 50 s
+		c.Advance(10 * time.Second)
 		refresh(t, m, false)
 		if got := len(m.Snapshot().Stores[0].Sessions); got != want {
 			t.Errorf("poll %d: %d sessions, want %d", poll+2, got, want)
@@ -125,15 +96,15 @@ func TestRunningSessionsAreReadUntilFinal(t *testing.T) {
 		s.State = "Completed"
 		s.LastUpdatedDateTime.Time = t0.Add(time.Minute)
 	})
-	c.Advance(time.Minute)
+	c.Advance(10 * time.Second)
 	refresh(t, m, false) // reads both; s00000 is now final
 	refresh(t, m, false) // reads only s00001
 	if got := f.count("get"); got != 3 {
 		t.Errorf("%d GETs, want 3 (2, then only the one still running)", got)
 	}
 	st, _ := m.Store("a")
-	if st.Sessions[0].State != "Completed" || !st.Updated.Equal(t0.Add(time.Minute)) {
-		t.Errorf("state %q updated %v, want Completed at %v", st.Sessions[0].State, st.Updated, t0.Add(time.Minute))
+	if st.Sessions[0].State != "Completed" || !st.Updated.Equal(t0.Add(10*time.Second)) {
+		t.Errorf("state %q updated %v, want Completed at %v", st.Sessions[0].State, st.Updated, t0.Add(10*time.Second))
 	}
 	if !st.Listed.Equal(t0) {
 		t.Errorf("listed %v, want the first poll's time %v", st.Listed, t0)
@@ -225,10 +196,11 @@ func TestListingDropsVanishedSessions(t *testing.T) {
 func TestVanishedRunningSessionStartsAListing(t *testing.T) {
 	f := newFake()
 	f.addStore("a", makeSessions(5, 2))
-	m, _ := newMonitor(f, Options{})
+	m, c := newMonitor(f, Options{})
 	refresh(t, m, false)
 	f.sessions["a"] = f.sessions["a"][1:] // the running s00000 is deleted
 	f.resetCalls()
+	c.Advance(10 * time.Second) // the budget allows a listing (see TestBudgetHoldsChangeListings)
 	refresh(t, m, false)
 	if f.count("get") != 1 || f.count("list") != 1 {
 		t.Errorf("calls %v, want one GET (404) then one listing", f.calls)
@@ -257,7 +229,7 @@ func TestFailureKeepsPreviousSessions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before, _ := m.Store("a")
 			tc.set()
-			c.Advance(time.Minute)
+			c.Advance(10 * time.Second)
 			err := m.Refresh(context.Background(), tc.full)
 			if !errors.Is(err, boom) {
 				t.Fatalf("Refresh = %v, want the 503", err)
@@ -296,13 +268,13 @@ func TestCountProbe(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &countingService{fakeService: newFake(), countErr: tc.countErr}
 			f.addStore("a", makeSessions(5, 1))
-			m, c := newMonitor(f, Options{FullEvery: 100, FullAfter: time.Hour})
+			m, c := newMonitor(f, Options{FullAfter: time.Hour})
 			refresh(t, m, false)
 			if tc.add {
 				f.sessions["a"] = append(makeSessions(6, 0)[5:], f.sessions["a"]...)
 			}
 			for range 3 {
-				c.Advance(time.Second)
+				c.Advance(10 * time.Second)
 				err := m.Refresh(context.Background(), false)
 				if (err != nil) != tc.wantErr {
 					t.Fatalf("refresh: %v", err)
@@ -451,7 +423,7 @@ func TestCountedCadence(t *testing.T) {
 		wantLists int
 	}{
 		{"counting: the first listing only", true, 1},
-		{"not counting: every 5th poll", false, 3},
+		{"not counting: every 45 s", false, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var svc Service = newFake()
@@ -460,10 +432,10 @@ func TestCountedCadence(t *testing.T) {
 				svc = &countingService{fakeService: f}
 			}
 			f.addStore("a", makeSessions(5, 1))
-			m, c := newMonitor(svc, Options{FullEvery: 5, CountedFullEvery: 30, FullAfter: time.Hour})
+			m, c := newMonitor(svc, Options{FullAfter: time.Hour})
 			for range 11 {
 				refresh(t, m, false)
-				c.Advance(time.Second)
+				c.Advance(10 * time.Second)
 			}
 			if got := f.count("list"); got != tc.wantLists {
 				t.Errorf("%d listings in 11 polls, want %d", got, tc.wantLists)
@@ -477,7 +449,7 @@ func TestCountedCadence(t *testing.T) {
 func TestListingKeepsUnchangedFinished(t *testing.T) {
 	f := newFake()
 	f.addStore("a", makeSessions(4, 1)) // s00000 running, the rest completed
-	m, c := newMonitor(keepingService{f}, Options{FullEvery: 1})
+	m, c := newMonitor(keepingService{f}, Options{})
 	refresh(t, m, false)
 	before, _ := m.Store("a")
 	for i := range f.sessions["a"] {
@@ -488,7 +460,7 @@ func TestListingKeepsUnchangedFinished(t *testing.T) {
 		}
 	}
 	c.Advance(time.Second)
-	refresh(t, m, false)
+	refresh(t, m, true)
 	st, _ := m.Store("a")
 	want := map[string]string{"s00000": "listed again", "s00001": "", "s00002": "listed again", "s00003": ""}
 	for i, s := range st.Sessions {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
@@ -23,10 +24,14 @@ type store struct {
 	err      error
 	errAt    time.Time
 	version  uint64
+	cadence  Cadence
+	total    int // sessions listed: len(sessions) plus those left out (HealthOnly)
 
+	left      omitted        // refresh: finished sessions left out (HealthOnly)
 	index     map[string]int // refresh: session id -> position in sessions
 	running   []int          // refresh: positions of the running sessions, in order
-	polls     int            // refresh: polls since the last full listing
+	pages     int            // refresh: requests the last listing took; 0 unknown
+	unchanged int            // refresh: listings in a row that found nothing new
 	noCounter bool           // refresh: the service refused to count sessions
 }
 
@@ -36,7 +41,7 @@ func newStore(ds graphapi.DataStore, named bool) *store {
 
 func (st *store) public() Store {
 	return Store{DataStore: st.ds, Sessions: st.sessions, Listed: st.listed, Updated: st.updated,
-		Err: st.err, ErrAt: st.errAt, Version: st.version}
+		Err: st.err, ErrAt: st.errAt, Version: st.version, Cadence: st.cadence, Total: st.total}
 }
 
 // setDataStore takes the listing's copy of the store (caller holds mu).
@@ -47,12 +52,13 @@ func (st *store) setDataStore(ds graphapi.DataStore) {
 	}
 }
 
-// refreshStore polls one store: a full listing when due (less often when
-// the service counts), forced, when a count shows a change or a running
-// session has vanished; else a re-read of the running sessions by id. A
-// call the watchdog cut records its reason (NoAnswerError).
-func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now time.Time) error {
-	err := m.pollStore(ctx, st, full, now)
+// refreshStore polls one store: a full listing when its cadence says so
+// (cadence.go), when forced, or when a count shows a change or a running
+// session has vanished and the budget allows; else a re-read of the
+// running sessions by id. A call the watchdog cut records its reason
+// (NoAnswerError). budget is the store's requests a minute.
+func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now time.Time, budget float64) error {
+	err := m.pollStore(ctx, st, full, now, budget)
 	if err != nil {
 		err = noAnswer(ctx, err)
 		m.publish(st, now, func() {}, err)
@@ -60,13 +66,14 @@ func (m *Monitor) refreshStore(ctx context.Context, st *store, full bool, now ti
 	return err
 }
 
-func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.Time) error {
-	every := m.opts.FullEvery
-	if _, ok := m.svc.(Counter); ok && !st.noCounter {
-		every = m.opts.CountedFullEvery
-	}
-	list := full || m.due(st.listed, st.polls, every, now) || m.cheaperToList(st)
-	if !list {
+func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.Time, budget float64) error {
+	cad := m.cadence(st, m.counts(st), budget)
+	since := now.Sub(st.listed)
+	// affordable: a listing now keeps to the budget. Only then is a count
+	// worth asking, or a vanished session worth a listing.
+	affordable := st.listed.IsZero() || since >= cad.wait()
+	list := full || st.listed.IsZero() || since >= cad.Every || (affordable && m.cheaperToList(st))
+	if !list && affordable {
 		changed, err := m.countChanged(ctx, st)
 		if err != nil {
 			return err
@@ -74,38 +81,70 @@ func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.
 		list = changed
 	}
 	if !list {
-		sessions, gone, err := m.reread(ctx, st)
-		if !gone {
-			m.publish(st, now, func() {
-				st.polls++
-				m.replace(st, sessions, !sameSlice(st.sessions, sessions))
-				st.running = stillRunning(sessions, st.running)
-				if err == nil {
-					st.updated = now
-				}
-			}, err)
+		sessions, gone, err := m.reread(ctx, st, affordable)
+		if !affordable || !gone {
+			m.publishReads(st, now, sessions, gone, budget, err)
 			return err
 		}
 	}
-	listed, err := m.list(ctx, st)
+	l, err := m.list(ctx, st)
 	if err != nil {
 		return err
 	}
-	merged := mergeListing(st.sessions, st.index, listed)
+	merged := mergeListing(st.sessions, st.index, l.Sessions)
+	total := len(merged) + l.Omitted
+	if m.opts.HealthOnly {
+		merged = retain(merged, now, l.left)
+	}
 	m.publish(st, now, func() {
-		st.polls, st.listed, st.updated = 0, now, now
-		m.replace(st, merged, !sameSessions(st.sessions, merged))
+		changed := !sameSessions(st.sessions, merged) || total != st.total
+		st.listed, st.updated, st.pages, st.total, st.left = now, now, l.Pages, total, l.left
+		st.unchanged++
+		if changed {
+			st.unchanged = 0
+		}
+		m.replace(st, merged, changed)
 		st.index = indexOf(merged)
 		st.running = runningIn(merged)
+		st.cadence = m.cadence(st, m.counts(st), budget)
 	}, nil)
 	return nil
 }
 
+// publishReads publishes a poll's reads by id. A session that vanished
+// (gone: nil in sessions, a 404) is dropped: the listing that would
+// confirm it waits for the budget.
+func (m *Monitor) publishReads(st *store, now time.Time, sessions []*graphapi.Session, gone bool, budget float64, err error) {
+	m.publish(st, now, func() {
+		if gone {
+			kept := slices.DeleteFunc(sessions, func(s *graphapi.Session) bool { return s == nil }) // reread's own copy
+			st.total -= len(st.sessions) - len(kept)
+			m.replace(st, kept, true)
+			st.index, st.running = indexOf(kept), runningIn(kept)
+		} else {
+			m.replace(st, sessions, !sameSlice(st.sessions, sessions))
+			st.running = stillRunning(sessions, st.running)
+		}
+		if err == nil {
+			st.updated = now
+		}
+		st.cadence = m.cadence(st, m.counts(st), budget)
+	}, err)
+}
+
+// counts reports whether st's sessions are counted by the service.
+func (m *Monitor) counts(st *store) bool {
+	_, ok := m.svc.(Counter)
+	return ok && !st.noCounter
+}
+
 // cheaperToList: re-reading each running session by id would take more
-// requests than listing the store's pages (Options.PageSize).
+// requests than listing the store's pages (Options.PageSize must be set).
+// A store has a page at least, so one running session is always read. The
+// budget holds such a listing too: a page of 999 sessions costs far more
+// to read than a session by id.
 func (m *Monitor) cheaperToList(st *store) bool {
-	size := m.opts.PageSize
-	return size > 0 && len(st.running) > 1 && len(st.running) > (len(st.sessions)+size-1)/size
+	return m.opts.PageSize > 0 && len(st.running) > m.pages(st)
 }
 
 // KeepingLister is optional: a Service that lets a listing reuse the held
@@ -141,20 +180,32 @@ func (e *UnusableListingError) Error() string {
 
 func (e *UnusableListingError) Is(target error) bool { return target == ErrUnusableListing }
 
+// listing is what list found: the sessions listed, the pages it took,
+// and the finished sessions left out (HealthOnly): how many, and their
+// digests.
+type listing struct {
+	graphapi.SessionListing
+	left omitted
+}
+
 // list lists a store's sessions. A finished session never changes: one
 // listed with the state and last update of the held copy is that copy, so
-// a listing of a store that did not change allocates no session. Each
+// a listing of a store that did not change allocates no session; with
+// HealthOnly one left out before with them is left out again. Each
 // session decoded counts as an answer: a long listing is not a hang.
-func (m *Monitor) list(ctx context.Context, st *store) (listed []*graphapi.Session, err error) {
+func (m *Monitor) list(ctx context.Context, st *store) (l listing, err error) {
+	if m.opts.HealthOnly {
+		l.left = omitted{}
+	}
 	kl, ok := m.svc.(KeepingLister)
 	if !ok {
 		err = m.call(ctx, func() (err error) {
-			listed, err = m.svc.ListSessions(ctx, st.ds.ID)
+			l.Sessions, err = m.svc.ListSessions(ctx, st.ds.ID)
 			return err
 		})
-		return listed, err
+		return l, err
 	}
-	held, index := st.sessions, st.index
+	held, index, was := st.sessions, st.index, st.left
 	keep := func(s *graphapi.Session) *graphapi.Session {
 		m.answered()
 		if j, ok := index[s.ID]; ok && s.ID != "" {
@@ -163,22 +214,32 @@ func (m *Monitor) list(ctx context.Context, st *store) (listed []*graphapi.Sessi
 				return h
 			}
 		}
+		if l.left != nil && s.ID != "" && health.Final(s) {
+			id, change := digestID(s.ID), digestChange(s)
+			if d, ok := was[id]; ok && d == change {
+				l.left[id] = change
+				return graphapi.Omitted
+			}
+		}
 		return nil
 	}
 	rl, reports := m.svc.(ReportingLister)
 	err = m.call(ctx, func() (err error) {
 		if !reports {
-			listed, err = kl.ListSessionsKeeping(ctx, st.ds.ID, keep)
+			l.Sessions, err = kl.ListSessionsKeeping(ctx, st.ds.ID, keep)
 			return err
 		}
-		l, err := rl.ListSessionsKeepingReport(ctx, st.ds.ID, keep)
-		if err == nil && l.Skipped > 0 {
-			return &UnusableListingError{Skipped: l.Skipped}
+		got, err := rl.ListSessionsKeepingReport(ctx, st.ds.ID, keep)
+		if err == nil && got.Skipped > 0 {
+			return &UnusableListingError{Skipped: got.Skipped}
 		}
-		listed = l.Sessions
+		l.SessionListing = got
 		return err
 	})
-	return listed, err
+	if !reports {
+		l.Omitted = len(l.left) // as near as a service that does not count them can say
+	}
+	return l, err
 }
 
 // publish applies change and records the outcome under mu.
@@ -220,7 +281,7 @@ func (m *Monitor) countChanged(ctx context.Context, st *store) (bool, error) {
 		}
 		return false, err
 	}
-	return n != len(st.sessions), nil
+	return n != st.total, nil
 }
 
 func countUnsupported(err error) bool {
@@ -237,12 +298,19 @@ func countUnsupported(err error) bool {
 
 // reread gets every running session by id, in order, and returns the
 // sessions with the newer copies in place (a new slice only when one
-// changed). gone is true when a session has vanished (404): the caller
-// lists instead. The first other error stops the pass, keeping what was
-// read before it.
-func (m *Monitor) reread(ctx context.Context, st *store) (sessions []*graphapi.Session, gone bool, err error) {
+// changed). A session that has vanished (404) is nil in sessions and gone
+// is true; with stop, the pass ends there (the caller lists instead). The
+// first other error stops the pass, keeping what was read before it.
+func (m *Monitor) reread(ctx context.Context, st *store, stop bool) (sessions []*graphapi.Session, gone bool, err error) {
 	sessions = st.sessions
 	copied := false
+	put := func(i int, s *graphapi.Session) {
+		if !copied {
+			sessions = append([]*graphapi.Session(nil), st.sessions...)
+			copied = true
+		}
+		sessions[i] = s
+	}
 	for _, i := range st.running {
 		old := st.sessions[i]
 		var got graphapi.Session
@@ -251,7 +319,11 @@ func (m *Monitor) reread(ctx context.Context, st *store) (sessions []*graphapi.S
 			return err
 		})
 		if errors.Is(err, graphapi.ErrNotFound) {
-			return nil, true, nil
+			if gone = true; stop {
+				return nil, true, nil
+			}
+			put(i, nil)
+			continue
 		}
 		if err == nil {
 			// An answer about another session is not this one's news (a
@@ -259,18 +331,14 @@ func (m *Monitor) reread(ctx context.Context, st *store) (sessions []*graphapi.S
 			err = graphapi.SameSession(old.ID, got.ID)
 		}
 		if err != nil {
-			return sessions, false, err
+			return sessions, gone, err
 		}
 		if old.NewerThan(&got) || reflect.DeepEqual(*old, got) {
 			continue // an older copy never replaces a newer one
 		}
-		if !copied {
-			sessions = append([]*graphapi.Session(nil), st.sessions...)
-			copied = true
-		}
-		sessions[i] = &got
+		put(i, &got)
 	}
-	return sessions, false, nil
+	return sessions, gone, nil
 }
 
 // mergeListing takes the listing's order and membership (a session it no
