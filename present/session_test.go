@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 )
 
 func before(d time.Duration) graphapi.Time { return graphapi.Time{Time: now.Add(-d)} }
@@ -263,6 +264,62 @@ func TestPhaseDurations(t *testing.T) {
 			up, proc := PhaseDurations(&c.s, now)
 			if up != c.up || proc != c.proc {
 				t.Errorf("got %q / %q, want %q / %q", up, proc, c.up, c.proc)
+			}
+		})
+	}
+}
+
+// A state says itself once: a final state the service is known to send
+// alone, an upload awaiting its commit so marked, others with their kind.
+func TestState(t *testing.T) {
+	for state, want := range map[string]string{
+		"Failed":               "Failed",
+		"Cancelled":            "Cancelled",
+		"Completed":            "Completed",
+		"UploadCompleted":      "UploadCompleted  (awaiting commit)",
+		"UploadInProgress":     "UploadInProgress  (in progress)",
+		"ProcessingInProgress": "ProcessingInProgress  (in progress)",
+		"IndexError":           "IndexError  (failed)", // unknown: its kind says how it is taken
+		"Archived":             "Archived  (in progress)",
+		"":                     "-  (in progress)",
+	} {
+		if got := State(&graphapi.Session{State: state}); got != want {
+			t.Errorf("State(%q) = %q, want %q", state, got, want)
+		}
+	}
+}
+
+// A running session silent for longer than the rule says so under its
+// state, with the rule; at the threshold, finished, or with no rule, not.
+func TestStall(t *testing.T) {
+	rules := health.Rules{StallAfter: 2 * time.Hour}
+	running := func(idle time.Duration) *graphapi.Session {
+		return &graphapi.Session{State: "UploadInProgress", LastUpdatedDateTime: before(idle)}
+	}
+	cases := []struct {
+		name string
+		s    *graphapi.Session
+		c    Clock
+		want string
+	}{
+		{"stalled", running(20 * time.Hour), Clock{Now: now, Rules: rules}, "stalled=no update for 20h (stall after 2h)"},
+		{"minutes", running(2*time.Hour + 30*time.Minute), Clock{Now: now, Rules: rules}, "stalled=no update for 2h30m (stall after 2h)"},
+		{"at the threshold", running(2 * time.Hour), Clock{Now: now, Rules: rules}, ""},
+		{"finished", &graphapi.Session{State: "Failed", LastUpdatedDateTime: before(20 * time.Hour)}, Clock{Now: now, Rules: rules}, ""},
+		{"no rule", running(20 * time.Hour), Clock{Now: now}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, f := range Stall(tc.s, tc.c) {
+				got = append(got, f.Label+"="+f.Value)
+			}
+			if strings.Join(got, ",") != tc.want {
+				t.Errorf("Stall = %q, want %q", got, tc.want)
+			}
+			head := Session(tc.s, tc.c).Head
+			if stalled := strings.Contains(labels(head), ",stalled"); stalled != (tc.want != "") {
+				t.Errorf("head %s", labels(head))
 			}
 		})
 	}

@@ -47,7 +47,6 @@ Exit status: 0 signed in (and with --check, EDM access works), 1 otherwise.`,
 			})
 		},
 	}
-	g.signInFlags(status)
 	status.Flags().BoolVar(&check, "check", false, "also list the data stores once, to see whether EDM access works (exit 1 if not)")
 	cmd.AddCommand(status)
 	return cmd

@@ -27,13 +27,19 @@ type globalFlags struct {
 	settings *resolved
 }
 
-// signInFlags gives cmd the flags of every command that talks to Graph:
-// the sign-in settings and --log-file. Commands that never sign in (simulate,
-// config path, completion) do not list them.
-func (g *globalFlags) signInFlags(cmd *cobra.Command) {
-	g.configFlag(cmd)
-	addSettingFlags(cmd, signInSettings...)
-	cmd.Flags().StringVar(&g.logFile, "log-file", "", "write debug logs to this file (never tokens)")
+// globalFlagNames are the root's persistent flags: every command has them,
+// and help shows them once, under "Global Flags" (help.go).
+var globalFlagNames = append([]string{"config", "log-file"}, signInSettings...)
+
+// persistentFlags gives the root the flags of every command that talks to
+// Graph: the sign-in settings, --config and --log-file. Commands that never
+// sign in (simulate, config path, completion) say which they read
+// (readsGlobals), and neither list nor take the others.
+func (g *globalFlags) persistentFlags(root *cobra.Command) {
+	fl := root.PersistentFlags()
+	fl.StringVar(&g.config, "config", "", "configuration file (default $XDG_CONFIG_HOME/edmtop/config.yaml, or EDMTOP_CONFIG)")
+	addSettingFlagsTo(fl, signInSettings...)
+	fl.StringVar(&g.logFile, "log-file", "", "write debug logs to this file (never tokens)")
 	var clouds, modes []string
 	for _, c := range auth.Clouds {
 		clouds = append(clouds, c.Name)
@@ -41,13 +47,8 @@ func (g *globalFlags) signInFlags(cmd *cobra.Command) {
 	for _, m := range auth.Modes {
 		modes = append(modes, string(m))
 	}
-	_ = cmd.RegisterFlagCompletionFunc("cloud", fixedCompletions(clouds...))
-	_ = cmd.RegisterFlagCompletionFunc("auth", fixedCompletions(modes...))
-}
-
-// configFlag gives cmd --config: every command that reads settings has it.
-func (g *globalFlags) configFlag(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&g.config, "config", "", "configuration file (default $XDG_CONFIG_HOME/edmtop/config.yaml, or EDMTOP_CONFIG)")
+	_ = root.RegisterFlagCompletionFunc("cloud", fixedCompletions(clouds...))
+	_ = root.RegisterFlagCompletionFunc("auth", fixedCompletions(modes...))
 }
 
 // target is where and how to talk to Graph, checked but not yet signed in.

@@ -35,8 +35,8 @@ token is accepted; without it, any non-empty bearer token is.`,
   edmtop simulate --from-report edm-doctor.json --listen 127.0.0.1:0`,
 		Args: noArgs,
 		// The simulator reads no settings: a broken config file must not
-		// stop it.
-		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
+		// stop it, and no sign-in flag applies.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return refuseGlobals(cmd) },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			host, _, err := net.SplitHostPort(listen)
 			if err != nil {
@@ -68,6 +68,7 @@ token is accepted; without it, any non-empty bearer token is.`,
 			}
 		},
 	}
+	readsGlobals(cmd)
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "loopback address to serve on (port 0 picks a free one)")
 	cmd.Flags().StringVar(&token, "token", "", "accept only this bearer token")
 	cmd.Flags().StringVar(&fromReport, "from-report", "", "serve a tenant of the shape this edmtop doctor report recorded")
