@@ -127,10 +127,14 @@ func newApp(g *globalFlags, stderr io.Writer) (*app, error) {
 	return &app{flags: g, stderr: stderr, log: logger, close: closeLog}, nil
 }
 
+// newCredential builds credentials: auth.New, or a fake in tests (the
+// device and browser flows need a person and the network).
+var newCredential = auth.New
+
 // credential builds the credential for the target; it contacts nothing,
 // so flag mistakes surface before any prompt or screen.
 func (a *app) credential(t target) (*auth.Credential, error) {
-	cred, err := auth.New(auth.Options{
+	cred, err := newCredential(auth.Options{
 		Mode: t.mode, Cloud: t.cloud, TenantID: a.flags.settings.str("tenant"), ClientID: a.flags.settings.str("client-id"),
 		ClientSecretFile: a.flags.settings.str("client-secret-file"),
 		Prompt:           a.stderr, StateDir: auth.StateDir(os.Getenv), Logger: a.log,
