@@ -324,7 +324,7 @@ func TestCheckConfigDatastoreIsUsed(t *testing.T) {
 	// flag is not given.
 	_, env := checkScenario(t, []string{"ok", "failed"})
 	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(cfg, []byte("datastore: alpha STORE\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("datastore: AlphaStore\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env["EDMTOP_CONFIG"] = cfg

@@ -79,7 +79,7 @@ func TestEveryCommandsHelp(t *testing.T) {
 // A global flag a command does not read is refused, not ignored.
 func TestGlobalFlagsACommandDoesNotRead(t *testing.T) {
 	for _, args := range [][]string{
-		{"simulate", "--auth", "cli"},
+		{"simulate", "--auth", "cli", "--listen", "nowhere"}, // a bad address: never serves, refused or not
 		{"completion", "bash", "--endpoint", "https://graph.microsoft.com/beta"},
 		{"config", "path", "--tenant", "contoso.onmicrosoft.com"},
 	} {

@@ -392,3 +392,61 @@ func TestScriptingStoreLookupFails(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
 }
+
+// What a newcomer reads when a name is off (issue 26, items 1, 5 and 8):
+// the whole output, stdout then stderr, against goldens.
+func TestScriptingGoldenNames(t *testing.T) {
+	sim, env := simulator(t, fakegraph.Options{})
+	sim.AddStore(fakegraph.Store{ID: "d0000000-0000-4000-8000-000000000001", DisplayName: "patient RECORDS"})
+	old := pollClock
+	pollClock.now = func() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC) }
+	t.Cleanup(func() { pollClock = old })
+	// The stalled session of Patient records, as list finds it by verdict.
+	code, out, stderr := runCLI(t, env, "list", fakegraph.DemoPatientsStore, "--state", "stalled", "-o", "json")
+	var stalled []struct{ FileName string }
+	if code != 0 || json.Unmarshal([]byte(out), &stalled) != nil || len(stalled) != 1 {
+		t.Fatalf("list --state stalled: exit %d, %s%s", code, out, stderr)
+	}
+	cases := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"get_stalled_by_file_name", []string{"get", "--datastore", fakegraph.DemoPatientsStore, stalled[0].FileName}, 0},
+		{"get_by_file_name_store_as_typed", []string{"get", "--datastore", "EmployeeRecords", "terminations-q4.EdmHash"}, 0},
+		{"list_store_as_argument", []string{"list", "employee", "--state", "awaiting-commit"}, 0},
+		{"unknown_session", []string{"get", "--datastore", store, "nope.EdmHash"}, 2},
+		{"store_did_you_mean", []string{"list", "Employe recrods"}, 2},
+		{"store_ambiguous", []string{"list", "patient records"}, 2},
+		{"store_twice", []string{"list", "Employee records", "--datastore", "Patient records"}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := runCLI(t, env, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			assertClean(t, out+stderr)
+			line := "$ edmtop"
+			for _, a := range tc.args {
+				if strings.Contains(a, " ") {
+					a = `"` + a + `"`
+				}
+				line += " " + a
+			}
+			golden.RequireEqual(t, []byte(line+"\n"+out+"--- stderr\n"+stderr))
+		})
+	}
+}
+
+// check's lines join clauses with "; ", never after a full stop: the
+// demo's failed upload says "...another salt." (issue 26, item 8).
+func TestCheckLineHasNoFullStopBeforeASemicolon(t *testing.T) {
+	_, env := simulator(t, fakegraph.Options{})
+	code, out, _ := runCLI(t, env, "check", "--datastore", "claims archive")
+	want := "CRITICAL Claims archive: failed; newest session claims-2026-11-27.EdmHash failed: InvalidHashBlockFormat: " +
+		"Block 13 is not a valid hash block: it was hashed with another salt; "
+	if code != 2 || !strings.Contains(out, want) || strings.Contains(out, ".;") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}

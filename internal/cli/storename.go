@@ -157,7 +157,7 @@ func matchStore(stores []graphapi.DataStore, arg string) (graphapi.DataStore, er
 	if len(stores) == 0 {
 		return graphapi.DataStore{}, usageErrorf("no data store is named %q: the account sees no data stores", arg)
 	}
-	return graphapi.DataStore{}, usageErrorf("no data store has the id or name %q%s; the stores are:\n%s",
+	return graphapi.DataStore{}, usageErrorf("no data store has the id or name %q; %s:\n%s",
 		arg, didYouMean(stores, norm), storeLines(stores))
 }
 
@@ -173,14 +173,15 @@ func normalizedName(s string) string {
 	return b.String()
 }
 
-// didYouMean names the stores whose names are nearest to norm (edit
-// distance between normalized names, or between norm and the start of a
-// name as long as it), when one is near enough to be a typo: a third of
-// norm's letters, at most 3. Short or far-off names get no suggestion.
+// didYouMean introduces the list of stores, first naming those whose
+// names are nearest to norm (edit distance between normalized names, or
+// between norm and the start of a name as long as it) when one is near
+// enough to be a typo: a third of norm's letters, at most 3. Short or
+// far-off names get no suggestion.
 func didYouMean(stores []graphapi.DataStore, norm string) string {
 	n := len([]rune(norm))
 	if n < 3 {
-		return ""
+		return "the stores are"
 	}
 	limit := min(3, max(1, n/3))
 	best, names := limit+1, []string(nil)
@@ -196,9 +197,9 @@ func didYouMean(stores []graphapi.DataStore, norm string) string {
 		names = append(names, fmt.Sprintf("%q", listedName(d)))
 	}
 	if len(names) == 0 || len(names) > 3 {
-		return ""
+		return "the stores are"
 	}
-	return "; did you mean " + strings.Join(names, " or ") + "?"
+	return "did you mean " + strings.Join(names, " or ") + "? The stores are"
 }
 
 // editDistance is the Levenshtein distance between a and b, in runes.

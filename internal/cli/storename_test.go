@@ -57,8 +57,8 @@ func TestMatchStore(t *testing.T) {
 		{"a start to tell them apart", "claims archive 2026", "e0000000-0000-4000-8000-000000000003", nil},
 		{"no letters: no start", "--", "", []string{`no data store has the id or name "--"; the stores are:`}},
 		// No match: the nearest names, and every store.
-		{"a typo", "Patient recrods", "", []string{`no data store has the id or name "Patient recrods"; did you mean "Patient records"?`,
-			"the stores are:", "  Employee records", patients}},
+		{"a typo", "Patient recrods", "", []string{`no data store has the id or name "Patient recrods"; did you mean "Patient records"? The stores are:`,
+			"  Employee records", patients}},
 		{"a typo in the start", "Pateint", "", []string{`did you mean "Patient records" or "Patients" or "patients"?`}},
 		{"too far for a suggestion", "Vendors", "", []string{`no data store has the id or name "Vendors"; the stores are:`}},
 		{"unknown GUID", "00000000-0000-4000-8000-000000000000", "", []string{"the stores are:", "plain-id"}},
