@@ -33,6 +33,8 @@ type scriptCmd struct {
 	store bool
 	// storeArg: the store may be given as the first argument instead.
 	storeArg bool
+	// sessionsOut: it prints sessions, so --reveal applies.
+	sessionsOut bool
 	// datastoreUsage is --datastore's help on this command.
 	datastoreUsage string
 	// precheck runs after the shared checks, before sign-in.
@@ -84,7 +86,7 @@ func newScriptCmd(g *globalFlags, spec scriptCmd) *cobra.Command {
 			})
 		},
 	}
-	registerOutputFlags(cmd, &out)
+	registerOutputFlags(cmd, &out, spec.sessionsOut)
 	if spec.store {
 		addSettingFlags(cmd, "datastore")
 		if spec.datastoreUsage != "" {
@@ -130,11 +132,14 @@ func storeGiven(ctx context.Context, g *globalFlags, svc storeLister, arg string
 	return resolveStoreFlag(ctx, g, svc, arg)
 }
 
-// registerOutputFlags gives cmd --output and --reveal.
-func registerOutputFlags(cmd *cobra.Command, out *scriptFlags) {
+// registerOutputFlags gives cmd --output, and --reveal when it prints
+// sessions (the only output with secrets to hide).
+func registerOutputFlags(cmd *cobra.Command, out *scriptFlags, sessions bool) {
 	cmd.Flags().StringVarP(&out.output, "output", "o", "table", "output format: table or json")
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletions("table", "json"))
-	cmd.Flags().BoolVar(&out.reveal, "reveal", false, "show the salt and the upload URL's query (SAS signature) in JSON output")
+	if sessions {
+		cmd.Flags().BoolVar(&out.reveal, "reveal", false, "show the salt and the upload URL's query (SAS signature) in JSON output")
+	}
 }
 
 // checkScript checks what the registry does not: the output format, that a
@@ -194,7 +199,7 @@ func (c *scriptCall) sessions() (found []graphapi.Session, failed bool, err erro
 func newListCmd(g *globalFlags) *cobra.Command {
 	var f listFilter
 	cmd := newScriptCmd(g, scriptCmd{use: "list [STORE]", short: "List the upload sessions of a data store, newest first (all pages)",
-		args: maxArgs(1), store: true, storeArg: true,
+		args: maxArgs(1), store: true, storeArg: true, sessionsOut: true,
 		datastoreUsage: "the data store: its id or name (or give it as the argument)",
 		example: `  edmtop list "Employee records"
   edmtop list employee --state failed --since 24h
@@ -223,7 +228,7 @@ func newListCmd(g *globalFlags) *cobra.Command {
 }
 
 func newGetCmd(g *globalFlags) *cobra.Command {
-	return newScriptCmd(g, scriptCmd{use: "get SESSION", short: "Show one session in full (its error included)", args: exactArgs(1), store: true,
+	return newScriptCmd(g, scriptCmd{use: "get SESSION", short: "Show one session in full (its error included)", args: exactArgs(1), store: true, sessionsOut: true,
 		datastoreUsage: "the data store of the session: its id or name",
 		example: `  edmtop get --datastore "Patient records" patients.EdmHash
   edmtop get --datastore patient-records 0d9c3f6e-5b1a-4c2d-8e7f-1a2b3c4d5e6f -o json`,
@@ -237,7 +242,7 @@ func newGetCmd(g *globalFlags) *cobra.Command {
 }
 
 func newRenewCmd(g *globalFlags) *cobra.Command {
-	return newScriptCmd(g, scriptCmd{use: "renew SESSION...", short: "Renew sessions (each is reported; any failure exits 1)", args: minArgs(1), store: true,
+	return newScriptCmd(g, scriptCmd{use: "renew SESSION...", short: "Renew sessions (each is reported; any failure exits 1)", args: minArgs(1), store: true, sessionsOut: true,
 		datastoreUsage: "the data store of the sessions: its id or name",
 		example:        `  edmtop renew --datastore "Employee records" employees-delta.EdmHash`,
 		run: func(c *scriptCall) error {

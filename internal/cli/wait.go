@@ -159,7 +159,7 @@ func newWaitCmd(g *globalFlags) *cobra.Command {
 			return runWaitCmd(cmd, g, &f, args[0])
 		},
 	}
-	registerOutputFlags(cmd, &f.scriptFlags)
+	registerOutputFlags(cmd, &f.scriptFlags, true)
 	addSettingFlags(cmd, "datastore", "stall-after")
 	cmd.Flags().Lookup("datastore").Usage = "the data store of the session: its id or name"
 	fl := cmd.Flags()
