@@ -9,6 +9,7 @@ import (
 
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
@@ -46,6 +47,19 @@ func (f *listFilter) warnUnknown(w io.Writer) {
 				termtext.OneLine(s), strings.Join(health.KnownStates(), ", "), strings.Join(stateClasses, ", "))
 		}
 	}
+}
+
+// describe says what the filter asks, for "none of the sessions …":
+// "is stalled or failed, created within 24h".
+func (f *listFilter) describe() string {
+	var parts []string
+	if len(f.states) > 0 {
+		parts = append(parts, "is "+termtext.OneLine(strings.Join(f.states, " or ")))
+	}
+	if f.since > 0 {
+		parts = append(parts, "was created within "+present.Elapsed(f.since))
+	}
+	return strings.Join(parts, " and ")
 }
 
 // apply keeps the sessions the filter selects, in their order; rules

@@ -216,6 +216,10 @@ func newListCmd(g *globalFlags) *cobra.Command {
 				fmt.Fprintf(c.cmd.ErrOrStderr(), "edmtop: note: the service listed %s; they are left out\n", skippedText(listing.Skipped))
 			}
 			kept := f.apply(newestFirst(listing.Sessions), c.g.settings.healthRules(), pollClock.now())
+			if len(kept) == 0 && len(listing.Sessions) > 0 && c.out.output == "table" {
+				fmt.Fprintf(c.cmd.ErrOrStderr(), "edmtop: none of the %d sessions of data store %s %s\n",
+					len(listing.Sessions), storeTitle(c.store), f.describe())
+			}
 			return writeSessions(c.cmd.OutOrStdout(), c.out, kept, true)
 		}})
 	fl := cmd.Flags()

@@ -415,6 +415,7 @@ func TestScriptingGoldenNames(t *testing.T) {
 		{"get_stalled_by_file_name", []string{"get", "--datastore", fakegraph.DemoPatientsStore, stalled[0].FileName}, 0},
 		{"get_by_file_name_store_as_typed", []string{"get", "--datastore", "EmployeeRecords", "terminations-q4.EdmHash"}, 0},
 		{"list_store_as_argument", []string{"list", "employee", "--state", "awaiting-commit"}, 0},
+		{"list_nothing_matches", []string{"list", "employee-records", "--state", "stalled", "--since", "1h"}, 0},
 		{"unknown_session", []string{"get", "--datastore", store, "nope.EdmHash"}, 2},
 		{"store_did_you_mean", []string{"list", "Employe recrods"}, 2},
 		{"store_ambiguous", []string{"list", "patient records"}, 2},
