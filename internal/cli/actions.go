@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/termtext"
 	"github.com/spf13/cobra"
 )
 
@@ -64,17 +65,15 @@ func isTerminal(r io.Reader) bool {
 	return ok && term.IsTerminal(f.Fd())
 }
 
-// confirm names each session (file, state, created, id) and the store, and
-// asks.
+// confirm names the store by name and id and each session by id, file
+// and state, and asks.
 func confirm(c *scriptCall, action string, sessions []graphapi.Session) bool {
 	w := c.cmd.ErrOrStderr()
-	list := make([]*graphapi.Session, len(sessions))
-	for i := range sessions {
-		list[i] = &sessions[i]
+	fmt.Fprintf(w, "About to %s %d session(s) of data store %s:\n", action, len(sessions), c.namer().title(c.cmd.Context()))
+	for _, s := range sessions {
+		fmt.Fprintf(w, "  %s  %s (%s)\n", termtext.OneLine(s.ID), termtext.OneLine(orDash(s.FileName)), termtext.OneLine(orDash(s.State)))
 	}
-	fmt.Fprintf(w, "About to %s %d %s of data store %s:\n%s\n", action, len(sessions), plural(len(sessions), "session", "sessions"),
-		c.namer().title(c.cmd.Context()), sessionLines(list))
-	fmt.Fprintf(w, "%s %s? [y/N] ", strings.ToUpper(action[:1])+action[1:], plural(len(sessions), "it", "them"))
+	fmt.Fprintf(w, "%s them? [y/N] ", strings.ToUpper(action[:1])+action[1:])
 	line, err := bufio.NewReader(c.cmd.InOrStdin()).ReadString('\n')
 	if err != nil && line == "" {
 		return false

@@ -27,12 +27,9 @@ type globalFlags struct {
 	settings *resolved
 }
 
-// globalFlagNames are the root's persistent flags: every command has them,
-// and help shows them once, under "Global Flags" (help.go).
-var globalFlagNames = append([]string{"config", "log-file"}, signInSettings...)
-
 // persistentFlags gives the root the flags of every command that talks to
-// Graph: the sign-in settings, --config and --log-file. Commands that never
+// Graph: the sign-in settings, --config and --log-file. Every command has
+// them; help shows them once, under "Global Flags" (help.go). Commands that never
 // sign in (simulate, config path, completion) say which they read
 // (readsGlobals), and neither list nor take the others.
 func (g *globalFlags) persistentFlags(root *cobra.Command) {
