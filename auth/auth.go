@@ -90,8 +90,14 @@ type Credential struct {
 	// output: "persistent (macOS keychain)", "memory only (built without
 	// cgo)", "kept by the Azure CLI", ...
 	TokenCache string
+	// Saved says the credential is the sign-in `edmtop auth login` saved,
+	// which --auth auto uses when EDMTOP_TOKEN is not set.
+	Saved bool
 	// recordPath is where an interactive credential keeps its record.
 	recordPath string
+	// login is the mode of the `auth login` that saved the record ("" for
+	// a record an interactive start saved): kept when the record is.
+	login Mode
 	// fresh is set when an interactive credential has no record yet.
 	fresh bool
 }
@@ -128,9 +134,16 @@ func New(o Options) (*Credential, error) {
 	if mode == ModeAuto && strings.TrimSpace(getenv(graphapi.TokenEnvVar)) != "" {
 		mode = ModeToken
 	}
+	saved := false
+	if mode == ModeAuto {
+		// A sign-in `edmtop auth login` saved comes before the chain.
+		if m := savedLogin(o); m != "" {
+			mode, saved = m, true
+		}
+	}
 	// Only the interactive modes take a cache; the others keep tokens in
 	// memory (azidentity) or leave them to az.
-	c := &Credential{Mode: mode, TokenCache: "memory only"}
+	c := &Credential{Mode: mode, TokenCache: "memory only", Saved: saved}
 	var err error
 	switch mode {
 	case ModeToken:
@@ -188,8 +201,8 @@ func (c *Credential) interactive(o Options, client azcore.ClientOptions) error {
 	var record azidentity.AuthenticationRecord
 	if o.StateDir != "" {
 		c.recordPath = filepath.Join(o.StateDir, recordName(o))
-		if r, err := loadRecord(c.recordPath); err == nil {
-			record = r
+		if r, login, err := loadRecord(c.recordPath); err == nil {
+			record, c.login = r, login
 		} else if !errors.Is(err, os.ErrNotExist) {
 			o.Logger.Warn("ignoring an unreadable authentication record", "path", c.recordPath, "err", err)
 		}
@@ -240,23 +253,53 @@ func recordName(o Options) string {
 	return fmt.Sprintf("auth-record-%s-%s-%s.json", o.Cloud.Name, tenant, client)
 }
 
-func loadRecord(path string) (azidentity.AuthenticationRecord, error) {
+// storedRecord is a record as edmtop keeps it: azidentity's, and the
+// mode of the `auth login` that saved it, if one did.
+type storedRecord struct {
+	azidentity.AuthenticationRecord
+	Login Mode `json:"edmtopLogin,omitempty"`
+}
+
+func loadRecord(path string) (azidentity.AuthenticationRecord, Mode, error) {
 	var r azidentity.AuthenticationRecord
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return r, err
+		return r, "", err
 	}
-	err = json.Unmarshal(b, &r)
-	return r, err
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, "", err
+	}
+	// Read apart: the record's own UnmarshalJSON would be storedRecord's.
+	var mark struct {
+		Login Mode `json:"edmtopLogin"`
+	}
+	_ = json.Unmarshal(b, &mark)
+	if mark.Login != ModeDevice && mark.Login != ModeBrowser {
+		mark.Login = ""
+	}
+	return r, mark.Login, nil
+}
+
+// savedLogin is the mode of the sign-in `auth login` saved for o's cloud,
+// tenant and client, or "" when there is none.
+func savedLogin(o Options) Mode {
+	if o.StateDir == "" {
+		return ""
+	}
+	_, login, err := loadRecord(filepath.Join(o.StateDir, recordName(o)))
+	if err != nil {
+		return ""
+	}
+	return login
 }
 
 // saveRecord keeps the record (account and tenant ids, no secret) with
-// owner-only permissions.
-func saveRecord(path string, r azidentity.AuthenticationRecord) error {
+// owner-only permissions; login marks one `auth login` saved.
+func saveRecord(path string, r azidentity.AuthenticationRecord, login Mode) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(r, "", "  ")
+	b, err := json.MarshalIndent(storedRecord{r, login}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -314,7 +357,7 @@ func (c *Credential) SignIn(ctx context.Context, scope string, timeout time.Dura
 			return azcore.AccessToken{}, Explain(c.Mode, err)
 		}
 		if c.recordPath != "" {
-			if err := saveRecord(c.recordPath, record); err != nil {
+			if err := saveRecord(c.recordPath, record, c.login); err != nil {
 				return azcore.AccessToken{}, fmt.Errorf("signed in, but could not save the sign-in record: %w", err)
 			}
 		}

@@ -62,8 +62,16 @@ func Explain(mode Mode, err error) error {
 	case mode == ModeAuto:
 		e.Advice = "No credential in the default chain is set up. Sign in with `az login`, use --auth device, or set " + graphapi.TokenEnvVar + "."
 	}
+	if mode == ModeAuto && !errors.Is(err, context.DeadlineExceeded) {
+		// Most likely a first run: say how to look around without one.
+		e.Advice = strings.TrimPrefix(e.Advice+"\n", "\n") + newcomerAdvice
+	}
 	return e
 }
+
+// newcomerAdvice ends the advice of a default sign-in that failed.
+const newcomerAdvice = "New here? `edmtop --demo` runs the dashboard on a built-in simulator without signing in; " +
+	"`edmtop auth login` signs in with a device code; `edmtop doctor` says what signing in needs."
 
 func firstLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")

@@ -27,6 +27,9 @@ type Clock struct {
 	// the dashboard; else in UTC, as the CLI prints it (one zone for
 	// everyone a pasted output reaches).
 	Local bool
+	// Rules judge a running session stalled at Now (a "stalled" line
+	// under its state); the zero Rules judge none.
+	Rules health.Rules
 }
 
 // Stamp is t as the clock writes times: Absolute when Local, else UTC.
@@ -40,7 +43,7 @@ func (c Clock) Stamp(t graphapi.Time) string {
 // SessionText is a session's properties in groups, so a screen can put its
 // own lines between them; Fields is the whole list.
 type SessionText struct {
-	Head     []Field // file, session id, data store id, state
+	Head     []Field // file, session id, data store id, state (and a stall)
 	Progress []Field // blocks, jobs, rows, and how long each phase took
 	Times    []Field // created … completed
 	Upload   []Field // checksum, upload URI, salt, upload agent, fields
@@ -54,12 +57,12 @@ func (t SessionText) Fields() []Field { return slices.Concat(t.Head, t.Progress,
 func Session(s *graphapi.Session, c Clock) SessionText {
 	upload, processing := PhaseDurations(s, c.Now)
 	return SessionText{
-		Head: []Field{
+		Head: append([]Field{
 			{"file", OrDash(s.FileName)},
 			{"session id", OrDash(s.ID)},
 			{"data store id", OrDash(s.DataStoreID)},
-			{"state", OrDash(s.State) + "  (" + s.StateClass().String() + ")"},
-		},
+			{"state", State(s)},
+		}, Stall(s, c)...),
 		Progress: []Field{
 			{"blocks", Counts(s.UploadProgress(), s.TotalBlockCount, s.RemainingBlockCount)},
 			{"jobs", Counts(s.ProcessingProgress(), s.TotalJobCount, s.RemainingJobCount)},
@@ -83,6 +86,31 @@ func Session(s *graphapi.Session, c Clock) SessionText {
 			{"upload agent id", OrDash(s.UploadAgentID)},
 		}, List("fields", s.Fields)...),
 	}
+}
+
+// State is a session's state with what edmtop makes of it: a final state
+// the service is known to send alone ("Failed", not "Failed  (failed)"),
+// an upload waiting for its commit so marked, any other with its kind
+// ("ProcessingInProgress  (in progress)"; an unknown state is classed by
+// the words it contains).
+func State(s *graphapi.Session) string {
+	if health.AwaitingCommit(s) {
+		return s.State + "  (awaiting commit)"
+	}
+	if health.Final(s) && health.KnownState(s.State) {
+		return s.State
+	}
+	return OrDash(s.State) + "  (" + s.StateClass().String() + ")"
+}
+
+// Stall is the line a stalled session adds under its state: "stalled  no
+// update for 20h (stall after 2h)"; none when it is not stalled by the
+// clock's rules.
+func Stall(s *graphapi.Session, c Clock) []Field {
+	if !c.Rules.Stalled(s, c.Now) {
+		return nil
+	}
+	return []Field{{"stalled", "no update for " + Elapsed(health.Idle(s, c.Now)) + " (stall after " + Elapsed(c.Rules.StallAfter) + ")"}}
 }
 
 // List is a labelled, numbered list, one item a line: "fields (2)  1. Name"
@@ -197,14 +225,4 @@ func span(begin, end, now time.Time, running bool) string {
 		return Elapsed(now.Sub(begin)) + " so far"
 	}
 	return Dash
-}
-
-// Stall is a running session's stall as a line of its details, "stalled
-// no update for 20h (stall after 2h)", when the rules judge it stalled at
-// now; ok is false when it is not (finished, or updated recently).
-func Stall(s *graphapi.Session, r health.Rules, now time.Time) (f Field, ok bool) {
-	if !r.Stalled(s, now) {
-		return Field{}, false
-	}
-	return Field{"stalled", "no update for " + Duration(health.Idle(s, now)) + " (stall after " + Elapsed(r.StallAfter) + ")"}, true
 }

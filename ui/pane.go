@@ -261,11 +261,8 @@ func (p *detailPane) ShortHelp() []key.Binding {
 // progress seen.
 func detailsFields(r *row, now time.Time, rules health.Rules) []present.Field {
 	s := r.s
-	text := present.Session(s, present.Clock{Now: now, Local: true})
-	fields := append([]present.Field(nil), text.Head...)
-	if stall, ok := present.Stall(s, rules, now); ok {
-		fields = append(fields, stall)
-	}
+	text := present.Session(s, present.Clock{Now: now, Local: true, Rules: rules})
+	fields := append([]present.Field(nil), text.Head...) // with a stall by the rules
 	switch {
 	case !s.Error.IsEmpty():
 		fields = append(fields, present.Field{Label: "error", Value: s.Error.Code + ": " + s.Error.Message + "  (press e)"})

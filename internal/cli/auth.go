@@ -47,9 +47,8 @@ Exit status: 0 signed in (and with --check, EDM access works), 1 otherwise.`,
 			})
 		},
 	}
-	g.signInFlags(status)
 	status.Flags().BoolVar(&check, "check", false, "also list the data stores once, to see whether EDM access works (exit 1 if not)")
-	cmd.AddCommand(status)
+	cmd.AddCommand(status, newLoginCmd(g), newLogoutCmd(g))
 	return cmd
 }
 
@@ -81,7 +80,11 @@ func writeStatus(cmd *cobra.Command, t target, cred *auth.Credential, info auth.
 	}
 	row("cloud", t.cloud.Name+" ("+t.cloud.GraphRoot+")")
 	row("endpoint", t.endpoint)
-	row("auth", string(cred.Mode)+" ("+cred.Kind+")")
+	how := string(cred.Mode) + " (" + cred.Kind + ")"
+	if cred.Saved {
+		how += ", the sign-in 'edmtop auth login' saved"
+	}
+	row("auth", how)
 	row("scope", t.scope)
 	row("tokens", cred.TokenCache)
 	if info.Opaque {

@@ -159,10 +159,9 @@ func newCheckCmd(g *globalFlags) *cobra.Command {
 	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return checkUsage(cmd, &f, err) })
 	fl := cmd.Flags()
 	fl.StringVarP(&f.output, "output", "o", "table", "output format: table (plugin lines) or json")
-	fl.StringArrayVar(&f.stores, "datastore", nil, "data store id or display name to check; repeat for several (default: all, unless EDMTOP_DATASTORE or the config file names one)")
+	fl.StringArrayVar(&f.stores, "datastore", nil, "a data store to check, by id or name; repeat for several (default: all, unless EDMTOP_DATASTORE or the config file names one)")
 	fl.VarP(&f.timeout, "timeout", "t", "give up after this long (a duration, or seconds as in -t 50): UNKNOWN, exit status 3")
 	fl.DurationVar(&f.warningAge, "warning-age", 0, "a store whose last index is older than this is a warning (default: an hour less than --max-age; 0: never)")
-	g.signInFlags(cmd)
 	addSettingFlags(cmd, "max-age", "stall-after", "upload-limit")
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		if name == "critical-age" {
@@ -171,7 +170,7 @@ func newCheckCmd(g *globalFlags) *cobra.Command {
 		return pflag.NormalizedName(name)
 	})
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletions("table", "json"))
-	_ = cmd.RegisterFlagCompletionFunc("datastore", completeStores(g))
+	_ = cmd.RegisterFlagCompletionFunc("datastore", completeStores(g, false))
 	return cmd
 }
 

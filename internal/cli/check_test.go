@@ -139,7 +139,7 @@ func TestCheckStatuses(t *testing.T) {
 			`EDM UNKNOWN - --datastore: no data store has the id or name "Zulu"; the stores are:`,
 			[]string{"  Alpha store  a0000000-0000-4000-8000-00000000000a"}},
 		{"ambiguous store name", []string{"twin1", "twin2"}, nil, []string{"--datastore", "TWIN"}, 3,
-			`EDM UNKNOWN - --datastore: 2 data stores are named "TWIN": give the id of one:`,
+			`EDM UNKNOWN - --datastore: 2 data stores have names like "TWIN": give the id of one:`,
 			[]string{"f0000000-0000-4000-8000-000000000001", "f0000000-0000-4000-8000-000000000002"}},
 		{"no stores", nil, nil, nil, 3, "EDM UNKNOWN - the account sees no data stores (check --tenant and the account's EDM access)", nil},
 		{"usage: bad value exits 3", []string{"ok"}, nil, []string{"--max-age", "-1h"}, 3,
@@ -324,7 +324,7 @@ func TestCheckConfigDatastoreIsUsed(t *testing.T) {
 	// flag is not given.
 	_, env := checkScenario(t, []string{"ok", "failed"})
 	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(cfg, []byte("datastore: alpha STORE\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("datastore: AlphaStore\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env["EDMTOP_CONFIG"] = cfg

@@ -96,8 +96,7 @@ func cutBytes(s string, n int) string {
 // pluginText is one line safe for a plugin's output: sanitized, and without
 // '|', which would start the performance data.
 func pluginText(s string) string {
-	lines := termtext.Lines(s)
-	return strings.ReplaceAll(strings.Join(lines, "; "), "|", "/")
+	return strings.ReplaceAll(clauses(termtext.Lines(s)), "|", "/")
 }
 
 // checkSummary names the stores that are not ok, worst first, as many as
@@ -247,31 +246,49 @@ func storeLine(c *storeCheck, res checkResult) string {
 		head = strings.Join(c.warnings, "; ")
 	}
 	parts := []string{fmt.Sprintf("%s %s: %s", c.status(), name, head)}
-	if why := verdictReason(c, res); why != "" {
+	if why := verdictReason(h, res.rules); why != "" {
 		parts = append(parts, why)
 	}
 	if h.Verdict != health.OK {
 		parts = append(parts, c.warnings...)
 	}
-	last := "never indexed"
-	if !h.LastIndex.IsZero() {
-		last = "last index " + present.Elapsed(h.IndexAge(res.at)) + " ago"
-		if h.Verdict == health.Stale {
-			last += " (over " + present.Elapsed(res.rules.MaxAge) + ")"
+	parts = append(parts, lastIndexText(h, res.rules, res.at), fmt.Sprintf("%d/%d uploads in 24h", h.Uploads24h, h.UploadLimit))
+	return clauses(parts)
+}
+
+// clauses joins parts with "; ", each but the last without the full stop
+// a message may end with ("…another salt.; last index" reads badly).
+func clauses(parts []string) string {
+	for i, p := range parts[:max(len(parts)-1, 0)] {
+		if strings.HasSuffix(p, ".") && !strings.HasSuffix(p, "..") {
+			parts[i] = strings.TrimSuffix(p, ".")
 		}
 	}
-	parts = append(parts, last, fmt.Sprintf("%d/%d uploads in 24h", h.Uploads24h, h.UploadLimit))
 	return strings.Join(parts, "; ")
 }
 
-func verdictReason(c *storeCheck, res checkResult) string {
-	h := &c.health
+// lastIndexText is "last index 3h ago", with the threshold it passed when
+// stale, or "never indexed".
+func lastIndexText(h *health.Store, rules health.Rules, now time.Time) string {
+	if h.LastIndex.IsZero() {
+		return "never indexed"
+	}
+	text := "last index " + present.Elapsed(h.IndexAge(now)) + " ago"
+	if h.Verdict == health.Stale {
+		text += " (over " + present.Elapsed(rules.MaxAge) + ")"
+	}
+	return text
+}
+
+// verdictReason says why a store has its verdict (a stale one's last index
+// says it), or what runs in an ok one.
+func verdictReason(h *health.Store, rules health.Rules) string {
 	switch h.Verdict {
 	case health.Failed:
 		return "newest session " + fileName(h.Newest) + " failed: " + boundedText(sessionErrorText(h.Newest), maxSessionError)
 	case health.Stalled:
 		return fmt.Sprintf("%d %s without an update for over %s (longest %s)", h.StalledCount,
-			plural(h.StalledCount, "session", "sessions"), present.Elapsed(res.rules.StallAfter), present.Elapsed(h.LongestIdle))
+			plural(h.StalledCount, "session", "sessions"), present.Elapsed(rules.StallAfter), present.Elapsed(h.LongestIdle))
 	case health.Stale:
 		return "" // the last index says why
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/edmtop/edmtop/auth"
@@ -27,9 +28,12 @@ as every command checks them, so a value shown here is one edmtop accepts.`,
 			return writeTable(cmd.OutOrStdout(), []string{"SETTING", "VALUE", "SOURCE"}, settingRows(r, os.Getenv))
 		},
 	}
-	// Every setting's flag, so its effect on the others can be tried here.
+	// Every setting's flag, so its effect on the others can be tried here
+	// (the sign-in ones are global flags).
 	for _, s := range settings {
-		addSettingFlags(show, s.name)
+		if !slices.Contains(signInSettings, s.name) {
+			addSettingFlags(show, s.name)
+		}
 	}
 	path := &cobra.Command{
 		Use:   "path",
@@ -44,8 +48,7 @@ as every command checks them, so a value shown here is one edmtop accepts.`,
 			return nil
 		},
 	}
-	g.configFlag(path)
-	g.configFlag(show)
+	readsGlobals(path, "config")
 	cmd.AddCommand(path, show)
 	return cmd
 }

@@ -7,24 +7,25 @@ import (
 	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
-// writeSession prints one session as get and wait do: the details view, or
-// the JSON object with -o json.
-func writeSession(w io.Writer, out scriptFlags, s graphapi.Session) error {
+// writeSession prints one session as get and wait do: the details view
+// (a stall judged by rules), or the JSON object with -o json.
+func writeSession(w io.Writer, out scriptFlags, s graphapi.Session, rules health.Rules) error {
 	if out.output == "json" {
 		return writeSessions(w, out, []*graphapi.Session{&s}, false)
 	}
-	return writeDetails(w, sessionDetails(&s, pollClock.now()))
+	return writeDetails(w, sessionDetails(&s, pollClock.now(), rules))
 }
 
 // sessionDetails is every property of a session and its error, as present
 // writes them for the dashboard's panes too: times in UTC, the upload URL
 // without its signature, the salt masked (-o json --reveal shows both).
-func sessionDetails(s *graphapi.Session, now time.Time) []present.Field {
-	c := present.Clock{Now: now}
+func sessionDetails(s *graphapi.Session, now time.Time, rules health.Rules) []present.Field {
+	c := present.Clock{Now: now, Rules: rules}
 	return append(present.Session(s, c).Fields(), present.ErrorFields(s.Error, c)...)
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 )
 
 func TestSessionDetailsError(t *testing.T) {
@@ -19,7 +20,7 @@ func TestSessionDetailsError(t *testing.T) {
 				{Message: "no code", InnerError: &graphapi.ClassificationInnerError{Code: "Deep"}},
 			}}}
 	var b strings.Builder
-	if err := writeDetails(&b, sessionDetails(&s, time.Now())); err != nil {
+	if err := writeDetails(&b, sessionDetails(&s, time.Now(), health.DefaultRules())); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -31,7 +32,7 @@ func TestSessionDetailsError(t *testing.T) {
 	}
 	folded := strings.Join(lines, "\n")
 	for _, want := range []string{
-		"state: Failed  (failed)",
+		"state: Failed\n", // not "Failed  (failed)": the state says it once
 		"blocks: 10 of 10 done, 0 remaining  (100%)", // clamped, never -3
 		"upload URI: https://up.example/x  (query hidden: it holds the upload signature)",
 		"salt: •••••••• (10 characters, hidden)",
@@ -44,7 +45,7 @@ func TestSessionDetailsError(t *testing.T) {
 		"detail 2: -: no code  (inner code: Deep)",
 		"estimated rows: -",
 	} {
-		if !strings.Contains(folded, want+"\n") {
+		if !strings.Contains(folded, strings.TrimSuffix(want, "\n")+"\n") {
 			t.Errorf("details lack %q:\n%s", want, out)
 		}
 	}
@@ -53,7 +54,27 @@ func TestSessionDetailsError(t *testing.T) {
 			t.Errorf("details contain %q:\n%s", bad, out)
 		}
 	}
-	if n := strings.Count(out, "\n"); n != len(sessionDetails(&s, time.Now())) {
-		t.Errorf("%d lines for %d details: a value broke its line", n, len(sessionDetails(&s, time.Now())))
+	if n := strings.Count(out, "\n"); n != len(sessionDetails(&s, time.Now(), health.DefaultRules())) {
+		t.Errorf("%d lines for %d details: a value broke its line", n, len(sessionDetails(&s, time.Now(), health.DefaultRules())))
+	}
+}
+
+// A stalled session says so under its state, with the rule it broke; the
+// same session judged by rules that never stall says nothing of it.
+func TestSessionDetailsStall(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	s := graphapi.Session{ID: "s1", FileName: "claims.EdmHash", State: "UploadInProgress",
+		LastUpdatedDateTime: graphapi.Time{Time: now.Add(-20 * time.Hour)}}
+	var b strings.Builder
+	if err := writeDetails(&b, sessionDetails(&s, now, health.Rules{StallAfter: 2 * time.Hour})); err != nil {
+		t.Fatal(err)
+	}
+	if want := "stalled:               no update for 20h (stall after 2h)\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("details lack %q:\n%s", want, b.String())
+	}
+	b.Reset()
+	_ = writeDetails(&b, sessionDetails(&s, now, health.Rules{}))
+	if strings.Contains(b.String(), "stalled") {
+		t.Errorf("no stall rule, yet:\n%s", b.String())
 	}
 }

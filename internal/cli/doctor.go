@@ -76,7 +76,6 @@ Exit status:
 			return runDoctor(cmd, g, f, settingsErr)
 		},
 	}
-	g.signInFlags(cmd)
 	fl := cmd.Flags()
 	fl.DurationVar(&f.timeout, "timeout", f.timeout, "give up after this long in all; the checks not run by then count as failed")
 	fl.StringVar(&f.report, "report", "", "write everything found as JSON to this file, for a bug report (no secrets; names replaced)")

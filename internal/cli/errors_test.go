@@ -12,13 +12,23 @@ import (
 // graphErrorServer answers every request with the Graph error fixture that
 // carries a target, details and nested inner errors.
 func graphErrorServer(t *testing.T) map[string]string {
+	return graphErrorServerReading(t, false)
+}
+
+// graphErrorServerReading is graphErrorServer; with reads, a GET of a
+// session answers the session, so only the actions fail.
+func graphErrorServerReading(t *testing.T, reads bool) map[string]string {
 	t.Helper()
 	body, err := os.ReadFile("../../graphapi/testdata/error-400-with-details.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		if _, id, ok := strings.Cut(r.URL.Path, "/sessions/"); ok && reads && r.Method == http.MethodGet {
+			_ = json.NewEncoder(w).Encode(map[string]any{"id": id, "fileName": "f.EdmHash", "state": "UploadInProgress"})
+			return
+		}
 		w.Header().Set("request-id", "7c1d9e2a-3b4f-4c5d-8e6f-0a1b2c3d4e5f")
 		w.WriteHeader(400)
 		_, _ = w.Write(body)
@@ -57,8 +67,9 @@ func TestGraphErrorDetailsInTextOutput(t *testing.T) {
 }
 
 func TestGraphErrorDetailsInJSONOutput(t *testing.T) {
-	env := graphErrorServer(t)
-	code, out, stderr := runCLI(t, env, "renew", "--datastore", errStore, "-o", "json", "s-1", "s-2")
+	env := graphErrorServerReading(t, true)
+	ids := []string{"51000000-0000-4000-8000-000000000001", "52000000-0000-4000-8000-000000000002"}
+	code, out, stderr := runCLI(t, env, "renew", "--datastore", errStore, "-o", "json", ids[0], ids[1])
 	if code != 1 || strings.TrimSpace(out) != "[]" {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
@@ -80,7 +91,7 @@ func TestGraphErrorDetailsInJSONOutput(t *testing.T) {
 			t.Fatalf("line %d is not JSON: %v\n%s", i, err, line)
 		}
 		e := f.Error
-		if f.SessionID != []string{"s-1", "s-2"}[i] || e.Op != "renew session" || e.Status != 400 || e.Code != "BadRequest" ||
+		if f.SessionID != ids[i] || e.Op != "renew session" || e.Status != 400 || e.Code != "BadRequest" ||
 			e.Target != "session" || strings.Join(e.InnerCodes, ",") != "invalidRequest,FieldValidationFailed" ||
 			len(e.Details) != 2 || e.Details[0].Target != "fileName" || e.Details[1].Code != "MissingProperty" ||
 			!strings.HasPrefix(e.RequestID, "7c1d9e2a") {

@@ -60,7 +60,6 @@ are in deploy/; docs/exporter.md lists every metric.`,
 			return runExporter(cmd.Context(), f, g, cmd.ErrOrStderr())
 		},
 	}
-	g.signInFlags(cmd)
 	addSettingFlags(cmd, "stall-after", "max-age", "upload-limit")
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.listen, "web.listen-address", []string{defaultListenAddress},
@@ -71,9 +70,9 @@ are in deploy/; docs/exporter.md lists every metric.`,
 		"TLS and basic auth configuration (https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md)")
 	fl.StringVar(&f.telemetryPath, "web.telemetry-path", exporter.DefaultTelemetryPath, "path to serve the metrics on")
 	fl.DurationVar(&f.interval, "interval", exporter.DefaultInterval, "how often to poll Graph (at least 10s); scrapes never poll")
-	fl.StringArrayVar(&f.datastores, "datastore", nil, "data store id or display name to watch; repeat for more (default: every store the account sees)")
+	fl.StringArrayVar(&f.datastores, "datastore", nil, "a data store to watch, by id or name; repeat for more (default: every store the account sees)")
 	fl.BoolVar(&f.demo, "demo", false, "export the built-in simulator's stores (no sign-in needed)")
-	_ = cmd.RegisterFlagCompletionFunc("datastore", completeStores(g))
+	_ = cmd.RegisterFlagCompletionFunc("datastore", completeStores(g, false))
 	return cmd
 }
 

@@ -187,10 +187,12 @@ func TestExporterDemo(t *testing.T) {
 
 func TestExporterSignsInAndWatchesNamedStores(t *testing.T) {
 	_, env := simulator(t, fakegraph.Options{})
-	e := startExporter(t, env, "--datastore", store, "--datastore", "patient RECORDS", "--upload-limit", "7")
+	// By id, by name as typed, by the start of a name: the matcher
+	// every command uses (issue 26, item 1).
+	e := startExporter(t, env, "--datastore", store, "--datastore", "PatientRecords", "--datastore", "claims", "--upload-limit", "7")
 	metrics := waitForMetric(t, "http://"+e.addr, "\nedm_up 1\n")
-	if n := strings.Count(metrics, "edm_datastore_info{"); n != 2 {
-		t.Errorf("%d stores exported, want the 2 named (one by id, one by name)", n)
+	if n := strings.Count(metrics, "edm_datastore_info{"); n != 3 {
+		t.Errorf("%d stores exported, want the 3 named (by id, by name as typed, by its start)", n)
 	}
 	if !strings.Contains(metrics, `edm_datastore_upload_limit{datastore_id="`+store+`"} 7`) {
 		t.Errorf("--upload-limit not applied")

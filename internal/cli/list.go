@@ -9,12 +9,15 @@ import (
 
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
+	"github.com/edmtop/edmtop/present"
 	"github.com/edmtop/edmtop/termtext"
 )
 
 // stateClasses are the words --state takes besides state names: the health
-// rules' kinds of session, so a script need not know every state name.
-var stateClasses = []string{"running", "final", "completed", "failed"}
+// rules' kinds of session and their verdicts on one (stalled: running with
+// no update for --stall-after; awaiting-commit: uploaded, not committed),
+// so a script need not know every state name.
+var stateClasses = []string{"running", "final", "completed", "failed", "stalled", "awaiting-commit"}
 
 // listFilter is list's --state and --since.
 type listFilter struct {
@@ -46,27 +49,45 @@ func (f *listFilter) warnUnknown(w io.Writer) {
 	}
 }
 
-// apply keeps the sessions the filter selects, in their order.
-func (f *listFilter) apply(sessions []*graphapi.Session, now time.Time) []*graphapi.Session {
+// describe says what the filter asks, for "none of the sessions …":
+// "is stalled or failed, created within 24h".
+func (f *listFilter) describe() string {
+	var parts []string
+	if len(f.states) > 0 {
+		parts = append(parts, "is "+termtext.OneLine(strings.Join(f.states, " or ")))
+	}
+	if f.since > 0 {
+		parts = append(parts, "was created within "+present.Elapsed(f.since))
+	}
+	return strings.Join(parts, " and ")
+}
+
+// apply keeps the sessions the filter selects, in their order; rules
+// judge a stall.
+func (f *listFilter) apply(sessions []*graphapi.Session, rules health.Rules, now time.Time) []*graphapi.Session {
 	kept := sessions[:0:0]
 	for _, s := range sessions {
-		if f.wantState(s) && f.recent(s, now) {
+		if f.wantState(s, rules, now) && f.recent(s, now) {
 			kept = append(kept, s)
 		}
 	}
 	return kept
 }
 
-func (f *listFilter) wantState(s *graphapi.Session) bool {
+func (f *listFilter) wantState(s *graphapi.Session, rules health.Rules, now time.Time) bool {
 	if len(f.states) == 0 {
 		return true
 	}
-	return slices.ContainsFunc(f.states, func(want string) bool { return stateMatches(s, want) })
+	return slices.ContainsFunc(f.states, func(want string) bool { return stateMatches(s, want, rules, now) })
 }
 
 // stateMatches says whether s is in the state or class want names.
-func stateMatches(s *graphapi.Session, want string) bool {
+func stateMatches(s *graphapi.Session, want string, rules health.Rules, now time.Time) bool {
 	switch strings.ToLower(want) {
+	case "stalled":
+		return rules.Stalled(s, now)
+	case "awaiting-commit":
+		return health.AwaitingCommit(s)
 	case "running":
 		return !health.Final(s)
 	case "final":

@@ -8,6 +8,7 @@ import (
 
 	"github.com/edmtop/edmtop/fakegraph"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/health"
 )
 
 func TestListFilter(t *testing.T) {
@@ -21,16 +22,19 @@ func TestListFilter(t *testing.T) {
 		{ID: "odd", State: "IndexError", CreationDateTime: at(time.Minute)},
 		{ID: "cancelled", State: "Cancelled", CreationDateTime: at(2 * time.Hour)},
 		{ID: "undated", State: "UploadInProgress"},
+		{ID: "silent", State: "ProcessingInProgress", CreationDateTime: at(30 * time.Hour), LastUpdatedDateTime: at(20 * time.Hour)},
 	}
 	cases := []struct {
 		name   string
 		f      listFilter
 		wantID string
 	}{
-		{"no filter", listFilter{}, "up wait done failed odd cancelled undated"},
+		{"no filter", listFilter{}, "up wait done failed odd cancelled undated silent"},
 		{"state in any case", listFilter{states: []string{"uploadcompleted"}}, "wait"},
 		{"repeated states", listFilter{states: []string{"Completed", "CANCELLED"}}, "done cancelled"},
-		{"running", listFilter{states: []string{"running"}}, "up wait undated"},
+		{"running", listFilter{states: []string{"running"}}, "up wait undated silent"},
+		{"stalled, by the health rules", listFilter{states: []string{"Stalled"}}, "silent"},
+		{"awaiting commit", listFilter{states: []string{"awaiting-commit"}}, "wait"},
 		{"final", listFilter{states: []string{"Final"}}, "done failed odd cancelled"},
 		{"failed class takes unknown failure states", listFilter{states: []string{"failed"}}, "failed odd"},
 		{"completed is the class, not UploadCompleted", listFilter{states: []string{"completed"}}, "done"},
@@ -41,7 +45,7 @@ func TestListFilter(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			for _, s := range tc.f.apply(sessions, now) {
+			for _, s := range tc.f.apply(sessions, health.Rules{StallAfter: 2 * time.Hour}, now) {
 				got = append(got, s.ID)
 			}
 			if strings.Join(got, " ") != tc.wantID {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -322,4 +323,95 @@ func TestFlagCompletions(t *testing.T) {
 	if _, out, _ := runCLI(t, nil, "__complete", "list", "-o", ""); !strings.Contains(out, "json") {
 		t.Errorf("--output completions: %q", out)
 	}
+}
+
+// simulate prints command lines that work as printed: the token it takes
+// and its endpoint (issue 26, item 7). Each is run here as a shell would
+// split it.
+func TestSimulateRecipesWork(t *testing.T) {
+	for _, token := range []string{"", "it's-mine"} {
+		lines := simulateBanner(t, token)
+		recipes := map[string][]string{}
+		for _, l := range lines {
+			name, rest, _ := strings.Cut(strings.TrimSpace(l), " ")
+			if words := shellWords(strings.TrimSpace(rest)); len(words) > 1 && strings.HasPrefix(words[0], "EDMTOP_TOKEN=") {
+				recipes[name] = words
+			}
+		}
+		for _, name := range []string{"dashboard", "check", "exporter", "list", "wait"} {
+			if recipes[name] == nil {
+				t.Fatalf("token %q: no %s line in:\n%s", token, name, strings.Join(lines, "\n"))
+			}
+		}
+		for _, name := range []string{"check", "list", "wait"} {
+			words := recipes[name]
+			env := map[string]string{"EDMTOP_TOKEN": strings.TrimPrefix(words[0], "EDMTOP_TOKEN=")}
+			args := words[2:]   // after "edmtop"
+			if name == "wait" { // the same names, without waiting for the upload
+				args = append([]string{"get"}, slices.DeleteFunc(args[1:], func(a string) bool { return a == "--timeout" || a == "10m" })...)
+			}
+			code, out, stderr := runCLI(t, env, args...)
+			if code != 0 && !(name == "check" && strings.HasPrefix(out, "EDM CRITICAL")) {
+				t.Errorf("token %q: %s: exit %d\n%s%s", token, words, code, out, stderr)
+			}
+		}
+	}
+}
+
+// simulateBanner runs simulate until it has printed its banner.
+func simulateBanner(t *testing.T, token string) []string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	args := []string{"simulate", "--listen", "127.0.0.1:0"}
+	if token != "" {
+		args = append(args, "--token", token)
+	}
+	go func() {
+		done <- run(ctx, args, strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	var lines []string
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "Press Ctrl+C") {
+			break
+		}
+		lines = append(lines, sc.Text())
+	}
+	go io.Copy(io.Discard, pr)
+	return lines
+}
+
+// shellWords splits a line as a POSIX shell does, for the quoting the
+// banner uses ('…' with '"'"', and "…").
+func shellWords(line string) []string {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == ' ' && inWord:
+			words, inWord = append(words, cur.String()), false
+			cur.Reset()
+		case c == ' ':
+		case c == '\'' || c == '"':
+			end := strings.IndexByte(line[i+1:], c)
+			cur.WriteString(line[i+1 : i+1+end])
+			i += end + 1
+			inWord = true
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
 }

@@ -207,21 +207,6 @@ func toJSONStore(d graphapi.DataStore) jsonStore {
 	return j
 }
 
-func writeStores(w io.Writer, s scriptFlags, stores []graphapi.DataStore) error {
-	if s.output == "json" {
-		out := make([]jsonStore, 0, len(stores))
-		for _, d := range stores {
-			out = append(out, toJSONStore(d))
-		}
-		return writeJSON(w, out)
-	}
-	rows := make([][]string, 0, len(stores))
-	for _, d := range stores {
-		rows = append(rows, []string{d.ID, orDash(d.DisplayName), timeCell(d.DataLastUpdatedDateTime), fmt.Sprint(len(d.Columns)), orDash(d.Description)})
-	}
-	return writeTable(w, []string{"ID", "NAME", "DATA UPDATED", "COLUMNS", "DESCRIPTION"}, rows)
-}
-
 func writeSessions(w io.Writer, s scriptFlags, sessions []*graphapi.Session, asArray bool) error {
 	if s.output == "json" {
 		out := make([]jsonSession, 0, len(sessions))

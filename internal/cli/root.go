@@ -115,11 +115,15 @@ without signing in against the built-in simulator: edmtop --demo`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	// Every command but simulate reads the settings before it runs.
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := refuseGlobals(cmd); err != nil {
+			return err
+		}
 		r, err := loadSettings(cmd, g.config, os.Getenv)
 		g.settings = r
 		return err
 	}
-	g.signInFlags(root)
+	root.SetUsageFunc(usage)
+	g.persistentFlags(root)
 	addSettingFlags(root, "datastore", "refresh", "mouse", "bell", "theme")
 	root.Flags().BoolVar(&demo, "demo", false, "run against the built-in simulator (no sign-in needed)")
 	root.AddCommand(newSimulateCmd(), newAuthCmd(g), newConfigCmd(g), newStoresCmd(g), newListCmd(g), newGetCmd(g),
@@ -142,6 +146,17 @@ func exactArgs(n int) cobra.PositionalArgs {
 	}
 }
 
+// maxArgs takes at most n arguments; a first one that is not a command's
+// name gets no "unknown command" (it is the command's own argument).
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usageErrorf("%s takes at most %d %s, got %d arguments (usage: %s)", cmd.CommandPath(), n, argNames(cmd), len(args), cmd.UseLine())
+		}
+		return nil
+	}
+}
+
 // minArgs wants at least n arguments.
 func minArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
@@ -155,7 +170,7 @@ func minArgs(n int) cobra.PositionalArgs {
 // argNames is the arguments part of a use line: "SESSION_ID".
 func argNames(cmd *cobra.Command) string {
 	_, names, _ := strings.Cut(cmd.Use, " ")
-	return strings.TrimSuffix(names, "...")
+	return strings.Trim(strings.TrimSuffix(names, "..."), "[]")
 }
 
 // strictCompletion makes `completion SHELL` refuse an unknown shell with
@@ -166,6 +181,10 @@ func strictCompletion(root *cobra.Command) {
 		if c.Name() != "completion" {
 			continue
 		}
+		// It writes a script: no settings, so a broken config file
+		// cannot stop it.
+		readsGlobals(c)
+		c.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return refuseGlobals(cmd) }
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return nil

@@ -21,9 +21,9 @@ func TestUsageErrorsPointAtTheCommand(t *testing.T) {
 		{"subcommand's help", token, []string{"list", "--datastore", "s", "-o", "yaml"}, 2, []string{"Run 'edmtop list --help' for usage."}},
 		{"flag error in a subcommand", token, []string{"stores", "--nope"}, 2, []string{"unknown flag: --nope", "Run 'edmtop stores --help'"}},
 		{"root keeps the root's help", token, []string{"--nope"}, 2, []string{"Run 'edmtop --help'"}},
-		{"get without its id", token, []string{"get", "--datastore", "s"}, 2, []string{"missing SESSION_ID", "edmtop get SESSION_ID"}},
-		{"get with two ids", token, []string{"get", "--datastore", "s", "a", "b"}, 2, []string{"edmtop get takes 1 SESSION_ID, got 2"}},
-		{"renew without ids", token, []string{"renew", "--datastore", "s"}, 2, []string{"missing SESSION_ID: give at least 1"}},
+		{"get without its id", token, []string{"get", "--datastore", "s"}, 2, []string{"missing SESSION", "edmtop get SESSION"}},
+		{"get with two ids", token, []string{"get", "--datastore", "s", "a", "b"}, 2, []string{"edmtop get takes 1 SESSION, got 2"}},
+		{"renew without ids", token, []string{"renew", "--datastore", "s"}, 2, []string{"missing SESSION: give at least 1"}},
 		{"list without a store", token, []string{"list"}, 2, []string{"--datastore is required", "'edmtop stores' lists the data stores"}},
 		{"dumb terminal", map[string]string{"EDMTOP_TOKEN": "t", "TERM": "dumb"}, nil, 1, []string{"TERM=dumb", "'edmtop list'"}},
 	}

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/health"
@@ -23,11 +26,17 @@ type scriptFlags struct {
 // they all share: sign-in and output flags, --datastore when it acts on a
 // store, argument and flag checks before sign-in, and a Graph client.
 type scriptCmd struct {
-	use, short string
-	args       cobra.PositionalArgs
+	use, short, example string
+	args                cobra.PositionalArgs
 	// store: the command acts on a data store and requires --datastore (an
-	// id or a display name); its arguments are session ids.
+	// id or a name); its arguments name sessions (sessionname.go).
 	store bool
+	// storeArg: the store may be given as the first argument instead.
+	storeArg bool
+	// sessionsOut: it prints sessions, so --reveal applies.
+	sessionsOut bool
+	// datastoreUsage is --datastore's help on this command.
+	datastoreUsage string
 	// precheck runs after the shared checks, before sign-in.
 	precheck func(cmd *cobra.Command) error
 	run      func(c *scriptCall) error
@@ -36,21 +45,27 @@ type scriptCmd struct {
 // scriptCall is one run of a scripting command, signed in.
 type scriptCall struct {
 	cmd    *cobra.Command
+	g      *globalFlags
 	client *graphapi.Client
 	out    scriptFlags
-	store  string
-	args   []string
+	// store is the store named (its name is unknown when given by id).
+	store graphapi.DataStore
+	args  []string
 }
 
 func newScriptCmd(g *globalFlags, spec scriptCmd) *cobra.Command {
 	var out scriptFlags
 	cmd := &cobra.Command{
-		Use:   spec.use,
-		Short: spec.short,
-		Args:  spec.args,
+		Use:     spec.use,
+		Short:   spec.short,
+		Example: spec.example,
+		Args:    spec.args,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store := g.settings.str("datastore")
-			if err := checkScript(out, spec.store, store, args); err != nil {
+			store, rest, err := storeNamed(cmd, g, spec.storeArg, args)
+			if err != nil {
+				return err
+			}
+			if err := checkScript(out, spec.store, store, rest); err != nil {
 				return err
 			}
 			if spec.precheck != nil {
@@ -59,7 +74,7 @@ func newScriptCmd(g *globalFlags, spec scriptCmd) *cobra.Command {
 				}
 			}
 			return withClient(cmd, g, func(client *graphapi.Client) error {
-				id, err := storeIDFlag(cmd.Context(), g, client, store)
+				d, err := storeGiven(cmd.Context(), g, client, store, len(rest) < len(args))
 				if _, usage := errors.AsType[*usageError](err); err != nil && !usage {
 					reportError(cmd.ErrOrStderr(), out, "", err)
 					return errReported
@@ -67,30 +82,69 @@ func newScriptCmd(g *globalFlags, spec scriptCmd) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return spec.run(&scriptCall{cmd: cmd, client: client, out: out, store: id, args: args})
+				return spec.run(&scriptCall{cmd: cmd, g: g, client: client, out: out, store: d, args: rest})
 			})
 		},
 	}
-	g.signInFlags(cmd)
-	registerOutputFlags(cmd, &out)
+	registerOutputFlags(cmd, &out, spec.sessionsOut)
 	if spec.store {
 		addSettingFlags(cmd, "datastore")
-		_ = cmd.RegisterFlagCompletionFunc("datastore", completeStores(g))
+		if spec.datastoreUsage != "" {
+			cmd.Flags().Lookup("datastore").Usage = spec.datastoreUsage
+		}
+		_ = cmd.RegisterFlagCompletionFunc("datastore", completeStores(g, false))
 		cmd.ValidArgsFunction = completeSessions(g, false)
+	}
+	if spec.storeArg {
+		cmd.ValidArgsFunction = completeStores(g, true)
 	}
 	return cmd
 }
 
-// registerOutputFlags gives cmd --output and --reveal.
-func registerOutputFlags(cmd *cobra.Command, out *scriptFlags) {
+// storeNamed is the store the run names, and the arguments left: with
+// storeArg, a first argument names the store, and a --datastore on the
+// same command line must not name another.
+func storeNamed(cmd *cobra.Command, g *globalFlags, storeArg bool, args []string) (string, []string, error) {
+	store := g.settings.str("datastore")
+	if !storeArg || len(args) == 0 {
+		return store, args, nil
+	}
+	if cmd.Flags().Changed("datastore") && store != args[0] {
+		return "", nil, usageErrorf("the data store is named twice, %q and --datastore %q: give one", args[0], store)
+	}
+	return args[0], args[1:], nil
+}
+
+// storeGiven is the store a command names: one that looks like an id is
+// used as given (no request; its name is looked up only for an error),
+// anything else is found by matchStore within a bounded wait. A usage
+// error names the flag and where its value came from, unless the store
+// was an argument.
+func storeGiven(ctx context.Context, g *globalFlags, svc storeLister, arg string, positional bool) (graphapi.DataStore, error) {
+	if arg == "" || looksLikeGUID(arg) {
+		return graphapi.DataStore{ID: arg}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if positional {
+		return resolveStore(ctx, svc, arg)
+	}
+	return resolveStoreFlag(ctx, g, svc, arg)
+}
+
+// registerOutputFlags gives cmd --output, and --reveal when it prints
+// sessions (the only output with secrets to hide).
+func registerOutputFlags(cmd *cobra.Command, out *scriptFlags, sessions bool) {
 	cmd.Flags().StringVarP(&out.output, "output", "o", "table", "output format: table or json")
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletions("table", "json"))
-	cmd.Flags().BoolVar(&out.reveal, "reveal", false, "show the salt and the upload URL's query (SAS signature) in JSON output")
+	if sessions {
+		cmd.Flags().BoolVar(&out.reveal, "reveal", false, "show the salt and the upload URL's query (SAS signature) in JSON output")
+	}
 }
 
 // checkScript checks what the registry does not: the output format, that a
-// store is given, and the session ids.
-func checkScript(out scriptFlags, needStore bool, store string, ids []string) error {
+// store is given, and the session names.
+func checkScript(out scriptFlags, needStore bool, store string, names []string) error {
 	if out.output != "table" && out.output != "json" {
 		return usageErrorf("--output %q: use table or json", out.output)
 	}
@@ -100,8 +154,8 @@ func checkScript(out scriptFlags, needStore bool, store string, ids []string) er
 	if store == "" {
 		return usageErrorf("--datastore is required (or set EDMTOP_DATASTORE, or datastore: in the config file); 'edmtop stores' lists the data stores")
 	}
-	for _, id := range ids {
-		if err := graphapi.ValidateID("session", id); err != nil {
+	for _, name := range names {
+		if err := graphapi.ValidateID("session", name); err != nil {
 			return usageErrorf("%v", err)
 		}
 	}
@@ -114,23 +168,46 @@ func (c *scriptCall) failed(sessionID string, err error) error {
 	return errReported
 }
 
-func newStoresCmd(g *globalFlags) *cobra.Command {
-	return newScriptCmd(g, scriptCmd{use: "stores", short: "List the EDM data stores", args: noArgs,
-		run: func(c *scriptCall) error {
-			stores, err := c.client.ListDataStores(c.cmd.Context())
-			if err != nil {
-				return c.failed("", err)
-			}
-			return writeStores(c.cmd.OutOrStdout(), c.out, uniqueStores(stores))
-		}})
+// namer names the sessions of the call's store, judging a file name's
+// ambiguity by the stall rule in effect.
+func (c *scriptCall) namer() *sessionNamer {
+	return &sessionNamer{svc: c.client, store: c.store, rules: c.g.settings.healthRules(), now: pollClock.now}
+}
+
+// sessions resolves every argument before anything is done, so a typo in
+// the third name does not leave two sessions renewed: an unknown or
+// ambiguous name ends the run (exit 2) before any session is touched. A
+// failed call is reported for its argument, which is left out: the others
+// go on, and failed makes the command exit 1.
+func (c *scriptCall) sessions() (found []graphapi.Session, failed bool, err error) {
+	n := c.namer()
+	for _, arg := range c.args {
+		s, err := n.resolve(c.cmd.Context(), arg)
+		if _, usage := errors.AsType[*usageError](err); usage {
+			return nil, false, err
+		}
+		if err != nil {
+			reportError(c.cmd.ErrOrStderr(), c.out, arg, err)
+			failed = true
+			continue
+		}
+		found = append(found, s)
+	}
+	return found, failed, nil
 }
 
 func newListCmd(g *globalFlags) *cobra.Command {
 	var f listFilter
-	cmd := newScriptCmd(g, scriptCmd{use: "list", short: "List the upload sessions of a data store, newest first (all pages)", args: noArgs, store: true,
+	cmd := newScriptCmd(g, scriptCmd{use: "list [STORE]", short: "List the upload sessions of a data store, newest first (all pages)",
+		args: maxArgs(1), store: true, storeArg: true, sessionsOut: true,
+		datastoreUsage: "the data store: its id or name (or give it as the argument)",
+		example: `  edmtop list "Employee records"
+  edmtop list employee --state failed --since 24h
+  edmtop list --datastore 6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11 --state running -o json
+  edmtop list "Patient records" --state stalled`,
 		precheck: func(*cobra.Command) error { return f.check() },
 		run: func(c *scriptCall) error {
-			listing, err := c.client.ListSessionsReport(c.cmd.Context(), c.store)
+			listing, err := c.client.ListSessionsReport(c.cmd.Context(), c.store.ID)
 			if err != nil {
 				return c.failed("", err)
 			}
@@ -138,43 +215,56 @@ func newListCmd(g *globalFlags) *cobra.Command {
 			if listing.Skipped > 0 {
 				fmt.Fprintf(c.cmd.ErrOrStderr(), "edmtop: note: the service listed %s; they are left out\n", skippedText(listing.Skipped))
 			}
-			return writeSessions(c.cmd.OutOrStdout(), c.out, f.apply(newestFirst(listing.Sessions), pollClock.now()), true)
+			kept := f.apply(newestFirst(listing.Sessions), c.g.settings.healthRules(), pollClock.now())
+			if len(kept) == 0 && len(listing.Sessions) > 0 && c.out.output == "table" {
+				fmt.Fprintf(c.cmd.ErrOrStderr(), "edmtop: none of the %d sessions of data store %s %s\n",
+					len(listing.Sessions), storeTitle(c.store), f.describe())
+			}
+			return writeSessions(c.cmd.OutOrStdout(), c.out, kept, true)
 		}})
-	cmd.Example = `  edmtop list --datastore "Employee records"
-  edmtop list --datastore "Employee records" --state failed --since 24h
-  edmtop list --datastore 6c1e5c2b-8f0e-4a59-9d1b-2f4d3a0c7e11 --state running -o json`
 	fl := cmd.Flags()
-	fl.StringArrayVar(&f.states, "state", nil, "only sessions in this state (repeatable; any case): a state such as UploadCompleted, or running, final, completed or failed")
+	fl.StringArrayVar(&f.states, "state", nil, "only sessions in this state (repeatable; any case): a state such as UploadCompleted; running, final, completed or failed; "+
+		"or a verdict of the health rules: stalled (no update for --stall-after) or awaiting-commit")
 	fl.DurationVar(&f.since, "since", 0, "only sessions created within this long before now, e.g. 24h")
+	addSettingFlags(cmd, "stall-after")
 	_ = cmd.RegisterFlagCompletionFunc("state", fixedCompletions(append(append([]string{}, stateClasses...), health.KnownStates()...)...))
 	return cmd
 }
 
 func newGetCmd(g *globalFlags) *cobra.Command {
-	return newScriptCmd(g, scriptCmd{use: "get SESSION_ID", short: "Show one session in full (its error included)", args: exactArgs(1), store: true,
+	return newScriptCmd(g, scriptCmd{use: "get SESSION", short: "Show one session in full (its error included)", args: exactArgs(1), store: true, sessionsOut: true,
+		datastoreUsage: "the data store of the session: its id or name",
+		example: `  edmtop get --datastore "Patient records" patients.EdmHash
+  edmtop get --datastore patient-records 0d9c3f6e-5b1a-4c2d-8e7f-1a2b3c4d5e6f -o json`,
 		run: func(c *scriptCall) error {
-			session, err := c.client.GetSession(c.cmd.Context(), c.store, c.args[0])
-			if err != nil {
-				return c.failed(c.args[0], err)
+			sessions, failed, err := c.sessions()
+			if err != nil || failed {
+				return cmp.Or(err, errReported)
 			}
-			return writeSession(c.cmd.OutOrStdout(), c.out, session)
+			return writeSession(c.cmd.OutOrStdout(), c.out, sessions[0], c.g.settings.healthRules())
 		}})
 }
 
 func newRenewCmd(g *globalFlags) *cobra.Command {
-	return newScriptCmd(g, scriptCmd{use: "renew SESSION_ID...", short: "Renew sessions (each is reported; any failure exits 1)", args: minArgs(1), store: true,
+	return newScriptCmd(g, scriptCmd{use: "renew SESSION...", short: "Renew sessions (each is reported; any failure exits 1)", args: minArgs(1), store: true, sessionsOut: true,
+		datastoreUsage: "the data store of the sessions: its id or name",
+		example:        `  edmtop renew --datastore "Employee records" employees-delta.EdmHash`,
 		run: func(c *scriptCall) error {
+			sessions, failed, err := c.sessions()
+			if err != nil {
+				return err
+			}
 			var renewed []*graphapi.Session
-			failed := c.forEachID(func(id string) error {
-				session, err := c.client.RenewSession(c.cmd.Context(), c.store, id)
+			failed = c.forEach(sessions, func(s graphapi.Session) error {
+				session, err := c.client.RenewSession(c.cmd.Context(), c.store.ID, s.ID)
 				if err == nil {
-					err = sameSession(id, session)
+					err = sameSession(s.ID, session)
 				}
 				if err == nil {
 					renewed = append(renewed, &session)
 				}
 				return err
-			})
+			}) || failed
 			if c.out.output == "json" || len(renewed) > 0 {
 				if err := writeSessions(c.cmd.OutOrStdout(), c.out, renewed, true); err != nil {
 					return err
@@ -201,12 +291,12 @@ func reported(failed bool) error {
 	return nil
 }
 
-// forEachID runs do for every argument, reporting each failure on
-// stderr, and says whether any failed.
-func (c *scriptCall) forEachID(do func(id string) error) (failed bool) {
-	for _, id := range c.args {
-		if err := do(id); err != nil {
-			reportError(c.cmd.ErrOrStderr(), c.out, id, err)
+// forEach runs do for every session, reporting each failure on stderr,
+// and says whether any failed (or had failed before: failed so far).
+func (c *scriptCall) forEach(sessions []graphapi.Session, do func(s graphapi.Session) error) (failed bool) {
+	for _, s := range sessions {
+		if err := do(s); err != nil {
+			reportError(c.cmd.ErrOrStderr(), c.out, s.ID, err)
 			failed = true
 		}
 	}

@@ -129,8 +129,14 @@ func TestScriptingExitCodes(t *testing.T) {
 		stderr []string
 	}{
 		{"renew ok", nil, "", []string{"renew", "--datastore", store, uploading}, 0, "employees-delta.EdmHash", nil},
-		{"renew unknown id", nil, "", []string{"renew", "--datastore", store, "nope"}, 1, "", []string{"session nope", "HTTP 404 itemNotFound", "request-id"}},
-		{"renew several, one fails", nil, "", []string{"renew", "--datastore", store, uploading, "nope"}, 1, "employees-delta.EdmHash", []string{"session nope: renew session: HTTP 404"}},
+		{"renew unknown name", nil, "", []string{"renew", "--datastore", store, "nope"}, 2, "",
+			[]string{`no session of data store "Employee records" (` + store + `) has the id or file name "nope"; the newest are:`,
+				"\n  FILE                            STATE                 CREATED               ID\n  employees-delta.EdmHash         UploadInProgress      2026-11-28 08:58:30Z  " + uploading + "\n"}},
+		{"renew unknown id", nil, "", []string{"renew", "--datastore", store, "00000000-0000-4000-8000-00000000dead"}, 2, "", []string{"no session of data store"}},
+		// A typo in one name: nothing is renewed.
+		{"renew several, one unknown", nil, "", []string{"renew", "--datastore", store, uploading, "nope"}, 2, "", []string{`file name "nope"`}},
+		{"renew by file name", nil, "", []string{"renew", "--datastore", store, "employees-delta.EdmHash"}, 0, uploading, nil},
+		{"get by file name, store as typed", nil, "", []string{"get", "--datastore", "employee-records", "terminations-q4.EdmHash"}, 0, "state:                 UploadCompleted  (awaiting commit)\n", nil},
 		{"forbidden", &fakegraph.Fault{Status: 403, Code: "accessDenied", Message: "The caller is not a member of EDM_DataUploaders."}, fakegraph.RouteListSessions,
 			[]string{"list", "--datastore", store}, 1, "", []string{"HTTP 403 accessDenied", "EDM_DataUploaders security group"}},
 		{"throttled beyond the cap", &fakegraph.Fault{Status: 429, Header: http.Header{"Retry-After": {"3600"}}}, fakegraph.RouteListStores,
@@ -291,11 +297,14 @@ func TestCompletion(t *testing.T) {
 // A renew answered with another session's id exits 1 naming both ids, and
 // prints nothing as renewed for it (issue 17, item 2).
 func TestRenewAnswerForAnotherSessionFails(t *testing.T) {
-	const asked, other, good = "harbor-kelp", "lighthouse-9", "quiet-fern"
+	const asked, other, good = "a5000000-0000-4000-8000-0000000000a5", "09000000-0000-4000-8000-000000000009", "600d0000-0000-4000-8000-00000000600d"
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		id := other
-		if strings.Contains(r.URL.Path, "/sessions/"+good+"/") {
+		switch {
+		case r.Method == http.MethodGet: // naming the session: its own id
+			id = r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		case strings.Contains(r.URL.Path, "/sessions/"+good+"/"):
 			id = good
 		}
 		json.NewEncoder(w).Encode(map[string]any{"id": id, "fileName": id + ".EdmHash", "state": "UploadInProgress",
@@ -348,7 +357,7 @@ func TestScriptingStoresByName(t *testing.T) {
 		{"unknown name lists the stores", []string{"list", "--datastore", "Employees"}, 2, "",
 			[]string{`--datastore: no data store has the id or name "Employees"`, "Card holders", fakegraph.DemoCardsStore, "Run 'edmtop list --help'"}, 1},
 		{"ambiguous name lists the matches", []string{"renew", "--datastore", "Patient Records", uploading}, 2, "",
-			[]string{`2 data stores are named "Patient Records"`, fakegraph.DemoPatientsStore, "d0000000-0000-4000-8000-000000000001"}, 1},
+			[]string{`2 data stores have names like "Patient Records"`, fakegraph.DemoPatientsStore, "d0000000-0000-4000-8000-000000000001"}, 1},
 		{"name from the environment", []string{"list"}, 0, "employees-delta.EdmHash", nil, 1},
 	}
 	for _, tc := range cases {
@@ -381,5 +390,64 @@ func TestScriptingStoreLookupFails(t *testing.T) {
 	code, out, stderr := runCLI(t, env, "list", "--datastore", "Employee records")
 	if code != 1 || out != "" || !strings.Contains(stderr, "HTTP 403 accessDenied") || !strings.Contains(stderr, "EDM_DataUploaders") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}
+
+// What a newcomer reads when a name is off (issue 26, items 1, 5 and 8):
+// the whole output, stdout then stderr, against goldens.
+func TestScriptingGoldenNames(t *testing.T) {
+	sim, env := simulator(t, fakegraph.Options{})
+	sim.AddStore(fakegraph.Store{ID: "d0000000-0000-4000-8000-000000000001", DisplayName: "patient RECORDS"})
+	old := pollClock
+	pollClock.now = func() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC) }
+	t.Cleanup(func() { pollClock = old })
+	// The stalled session of Patient records, as list finds it by verdict.
+	code, out, stderr := runCLI(t, env, "list", fakegraph.DemoPatientsStore, "--state", "stalled", "-o", "json")
+	var stalled []struct{ FileName string }
+	if code != 0 || json.Unmarshal([]byte(out), &stalled) != nil || len(stalled) != 1 {
+		t.Fatalf("list --state stalled: exit %d, %s%s", code, out, stderr)
+	}
+	cases := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"get_stalled_by_file_name", []string{"get", "--datastore", fakegraph.DemoPatientsStore, stalled[0].FileName}, 0},
+		{"get_by_file_name_store_as_typed", []string{"get", "--datastore", "EmployeeRecords", "terminations-q4.EdmHash"}, 0},
+		{"list_store_as_argument", []string{"list", "employee", "--state", "awaiting-commit"}, 0},
+		{"list_nothing_matches", []string{"list", "employee-records", "--state", "stalled", "--since", "1h"}, 0},
+		{"unknown_session", []string{"get", "--datastore", store, "nope.EdmHash"}, 2},
+		{"store_did_you_mean", []string{"list", "Employe recrods"}, 2},
+		{"store_ambiguous", []string{"list", "patient records"}, 2},
+		{"store_twice", []string{"list", "Employee records", "--datastore", "Patient records"}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := runCLI(t, env, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			assertClean(t, out+stderr)
+			line := "$ edmtop"
+			for _, a := range tc.args {
+				if strings.Contains(a, " ") {
+					a = `"` + a + `"`
+				}
+				line += " " + a
+			}
+			golden.RequireEqual(t, []byte(line+"\n"+out+"--- stderr\n"+stderr))
+		})
+	}
+}
+
+// check's lines join clauses with "; ", never after a full stop: the
+// demo's failed upload says "...another salt." (issue 26, item 8).
+func TestCheckLineHasNoFullStopBeforeASemicolon(t *testing.T) {
+	_, env := simulator(t, fakegraph.Options{})
+	code, out, _ := runCLI(t, env, "check", "--datastore", "claims archive")
+	want := "CRITICAL Claims archive: failed; newest session claims-2026-11-27.EdmHash failed: InvalidHashBlockFormat: " +
+		"Block 13 is not a valid hash block: it was hashed with another salt; "
+	if code != 2 || !strings.Contains(out, want) || strings.Contains(out, ".;") {
+		t.Errorf("exit %d:\n%s", code, out)
 	}
 }

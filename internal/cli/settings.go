@@ -64,7 +64,7 @@ var settings = []setting{
 	{name: "client-secret-file", env: "EDMTOP_CLIENT_SECRET_FILE",
 		usage: "file holding an app registration's client secret, for --auth env without AZURE_CLIENT_SECRET (tenant and client id from --tenant and --client-id, or AZURE_TENANT_ID and AZURE_CLIENT_ID)"},
 	{name: "datastore", env: "EDMTOP_DATASTORE", check: checkStoreID,
-		usage: "data store id or display name (the dashboard starts with the fleet, every store, without one)"},
+		usage: "the data store to open: its id or name (without one the dashboard opens on the fleet, every store)"},
 	{name: "refresh", env: "EDMTOP_REFRESH", kind: settingDuration, def: "10s", check: checkRefresh,
 		usage: "auto-refresh interval, 0 turns it off"},
 	{name: "mouse", env: "EDMTOP_MOUSE", kind: settingBool, def: "false",
@@ -105,7 +105,11 @@ func settingNamed(name string) (setting, bool) {
 // addSettingFlags gives cmd a flag for each named setting, typed, with the
 // registry's default and help.
 func addSettingFlags(cmd *cobra.Command, names ...string) {
-	fl := cmd.Flags()
+	addSettingFlagsTo(cmd.Flags(), names...)
+}
+
+// addSettingFlagsTo adds the named settings' flags to fl.
+func addSettingFlagsTo(fl *pflag.FlagSet, names ...string) {
 	for _, name := range names {
 		s, ok := settingNamed(name)
 		if !ok {

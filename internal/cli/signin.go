@@ -27,13 +27,16 @@ type globalFlags struct {
 	settings *resolved
 }
 
-// signInFlags gives cmd the flags of every command that talks to Graph:
-// the sign-in settings and --log-file. Commands that never sign in (simulate,
-// config path, completion) do not list them.
-func (g *globalFlags) signInFlags(cmd *cobra.Command) {
-	g.configFlag(cmd)
-	addSettingFlags(cmd, signInSettings...)
-	cmd.Flags().StringVar(&g.logFile, "log-file", "", "write debug logs to this file (never tokens)")
+// persistentFlags gives the root the flags of every command that talks to
+// Graph: the sign-in settings, --config and --log-file. Every command has
+// them; help shows them once, under "Global Flags" (help.go). Commands that never
+// sign in (simulate, config path, completion) say which they read
+// (readsGlobals), and neither list nor take the others.
+func (g *globalFlags) persistentFlags(root *cobra.Command) {
+	fl := root.PersistentFlags()
+	fl.StringVar(&g.config, "config", "", "configuration file (default $XDG_CONFIG_HOME/edmtop/config.yaml, or EDMTOP_CONFIG)")
+	addSettingFlagsTo(fl, signInSettings...)
+	fl.StringVar(&g.logFile, "log-file", "", "write debug logs to this file (never tokens)")
 	var clouds, modes []string
 	for _, c := range auth.Clouds {
 		clouds = append(clouds, c.Name)
@@ -41,13 +44,8 @@ func (g *globalFlags) signInFlags(cmd *cobra.Command) {
 	for _, m := range auth.Modes {
 		modes = append(modes, string(m))
 	}
-	_ = cmd.RegisterFlagCompletionFunc("cloud", fixedCompletions(clouds...))
-	_ = cmd.RegisterFlagCompletionFunc("auth", fixedCompletions(modes...))
-}
-
-// configFlag gives cmd --config: every command that reads settings has it.
-func (g *globalFlags) configFlag(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&g.config, "config", "", "configuration file (default $XDG_CONFIG_HOME/edmtop/config.yaml, or EDMTOP_CONFIG)")
+	_ = root.RegisterFlagCompletionFunc("cloud", fixedCompletions(clouds...))
+	_ = root.RegisterFlagCompletionFunc("auth", fixedCompletions(modes...))
 }
 
 // target is where and how to talk to Graph, checked but not yet signed in.
@@ -126,10 +124,14 @@ func newApp(g *globalFlags, stderr io.Writer) (*app, error) {
 	return &app{flags: g, stderr: stderr, log: logger, close: closeLog}, nil
 }
 
+// newCredential builds credentials: auth.New, or a fake in tests (the
+// device and browser flows need a person and the network).
+var newCredential = auth.New
+
 // credential builds the credential for the target; it contacts nothing,
 // so flag mistakes surface before any prompt or screen.
 func (a *app) credential(t target) (*auth.Credential, error) {
-	cred, err := auth.New(auth.Options{
+	cred, err := newCredential(auth.Options{
 		Mode: t.mode, Cloud: t.cloud, TenantID: a.flags.settings.str("tenant"), ClientID: a.flags.settings.str("client-id"),
 		ClientSecretFile: a.flags.settings.str("client-secret-file"),
 		Prompt:           a.stderr, StateDir: auth.StateDir(os.Getenv), Logger: a.log,

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/edmtop/edmtop/doctor"
@@ -35,8 +36,8 @@ token is accepted; without it, any non-empty bearer token is.`,
   edmtop simulate --from-report edm-doctor.json --listen 127.0.0.1:0`,
 		Args: noArgs,
 		// The simulator reads no settings: a broken config file must not
-		// stop it.
-		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
+		// stop it, and no sign-in flag applies.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return refuseGlobals(cmd) },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			host, _, err := net.SplitHostPort(listen)
 			if err != nil {
@@ -54,9 +55,9 @@ token is accepted; without it, any non-empty bearer token is.`,
 				return err
 			}
 			if shape != nil {
-				printShapeBanner(cmd.OutOrStdout(), l.Endpoint, token != "", fromReport, *shape)
+				printShapeBanner(cmd.OutOrStdout(), l.Endpoint, token, fromReport, *shape)
 			} else {
-				printBanner(cmd.OutOrStdout(), l.Endpoint, token != "")
+				printBanner(cmd.OutOrStdout(), l.Endpoint, token)
 			}
 			select {
 			case err := <-l.Done():
@@ -68,6 +69,7 @@ token is accepted; without it, any non-empty bearer token is.`,
 			}
 		},
 	}
+	readsGlobals(cmd)
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "loopback address to serve on (port 0 picks a free one)")
 	cmd.Flags().StringVar(&token, "token", "", "accept only this bearer token")
 	cmd.Flags().StringVar(&fromReport, "from-report", "", "serve a tenant of the shape this edmtop doctor report recorded")
@@ -126,7 +128,7 @@ func shapeOf(s doctor.Shape) fakegraph.Shape {
 }
 
 // printShapeBanner says where the report's tenant is served and what it holds.
-func printShapeBanner(out io.Writer, endpoint string, ownToken bool, report string, s fakegraph.Shape) {
+func printShapeBanner(out io.Writer, endpoint, token, report string, s fakegraph.Shape) {
 	sessions := 0
 	for _, st := range s.Stores {
 		for _, sc := range st.Sessions {
@@ -135,11 +137,7 @@ func printShapeBanner(out io.Writer, endpoint string, ownToken bool, report stri
 	}
 	fmt.Fprintf(out, "edmtop simulator serving the tenant of %s\n", termtext.OneLine(report))
 	fmt.Fprintf(out, "endpoint:   %s\n", endpoint)
-	if ownToken {
-		fmt.Fprintf(out, "token:      only the one given with --token is accepted\n")
-	} else {
-		fmt.Fprintf(out, "token:      any non-empty bearer token is accepted\n")
-	}
+	printTokenRule(out, token)
 	pages, count := "the simulator's", "answered"
 	if s.PageSize > 0 {
 		pages = fmt.Sprint(s.PageSize)
@@ -155,20 +153,75 @@ func printShapeBanner(out io.Writer, endpoint string, ownToken bool, report stri
 	if s.ListForbidden {
 		fmt.Fprintf(out, "            every request is refused (403), as the report's store listing was\n")
 	}
-	fmt.Fprintf(out, "\ntry:\n  EDMTOP_TOKEN=YOUR_TOKEN edmtop doctor --endpoint %s\n", endpoint)
+	writeRecipes(out, endpoint, token, []recipe{
+		{"dashboard", ""},
+		{"doctor", "doctor"},
+		{"stores", "stores"},
+	})
 	fmt.Fprintf(out, "\nPress Ctrl+C to stop.\n")
 }
 
-// printBanner says where the simulator serves and how to try it.
-func printBanner(out io.Writer, endpoint string, ownToken bool) {
+// printBanner says where the simulator serves and the command lines that
+// point edmtop at it.
+func printBanner(out io.Writer, endpoint, token string) {
 	fmt.Fprintf(out, "edmtop simulator serving the demo scenario\n")
 	fmt.Fprintf(out, "endpoint:   %s\n", endpoint)
-	if ownToken {
+	printTokenRule(out, token)
+	fmt.Fprintf(out, "stores:     Employee records, Patient records, Card holders, Claims archive\n")
+	writeRecipes(out, endpoint, token, []recipe{
+		{"dashboard", ""},
+		{"check", "check"},
+		{"exporter", "exporter"},
+		{"list", `list "Employee records"`},
+		{"wait", `wait --datastore "Employee records" employees-delta.EdmHash --timeout 10m`},
+	})
+	fmt.Fprintf(out, "  %-10s curl -H %s '%s/dataClassification/exactMatchDataStores'\n", "curl",
+		shellQuote("Authorization: Bearer "+recipeToken(token)), endpoint)
+	fmt.Fprintf(out, "\nPress Ctrl+C to stop.\n")
+}
+
+func printTokenRule(out io.Writer, token string) {
+	if token != "" {
 		fmt.Fprintf(out, "token:      only the one given with --token is accepted\n")
 	} else {
 		fmt.Fprintf(out, "token:      any non-empty bearer token is accepted\n")
 	}
-	fmt.Fprintf(out, "data store: %s (Employee records)\n\n", fakegraph.DemoEmployeesStore)
-	fmt.Fprintf(out, "try:\n  curl -H 'Authorization: Bearer YOUR_TOKEN' '%s/dataClassification/exactMatchDataStores/%s/sessions?$top=5'\n", endpoint, fakegraph.DemoEmployeesStore)
-	fmt.Fprintf(out, "\nPress Ctrl+C to stop.\n")
+}
+
+// recipe is one command line that uses the simulator: a name and the
+// command's arguments after "edmtop".
+type recipe struct{ name, args string }
+
+// writeRecipes writes each recipe as a command line to paste: the token
+// the simulator takes, in EDMTOP_TOKEN (the sign-in edmtop then picks),
+// and --endpoint.
+func writeRecipes(out io.Writer, endpoint, token string, recipes []recipe) {
+	fmt.Fprintf(out, "\npoint edmtop at it (in another terminal; in PowerShell set $env:EDMTOP_TOKEN='%s' first):\n",
+		strings.ReplaceAll(recipeToken(token), "'", "''"))
+	for _, r := range recipes {
+		line := "EDMTOP_TOKEN=" + shellQuote(recipeToken(token)) + " edmtop"
+		if r.args != "" {
+			line += " " + r.args
+		}
+		fmt.Fprintf(out, "  %-10s %s --endpoint %s\n", r.name, line, endpoint)
+	}
+}
+
+// recipeToken is the token the printed command lines carry: the one given
+// with --token, else any (the simulator takes every non-empty token).
+func recipeToken(token string) string {
+	if token == "" {
+		return "demo"
+	}
+	return token
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == ':' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }

@@ -105,7 +105,9 @@ type waitFlags struct {
 const waitLong = `Wait polls a session until it is final and prints it as 'get' does, so a
 pipeline can go on, or stop, once the index is built. SESSION is a session id
 or a file name (the newest session uploaded from that file; a path is matched
-by its file name); STORE is a data store id or display name.
+by its file name; two running uploads of one file are ambiguous: give the
+id). --datastore takes the store's id or name, typed as you like: "Patient
+records", PatientRecords, patient-records, or the start of it (Patient).
 
 Progress goes to stderr when it changes: on a terminal one line redrawn in
 place, otherwise a line per change, each with its time. The session goes to
@@ -157,13 +159,13 @@ func newWaitCmd(g *globalFlags) *cobra.Command {
 			return runWaitCmd(cmd, g, &f, args[0])
 		},
 	}
-	g.signInFlags(cmd)
-	registerOutputFlags(cmd, &f.scriptFlags)
+	registerOutputFlags(cmd, &f.scriptFlags, true)
 	addSettingFlags(cmd, "datastore", "stall-after")
+	cmd.Flags().Lookup("datastore").Usage = "the data store of the session: its id or name"
 	fl := cmd.Flags()
 	fl.DurationVar(&f.timeout, "timeout", 0, "give up after this long, whatever Graph does: exit status 3 (0: never)")
 	fl.DurationVar(&f.interval, "interval", defaultWaitInterval, "time between polls (at least 2s)")
-	_ = cmd.RegisterFlagCompletionFunc("datastore", completeStores(g))
+	_ = cmd.RegisterFlagCompletionFunc("datastore", completeStores(g, false))
 	cmd.ValidArgsFunction = completeSessions(g, true)
 	return cmd
 }
@@ -244,7 +246,7 @@ func runWait(cmd *cobra.Command, g *globalFlags, f *waitFlags, client *graphapi.
 		reportError(stderr, f.scriptFlags, last.ID, outcome.err)
 		return errReported
 	}
-	if err := writeSession(cmd.OutOrStdout(), f.scriptFlags, last); err != nil {
+	if err := writeSession(cmd.OutOrStdout(), f.scriptFlags, last, w.rules); err != nil {
 		return err
 	}
 	if outcome.code == 0 {
@@ -264,9 +266,10 @@ func (w *waiter) find(ctx context.Context, g *globalFlags, datastore, arg string
 		return graphapi.Session{}, err
 	}
 	w.storeID = store.ID
+	names := &sessionNamer{svc: w.svc, store: store, rules: w.rules, now: w.clock.now}
 	var first graphapi.Session
 	err = w.call(ctx, func(ctx context.Context) (err error) {
-		first, err = resolveSession(ctx, w.svc, store.ID, arg)
+		first, err = names.resolve(ctx, arg)
 		return err
 	})
 	return first, err
