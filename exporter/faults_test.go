@@ -47,7 +47,7 @@ func TestFaults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// Every poll lists the stores and their sessions, so a fault on
 			// a listing tells; reads by id need the default cadence.
-			mon := monitor.Options{FullEvery: 1, CountedFullEvery: 1}
+			mon := monitor.Options{FullEvery: 1, ListEvery: time.Nanosecond, FullAfter: time.Nanosecond, ListBudget: 1 << 20, TotalListBudget: 1 << 20}
 			if tc.cond.Kind == fakegraph.OtherSession {
 				mon = monitor.Options{}
 			}
@@ -112,7 +112,7 @@ func TestRetryAfterHoldsEveryRequest(t *testing.T) {
 }
 
 func retryAfterHolds(t *testing.T, kind fakegraph.ConditionKind) {
-	r := newRig(t, nil, nil, exporter.Options{Monitor: monitor.Options{Parallel: 1, FullEvery: 1, CountedFullEvery: 1}})
+	r := newRig(t, nil, nil, exporter.Options{Monitor: monitor.Options{Parallel: 1, FullEvery: 1, ListEvery: time.Nanosecond, FullAfter: time.Nanosecond, ListBudget: 1 << 20, TotalListBudget: 1 << 20}})
 	r.poll(t)
 	r.clock.Advance(time.Minute)
 	r.sim.SetConditions(fakegraph.Condition{Kind: kind, RetryAfter: 300 * time.Second})
@@ -390,7 +390,7 @@ func TestPollDeadline(t *testing.T) {
 // TestRunPollsOnItsInterval: Run polls at once and then on its ticker,
 // and stops with its context.
 func TestRunPollsOnItsInterval(t *testing.T) {
-	r := newRig(t, nil, nil, exporter.Options{Interval: 20 * time.Millisecond, Monitor: monitor.Options{FullEvery: 1, CountedFullEvery: 1}})
+	r := newRig(t, nil, nil, exporter.Options{Interval: 20 * time.Millisecond, Monitor: monitor.Options{FullEvery: 1, ListEvery: time.Nanosecond, FullAfter: time.Nanosecond, ListBudget: 1 << 20, TotalListBudget: 1 << 20}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.exp.Run(ctx); close(done) }()

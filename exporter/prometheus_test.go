@@ -87,7 +87,7 @@ func startLiveRig(t *testing.T, bin string) *liveRig {
 	}
 	// Every poll lists every store, so each fault shows in every poll.
 	exp := exporter.New(client, exporter.Options{Interval: time.Second, Transport: transport,
-		Monitor: monitor.Options{FullEvery: 1, CountedFullEvery: 1}})
+		Monitor: monitor.Options{FullEvery: 1, ListEvery: time.Nanosecond, FullAfter: time.Nanosecond, ListBudget: 1 << 20, TotalListBudget: 1 << 20}})
 	ms := httptest.NewServer(exp.Handler())
 	t.Cleanup(ms.Close)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -447,8 +447,18 @@ func finishedLongAgo(n int) []*graphapi.Session {
 // A small store with most of its uploads running is listed, one page,
 // rather than read session by session.
 func TestSmallBusyStoreIsListed(t *testing.T) {
-	m, svc := loaded(t)
+	svc := newFake()
+	svc.stores = []graphapi.DataStore{{ID: testStore, DisplayName: "Employee records"}}
+	svc.sessions[testStore] = sampleSessions()
+	now := testNow
+	m := New(Options{Service: svc, StoreID: testStore, Refresh: 10 * time.Second, Renderer: asciiRenderer(),
+		Now: func() time.Time { return now }})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	run(m, m.Init())
 	lists, gets := svc.count("list"), svc.count("get")
+	// The next tick, one interval on: the store's listing budget (one page
+	// at 30 requests a minute) allows it.
+	now = now.Add(10 * time.Second)
 	run(m, func() tea.Msg { return refreshTickMsg{gen: m.loop.tickGen} })
 	if svc.count("list") != lists+1 || svc.count("get") != gets {
 		t.Errorf("a tick made %d listings and %d reads by id; want 1 and 0", svc.count("list")-lists, svc.count("get")-gets)
