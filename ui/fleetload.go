@@ -26,6 +26,9 @@ type storeStatus struct {
 	// sessions are the store's sessions as last read, shared with the
 	// monitor and never written: a store opened shows them at once.
 	sessions []*graphapi.Session
+	// total is how many sessions the store has: the fleet holds only
+	// those health reads (monitor.Options.HealthOnly).
+	total int
 	// read is when the sessions were last read, and judged; zero: never.
 	read time.Time
 	// err is the last poll's error (the judgement is then read's); errAt
@@ -144,7 +147,7 @@ func (q *newsQueue) take(ctx context.Context, max int) []any {
 // read has none.
 func judge(rules health.Rules, st monitor.Store) storeStatus {
 	ds := st.DataStore
-	s := storeStatus{store: ds, key: strings.ToLower(ds.DisplayName), sessions: st.Sessions, read: st.Updated, err: st.Err, errAt: st.ErrAt}
+	s := storeStatus{store: ds, key: strings.ToLower(ds.DisplayName), sessions: st.Sessions, total: st.Total, read: st.Updated, err: st.Err, errAt: st.ErrAt}
 	if st.Updated.IsZero() {
 		return s
 	}

@@ -26,6 +26,8 @@ type sessionsLoadedMsg struct {
 	// at is when every running session was last read; listed when the
 	// last full listing started (sessions created since may be missing).
 	at, listed time.Time
+	// cadence is how often the store is listed in full, and why.
+	cadence monitor.Cadence
 	// version changes whenever the sessions do (0: unknown), so an
 	// unchanged store costs Update nothing.
 	version uint64
@@ -71,7 +73,7 @@ func loadSessionsCmd(ctx context.Context, mon *monitor.Monitor, mem Memory, gen 
 			return sessionsLoadedMsg{gen: gen, storeID: storeID, err: err}
 		}
 		return sessionsLoadedMsg{gen: gen, storeID: storeID, sessions: st.Sessions, history: recentRuns(st.Sessions),
-			at: st.Updated, listed: st.Listed, version: st.Version}
+			at: st.Updated, listed: st.Listed, version: st.Version, cadence: st.Cadence}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edmtop/edmtop/graphapi"
+	"github.com/edmtop/edmtop/monitor"
 )
 
 func loaded(t *testing.T) (*Model, *fakeService) {
@@ -549,5 +550,35 @@ func TestFirstPageKeepsAMovedSelection(t *testing.T) {
 	run(m, cmd)
 	if m.selID() != moved {
 		t.Errorf("selected %s, want %s (moved during the first page)", m.selID(), moved)
+	}
+}
+
+// The header says when the store was last listed in full and how often it
+// is, and why (issue 28): new sessions appear only with a listing.
+func TestHeaderSaysHowOftenTheStoreIsListed(t *testing.T) {
+	m, _ := loaded(t)
+	m.loop.listed = testNow.Add(-3 * time.Minute)
+	m.loop.lastSuccess = testNow
+	m.loop.cadence = monitor.Cadence{Every: 5 * time.Minute, Reason: monitor.CadenceQuiet, Unchanged: 3}
+	m.Update(clockTickMsg{})
+	header := strings.SplitN(m.View(), "\n", 2)[0]
+	if !strings.Contains(header, "listed 3m ago, every 5m (quiet)") {
+		t.Errorf("header %q", header)
+	}
+}
+
+func TestCadenceText(t *testing.T) {
+	for _, tc := range []struct {
+		c    monitor.Cadence
+		want string
+	}{
+		{monitor.Cadence{}, ""},
+		{monitor.Cadence{Every: 45 * time.Second, Reason: monitor.CadenceRunning}, ", every 45s (uploads running)"},
+		{monitor.Cadence{Every: 5 * time.Minute, Reason: monitor.CadenceCounted}, ", every 5m (or when the count changes)"},
+		{monitor.Cadence{Every: 202 * time.Second, Reason: monitor.CadenceBudget, Pages: 101}, ", every 3m (101 pages)"},
+	} {
+		if got := cadenceText(tc.c); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.c, got, tc.want)
+		}
 	}
 }

@@ -47,6 +47,7 @@ type refreshLoop struct {
 	storeID            string
 	version            uint64
 	listed             time.Time
+	cadence            monitor.Cadence // the open store's, as of its last load
 }
 
 // storeMonitor is the open store's monitor, new when the store changed.
@@ -54,7 +55,7 @@ type refreshLoop struct {
 func (l *refreshLoop) storeMonitor(svc Service, storeID string, now func() time.Time, answer time.Duration) *monitor.Monitor {
 	if l.storeMon == nil || l.storeID != storeID {
 		l.storeMon = monitor.New(svc, monitor.Options{Stores: []string{storeID}, Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
-		l.storeID, l.version, l.listed = storeID, 0, time.Time{}
+		l.storeID, l.version, l.listed, l.cadence = storeID, 0, time.Time{}, monitor.Cadence{}
 	}
 	return l.storeMon
 }
@@ -62,7 +63,9 @@ func (l *refreshLoop) storeMonitor(svc Service, storeID string, now func() time.
 // fleetMonitor watches every store the account sees.
 func (l *refreshLoop) fleetMonitor(svc Service, now func() time.Time, answer time.Duration) *monitor.Monitor {
 	if l.fleetMon == nil {
-		l.fleetMon = monitor.New(svc, monitor.Options{Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer})
+		// The fleet judges health: it holds only the sessions health reads
+		// (running, recent, the newest of each kind), not every store's all.
+		l.fleetMon = monitor.New(svc, monitor.Options{Now: now, PageSize: monitor.GraphPageSize, AnswerTimeout: answer, HealthOnly: true})
 	}
 	return l.fleetMon
 }
@@ -102,10 +105,10 @@ func (l *refreshLoop) end(err error, read, now time.Time) []event {
 // changed (a version of 0 is unknown: changed), and whether the store was
 // listed again since the last (its decoding left garbage even when nothing
 // changed). The table now shows the store's own read.
-func (l *refreshLoop) took(version uint64, listed time.Time) (changed, relisted bool) {
+func (l *refreshLoop) took(version uint64, listed time.Time, cadence monitor.Cadence) (changed, relisted bool) {
 	relisted = !listed.Equal(l.listed)
 	changed = version == 0 || version != l.version
-	l.version, l.listed, l.fromFleet = version, listed, time.Time{}
+	l.version, l.listed, l.fromFleet, l.cadence = version, listed, time.Time{}, cadence
 	return changed, relisted
 }
 
@@ -341,7 +344,7 @@ func (m *Model) handleSessions(msg sessionsLoadedMsg) tea.Cmd {
 		}
 		return tea.Batch(m.scheduleNext(msg.err), m.status.Flash(flashError, "refresh failed: "+errorSummary(msg.err)), events)
 	}
-	changed, relisted := m.loop.took(msg.version, msg.listed)
+	changed, relisted := m.loop.took(msg.version, msg.listed, msg.cadence)
 	shown := m.store.Loaded(msg, changed)
 	// An unchanged full listing still left its decoding's garbage.
 	var release tea.Cmd

@@ -44,6 +44,9 @@ type storeScreen struct {
 	pane   *detailPane
 	renews renewBatch // "renew marked" under way
 	load   loadState
+	// fleetTotal is how many sessions the store had when the fleet read
+	// the rows it opened with (the fleet holds fewer; 0: none).
+	fleetTotal int
 
 	// partial: the table shows a first page while the store's first
 	// listing runs (the header says "so far"). want is the selection
@@ -84,9 +87,10 @@ func (s *storeScreen) Open(ds graphapi.DataStore, fleetRead *storeStatus) (chang
 		s.partial = false
 		s.renews = renewBatch{}
 		s.pane.Close()
+		s.fleetTotal = 0
 		if fleetRead != nil && !fleetRead.read.IsZero() {
 			s.table.Merge(fleetRead.sessions, fleetRead.read)
-			read = fleetRead.read
+			read, s.fleetTotal = fleetRead.read, fleetRead.total
 		}
 	}
 	s.store = ds
@@ -316,6 +320,16 @@ func (s *storeScreen) SetAgent(msg uploadAgentMsg) { s.pane.SetAgent(msg) }
 // pane.
 func (s *storeScreen) View() string { return strings.Join(s.appendTo(nil), "\n") }
 
+// fleetNote says the rows are the fleet's read, which holds only the
+// sessions health reads (running, recent, the newest of each kind).
+func (s *storeScreen) fleetNote(read time.Time) string {
+	which := "These rows are"
+	if n := s.table.Len(); s.fleetTotal > n {
+		which = fmt.Sprintf("These %d of the store's %d sessions are", n, s.fleetTotal)
+	}
+	return which + " the fleet's read of " + clockTime(read, s.sh.clock) + "; the store's own has not answered yet."
+}
+
 // appendTo adds the screen's lines, each at the width, to the frame's.
 func (s *storeScreen) appendTo(lines []string) []string {
 	start, th := len(lines), s.table.height
@@ -326,8 +340,7 @@ func (s *storeScreen) appendTo(lines []string) []string {
 		lines = append(lines, s.table.lines()...)
 		if f := s.load.fromFleet; !f.IsZero() && s.table.Len() < th {
 			// The header may have no room left to say it while reads fail.
-			lines = append(lines, padLine(s.sh.styles.Muted.Render(" These rows are the fleet's read of "+clockTime(f, s.sh.clock)+
-				"; the store's own has not answered yet."), s.width))
+			lines = append(lines, padLine(s.sh.styles.Muted.Render(" "+s.fleetNote(f)), s.width))
 		}
 	}
 	for len(lines) < start+th+1 { // the column header, th rows

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -516,4 +517,30 @@ func TestFleetFreshAfterLeavingAStoreShownFromTheFleet(t *testing.T) {
 	_, header := r.view()
 	wantIn(t, "the fleet's header", header, "updated now")
 	wantNotIn(t, "the fleet's header", header, "old")
+}
+
+// The fleet holds only the sessions health reads (issue 28's HealthOnly):
+// a store opened while Graph is down shows those, and says how many of
+// the store's sessions they are.
+func TestOpeningAStoreShowsWhichOfItsSessionsTheFleetHeld(t *testing.T) {
+	r := newFleetRig(t, 120, 30, 0, "")
+	for i := range 20 {
+		created := truthStart.Add(-time.Duration(10*24+i) * time.Hour)
+		if _, err := r.sim.AddSession(fakegraph.DemoEmployeesStore, fakegraph.SessionSpec{FileName: fmt.Sprintf("old-%02d.EdmHash", i),
+			Created: created, TotalBlocks: 1, TotalJobs: 1, BlocksPerMinute: 60, JobsPerMinute: 60, AutoCommit: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	press(r.m, "ctrl+r") // the fleet lists the stores again, and holds what health reads
+	run(r.m, nil)
+	known := r.m.fleet.Status(fakegraph.DemoEmployeesStore)
+	if known.total != 27 || len(known.sessions) >= known.total {
+		t.Fatalf("the fleet holds %d of %d sessions", len(known.sessions), known.total)
+	}
+	r.sim.SetConditions(fakegraph.Condition{Kind: fakegraph.Down})
+	r.advance(4 * time.Minute)
+	r.poll()
+	press(r.m, "G", "enter")
+	screen, _ := r.view()
+	wantIn(t, "the table", screen, fmt.Sprintf("These %d of the store's 27 sessions are the fleet's read of", len(known.sessions)))
 }

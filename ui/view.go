@@ -11,6 +11,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/edmtop/edmtop/monitor"
 	"github.com/edmtop/edmtop/present"
 )
 
@@ -197,6 +198,7 @@ func (m *Model) liveStatus() *liveParts {
 	// less often: say so when the listing is older (new sessions may wait).
 	if l := m.loop.listed; sessions && !l.IsZero() && m.loop.lastSuccess.Sub(l) >= time.Minute {
 		p.listed = "listed " + present.Ago(l, now)
+		p.listed += cadenceText(m.loop.cadence)
 	}
 	// The time is of the last successful read, never of a failed one.
 	if t := m.loop.dataTime(); !t.IsZero() {
@@ -210,6 +212,17 @@ func (m *Model) liveStatus() *liveParts {
 		}
 	}
 	return p
+}
+
+// cadenceText says, briefly, how often the store is listed in full and
+// why ("" before its first listing): ", every 5m (quiet)".
+func cadenceText(c monitor.Cadence) string {
+	why := map[monitor.CadenceReason]string{monitor.CadenceRunning: "uploads running", monitor.CadenceQuiet: "quiet",
+		monitor.CadenceCounted: "or when the count changes", monitor.CadenceBudget: fmt.Sprintf("%d pages", c.Pages)}[c.Reason]
+	if why == "" || c.Every <= 0 {
+		return ""
+	}
+	return ", every " + present.Elapsed(c.Every) + " (" + why + ")"
 }
 
 // styled renders each distinct form in style.

@@ -144,7 +144,8 @@ func serveMetrics(ctx context.Context, f exporterFlags, g *globalFlags, t target
 	rules := g.settings.healthRules()
 	exp := exporter.New(client, exporter.Options{
 		Interval: f.interval, Rules: &rules, Resolve: f.resolver(), Transport: transport,
-		Monitor:       monitor.Options{PageSize: monitor.GraphPageSize},
+		// The exporter reads health and running sessions only: hold no more.
+		Monitor:       monitor.Options{PageSize: monitor.GraphPageSize, HealthOnly: true},
 		TelemetryPath: f.telemetryPath, Version: graphapi.Version, Logger: logger,
 	})
 	var addrs []string
