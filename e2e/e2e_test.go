@@ -438,7 +438,7 @@ func TestScriptingCommands(t *testing.T) {
 		t.Errorf("%d sessions across pages, want 4", len(sessions))
 	}
 	code, out, stderr = run("renew", "--datastore", storeID, "no-such-session")
-	if code != 1 || !strings.Contains(stderr, "itemNotFound") || out != "" {
+	if code != 2 || !strings.Contains(stderr, "no session of data store") || out != "" {
 		t.Errorf("failing renew: exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
 	if strings.Contains(out+stderr, token) {

@@ -175,7 +175,7 @@ func New(endpoint string, cred azcore.TokenCredential, opts *Options) (*Client, 
 	})
 	pl := runtime.NewPipeline("edmtop", Version, runtime.PipelineOptions{
 		AllowedHeaders: []string{"request-id", "client-request-id", "Retry-After", "Date"},
-		PerRetry:       []policy.Policy{policyFunc(countTries), policyFunc(readPage), policyFunc(reauthOnce), bearer},
+		PerRetry:       []policy.Policy{policyFunc(noteAnswer), policyFunc(countTries), policyFunc(readPage), policyFunc(reauthOnce), bearer},
 	}, &policy.ClientOptions{
 		Logging:   o.Logging,
 		Retry:     getRetryOptions(o),
@@ -319,6 +319,8 @@ func (c *Client) do(ctx context.Context, op, method, rawURL string, want ...int)
 // doHeader is do with extra request headers (they replace the defaults).
 func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header http.Header, want ...int) (*http.Response, []byte, error) {
 	caller := ctx
+	last := &lastAnswer{}
+	ctx = context.WithValue(ctx, lastAnswerKey{}, last)
 	ctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
 	defer cancel()
 	if method != http.MethodGet {
@@ -342,11 +344,11 @@ func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header
 
 	resp, err := c.pipeline.Do(req)
 	if err != nil {
-		return nil, nil, c.callError(caller, op, method, clientRequestID, err)
+		return nil, nil, c.callError(caller, last, op, method, clientRequestID, err)
 	}
 	body, err := payload(ctx, resp)
 	if err != nil {
-		return nil, nil, c.callError(caller, op, method, clientRequestID, err)
+		return nil, nil, c.callError(caller, last, op, method, clientRequestID, err)
 	}
 	for _, code := range want {
 		if resp.StatusCode == code {
@@ -359,13 +361,41 @@ func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header
 }
 
 // callError is transportError, naming the call's own bound when it was
-// that (not the caller's deadline) which ended the call.
-func (c *Client) callError(caller context.Context, op, method, clientRequestID string, err error) *Error {
+// that (not the caller's deadline) which ended the call: "no answer
+// within 30s", or, when a try was answered (a 503 retried until the bound
+// ran out), that answer's status and Retry-After.
+func (c *Client) callError(caller context.Context, last *lastAnswer, op, method, clientRequestID string, err error) *Error {
 	e := c.transportError(op, method, clientRequestID, err)
-	if errors.Is(err, context.DeadlineExceeded) && caller.Err() == nil {
-		e.Message = "no answer within " + roundDuration(c.opts.CallTimeout)
+	if !errors.Is(err, context.DeadlineExceeded) || caller.Err() != nil {
+		return e
 	}
+	within := roundDuration(c.opts.CallTimeout)
+	if last.status == 0 {
+		e.Message = "no answer within " + within
+		return e
+	}
+	e.StatusCode, e.RetryAfter, e.RequestID = last.status, last.retryAfter, last.requestID
+	e.Message = "retried until the request's " + within + " ran out"
 	return e
+}
+
+// lastAnswer is what the last try of a call was answered, for an error
+// when the call's bound runs out while retrying.
+type lastAnswer struct {
+	status     int
+	retryAfter time.Duration
+	requestID  string
+}
+
+type lastAnswerKey struct{}
+
+// noteAnswer records each try's answer in the call's lastAnswer.
+func noteAnswer(req *policy.Request) (*http.Response, error) {
+	resp, err := req.Next()
+	if last, ok := req.Raw().Context().Value(lastAnswerKey{}).(*lastAnswer); ok && resp != nil {
+		*last = lastAnswer{status: resp.StatusCode, retryAfter: ParseRetryAfter(resp.Header, time.Now()), requestID: resp.Header.Get("request-id")}
+	}
+	return resp, err
 }
 
 func (c *Client) transportError(op, method, clientRequestID string, err error) *Error {

@@ -765,6 +765,19 @@ func TestCallTimeoutIsNamed(t *testing.T) {
 	if _, err := c2.GetSession(ctx, storeID, "s1"); err == nil || strings.Contains(err.Error(), "no answer within") {
 		t.Fatalf("the caller's deadline was named as the client's bound: %v", err)
 	}
+	// A service that answers 503 until the bound runs out: the error is
+	// that answer (throttled, with its Retry-After), not "no answer".
+	busy := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		w.Header().Set("request-id", "rid-503")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	c3 := newTestClient(t, busy, &Options{CallTimeout: 300 * time.Millisecond, RetryDelay: time.Millisecond})
+	_, err = c3.GetSession(context.Background(), storeID, "s1")
+	if ge, ok := AsError(err); !ok || ge.StatusCode != 503 || !errors.Is(err, ErrThrottled) || ge.RetryAfter != time.Second || ge.RequestID != "rid-503" ||
+		ge.Message != "retried until the request's 300ms ran out" {
+		t.Fatalf("got %#v", err)
+	}
 	for d, want := range map[time.Duration]string{3 * time.Second: "3s", 30 * time.Second: "30s", 2 * time.Minute: "2m", 90 * time.Second: "1m30s", 200 * time.Millisecond: "200ms"} {
 		if got := roundDuration(d); got != want {
 			t.Errorf("roundDuration(%s) = %q, want %q", d, got, want)

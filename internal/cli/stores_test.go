@@ -30,8 +30,8 @@ func TestStoresUnderFaults(t *testing.T) {
 			"Card holders      unknown", "health unknown: list sessions:"},
 		{"down", []fakegraph.Condition{{Kind: fakegraph.Down}}, 1, "", "list data stores"},
 		{"hang", []fakegraph.Condition{{Kind: fakegraph.Hang}}, 1, "", "list data stores"},
-		{"503", []fakegraph.Condition{{Kind: fakegraph.Unavailable}}, 1, "", "list data stores: timed out waiting for the service"},
-		{"429", []fakegraph.Condition{{Kind: fakegraph.Throttled}}, 1, "", "list data stores: timed out waiting for the service"},
+		{"503", []fakegraph.Condition{{Kind: fakegraph.Unavailable}}, 1, "", "list data stores: HTTP 503: retried until the request's 1s ran out"},
+		{"429", []fakegraph.Condition{{Kind: fakegraph.Throttled}}, 1, "", "list data stores: HTTP 429: retried until the request's 1s ran out"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
