@@ -403,7 +403,7 @@ func answered(err error) bool {
 func storeWarnings(h *health.Store, res checkResult) []string {
 	var w []string
 	if h.LimitReached {
-		w = append(w, "no upload left until "+h.NextUpload.In(res.at.Location()).Format("15:04"))
+		w = append(w, "no upload left until "+present.Until(h.NextUpload, res.at))
 	}
 	if h.Verdict != health.Stale && res.warningAge > 0 && h.IndexAge(res.at) > res.warningAge {
 		w = append(w, "index older than "+present.Elapsed(res.warningAge))

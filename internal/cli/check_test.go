@@ -47,6 +47,11 @@ var checkStores = map[string]struct {
 	"limit": {fakegraph.Store{ID: "10000000-0000-4000-8000-000000000010", DisplayName: "Lima"},
 		[]fakegraph.SessionSpec{quick("l1.EdmHash", 18*time.Hour+55*time.Minute), quick("l2.EdmHash", 12*time.Hour),
 			quick("l3.EdmHash", 8*time.Hour), quick("l4.EdmHash", 4*time.Hour), quick("l5.EdmHash", time.Hour)}},
+	// burst: five uploads in the last hour: the next is allowed tomorrow
+	// at 08:10, when the first of them is a day old.
+	"burst": {fakegraph.Store{ID: "30000000-0000-4000-8000-000000000030", DisplayName: "Kilo"},
+		[]fakegraph.SessionSpec{quick("k1.EdmHash", 50*time.Minute), quick("k2.EdmHash", 40*time.Minute),
+			quick("k3.EdmHash", 30*time.Minute), quick("k4.EdmHash", 20*time.Minute), quick("k5.EdmHash", 10*time.Minute)}},
 	// aging: indexed 25h28m ago, under the 26h limit but over 25h.
 	"aging": {fakegraph.Store{ID: "20000000-0000-4000-8000-000000000020", DisplayName: "Golf"},
 		[]fakegraph.SessionSpec{quick("golf.EdmHash", 25*time.Hour+30*time.Minute)}},
