@@ -8,6 +8,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/edmtop/edmtop/monitor"
+	"github.com/edmtop/edmtop/present"
 )
 
 // knownStates are the state names edmtop knows by name (graph-edm-api.md
@@ -30,6 +33,7 @@ func (r *runner) service(ctx context.Context) {
 	r.nextLinkCheck(read, none)
 	r.statesCheck(read, none)
 	r.nullsCheck(read, none)
+	r.listingCheck(read, none)
 	r.throttlingCheck()
 	r.latencyCheck()
 }
@@ -168,6 +172,50 @@ func (r *runner) pageSizeCheck(read []StoreFacts, none string) {
 		c.Detail = fmt.Sprintf("%d to %d sessions a page", sizes[0], sizes[len(sizes)-1])
 	}
 	r.emit(c)
+}
+
+// slowListing is how rarely a store may be listed in full before new
+// sessions take too long to show (the service does not count them).
+const slowListing = 5 * time.Minute
+
+// listingCheck says how often the dashboard and the exporter would list
+// the largest store in full, by the page size seen and the monitor's
+// request budget, and why: a new session shows only with a listing,
+// unless the service counts.
+func (r *runner) listingCheck(read []StoreFacts, none string) {
+	svc := &r.rep.Service
+	c, ok := r.factCheck("service.listing", "full listing", none)
+	if !ok {
+		return
+	}
+	largest := read[0]
+	for _, f := range read {
+		if storeSize(f) > storeSize(largest) {
+			largest = f
+		}
+	}
+	page := max(svc.PageSize, svc.PageSizeAtLeast, 1)
+	pages := (storeSize(largest) + page - 1) / page
+	budget := min(float64(monitor.DefaultListBudget), float64(monitor.DefaultTotalListBudget)/float64(len(r.rep.Access.Stores)))
+	every := max(monitor.DefaultListEvery, time.Duration(float64(pages)/budget*float64(time.Minute)))
+	c.Detail = fmt.Sprintf("the largest store (%s) takes %s of %d: listed at most every %s at %.3g requests a minute",
+		plural(storeSize(largest), "session"), plural(pages, "page"), page, present.Elapsed(every), budget)
+	switch {
+	case svc.Count == "yes":
+		c.Detail += "; a changed count lists it at once"
+	case every > slowListing:
+		c.Verdict = Warn
+		c.Fix = "new sessions of that store show only after a listing: name fewer stores (--datastore) so each gets more of the budget"
+	}
+	r.emit(c)
+}
+
+// storeSize is a store's sessions: the count when the service gave one.
+func storeSize(f StoreFacts) int {
+	if f.Count != nil && *f.Count > f.Sessions {
+		return *f.Count
+	}
+	return f.Sessions
 }
 
 func (r *runner) nextLinkCheck(read []StoreFacts, none string) {
