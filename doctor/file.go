@@ -2,25 +2,28 @@ package doctor
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+
+	"github.com/edmtop/edmtop/internal/logfile"
 )
 
 // maxReport bounds a report read back: one run's facts, not a database.
 const maxReport = 32 << 20
 
 // CheckReportPath refuses, before a run, a path WriteReport would refuse:
-// a symbolic link, something other than a regular file, a directory that
-// does not exist.
+// a symbolic link, something other than a regular file, another user's
+// file or one with other hard links, a directory that does not exist.
 func CheckReportPath(path string) error {
-	if fi, err := os.Lstat(path); err == nil {
-		return checkReportFile(path, fi)
-	} else if !errors.Is(err, os.ErrNotExist) {
+	if err := logfile.Check(path, "report"); err != nil {
 		return err
 	}
-	dir := parentDir(path)
+	if _, err := os.Lstat(path); err == nil {
+		return nil
+	}
+	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("%s: no such directory to write the report in", dir)
 	}
@@ -30,50 +33,21 @@ func CheckReportPath(path string) error {
 // WriteReport writes rep to path as indented JSON, private to the user:
 // created with mode 0600 (an existing file of the user's is made 0600 and
 // replaced), never through a symbolic link, never into a file another user
-// owns or one with other hard links.
+// owns or one with other hard links (internal/logfile, as --log-file).
 func WriteReport(path string, rep *Report) error {
 	body, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return err
 	}
-	if fi, err := os.Lstat(path); err == nil {
-		if err := checkReportFile(path, fi); err != nil {
-			return err
-		}
-	}
-	f, err := openReport(path)
+	f, err := logfile.Create(path, "report")
 	if err != nil {
 		return err
 	}
-	// Checked through the descriptor, then emptied: never a file that was
-	// swapped in after the check.
-	fi, err := f.Stat()
-	if err == nil {
-		err = checkReportFile(path, fi)
-	}
-	if err == nil {
-		err = private(f, fi)
-	}
-	if err == nil {
-		err = f.Truncate(0)
-	}
-	if err == nil {
-		_, err = f.Write(append(body, '\n'))
-	}
+	_, err = f.Write(append(body, '\n'))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
-}
-
-func checkReportFile(path string, fi os.FileInfo) error {
-	switch m := fi.Mode(); {
-	case m&os.ModeSymlink != 0:
-		return fmt.Errorf("%s is a symbolic link: give the report's own path", path)
-	case !m.IsRegular():
-		return fmt.Errorf("%s is not a regular file", path)
-	}
-	return owned(path, fi)
 }
 
 // ReadReport reads a report WriteReport wrote.

@@ -55,7 +55,7 @@ func TestOpenNoFollow(t *testing.T) {
 	os.WriteFile(target, nil, 0o600)
 	link := filepath.Join(dir, "link")
 	os.Symlink(target, link)
-	if f, err := openNoFollow(link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+	if f, err := openNoFollow(link, "log file", os.O_APPEND); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		if f != nil {
 			f.Close()
 		}
@@ -70,7 +70,7 @@ func TestOpenRefusesAFIFOWithoutBlocking(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := openNoFollow(fifo) // past the Lstat, as if swapped in
+		_, err := openNoFollow(fifo, "log file", os.O_APPEND) // past the Lstat, as if swapped in
 		done <- err
 	}()
 	select {
