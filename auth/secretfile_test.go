@@ -40,6 +40,15 @@ func TestReadSecretFile(t *testing.T) {
 			_ = os.Chmod(sub, 0o777) // past the umask
 			return writeSecret(fileSecret, 0o600)(t, sub)
 		}, "", "its directory"},
+		{"below a directory others can write", func(t *testing.T, dir string) string {
+			shared := filepath.Join(dir, "shared")
+			sub := filepath.Join(shared, "secrets")
+			if err := os.MkdirAll(sub, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			_ = os.Chmod(shared, 0o777) // anyone could rename secrets/ and put their own
+			return writeSecret(fileSecret, 0o600)(t, sub)
+		}, "", "a directory above it,"},
 		{"in a sticky directory", func(t *testing.T, dir string) string {
 			sub := filepath.Join(dir, "tmp")
 			if err := os.Mkdir(sub, 0o777); err != nil {

@@ -15,16 +15,25 @@ import (
 const openFlags = syscall.O_NONBLOCK
 
 // checkPrivate refuses, as ssh does, a config file that another local user
-// could change: it names the endpoint edmtop sends the token to. fi is the
-// file's Stat (symlinks followed).
+// could change: it names the endpoint edmtop sends the token to.
 func checkPrivate(path string, fi os.FileInfo) error {
+	return CheckPrivate(path, fi, "point edmtop at their server and receive your token")
+}
+
+// CheckPrivate refuses a file another local user could change: writable
+// by group or others, owned by another user than root or the caller, or
+// below a directory (up to /) that group or others can write without the
+// sticky bit. fi is the file's Stat (symlinks followed); risk says what
+// such a user could then do, for the message. Readable by others is the
+// caller's choice (a Kubernetes Secret mounts 0644).
+func CheckPrivate(path string, fi os.FileInfo, risk string) error {
 	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
-		return fmt.Errorf("writable by group or others (mode %04o): another local user could point edmtop at their server and receive your token; fix: chmod go-w %s", perm, shellQuote(path))
+		return fmt.Errorf("writable by group or others (mode %04o): another local user could %s; fix: chmod go-w %s", perm, risk, shellQuote(path))
 	}
 	if uid, ok := owner(fi); ok && uid != 0 && uid != os.Geteuid() {
-		return fmt.Errorf("owned by another user (uid %d), who could change it at any time: use a config file of your own", uid)
+		return fmt.Errorf("owned by another user (uid %d), who could change it at any time: use a file of your own", uid)
 	}
-	return checkDirs(path)
+	return checkDirs(path, risk)
 }
 
 // checkDirs refuses a file below a directory that group or others can
@@ -33,7 +42,7 @@ func checkPrivate(path string, fi os.FileInfo) error {
 // its place. For a symlink the link's directories and the target's are
 // checked. In a sticky directory (/tmp) others cannot move what they do
 // not own.
-func checkDirs(path string) error {
+func checkDirs(path, risk string) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return err
@@ -47,7 +56,7 @@ func checkDirs(path string) error {
 		parent := filepath.Dir(p)
 		for d := parent; !checked[d]; d = filepath.Dir(d) {
 			checked[d] = true
-			if err := checkDir(d, d == parent); err != nil {
+			if err := checkDir(d, d == parent, risk); err != nil {
 				return err
 			}
 		}
@@ -55,7 +64,7 @@ func checkDirs(path string) error {
 	return nil
 }
 
-func checkDir(d string, parent bool) error {
+func checkDir(d string, parent bool, risk string) error {
 	di, err := os.Stat(d)
 	if err != nil {
 		return err
@@ -68,8 +77,8 @@ func checkDir(d string, parent bool) error {
 	if !parent {
 		which = "a directory above it,"
 	}
-	return fmt.Errorf("%s %s is writable by group or others (mode %04o) without the sticky bit: another local user could replace the file and receive your token; fix: chmod go-w %s",
-		which, d, perm, shellQuote(d))
+	return fmt.Errorf("%s %s is writable by group or others (mode %04o) without the sticky bit: another local user could replace the file and %s; fix: chmod go-w %s",
+		which, d, perm, risk, shellQuote(d))
 }
 
 func owner(fi os.FileInfo) (int, bool) {
