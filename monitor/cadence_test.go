@@ -69,11 +69,6 @@ func listedPollsOf(t *testing.T, svc Service, f *fakeService, opts Options, offs
 	return m, listed
 }
 
-// secondsApart is n polls one second apart.
-func secondsApart(n int) []time.Duration {
-	return apart(n, time.Second)
-}
-
 // apart is n polls step apart, the first at 0.
 func apart(n int, step time.Duration) []time.Duration {
 	out := make([]time.Duration, n)
