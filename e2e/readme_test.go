@@ -101,10 +101,37 @@ type example struct {
 // block runs the examples of one fenced block; exporters it starts serve
 // until the block ends. It returns how many it ran.
 func (r *exampleRunner) block(page string, b doccheck.Block) int {
+	if isBanner(b) {
+		r.checkBanner(page, b)
+	}
+	exporter := "" // the address of an exporter this block started
+	var stops []func()
+	defer func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}()
+	ran := 0
+	for _, ex := range examplesOf(page, b) {
+		if !usesSimulator(ex.text, exporter != "") {
+			continue
+		}
+		ran++
+		r.t.Run(ex.where, func(t *testing.T) {
+			if addr, stop := r.run(t, ex, exporter); stop != nil {
+				exporter, stops = addr, append(stops, stop)
+			}
+		})
+	}
+	return ran
+}
+
+// examplesOf are the commands of a shell block, with the exit status
+// their comments give, or the command lines of simulate's banner.
+func examplesOf(page string, b doccheck.Block) []example {
 	var examples []example
 	switch {
 	case isBanner(b):
-		r.checkBanner(page, b)
 		commands := false // the lines after bannerMark are "label command"
 		for i, line := range b.Lines {
 			if strings.HasPrefix(strings.TrimSpace(line), bannerMark) {
@@ -125,36 +152,16 @@ func (r *exampleRunner) block(page string, b doccheck.Block) int {
 			}
 			examples = append(examples, example{fmt.Sprintf("%s:%d", page, c.Line), c.Text, want})
 		}
-	default:
-		return 0
 	}
-	exporter := "" // the address of an exporter this block started
-	var stops []func()
-	defer func() {
-		for _, stop := range stops {
-			stop()
-		}
-	}()
-	ran := 0
-	for _, ex := range examples {
-		if !usesSimulator(ex.text, exporter != "") {
-			continue
-		}
-		ran++
-		r.t.Run(ex.where, func(t *testing.T) {
-			if addr, stop := r.run(t, ex, exporter); stop != nil {
-				exporter, stops = addr, append(stops, stop)
-			}
-		})
-	}
-	return ran
+	return examples
 }
 
+// isBanner says whether a block shows simulate's output.
 func isBanner(b doccheck.Block) bool {
-	return b.Lang == "" && slicesContainsPrefix(b.Lines, bannerMark)
+	return b.Lang == "" && hasLineWithPrefix(b.Lines, bannerMark)
 }
 
-func slicesContainsPrefix(lines []string, prefix string) bool {
+func hasLineWithPrefix(lines []string, prefix string) bool {
 	for _, l := range lines {
 		if strings.HasPrefix(strings.TrimSpace(l), prefix) {
 			return true
@@ -180,7 +187,7 @@ func (r *exampleRunner) run(t *testing.T, ex example, exporter string) (string, 
 	text := strings.Replace(ex.text, "go run . ", "edmtop ", 1)
 	clock := fakegraph.NewManualClock(time.Now())
 	if strings.Contains(text, docEndpoint) {
-		text = strings.ReplaceAll(text, docEndpoint, r.simulator(t, clock))
+		text = strings.ReplaceAll(text, docEndpoint, r.simulator(clock))
 	}
 	if exporter != "" {
 		text = strings.ReplaceAll(text, docExporter, exporter)
@@ -202,7 +209,7 @@ func (r *exampleRunner) run(t *testing.T, ex example, exporter string) (string, 
 		t.Fatalf("%s: %q is not an edmtop command: run it by hand, or teach this test", ex.where, ex.text)
 	}
 	args := argv[1:]
-	switch sub := subcommand(args); sub {
+	switch subcommand(args) {
 	case "":
 		r.runDashboard(t, ex, env, args)
 	case "simulate":
@@ -222,7 +229,7 @@ func (r *exampleRunner) run(t *testing.T, ex example, exporter string) (string, 
 
 // simulator serves the demo scenario on its own clock, as `edmtop
 // simulate` does, for one example: each starts from the same state.
-func (r *exampleRunner) simulator(t *testing.T, clock fakegraph.Clock) string {
+func (r *exampleRunner) simulator(clock fakegraph.Clock) string {
 	sim := fakegraph.NewDemo(fakegraph.Options{Token: "demo", Clock: clock})
 	hs := httptest.NewServer(sim)
 	r.t.Cleanup(hs.Close) // the block's exporter may still ask it
@@ -343,13 +350,12 @@ func (r *exampleRunner) runSimulate(t *testing.T, ex example, args []string) {
 	lines, ok := readUntil(stdout, "Press Ctrl+C to stop.", 20*time.Second)
 	if !ok {
 		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
 		t.Fatalf("%s: simulate printed no banner:\n%s\n%s", ex.where, strings.Join(lines, "\n"), stderr.String())
 	}
 	r.banner = normalizeBanner(lines)
 	_ = cmd.Process.Signal(syscall.SIGINT)
-	var out bytes.Buffer
-	out.WriteString(strings.Join(lines, "\n") + "\n" + stderr.String())
-	finish(t, ex, cmd, &out)
+	finish(t, ex, cmd, &stderr)
 }
 
 // checkBanner compares a banner a page shows with the one simulate
