@@ -7,7 +7,7 @@ import (
 	"github.com/edmtop/edmtop/graphapi"
 )
 
-// The defaults are documented (README "Fleet health", check's help): each
+// The defaults are documented (docs/health.md, check's help): each
 // is asserted by its literal value here, and by behaviour below, so a
 // changed constant fails a test instead of passing through every test
 // that compares with the constant.

@@ -145,7 +145,7 @@ func TestThresholdsAreExclusive(t *testing.T) {
 	}
 }
 
-// The zero of a threshold turns it off ("0: never" in the README).
+// The zero of a threshold turns it off ("0: never" in docs/health.md).
 func TestZeroThresholdsMeanNever(t *testing.T) {
 	ancient := []*graphapi.Session{done("a", 1001*h, 1000*h)}
 	st := Rules{MaxAge: 0, StallAfter: DefaultStallAfter, UploadLimit: DefaultUploadLimit}.Assess(nil, ancient, now)

@@ -91,8 +91,8 @@ func TestVersionIsTheClientsVersion(t *testing.T) {
 	}
 }
 
-// The help of wait and check names each exit status by its value, as the
-// README does (issue 29: documented codes are asserted as literals).
+// The help of wait and check names each exit status by its value, as
+// docs/commands.md does (issue 29: documented codes are asserted as literals).
 func TestWaitAndCheckHelpNameTheirExitStatuses(t *testing.T) {
 	for cmd, want := range map[string][]string{
 		"wait": {"  0    the session completed", "  1    it failed or was cancelled", "(404)", "(401)", "(403)",
