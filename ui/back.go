@@ -10,6 +10,7 @@ package ui
 import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edmtop/edmtop/keymap"
 )
 
 // backStep is what going back does now.
@@ -102,11 +103,9 @@ func (m *Model) goBack(quit bool) tea.Cmd {
 	return nil
 }
 
-// backKeys are q and esc labelled with what they do now; underHelp, with
-// what they do on the screen the help covers.
-func (m *Model) backKeys(underHelp bool) (quit, back key.Binding) {
-	step := m.backStep(underHelp)
-	k := m.sh.keys
+// backKeys are q and esc labelled with what step does; underHelp, in the
+// help's words (what they do on the screen the help covers).
+func backKeys(k keymap.KeyMap, step backStep, underHelp bool) (quit, back key.Binding) {
 	quit, back = k.Quit, k.Close
 	if underHelp {
 		quit.SetHelp(quit.Help().Key, step.long())
@@ -121,17 +120,17 @@ func (m *Model) backKeys(underHelp bool) (quit, back key.Binding) {
 	return quit, back
 }
 
-// relabel puts q and esc in the help's groups with what they do.
-func (m *Model) relabel(groups [][]key.Binding) [][]key.Binding {
-	quit, back := m.backKeys(true)
+// relabel puts q and esc in the help's groups with what step does.
+func relabel(k keymap.KeyMap, step backStep, groups [][]key.Binding) [][]key.Binding {
+	quit, back := backKeys(k, step, true)
 	out := make([][]key.Binding, len(groups))
 	for i, g := range groups {
 		out[i] = make([]key.Binding, len(g))
 		for j, b := range g {
 			switch {
-			case sameKeys(b, m.sh.keys.Quit):
+			case sameKeys(b, k.Quit):
 				b = quit
-			case sameKeys(b, m.sh.keys.Close):
+			case sameKeys(b, k.Close):
 				b = back
 			}
 			out[i][j] = b

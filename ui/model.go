@@ -309,7 +309,7 @@ func (m *Model) sync() {
 	default:
 		hints = m.store.ShortHelp()
 	}
-	quit, _ := m.backKeys(false)
+	quit, _ := backKeys(m.sh.keys, m.backStep(false), false)
 	m.status.SetHints(hints, quit)
 }
 

@@ -54,9 +54,9 @@ func (m *Model) view() string {
 // they do there, and its notes.
 func (m *Model) helpLines() []string {
 	if m.screen == screenFleet {
-		return m.status.HelpView(m.relabel(m.fleet.FullHelp()), "", fleetNotes(m.sh.rules))
+		return m.status.HelpView(relabel(m.sh.keys, m.backStep(true), m.fleet.FullHelp()), "", fleetNotes(m.sh.rules))
 	}
-	return m.store.HelpView(m.relabel(m.store.FullHelp()))
+	return m.store.HelpView(relabel(m.sh.keys, m.backStep(true), m.store.FullHelp()))
 }
 
 // appendPadded appends lines cut or padded to width.
