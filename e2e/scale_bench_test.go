@@ -106,6 +106,9 @@ type cost struct {
 	requests  int
 	cpu       time.Duration
 	rss, peak int64
+	// anon is the anonymous part of rss (heap, stacks): the rest is the
+	// binary's own pages, which grow with what is linked in, not with data.
+	anon int64
 	news
 }
 
@@ -121,7 +124,7 @@ func (c *cost) add(o cost) {
 	c.window += o.window
 	c.requests += o.requests
 	c.cpu += o.cpu
-	c.rss, c.peak = o.rss, max(c.peak, o.peak)
+	c.rss, c.anon, c.peak = o.rss, o.anon, max(c.peak, o.peak)
 	c.seen = append(c.seen, o.seen...)
 	c.unseen += o.unseen
 }
@@ -131,6 +134,7 @@ func (c cost) report(b *testing.B) {
 	b.ReportMetric(100*c.cpu.Seconds()/c.window.Seconds(), "cpu-%")
 	b.ReportMetric(float64(c.rss)/(1<<20), "rss-MB")
 	b.ReportMetric(float64(c.peak)/(1<<20), "peak-MB")
+	b.ReportMetric(float64(c.anon)/(1<<20), "anon-MB")
 	if len(c.seen)+c.unseen == 0 {
 		return
 	}
@@ -162,6 +166,7 @@ func measure(b *testing.B, pid int, sim *fakegraph.Server, window time.Duration,
 	var cpu1 time.Duration
 	c.rss, cpu1, _ = procStat(pid)
 	c.peak, _ = procStatus(pid, "VmHWM:")
+	c.anon, _ = procStatus(pid, "RssAnon:")
 	c.cpu = cpu1 - cpu0
 	c.requests = len(sim.Requests()) - req0
 	return c
