@@ -323,21 +323,15 @@ type jsonCheckRules struct {
 }
 
 type jsonStoreCheck struct {
-	ID                     string            `json:"id"`
-	DisplayName            string            `json:"displayName"`
-	Status                 string            `json:"status"`
-	Verdict                *string           `json:"verdict"`
-	Warnings               []string          `json:"warnings"`
-	Error                  *string           `json:"error"`
-	APIError               *jsonAPIError     `json:"apiError,omitempty"` // the service's error in full
-	SkippedEntries         int               `json:"skippedEntries"`
-	LastIndexDateTime      *string           `json:"lastIndexDateTime"`
-	IndexAgeSeconds        *int64            `json:"indexAgeSeconds"`
-	Uploads24h             *int              `json:"uploads24h"`
-	UploadLimit            int               `json:"uploadLimit"`
-	LimitReached           bool              `json:"limitReached"`
-	NextUploadDateTime     *string           `json:"nextUploadDateTime"`
-	StalledSessions        int               `json:"stalledSessions"`
+	ID             string        `json:"id"`
+	DisplayName    string        `json:"displayName"`
+	Status         string        `json:"status"`
+	Verdict        *string       `json:"verdict"`
+	Warnings       []string      `json:"warnings"`
+	Error          *string       `json:"error"`
+	APIError       *jsonAPIError `json:"apiError,omitempty"` // the service's error in full
+	SkippedEntries int           `json:"skippedEntries"`
+	jsonHealthFigures
 	LongestIdleSeconds     int64             `json:"longestIdleSeconds"`
 	NewestSession          *jsonCheckSession `json:"newestSession"`
 	CurrentSession         *jsonCheckSession `json:"currentSession"`
@@ -368,8 +362,9 @@ func checkJSON(res checkResult) jsonCheck {
 }
 
 func jsonStoreOf(c *storeCheck, res checkResult) jsonStoreCheck {
-	j := jsonStoreCheck{ID: c.store.ID, DisplayName: c.store.DisplayName, Status: c.status().String(), UploadLimit: res.rules.UploadLimit,
+	j := jsonStoreCheck{ID: c.store.ID, DisplayName: c.store.DisplayName, Status: c.status().String(),
 		SkippedEntries: c.skipped, Warnings: append([]string{}, c.warnings...)}
+	j.UploadLimit = res.rules.UploadLimit
 	if c.err != nil {
 		msg := c.err.Error()
 		j.Error = &msg
@@ -380,19 +375,40 @@ func jsonStoreOf(c *storeCheck, res checkResult) jsonStoreCheck {
 		return j
 	}
 	h := &c.health
-	verdict, uploads := h.Verdict.String(), h.Uploads24h
-	j.Verdict, j.Uploads24h = &verdict, &uploads
+	verdict := h.Verdict.String()
+	j.Verdict = &verdict
+	j.fill(h, res.at)
+	j.LongestIdleSeconds = int64(h.LongestIdle.Seconds())
+	j.NewestSession, j.CurrentSession, j.NewestCompletedSession = jsonCheckSessionOf(h.Newest), jsonCheckSessionOf(h.Current), jsonCheckSessionOf(h.NewestCompleted)
+	return j
+}
+
+// jsonHealthFigures are the figures behind a store's verdict, the same in
+// check -o json and stores -o json (embedded, so their keys stay in place).
+type jsonHealthFigures struct {
+	LastIndexDateTime  *string `json:"lastIndexDateTime"`
+	IndexAgeSeconds    *int64  `json:"indexAgeSeconds"`
+	Uploads24h         *int    `json:"uploads24h"`
+	UploadLimit        int     `json:"uploadLimit"`
+	LimitReached       bool    `json:"limitReached"`
+	NextUploadDateTime *string `json:"nextUploadDateTime"`
+	StalledSessions    int     `json:"stalledSessions"`
+}
+
+// fill takes the figures of a store whose sessions were read; UploadLimit
+// is the rules', set whether or not they were.
+func (j *jsonHealthFigures) fill(h *health.Store, now time.Time) {
+	uploads := h.Uploads24h
+	j.Uploads24h = &uploads
 	if !h.LastIndex.IsZero() {
 		j.LastIndexDateTime = jsonTime(graphapi.Time{Time: h.LastIndex})
-		age := ceilSeconds(h.IndexAge(res.at))
+		age := ceilSeconds(h.IndexAge(now))
 		j.IndexAgeSeconds = &age
 	}
 	if h.LimitReached {
 		j.LimitReached, j.NextUploadDateTime = true, jsonTime(graphapi.Time{Time: h.NextUpload})
 	}
-	j.StalledSessions, j.LongestIdleSeconds = h.StalledCount, int64(h.LongestIdle.Seconds())
-	j.NewestSession, j.CurrentSession, j.NewestCompletedSession = jsonCheckSessionOf(h.Newest), jsonCheckSessionOf(h.Current), jsonCheckSessionOf(h.NewestCompleted)
-	return j
+	j.StalledSessions = h.StalledCount
 }
 
 func jsonCheckSessionOf(s *graphapi.Session) *jsonCheckSession {

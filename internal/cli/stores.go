@@ -74,18 +74,12 @@ func judgeStores(ctx context.Context, svc checkService, stores []graphapi.DataSt
 // ("unknown" when its sessions could not be read, error says why), the
 // reasons for it and the figures behind it.
 type jsonStoreHealth struct {
-	Verdict            string            `json:"verdict"`
-	Reasons            []string          `json:"reasons"`
-	Error              *string           `json:"error"`
-	LastIndexDateTime  *string           `json:"lastIndexDateTime"`
-	IndexAgeSeconds    *int64            `json:"indexAgeSeconds"`
-	Uploads24h         *int              `json:"uploads24h"`
-	UploadLimit        int               `json:"uploadLimit"`
-	LimitReached       bool              `json:"limitReached"`
-	NextUploadDateTime *string           `json:"nextUploadDateTime"`
-	StalledSessions    int               `json:"stalledSessions"`
-	CurrentSession     *jsonCheckSession `json:"currentSession"`
-	NewestSession      *jsonCheckSession `json:"newestSession"`
+	Verdict string   `json:"verdict"`
+	Reasons []string `json:"reasons"`
+	Error   *string  `json:"error"`
+	jsonHealthFigures
+	CurrentSession *jsonCheckSession `json:"currentSession"`
+	NewestSession  *jsonCheckSession `json:"newestSession"`
 }
 
 type jsonStoreWithHealth struct {
@@ -155,24 +149,16 @@ func currentCell(h *health.Store, rules health.Rules, now time.Time) string {
 }
 
 func storeHealthJSON(c *storeCheck, rules health.Rules, now time.Time) jsonStoreHealth {
-	j := jsonStoreHealth{Verdict: "unknown", Reasons: []string{}, UploadLimit: rules.UploadLimit}
+	j := jsonStoreHealth{Verdict: "unknown", Reasons: []string{}}
+	j.UploadLimit = rules.UploadLimit
 	if c.err != nil {
 		msg := termtext.OneLine(c.err.Error())
 		j.Error = &msg
 		return j
 	}
 	h := &c.health
-	uploads := h.Uploads24h
-	j.Verdict, j.Reasons, j.Uploads24h = h.Verdict.String(), storeReasons(h, rules, now), &uploads
-	if !h.LastIndex.IsZero() {
-		j.LastIndexDateTime = jsonTime(graphapi.Time{Time: h.LastIndex})
-		age := ceilSeconds(h.IndexAge(now))
-		j.IndexAgeSeconds = &age
-	}
-	if h.LimitReached {
-		j.LimitReached, j.NextUploadDateTime = true, jsonTime(graphapi.Time{Time: h.NextUpload})
-	}
-	j.StalledSessions = h.StalledCount
+	j.Verdict, j.Reasons = h.Verdict.String(), storeReasons(h, rules, now)
+	j.fill(h, now)
 	j.CurrentSession, j.NewestSession = jsonCheckSessionOf(h.Current), jsonCheckSessionOf(h.Newest)
 	return j
 }
