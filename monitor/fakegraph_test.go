@@ -18,11 +18,10 @@ var (
 	_ monitor.KeepingLister = (*graphapi.Client)(nil)
 )
 
-// TestAgainstSimulator checks the policy over HTTP: once listed, a store
-// costs one GET per running session, and the listing pages are not read.
-func TestAgainstSimulator(t *testing.T) {
-	clock := fakegraph.NewManualClock(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
-	sim := fakegraph.NewDemo(fakegraph.Options{Clock: clock, Token: "tok", PageSize: 2})
+// serve serves sim over loopback and returns a client of it, with the
+// token sim accepts and retries 1 ms apart.
+func serve(t *testing.T, sim *fakegraph.Server) *graphapi.Client {
+	t.Helper()
 	hs := httptest.NewServer(sim)
 	t.Cleanup(hs.Close)
 	cred, _ := graphapi.NewStaticTokenCredential("tok")
@@ -30,6 +29,15 @@ func TestAgainstSimulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return client
+}
+
+// TestAgainstSimulator checks the policy over HTTP: once listed, a store
+// costs one GET per running session, and the listing pages are not read.
+func TestAgainstSimulator(t *testing.T) {
+	clock := fakegraph.NewManualClock(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	sim := fakegraph.NewDemo(fakegraph.Options{Clock: clock, Token: "tok", PageSize: 2})
+	client := serve(t, sim)
 	m := monitor.New(client, monitor.Options{Stores: []string{fakegraph.DemoEmployeesStore}, Now: clock.Now})
 	ctx := context.Background()
 	if err := m.Refresh(ctx, false); err != nil {

@@ -3,7 +3,6 @@ package monitor_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -21,13 +20,7 @@ var _ monitor.ReportingLister = (*graphapi.Client)(nil)
 func TestUnusableListingIsNotTaken(t *testing.T) {
 	clock := fakegraph.NewManualClock(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
 	sim := fakegraph.NewDemo(fakegraph.Options{Clock: clock, Token: "tok"})
-	hs := httptest.NewServer(sim)
-	t.Cleanup(hs.Close)
-	cred, _ := graphapi.NewStaticTokenCredential("tok")
-	client, err := graphapi.New(hs.URL+"/beta", cred, &graphapi.Options{Transport: hs.Client(), RetryDelay: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := serve(t, sim)
 	m := monitor.New(client, monitor.Options{Stores: []string{fakegraph.DemoEmployeesStore}, Now: clock.Now})
 	ctx := context.Background()
 	if err := m.Refresh(ctx, true); err != nil {
@@ -36,7 +29,7 @@ func TestUnusableListingIsNotTaken(t *testing.T) {
 	before, _ := m.Store(fakegraph.DemoEmployeesStore)
 	sim.SetConditions(fakegraph.Condition{Kind: fakegraph.GarbageListing})
 	clock.Advance(time.Minute)
-	err = m.Refresh(ctx, true)
+	err := m.Refresh(ctx, true)
 	after, _ := m.Store(fakegraph.DemoEmployeesStore)
 	var ue *monitor.UnusableListingError
 	if !errors.As(err, &ue) || ue.Skipped != 5 || !errors.Is(after.Err, monitor.ErrUnusableListing) {
