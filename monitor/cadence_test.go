@@ -3,7 +3,6 @@ package monitor
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -427,36 +426,6 @@ func TestVersionFollowsChange(t *testing.T) {
 			t.Errorf("%s: version %d was already that of %q", s.name, v, prev)
 		}
 		seen[v], last = s.name, v
-	}
-}
-
-// With PageSize, a poll lists only when reading the running sessions by id
-// would take more requests than the pages; a tie reads by id.
-func TestPageSizeBoundaries(t *testing.T) {
-	cases := []struct {
-		total, running      int
-		wantLists, wantGets int
-	}{
-		{150, 2, 1, 2},    // 2 pages, 2 reads: a tie
-		{150, 3, 2, 0},    // 2 pages, 3 reads
-		{100, 2, 2, 0},    // 1 full page, 2 reads
-		{101, 2, 1, 2},    // 2 pages, 2 reads
-		{200, 3, 2, 0},    // 2 pages, 3 reads
-		{1000, 10, 1, 10}, // 10 pages, 10 reads
-	}
-	for _, tc := range cases {
-		t.Run(fmt.Sprintf("%d running of %d", tc.running, tc.total), func(t *testing.T) {
-			f := newFake()
-			f.addStore("a", makeSessions(tc.total, tc.running))
-			m, c := newMonitor(f, Options{FullAfter: time.Hour, PageSize: 100})
-			for range 2 {
-				refresh(t, m, false)
-				c.Advance(10 * time.Second)
-			}
-			if f.count("list") != tc.wantLists || f.count("get") != tc.wantGets {
-				t.Errorf("lists, gets = %d, %d; want %d, %d", f.count("list"), f.count("get"), tc.wantLists, tc.wantGets)
-			}
-		})
 	}
 }
 

@@ -474,8 +474,8 @@ func TestListingKeepsUnchangedFinished(t *testing.T) {
 	}
 }
 
-// With PageSize set, a poll lists when reading the running sessions by id
-// would take more requests than the store's pages.
+// With PageSize set, a poll lists only when reading the running sessions
+// by id would take more requests than the store's pages; a tie reads by id.
 func TestPageSizeListsABusySmallStore(t *testing.T) {
 	cases := []struct {
 		name                string
@@ -485,6 +485,12 @@ func TestPageSizeListsABusySmallStore(t *testing.T) {
 		{"10 of 10 running: one page beats 10 reads", 10, 10, 2, 0},
 		{"3 of 1000 running: 3 reads beat 10 pages", 1000, 3, 1, 3},
 		{"1 running: one read, never a listing", 10, 1, 1, 1},
+		{"2 of 150 running: 2 pages, 2 reads, a tie", 150, 2, 1, 2},
+		{"3 of 150 running: 2 pages beat 3 reads", 150, 3, 2, 0},
+		{"2 of 100 running: 1 full page beats 2 reads", 100, 2, 2, 0},
+		{"2 of 101 running: 2 pages, 2 reads, a tie", 101, 2, 1, 2},
+		{"3 of 200 running: 2 pages beat 3 reads", 200, 3, 2, 0},
+		{"10 of 1000 running: 10 pages, 10 reads, a tie", 1000, 10, 1, 10},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
