@@ -61,7 +61,7 @@ func newScriptCmd(g *globalFlags, spec scriptCmd) *cobra.Command {
 		Example: spec.example,
 		Args:    spec.args,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, rest, err := storeNamed(cmd, g, spec.storeArg, args)
+			store, rest, err := storeNamed(cmd, g, spec, args)
 			if err != nil {
 				return err
 			}
@@ -103,10 +103,14 @@ func newScriptCmd(g *globalFlags, spec scriptCmd) *cobra.Command {
 
 // storeNamed is the store the run names, and the arguments left: with
 // storeArg, a first argument names the store, and a --datastore on the
-// same command line must not name another.
-func storeNamed(cmd *cobra.Command, g *globalFlags, storeArg bool, args []string) (string, []string, error) {
+// same command line must not name another. A command on no store names
+// none, whatever the datastore setting says (it is not looked up).
+func storeNamed(cmd *cobra.Command, g *globalFlags, spec scriptCmd, args []string) (string, []string, error) {
+	if !spec.store {
+		return "", args, nil
+	}
 	store := g.settings.str("datastore")
-	if !storeArg || len(args) == 0 {
+	if !spec.storeArg || len(args) == 0 {
 		return store, args, nil
 	}
 	if cmd.Flags().Changed("datastore") && store != args[0] {

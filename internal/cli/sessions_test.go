@@ -359,13 +359,17 @@ func TestScriptingStoresByName(t *testing.T) {
 		{"ambiguous name lists the matches", []string{"renew", "--datastore", "Patient Records", uploading}, 2, "",
 			[]string{`2 data stores have names like "Patient Records"`, fakegraph.DemoPatientsStore, "d0000000-0000-4000-8000-000000000001"}, 1},
 		{"name from the environment", []string{"list"}, 0, "employees-delta.EdmHash", nil, 1},
+		{"stores ignores a stale name from the environment", []string{"stores"}, 0, "Employee records", nil, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(sim.RequestsTo(fakegraph.RouteListStores))
 			e := maps.Clone(env)
-			if tc.name == "name from the environment" {
+			switch tc.name {
+			case "name from the environment":
 				e["EDMTOP_DATASTORE"] = "employee records"
+			case "stores ignores a stale name from the environment":
+				e["EDMTOP_DATASTORE"] = "no such store"
 			}
 			code, out, stderr := runCLI(t, e, tc.args...)
 			if code != tc.code || !strings.Contains(out, tc.stdout) {
