@@ -351,14 +351,13 @@ func collectCheck(ctx context.Context, svc checkService, f *checkFlags) (checkRe
 	}
 	res := checkResult{at: pollClock.now(), rules: f.rules, warningAge: f.warningAge, stores: checks}
 	for i := range checks {
-		c := &checks[i]
-		switch {
-		case c.err != nil && ctx.Err() != nil && !answered(c.err):
+		if c := &checks[i]; c.err != nil && ctx.Err() != nil && !answered(c.err) {
 			c.err, res.cut = f.noAnswer(), f.noAnswer()
-		case c.err == nil && c.skipped > 0:
-			c.err = &skippedError{c.skipped}
-		case c.err == nil:
-			c.health = f.rules.Assess(&c.store, c.sessions, res.at)
+		}
+	}
+	judge(checks, f.rules, res.at)
+	for i := range checks {
+		if c := &checks[i]; c.err == nil {
 			c.warnings = storeWarnings(&c.health, res)
 		}
 	}

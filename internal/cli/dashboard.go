@@ -45,10 +45,11 @@ func dashboard(ctx context.Context, demo bool, g *globalFlags, t target, a *app,
 	}
 	defer stop()
 	r := g.settings
-	storeID, err := storeIDFlag(ctx, g, svc, r.str("datastore"))
+	d, err := storeGiven(ctx, g, svc, r.str("datastore"), false)
 	if err != nil {
 		return err
 	}
+	storeID := d.ID
 	// Decide the background before the program owns the input (a late
 	// answer would be read as keys), within backgroundWait. Without
 	// colour (NO_COLOR) it decides nothing: the terminal is not asked.

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/edmtop/edmtop/graphapi"
@@ -82,19 +81,6 @@ func resolveStoreFlag(ctx context.Context, g *globalFlags, svc storeLister, arg 
 		return d, usageErrorf("--datastore%s: %w", g.settings.from("datastore"), ue.err)
 	}
 	return d, err
-}
-
-// storeIDFlag is the id of the store the --datastore setting names: an id
-// that looks like one is used as given (no request), anything else is
-// looked up by name with a bounded wait, so a typo exits 2 with the stores.
-func storeIDFlag(ctx context.Context, g *globalFlags, svc storeLister, arg string) (string, error) {
-	if arg == "" || looksLikeGUID(arg) {
-		return arg, nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	d, err := resolveStoreFlag(ctx, g, svc, arg)
-	return d.ID, err
 }
 
 // selectStores resolves each --datastore value once; none means all.
@@ -257,11 +243,7 @@ const maxNameWidth = 60
 
 // listedName is a store's name for a list: sanitized, bounded.
 func listedName(d graphapi.DataStore) string {
-	name := []rune(termtext.OneLine(orDash(d.DisplayName)))
-	if len(name) > maxNameWidth {
-		return string(name[:maxNameWidth-1]) + "…"
-	}
-	return string(name)
+	return boundedText(orDash(d.DisplayName), maxNameWidth)
 }
 
 // storeTitle names a store in a sentence by name and id: "Patient records"

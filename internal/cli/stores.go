@@ -57,6 +57,12 @@ func newStoresCmd(g *globalFlags) *cobra.Command {
 // in the listing's order; a store not read keeps its error.
 func judgeStores(ctx context.Context, svc checkService, stores []graphapi.DataStore, rules health.Rules, now time.Time) []storeCheck {
 	checks := readStores(ctx, svc, stores)
+	judge(checks, rules, now)
+	return checks
+}
+
+// judge judges each store read; one not read keeps its error.
+func judge(checks []storeCheck, rules health.Rules, now time.Time) {
 	for i := range checks {
 		c := &checks[i]
 		switch {
@@ -67,7 +73,6 @@ func judgeStores(ctx context.Context, svc checkService, stores []graphapi.DataSt
 			c.health = rules.Assess(&c.store, c.sessions, now)
 		}
 	}
-	return checks
 }
 
 // jsonStoreHealth is a store's health in stores -o json: the verdict
