@@ -3,12 +3,11 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/edmtop/edmtop/config"
 )
 
 // secretFileCredential signs in as an app registration whose client secret
@@ -47,30 +46,9 @@ const maxSecretSize = 64 << 10
 // change (stat first, so a FIFO cannot block), at most maxSecretSize
 // bytes, one line, its line ending dropped. Errors never quote the file.
 func readSecretFile(path string) (string, error) {
-	fi, err := os.Stat(path)
+	data, err := config.ReadPrivate(path, maxSecretSize, "swap in their own app's secret")
 	if err != nil {
 		return "", err
-	}
-	if !fi.Mode().IsRegular() {
-		return "", errors.New("not a regular file: give the path of a file holding the secret")
-	}
-	if err := checkPrivate(path, fi); err != nil {
-		return "", err
-	}
-	fh, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
-	if err != nil {
-		return "", err
-	}
-	defer fh.Close()
-	if now, err := fh.Stat(); err != nil || !os.SameFile(fi, now) {
-		return "", errors.New("the file was replaced while being opened; try again")
-	}
-	data, err := io.ReadAll(io.LimitReader(fh, maxSecretSize+1))
-	if err != nil {
-		return "", err
-	}
-	if len(data) > maxSecretSize {
-		return "", fmt.Errorf("larger than %d bytes: a client secret is one short line", maxSecretSize)
 	}
 	secret := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
 	switch {

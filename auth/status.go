@@ -22,6 +22,8 @@ type TokenInfo struct {
 	Scopes   []string // delegated permissions (scp)
 	Roles    []string // application permissions (roles)
 	Expires  time.Time
+	// IDType is the idtyp claim ("app", "user"), when the token has one.
+	IDType string
 	// Opaque is set when the token is not a readable JWT.
 	Opaque bool
 }
@@ -45,7 +47,7 @@ func Inspect(tok azcore.AccessToken) TokenInfo {
 		}
 		return ""
 	}
-	info.Tenant = str("tid")
+	info.Tenant, info.IDType = str("tid"), str("idtyp")
 	info.Account = str("upn", "preferred_username", "unique_name", "email")
 	info.App = str("app_displayname")
 	if id := str("appid", "azp"); id != "" {

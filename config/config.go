@@ -179,6 +179,13 @@ func Load(path string, optional bool) (*File, error) {
 // cannot flood the read, refuses a file other users can change (it names
 // the endpoint the token is sent to), and reads at most maxSize bytes.
 func read(path string) ([]byte, error) {
+	return ReadPrivate(path, maxSize, "point edmtop at their server and receive your token")
+}
+
+// ReadPrivate reads a regular file no other local user can change (risk
+// says what such a user could do, for the message), at most limit bytes:
+// stat first, so a FIFO cannot block, then only the file checked.
+func ReadPrivate(path string, limit int, risk string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -186,7 +193,7 @@ func read(path string) ([]byte, error) {
 	if err := regular(fi); err != nil {
 		return nil, err
 	}
-	if err := checkPrivate(path, fi); err != nil {
+	if err := CheckPrivate(path, fi, risk); err != nil {
 		return nil, err
 	}
 	fh, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
@@ -198,7 +205,7 @@ func read(path string) ([]byte, error) {
 	if now, err := fh.Stat(); err != nil || !os.SameFile(fi, now) {
 		return nil, errors.New("the file was replaced while being opened; try again")
 	}
-	return readAtMost(fh, maxSize)
+	return readAtMost(fh, limit)
 }
 
 // readAtMost reads r to its end, or fails once it passes limit bytes
@@ -209,7 +216,7 @@ func readAtMost(r io.Reader, limit int) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > limit {
-		return nil, fmt.Errorf("larger than %d bytes: a configuration is a screenful of settings", limit)
+		return nil, fmt.Errorf("larger than %d bytes", limit)
 	}
 	return data, nil
 }
@@ -231,7 +238,7 @@ func regular(fi os.FileInfo) error {
 	case m&os.ModeDevice != 0:
 		what = "a device"
 	}
-	return fmt.Errorf("is %s, not a regular file: give the path of a YAML file", what)
+	return fmt.Errorf("is %s, not a regular file", what)
 }
 
 // Parse decodes a configuration, refusing unknown keys and a second

@@ -14,12 +14,6 @@ import (
 // blocking the open; it changes nothing for a regular file.
 const openFlags = syscall.O_NONBLOCK
 
-// checkPrivate refuses, as ssh does, a config file that another local user
-// could change: it names the endpoint edmtop sends the token to.
-func checkPrivate(path string, fi os.FileInfo) error {
-	return CheckPrivate(path, fi, "point edmtop at their server and receive your token")
-}
-
 // CheckPrivate refuses a file another local user could change: writable
 // by group or others, owned by another user than root or the caller, or
 // below a directory (up to /) that group or others can write without the
