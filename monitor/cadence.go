@@ -87,22 +87,27 @@ func (m *Monitor) cadence(st *store, counted bool, budget float64) Cadence {
 	if counted {
 		c.Every, c.Reason = m.opts.FullAfter, CadenceCounted
 	}
-	if wait := c.wait(); wait > c.Every {
+	if wait := c.Wait(); wait > c.Every {
 		c.Every, c.Reason = wait, CadenceBudget
 	}
 	return c
 }
 
-// wait is how long a listing of Pages must be from the last to keep to
+// Wait is how long a listing of Pages must be from the last to keep to
 // the budget.
-func (c Cadence) wait() time.Duration {
+func (c Cadence) Wait() time.Duration {
 	return time.Duration(float64(c.Pages) / c.Budget * float64(time.Minute))
 }
 
 // budget is each store's requests a minute when n stores are watched:
 // ListBudget, or its share of TotalListBudget when that is less.
-func (m *Monitor) budget(n int) float64 {
-	return min(float64(m.opts.ListBudget), float64(m.opts.TotalListBudget)/float64(max(n, 1)))
+func (m *Monitor) budget(n int) float64 { return m.opts.Budget(n) }
+
+// Budget is each store's requests a minute when n stores are watched
+// under o (its defaults filled in).
+func (o Options) Budget(n int) float64 {
+	o = o.withDefaults()
+	return min(float64(o.ListBudget), float64(o.TotalListBudget)/float64(max(n, 1)))
 }
 
 // pages is what listing st costs: what its last listing took, else an

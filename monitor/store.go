@@ -71,7 +71,7 @@ func (m *Monitor) pollStore(ctx context.Context, st *store, full bool, now time.
 	since := now.Sub(st.listed)
 	// affordable: a listing now keeps to the budget. Only then is a count
 	// worth asking, or a vanished session worth a listing.
-	affordable := st.listed.IsZero() || since >= cad.wait()
+	affordable := st.listed.IsZero() || since >= cad.Wait()
 	list := full || st.listed.IsZero() || since >= cad.Every || (affordable && m.cheaperToList(st))
 	if !list && affordable {
 		changed, err := m.countChanged(ctx, st)
