@@ -324,11 +324,8 @@ func (r *runner) agentCheck(ctx context.Context) {
 	c := Check{ID: "access.agent", Section: SectionAccess, Title: "upload agent", Verdict: OK}
 	store, session := "", ""
 	for _, f := range r.rep.Access.Stores {
-		if f.agentSession != "" || f.firstSession != "" {
+		if f.agentSession != "" {
 			store, session = f.ID, f.agentSession
-			if session == "" {
-				session = f.firstSession
-			}
 			break
 		}
 	}

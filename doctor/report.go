@@ -178,7 +178,6 @@ type StoreFacts struct {
 	sessionIDs   []string
 	fileNames    []string
 	agentIDs     []string
-	firstSession string
 	agentSession string
 	firstHadNext bool
 }

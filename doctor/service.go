@@ -9,14 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edmtop/edmtop/health"
 	"github.com/edmtop/edmtop/monitor"
 	"github.com/edmtop/edmtop/present"
 )
-
-// knownStates are the state names edmtop knows by name (graph-edm-api.md
-// and the simulator); others are shown as they are and judged by their
-// words.
-var knownStates = []string{"UploadInProgress", "UploadCompleted", "ProcessingInProgress", "Completed", "Failed", "Cancelled"}
 
 // slowP50 is a median response time that makes refreshes lag.
 const slowP50 = 2 * time.Second
@@ -196,8 +192,9 @@ func (r *runner) listingCheck(read []StoreFacts, none string) {
 	}
 	page := max(svc.PageSize, svc.PageSizeAtLeast, 1)
 	pages := (storeSize(largest) + page - 1) / page
-	budget := min(float64(monitor.DefaultListBudget), float64(monitor.DefaultTotalListBudget)/float64(len(r.rep.Access.Stores)))
-	every := max(monitor.DefaultListEvery, time.Duration(float64(pages)/budget*float64(time.Minute)))
+	listing := monitor.Cadence{Pages: pages, Budget: monitor.Options{}.Budget(len(r.rep.Access.Stores))}
+	every := max(monitor.DefaultListEvery, listing.Wait())
+	budget := listing.Budget
 	c.Detail = fmt.Sprintf("the largest store (%s) takes %s of %d: listed at most every %s at %.3g requests a minute",
 		plural(storeSize(largest), "session"), plural(pages, "page"), page, present.Elapsed(every), budget)
 	switch {
@@ -264,7 +261,7 @@ func (r *runner) statesCheck(read []StoreFacts, none string) {
 	var parts, unknown []string
 	for _, sc := range byCount(svc.States) {
 		parts = append(parts, fmt.Sprintf("%s %d", sc.State, sc.Count))
-		if !slices.Contains(knownStates, sc.State) {
+		if !health.KnownState(sc.State) {
 			unknown = append(unknown, sc.State)
 		}
 	}

@@ -11,8 +11,6 @@ import (
 	"github.com/edmtop/edmtop/auth"
 	"github.com/edmtop/edmtop/graphapi"
 	"github.com/edmtop/edmtop/present"
-	"github.com/edmtop/edmtop/termtext"
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // graphAppID is Microsoft Graph's application id, an audience some tokens
@@ -133,7 +131,7 @@ func firstLine(s string) string {
 // with which permissions: read without verification, never printed.
 func (r *runner) tokenChecks(tok azcore.AccessToken) {
 	info := r.cred.Inspect(tok)
-	tf := &TokenFacts{JWT: !info.Opaque, Kind: tokenKind(info, claim(tok.Token, "idtyp")),
+	tf := &TokenFacts{JWT: !info.Opaque, Kind: tokenKind(info, info.IDType),
 		Tenant: info.Tenant, Account: info.Account, App: info.App, Audience: info.Audience, Scopes: info.Scopes, Roles: info.Roles}
 	if !info.Expires.IsZero() {
 		exp := info.Expires.UTC()
@@ -144,16 +142,6 @@ func (r *runner) tokenChecks(tok azcore.AccessToken) {
 	r.emit(r.expiryCheck(tf))
 	r.emit(r.audienceCheck(tf))
 	r.emit(claimsCheck(tf))
-}
-
-// claim reads one string claim of a JWT, unverified; "" when absent.
-func claim(token, name string) string {
-	claims := jwt.MapClaims{}
-	if _, _, err := jwt.NewParser().ParseUnverified(token, claims); err != nil {
-		return ""
-	}
-	s, _ := claims[name].(string)
-	return termtext.OneLine(s)
 }
 
 func tokenKind(info auth.TokenInfo, idtyp string) string {
