@@ -64,17 +64,9 @@ func fenceOf(line string) string {
 // a heading or a link inside a code block is text, not Markdown.
 func prose(md string) []string {
 	lines := strings.Split(md, "\n")
-	fence := ""
-	for i, line := range lines {
-		trimmed := strings.TrimLeft(line, " \t")
-		switch {
-		case fence == "" && fenceOf(trimmed) != "":
-			fence = fenceOf(trimmed)
-			lines[i] = ""
-		case fence != "":
-			if strings.HasPrefix(trimmed, fence) && strings.TrimSpace(strings.TrimLeft(trimmed, fence[:1])) == "" {
-				fence = ""
-			}
+	for _, b := range Blocks(md) {
+		// From the opening fence to the closing one (if any).
+		for i := b.Line - 2; i < min(b.Line+len(b.Lines), len(lines)); i++ {
 			lines[i] = ""
 		}
 	}
