@@ -117,8 +117,14 @@ func (o *fleetScreen) Status(id string) *storeStatus {
 	return nil
 }
 
-// SetSize is the space the fleet screen may draw in.
+// SetSize is the space the fleet screen may draw in. The root calls it
+// after every message; only a new size moves the window (the paths that
+// change rows or the selection clamp it themselves), so a tick does not
+// scan the fleet for the cursor.
 func (o *fleetScreen) SetSize(w, h int) {
+	if w == o.width && h == o.height {
+		return
+	}
 	o.width, o.height = w, h
 	o.clampOffset()
 }
