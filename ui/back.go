@@ -64,8 +64,7 @@ func (m *Model) backStep(underHelp bool) backStep {
 		return backLog
 	case m.screen == screenStore && m.store.PaneOpen():
 		return backPane
-	case m.screen == screenStore && m.store.Filter() != "",
-		m.screen == screenFleet && m.fleet.Filter() != "":
+	case m.filtered().Filter() != "":
 		return backFilter
 	case m.screen == screenStore && m.cfg.fleetTop:
 		return backFleet
@@ -85,11 +84,7 @@ func (m *Model) goBack(quit bool) tea.Cmd {
 	case backPane:
 		m.store.ClosePane()
 	case backFilter:
-		if m.screen == screenFleet {
-			m.fleet.SetFilter("")
-		} else {
-			m.store.SetFilter("")
-		}
+		m.filtered().SetFilter("")
 	case backFleet:
 		return m.showFleet()
 	case backStore:
@@ -137,4 +132,19 @@ func relabel(k keymap.KeyMap, step backStep, groups [][]key.Binding) [][]key.Bin
 		}
 	}
 	return out
+}
+
+// filterable is a screen with a filter: the fleet's or the store's.
+type filterable interface {
+	Filter() string
+	SetFilter(string)
+}
+
+// filtered is the screen shown, whose filter the prompt sets and the back
+// keys clear.
+func (m *Model) filtered() filterable {
+	if m.screen == screenFleet {
+		return m.fleet
+	}
+	return m.store
 }

@@ -98,10 +98,8 @@ func (m *Model) answerPrompt(msg tea.KeyMsg) tea.Cmd {
 		return m.store.Confirmed(*res.confirmed)
 	case res.declined != nil:
 		return m.status.Flash(flashInfo, "kept "+res.declined.name+" (not "+res.declined.action.past()+")")
-	case res.filterSet && m.screen == screenFleet:
-		m.fleet.SetFilter(res.filter)
 	case res.filterSet:
-		m.store.SetFilter(res.filter)
+		m.filtered().SetFilter(res.filter)
 	}
 	return cmd
 }
