@@ -344,11 +344,11 @@ func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header
 
 	resp, err := c.pipeline.Do(req)
 	if err != nil {
-		return nil, nil, c.callError(caller, last, op, method, clientRequestID, err)
+		return nil, nil, c.callError(ctx, caller, last, op, method, clientRequestID, err)
 	}
 	body, err := payload(ctx, resp)
 	if err != nil {
-		return nil, nil, c.callError(caller, last, op, method, clientRequestID, err)
+		return nil, nil, c.callError(ctx, caller, last, op, method, clientRequestID, err)
 	}
 	for _, code := range want {
 		if resp.StatusCode == code {
@@ -361,12 +361,21 @@ func (c *Client) doHeader(ctx context.Context, op, method, rawURL string, header
 }
 
 // callError is transportError, naming the call's own bound when it was
-// that (not the caller's deadline) which ended the call: "no answer
-// within 30s", or, when a try was answered (a 503 retried until the bound
-// ran out), that answer's status and Retry-After.
-func (c *Client) callError(caller context.Context, last *lastAnswer, op, method, clientRequestID string, err error) *Error {
+// that (not the caller's deadline, nor one try's) which ended the call:
+// "no answer within 30s", or, when a try was answered (a 503 retried
+// until the bound ran out), that answer's status and Retry-After. bound
+// is the call's context; many timeouts match DeadlineExceeded, so it is
+// asked, not the error.
+func (c *Client) callError(bound, caller context.Context, last *lastAnswer, op, method, clientRequestID string, err error) *Error {
 	e := c.transportError(op, method, clientRequestID, err)
-	if !errors.Is(err, context.DeadlineExceeded) || caller.Err() != nil {
+	switch {
+	case caller.Err() != nil:
+		return e
+	case bound.Err() == nil:
+		if errors.Is(err, context.DeadlineExceeded) {
+			// Each try was cut by its own bound, the retries spent first.
+			e.Message = "no answer within " + roundDuration(c.opts.TryTimeout) + " to any try"
+		}
 		return e
 	}
 	within := roundDuration(c.opts.CallTimeout)
@@ -415,19 +424,11 @@ func (c *Client) transportError(op, method, clientRequestID string, err error) *
 		e.Message = "cancelled"
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Message = "timed out waiting for the service"
-	case isTimeout(err):
-		// One attempt's bound (TryTimeout) ran out.
-		e.Message = "no answer within " + roundDuration(c.opts.TryTimeout)
 	default:
 		e.Message = describeTransportError(err)
 	}
 	e.OutcomeUnknown = method != http.MethodGet && !neverSent(err)
 	return e
-}
-
-func isTimeout(err error) bool {
-	var ue *url.Error
-	return errors.As(err, &ue) && ue.Timeout()
 }
 
 // roundDuration is d to the second, without a trailing "0s" ("3s", "2m");

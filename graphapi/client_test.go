@@ -759,6 +759,13 @@ func TestCallTimeoutIsNamed(t *testing.T) {
 	if ge, ok := AsError(err); !ok || ge.Message != "no answer within 200ms" {
 		t.Fatalf("got %v, want the call's bound named", err)
 	}
+	// Each try cut by its own bound, the retries spent long before the
+	// call's: the call's bound did not end it and is not named.
+	cTries := newTestClient(t, srv, &Options{CallTimeout: 5 * time.Second, TryTimeout: 50 * time.Millisecond, MaxRetries: 1, RetryDelay: time.Millisecond})
+	_, err = cTries.GetSession(context.Background(), storeID, "s1")
+	if ge, ok := AsError(err); !ok || ge.Message != "no answer within 50ms to any try" {
+		t.Fatalf("tries cut by TryTimeout: got %v, want the try's bound named", err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	c2 := newTestClient(t, srv, &Options{CallTimeout: time.Minute, RetryDelay: time.Millisecond})
