@@ -96,6 +96,24 @@ func TestListingBadRequestNotAboutTop(t *testing.T) {
 	}
 }
 
+// A 400 on a later page is not the service refusing $top (the first
+// page took it): the listing fails as it is, is not asked again from the
+// start, and the next listing still asks for large pages.
+func TestListingBadRequestOnALaterPage(t *testing.T) {
+	c, sim := pagedStore(t, 1001, 999, 0)
+	sim.Inject(fakegraph.RouteListSessions, fakegraph.Fault{}, fakegraph.Fault{Status: 400, Code: "BadRequest"})
+	if _, err := c.ListSessions(context.Background(), "big"); err == nil {
+		t.Fatal("a listing whose second page was answered 400 succeeded")
+	}
+	if n := len(sim.RequestsTo(fakegraph.RouteListSessions)); n != 2 {
+		t.Errorf("%d page requests, want 2 (no listing again without $top)", n)
+	}
+	l, err := c.ListSessionsKeepingReport(context.Background(), "big", nil)
+	if err != nil || l.Pages != 2 || len(l.Sessions) != 1001 {
+		t.Errorf("the next listing: %d pages, %d sessions, %v; want 2 pages of $top=999", l.Pages, len(l.Sessions), err)
+	}
+}
+
 func tops(sim *fakegraph.Server) []string {
 	var out []string
 	for _, r := range sim.RequestsTo(fakegraph.RouteListSessions) {

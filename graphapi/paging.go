@@ -34,7 +34,7 @@ func listAll[T any](ctx context.Context, c *Client, op, first string, decode fun
 	for pages := 1; ; pages++ {
 		resp, body, err := c.do(ctx, op, http.MethodGet, next, http.StatusOK)
 		if err != nil {
-			return listing[T]{}, err
+			return listing[T]{pages: out.pages}, err // the pages read say whether the first was refused
 		}
 		p, err := decode(body)
 		if err != nil {

@@ -77,8 +77,9 @@ func (c *Client) listSessions(ctx context.Context, storeID string, keep func(*Se
 	decode := func(data []byte) (page[*Session], error) { return decodeSessionPage(data, keep) }
 	top := c.withTop(u)
 	l, err := listAll(ctx, c, op, top, decode)
-	if top != u && badRequest(err) {
-		// Perhaps the service refuses $top: ask as it pages by default.
+	if top != u && l.pages == 0 && badRequest(err) {
+		// Perhaps the service refuses $top (its first page was refused):
+		// ask as it pages by default.
 		if l, err = listAll(ctx, c, op, u, decode); err == nil {
 			c.topRefused.Store(true)
 		}
