@@ -227,3 +227,18 @@ func TestHealthOnlyCountsAll(t *testing.T) {
 		t.Errorf("%d listings and %d counts in 5 polls, want 1 and 4", f.count("list"), f.count("count"))
 	}
 }
+
+// A session a shifting page lists twice is left out once: the store's
+// total counts it once, so the count is not taken for a change.
+func TestHealthOnlyCountsALeftOutSessionOnce(t *testing.T) {
+	f := newFake()
+	sessions := settledSessions(100, 1)
+	f.addStore("a", append(sessions, sessions[50]))
+	m, _ := newMonitor(&reportingService{keepingService: keepingService{f}, pages: 1}, Options{HealthOnly: true})
+	refresh(t, m, true)
+	refresh(t, m, true) // the settled sessions are left out of this one
+	st, _ := m.Store("a")
+	if st.Total != 100 {
+		t.Errorf("total %d, want the 100 distinct sessions", st.Total)
+	}
+}
