@@ -203,12 +203,6 @@ func (f *checkFlags) check() error {
 		return fmt.Errorf("--output %q: use table or json", f.output)
 	case f.timeout <= 0:
 		return fmt.Errorf("--timeout %s: use a positive duration", f.timeout.String())
-	case f.rules.MaxAge < 0:
-		return fmt.Errorf("--max-age %s: use 0 (never) or a positive duration", f.rules.MaxAge)
-	case f.rules.StallAfter < 0:
-		return fmt.Errorf("--stall-after %s: use 0 (never) or a positive duration", f.rules.StallAfter)
-	case f.rules.UploadLimit < 0:
-		return fmt.Errorf("--upload-limit %d: use 0 (none) or more", f.rules.UploadLimit)
 	case f.warningAge < 0:
 		return fmt.Errorf("--warning-age %s: use 0 (never) or a positive duration", f.warningAge)
 	case f.warningAge > 0 && f.rules.MaxAge > 0 && f.warningAge >= f.rules.MaxAge:

@@ -182,8 +182,6 @@ func (f *waitFlags) check(g *globalFlags) error {
 		return usageErrorf("--interval %s: use at least %s", f.interval, minWaitInterval)
 	case f.timeout < 0:
 		return usageErrorf("--timeout %s: use 0 (never) or a positive duration", f.timeout)
-	case f.stallAfter < 0:
-		return usageErrorf("--stall-after %s: use 0 (never) or a positive duration", f.stallAfter)
 	}
 	return nil
 }
