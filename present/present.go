@@ -36,6 +36,15 @@ func Count(c graphapi.Count) string {
 	return fmt.Sprint(c.Value)
 }
 
+// PhaseProgress is the progress of the phase a running session is in:
+// its jobs once its state speaks of processing, else its blocks.
+func PhaseProgress(s *graphapi.Session) graphapi.Progress {
+	if strings.Contains(strings.ToLower(s.State), "processing") {
+		return s.ProcessingProgress()
+	}
+	return s.UploadProgress()
+}
+
 // Percent is "42%", or Dash when the progress is unknown.
 func Percent(p graphapi.Progress) string {
 	if !p.Known {

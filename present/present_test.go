@@ -14,6 +14,19 @@ func prog(done, total int64) graphapi.Progress {
 	return graphapi.Progress{Known: true, Done: done, Total: total, Fraction: float64(done) / float64(total)}
 }
 
+// A session's phase is the one its state speaks of: jobs once it says
+// processing (in any case), blocks before.
+func TestPhaseProgress(t *testing.T) {
+	n := func(v int64) graphapi.Count { return graphapi.Count{Value: v, Valid: true} }
+	s := graphapi.Session{TotalBlockCount: n(10), RemainingBlockCount: n(0), TotalJobCount: n(4), RemainingJobCount: n(3)}
+	for state, want := range map[string]int64{"UploadInProgress": 10, "UploadCompleted": 10, "ProcessingInProgress": 1, "processinginprogress": 1} {
+		s.State = state
+		if got := PhaseProgress(&s); got.Done != want {
+			t.Errorf("%s: %d done, want %d", state, got.Done, want)
+		}
+	}
+}
+
 func TestPercent(t *testing.T) {
 	cases := []struct {
 		name         string

@@ -184,21 +184,13 @@ func currentCell(s *storeStatus, rules health.Rules, now time.Time) string {
 		icon = stalledIcon
 	}
 	text := icon + " " + shortState(c.State)
-	if p := phaseProgress(c); p.Known {
+	if p := present.PhaseProgress(c); p.Known {
 		text += fmt.Sprintf(" %d%%", p.Percent())
 	}
 	if rules.Stalled(c, now) {
 		text += "  no update for " + present.Duration(health.Idle(c, now))
 	}
 	return text
-}
-
-// phaseProgress is the progress of the phase a running session is in.
-func phaseProgress(s *graphapi.Session) graphapi.Progress {
-	if strings.Contains(strings.ToLower(s.State), "processing") {
-		return s.ProcessingProgress()
-	}
-	return s.UploadProgress()
 }
 
 // shortState is a state's label where space is short (the table's

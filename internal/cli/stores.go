@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/edmtop/edmtop/graphapi"
@@ -140,11 +139,7 @@ func currentCell(h *health.Store, rules health.Rules, now time.Time) string {
 		return "idle"
 	}
 	text := boundedText(c.State, maxNameWidth)
-	progress := c.UploadProgress()
-	if strings.Contains(strings.ToLower(c.State), "processing") {
-		progress = c.ProcessingProgress()
-	}
-	if progress.Known {
+	if progress := present.PhaseProgress(c); progress.Known {
 		text += " " + present.Percent(progress)
 	}
 	if rules.Stalled(c, now) {
