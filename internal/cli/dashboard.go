@@ -128,17 +128,26 @@ func dashboardTerminal(stdout io.Writer, getenv func(string) string) (*os.File, 
 	return out, nil
 }
 
-// demoClient serves the demo scenario on a free loopback port with a token
-// for this process only, and returns a client for it; opts may be nil.
-func demoClient(opts *graphapi.Options) (*graphapi.Client, func(), error) {
-	token := "demo-" + uuid.NewString()
+// serveDemo serves the demo scenario on a free loopback port with a token
+// for this process only; stop ends it.
+func serveDemo() (endpoint, token string, stop func(), err error) {
+	token = "demo-" + uuid.NewString()
 	l, err := fakegraph.ServeLoopback("", fakegraph.NewDemo(fakegraph.Options{Token: token}))
+	if err != nil {
+		return "", "", nil, err
+	}
+	return l.Endpoint, token, func() { _ = l.Close() }, nil
+}
+
+// demoClient is a client of the demo scenario served for this process
+// (serveDemo); opts may be nil.
+func demoClient(opts *graphapi.Options) (*graphapi.Client, func(), error) {
+	endpoint, token, stop, err := serveDemo()
 	if err != nil {
 		return nil, nil, err
 	}
-	stop := func() { _ = l.Close() }
 	cred, _ := graphapi.NewStaticTokenCredential(token)
-	client, err := graphapi.New(l.Endpoint, cred, opts)
+	client, err := graphapi.New(endpoint, cred, opts)
 	if err != nil {
 		stop()
 		return nil, nil, err

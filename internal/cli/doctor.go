@@ -9,9 +9,7 @@ import (
 
 	"github.com/edmtop/edmtop/auth"
 	"github.com/edmtop/edmtop/doctor"
-	"github.com/edmtop/edmtop/fakegraph"
 	"github.com/edmtop/edmtop/graphapi"
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 )
 
@@ -127,13 +125,12 @@ func runDoctor(cmd *cobra.Command, g *globalFlags, f doctorFlags, settingsErr er
 // withDemo points the run at the demo scenario, served on loopback for
 // this run only with a token of its own.
 func withDemo(o *doctor.Options, run func(doctor.Options) error) error {
-	token := "demo-" + uuid.NewString()
-	l, err := fakegraph.ServeLoopback("", fakegraph.NewDemo(fakegraph.Options{Token: token}))
+	endpoint, token, stop, err := serveDemo()
 	if err != nil {
 		return err
 	}
-	defer l.Close()
-	t, err := newTarget("", "", string(auth.ModeToken), l.Endpoint)
+	defer stop()
+	t, err := newTarget("", "", string(auth.ModeToken), endpoint)
 	if err != nil {
 		return err
 	}
