@@ -79,9 +79,13 @@ func (k *KeyMap) conflicts() error {
 	for n, b := range k.actions() {
 		byName[b] = n
 	}
+	// On a store, open has the keys OpenDetails leaves it: enter toggles
+	// the details, open's other keys open them.
+	openDetails := k.OpenDetails()
+	byName[&openDetails] = "open"
 	screens := [][]*key.Binding{
 		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End, &k.Renew, &k.RenewMarked, &k.Mark, &k.Cancel, &k.Commit,
-			&k.Copy, &k.Filter, &k.Sort, &k.SortReverse, &k.Details, &k.Open, &k.Errors, &k.Focus, &k.Close, &k.Refresh, &k.Pause,
+			&k.Copy, &k.Filter, &k.Sort, &k.SortReverse, &k.Details, &openDetails, &k.Errors, &k.Focus, &k.Close, &k.Refresh, &k.Pause,
 			&k.Fleet, &k.Events, &k.Help, &k.Quit},
 		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End, &k.Open, &k.Filter, &k.Close, &k.Refresh, &k.Pause,
 			&k.Events, &k.Help, &k.Quit},
@@ -90,7 +94,7 @@ func (k *KeyMap) conflicts() error {
 		owner := map[string]string{}
 		for _, b := range screen {
 			for _, key := range b.Keys() {
-				if other, dup := owner[key]; dup && other != byName[b] && !sharing(other, byName[b]) {
+				if other, dup := owner[key]; dup && other != byName[b] {
 					pair := []string{other, byName[b]}
 					slices.Sort(pair)
 					return &ConflictError{Key: key, Actions: [2]string{pair[0], pair[1]}}
@@ -100,12 +104,6 @@ func (k *KeyMap) conflicts() error {
 		}
 	}
 	return nil
-}
-
-// sharing reports whether two actions may share a key: on a store, enter
-// toggles the details and open's other keys open them.
-func sharing(a, b string) bool {
-	return (a == "details" && b == "open") || (a == "open" && b == "details")
 }
 
 // ConflictError is one key bound to two actions of the same screen.
