@@ -1,6 +1,7 @@
 package fakegraph
 
 import (
+	"maps"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -54,7 +55,7 @@ func TestShapedTenant(t *testing.T) {
 				}
 				continue
 			}
-			if status != 200 || !equalCounts(got, want) {
+			if status != 200 || !maps.Equal(got, want) {
 				t.Errorf("after %s, store %d: %d %v, want %v", after, i+1, status, got, want)
 			}
 			if i == 0 && pages != 3 {
@@ -82,18 +83,6 @@ func states(t *testing.T, url string) (status int, counts map[string]int, pages 
 		url, _ = m["@odata.nextLink"].(string)
 	}
 	return 200, counts, pages
-}
-
-func equalCounts(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func TestShapedTenantForbiddenAndSlow(t *testing.T) {

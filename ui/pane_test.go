@@ -205,20 +205,11 @@ func TestDetailsSayStalled(t *testing.T) {
 	run(m, m.Init())
 	selectID(t, m, "s-stalled")
 	press(m, "enter")
-	if line := lineOf(m.View(), " stalled  "); !strings.Contains(line, "no update for 20h (stall after 2h)") {
+	if line := lineWith(m.View(), " stalled  "); !strings.Contains(line, "no update for 20h (stall after 2h)") {
 		t.Errorf("stalled details: %q in\n%s", line, m.View())
 	}
 	selectID(t, m, "s-uploading")
-	if line := lineOf(m.View(), " stalled  "); line != "" {
+	if line := lineWith(m.View(), " stalled  "); line != "" {
 		t.Errorf("a session updated 3m ago: %q", line)
 	}
-}
-
-func lineOf(screen, text string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, text) {
-			return l
-		}
-	}
-	return ""
 }
