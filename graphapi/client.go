@@ -379,7 +379,14 @@ func (c *Client) callError(bound, caller context.Context, last *lastAnswer, op, 
 		return e
 	}
 	within := roundDuration(c.opts.CallTimeout)
-	if last.status == 0 {
+	switch {
+	case last.status == 0 && last.err != nil:
+		// Each try failed at once (a connection closed or refused):
+		// the service was not reached, not silent.
+		e = c.transportError(op, method, clientRequestID, last.err)
+		e.Message += " (retried until the request's " + within + " ran out)"
+		return e
+	case last.status == 0:
 		e.Message = "no answer within " + within
 		return e
 	}
@@ -389,11 +396,13 @@ func (c *Client) callError(bound, caller context.Context, last *lastAnswer, op, 
 }
 
 // lastAnswer is what the last try of a call was answered, for an error
-// when the call's bound runs out while retrying.
+// when the call's bound runs out while retrying; err is the last try's
+// transport error when it failed without an answer or a timeout.
 type lastAnswer struct {
 	status     int
 	retryAfter time.Duration
 	requestID  string
+	err        error
 }
 
 type lastAnswerKey struct{}
@@ -401,8 +410,15 @@ type lastAnswerKey struct{}
 // noteAnswer records each try's answer in the call's lastAnswer.
 func noteAnswer(req *policy.Request) (*http.Response, error) {
 	resp, err := req.Next()
-	if last, ok := req.Raw().Context().Value(lastAnswerKey{}).(*lastAnswer); ok && resp != nil {
+	last, ok := req.Raw().Context().Value(lastAnswerKey{}).(*lastAnswer)
+	switch {
+	case !ok:
+	case resp != nil:
 		*last = lastAnswer{status: resp.StatusCode, retryAfter: ParseRetryAfter(resp.Header, time.Now()), requestID: resp.Header.Get("request-id")}
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		last.err = nil // this try got no answer in time: the service is silent now
+	default:
+		last.err = err
 	}
 	return resp, err
 }

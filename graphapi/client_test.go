@@ -766,6 +766,22 @@ func TestCallTimeoutIsNamed(t *testing.T) {
 	if ge, ok := AsError(err); !ok || ge.Message != "no answer within 50ms to any try" {
 		t.Fatalf("tries cut by TryTimeout: got %v, want the try's bound named", err)
 	}
+	// A service that closes each connection is reached, not silent: the
+	// error says what the tries met, and is not a hang.
+	closing := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	cClosed := newTestClient(t, closing, &Options{CallTimeout: 200 * time.Millisecond, MaxRetries: 1000, RetryDelay: time.Millisecond})
+	_, err = cClosed.GetSession(context.Background(), storeID, "s1")
+	if ge, ok := AsError(err); !ok || NoAnswer(err) || !strings.HasSuffix(ge.Message, "(retried until the request's 200ms ran out)") ||
+		strings.Contains(ge.Message, "no answer") {
+		t.Fatalf("closed connections: got %v (no answer: %v)", err, NoAnswer(err))
+	}
+	if !NoAnswer(errOf(c.GetSession(context.Background(), storeID, "s1"))) {
+		t.Error("a silent service is not told as no answer")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	c2 := newTestClient(t, srv, &Options{CallTimeout: time.Minute, RetryDelay: time.Millisecond})
@@ -791,3 +807,5 @@ func TestCallTimeoutIsNamed(t *testing.T) {
 		}
 	}
 }
+
+func errOf(_ Session, err error) error { return err }

@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -219,6 +220,14 @@ func describeTransportError(err error) string {
 		return ue.Err.Error()
 	}
 	return err.Error()
+}
+
+// NoAnswer reports a call that got no answer in time (a hang), as
+// against one that could not reach the service at all: both have no
+// status, only a hang ran out of time.
+func NoAnswer(err error) bool {
+	ge, ok := AsError(err)
+	return ok && ge.StatusCode == 0 && errors.Is(err, context.DeadlineExceeded)
 }
 
 // Advice says what an admin can do about an error, or "" when there is
