@@ -5,7 +5,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -52,7 +51,7 @@ func describe(err error) failure {
 		return failure{what: "unusable listing", why: safeText(err.Error())}
 	case !isGraph:
 		return failure{what: "read failed", why: safeText(err.Error())}
-	case ge.StatusCode == 0 && errors.Is(err, context.DeadlineExceeded):
+	case graphapi.NoAnswer(err):
 		return failure{what: "Graph not answering", why: safeText(innermost(ge.Message)), graph: true}
 	case ge.StatusCode == 0:
 		return failure{what: "Graph unreachable", why: safeText(innermost(ge.Message)), graph: true}

@@ -169,6 +169,29 @@ func TestWaitRetriesAnUnreachableGraph(t *testing.T) {
 	}
 }
 
+// A hung Graph is told as not answering (as the dashboard tells it), not
+// as unreachable: each request is cut at --request-timeout and retried.
+func TestWaitRetriesAGraphThatDoesNotAnswer(t *testing.T) {
+	sim, env := simulator(t, fakegraph.Options{})
+	healOnCleanup(t, sim)
+	sim.SetConditions(fakegraph.Condition{Kind: fakegraph.Hang})
+	scriptedPolls(t, sim, func(n int) {
+		if n == 1 {
+			sim.SetConditions()
+		}
+	})
+	code, out, stderr := runCLI(t, env, "wait", "--datastore", "Employee records", "employees-delta.EdmHash", "--request-timeout", "1s")
+	if code != 0 || !strings.Contains(out, "Completed") {
+		t.Fatalf("exit %d, want 0:\n%s", code, stderr)
+	}
+	for _, want := range []string{"Z Graph not answering since 09:00:00 (list data stores: no answer within 1s), retrying in 30s\n",
+		"Z Graph answering again after 30s\n"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
 // A hang is cut at --timeout: exit 3 on time, whether the store lookup or
 // a poll hangs (it took over two minutes; issue 23, item 8).
 func TestWaitTimeoutCutsAHang(t *testing.T) {

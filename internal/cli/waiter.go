@@ -253,6 +253,8 @@ func (o *outage) describe() string {
 		what = "Graph answering about another session"
 	case errors.Is(o.last, errUnreadableListing):
 		what = "Graph listing unreadable sessions"
+	case graphapi.NoAnswer(o.last):
+		what = "Graph not answering"
 	case ge != nil && ge.StatusCode == 0:
 		what = "Graph unreachable"
 	case errors.Is(o.last, graphapi.ErrThrottled) && ge.StatusCode == 429:
